@@ -1,0 +1,446 @@
+//! One HTTP path to the API: [`Client::send`] adds auth, checks the status and turns every
+//! failure into an [`ApiError`].
+//!
+//! Auth: we send `Authorization: Bearer <token>`; on a 401 we retry once with the raw token
+//! (servetel-api.md §1.4: accounts differ). That is the only retry, and it is safe even for a
+//! dial because a 401 means the server refused the request before acting on it. The form that
+//! worked is remembered so later requests do not pay for the 401 again.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::models::{field, rows, text, Agent, CallerId, Queued};
+use crate::phone::Number;
+use crate::secret::Secret;
+
+/// A hostile or broken server could page forever; real accounts have far fewer pages.
+const MAX_PAGES: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    /// Whole-request timeout. `click_to_call` with `async=1` answers at once on a healthy
+    /// server; 20 s leaves room for a slow one without leaving the agent guessing for long.
+    pub timeout: Duration,
+    pub user_agent: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(20),
+            user_agent: format!("Clickdial/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// What to dial. The destination is a parsed [`Number`], so it is valid by construction.
+#[derive(Debug, Clone)]
+pub struct DialRequest<'a> {
+    /// The agent leg: the agent's EID (or intercom, extension, mobile).
+    pub agent_number: &'a str,
+    pub destination: &'a Number,
+    /// The DID shown to the customer, in the form the account accepts (the `alias`).
+    pub caller_id: Option<&'a str>,
+    /// Maximum talk time in seconds.
+    pub call_timeout: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Secret,
+    /// Whether the raw token (no `Bearer `) is the form this account accepts.
+    raw_auth: AtomicBool,
+}
+
+impl Client {
+    /// `base_url` includes the version path, e.g. `https://api.servetel.in/v1`.
+    pub fn new(base_url: &str, token: Secret) -> Result<Client, String> {
+        Client::with_options(base_url, token, ClientOptions::default())
+    }
+
+    pub fn with_options(
+        base_url: &str,
+        token: Secret,
+        options: ClientOptions,
+    ) -> Result<Client, String> {
+        let base = base_url.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(format!(
+                "'{base}' is not a web address; it should look like https://api.servetel.in/v1"
+            ));
+        }
+        // A token pasted with its "Bearer " prefix is the same token.
+        let raw = token.expose();
+        let raw = raw
+            .get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("bearer "))
+            .map_or(raw, |_| raw[7..].trim());
+        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(
+                "The API token is empty or has characters a token cannot have; copy it again from the portal."
+                    .to_string(),
+            );
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .user_agent(options.user_agent)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_keepalive(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("Could not set up the connection: {e}"))?;
+        Ok(Client {
+            http,
+            base,
+            token: Secret::new(raw),
+            raw_auth: AtomicBool::new(false),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `POST /click_to_call`: rings the agent, then bridges the customer. Never retried after
+    /// the request may have reached the server; see [`ApiError::outcome_unknown`].
+    pub async fn click_to_call(&self, req: &DialRequest<'_>) -> Result<Queued, ApiError> {
+        let custom_identifier = format!("clickdial-{}", uuid::Uuid::new_v4());
+        let mut body = json!({
+            "agent_number": req.agent_number,
+            "destination_number": req.destination.digits(),
+            "async": 1,
+            "get_call_id": 1,
+            "custom_identifier": custom_identifier,
+        });
+        if let Some(caller_id) = req.caller_id {
+            body["caller_id"] = json!(caller_id);
+        }
+        if let Some(t) = req.call_timeout {
+            body["call_timeout"] = json!(t);
+        }
+        let (status, reply) = self
+            .send(Method::POST, "click_to_call", &[], Some(&body))
+            .await?;
+        let ref_id = text(field(&reply, "ref_id"));
+        let call_id = text(field(&reply, "call_id"));
+        let confirmed = reply.get("success").and_then(Value::as_bool) == Some(true)
+            || ref_id.is_some()
+            || call_id.is_some();
+        if !confirmed {
+            // 2xx but no sign of success: we cannot tell whether a call was queued.
+            return Err(ApiError::BadResponse {
+                status: status.as_u16(),
+                detail: "no confirmation in the reply".to_string(),
+            });
+        }
+        Ok(Queued {
+            ref_id,
+            call_id,
+            custom_identifier,
+            message: text(reply.get("message")).unwrap_or_else(|| "Call queued".to_string()),
+        })
+    }
+
+    /// `GET /users`, every page (`last_seen_id` cursor).
+    pub async fn users(&self) -> Result<Vec<Agent>, ApiError> {
+        let mut agents = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let query: Vec<(&str, String)> = cursor
+                .iter()
+                .map(|c| ("last_seen_id", c.clone()))
+                .collect();
+            let (status, page) = self.send(Method::GET, "users", &query, None).await?;
+            let list = rows(&page).ok_or_else(|| ApiError::BadResponse {
+                status: status.as_u16(),
+                detail: "no list of users in the reply".to_string(),
+            })?;
+            agents.extend(list.iter().filter_map(Agent::from_user));
+            let has_more = matches!(
+                page.get("has_more"),
+                Some(Value::Bool(true))
+            ) || text(page.get("has_more")).as_deref() == Some("1")
+                || text(page.get("has_more")).as_deref() == Some("true");
+            let next = text(page.get("last_seen_id"))
+                .or_else(|| list.last().and_then(|u| text(u.get("id"))));
+            if !has_more || list.is_empty() || next.is_none() || next == cursor {
+                break;
+            }
+            cursor = next;
+        }
+        Ok(agents)
+    }
+
+    /// `GET /my_number`: the account's DIDs, usable as caller IDs.
+    pub async fn my_numbers(&self) -> Result<Vec<CallerId>, ApiError> {
+        let (status, reply) = self.send(Method::GET, "my_number", &[], None).await?;
+        let list = rows(&reply).ok_or_else(|| ApiError::BadResponse {
+            status: status.as_u16(),
+            detail: "no list of numbers in the reply".to_string(),
+        })?;
+        Ok(list.iter().filter_map(CallerId::from_row).collect())
+    }
+
+    fn auth_header(&self, raw: bool) -> HeaderValue {
+        let value = if raw {
+            self.token.expose().to_string()
+        } else {
+            format!("Bearer {}", self.token.expose())
+        };
+        // Checked in `with_options`: the token is visible ASCII, so this cannot fail.
+        let mut v = HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""));
+        v.set_sensitive(true);
+        v
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, Value), ApiError> {
+        let url = format!("{}/{}", self.base, path);
+        let first_raw = self.raw_auth.load(Ordering::Relaxed);
+        let mut raw = first_raw;
+        loop {
+            let mut request = self
+                .http
+                .request(method.clone(), &url)
+                .header(AUTHORIZATION, self.auth_header(raw))
+                .header(ACCEPT, "application/json");
+            if !query.is_empty() {
+                request = request.query(query);
+            }
+            if let Some(b) = body {
+                request = request.json(b);
+            }
+            let response = request.send().await.map_err(transport_error)?;
+            let status = response.status();
+            let retry_after = retry_after(response.headers());
+            let bytes = response.bytes().await.map_err(transport_error)?;
+            if status == StatusCode::UNAUTHORIZED && raw == first_raw {
+                // The server refused this header form before acting: try the other one, once.
+                raw = !first_raw;
+                continue;
+            }
+            if status.is_success() && raw != first_raw {
+                self.raw_auth.store(raw, Ordering::Relaxed);
+            }
+            return interpret(status, retry_after, &bytes).map(|v| (status, v));
+        }
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> ApiError {
+    // Without the URL: it is ours, and errors are shown to agents.
+    let (connect, timeout) = (e.is_connect(), e.is_timeout());
+    let detail = e.without_url().to_string();
+    if connect {
+        ApiError::Unreachable { detail }
+    } else if timeout {
+        ApiError::Timeout
+    } else {
+        ApiError::Network { detail }
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let secs: u64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs(secs))
+}
+
+/// Turns a status and body into the reply JSON or a typed error.
+fn interpret(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    bytes: &[u8],
+) -> Result<Value, ApiError> {
+    let json: Option<Value> = serde_json::from_slice(bytes).ok();
+    let (message, fields) = json.as_ref().map(explain).unwrap_or_default();
+    let code = status.as_u16();
+    match code {
+        200..=299 => {
+            let Some(v) = json.filter(|v| v.is_object() || v.is_array()) else {
+                return Err(ApiError::BadResponse {
+                    status: code,
+                    detail: describe_body(bytes),
+                });
+            };
+            let failed = ["success", "ok"]
+                .iter()
+                .any(|k| v.get(*k).and_then(Value::as_bool) == Some(false));
+            if failed {
+                return Err(ApiError::Rejected {
+                    status: code,
+                    message: message.unwrap_or_else(|| "the request was refused".to_string()),
+                    fields,
+                });
+            }
+            Ok(v)
+        }
+        401 => Err(ApiError::Unauthorized { message }),
+        403 => Err(ApiError::Forbidden { message }),
+        429 => {
+            let body_retry = json
+                .as_ref()
+                .and_then(|v| v.get("retry_after"))
+                .and_then(Value::as_u64)
+                .map(Duration::from_secs);
+            Err(ApiError::RateLimited {
+                retry_after: retry_after.or(body_retry),
+                message,
+            })
+        }
+        400..=499 => Err(ApiError::Rejected {
+            status: code,
+            message: message.unwrap_or_else(|| {
+                format!(
+                    "HTTP {code} {}",
+                    status.canonical_reason().unwrap_or("error")
+                )
+            }),
+            fields,
+        }),
+        500..=599 => Err(ApiError::Server {
+            status: code,
+            message,
+        }),
+        _ => Err(ApiError::BadResponse {
+            status: code,
+            detail: describe_body(bytes),
+        }),
+    }
+}
+
+/// The server's message, and field-keyed validation errors flattened
+/// (`{"caller_id":"Provide a vaild caller_id."}`, `{"errors":{"x":["..."]}}`).
+fn explain(v: &Value) -> (Option<String>, Vec<(String, String)>) {
+    let mut fields = Vec::new();
+    let mut collect = |obj: &serde_json::Map<String, Value>| {
+        for (k, val) in obj {
+            if matches!(
+                k.as_str(),
+                "success" | "ok" | "status" | "message" | "error" | "retry_after" | "code" | "data"
+            ) {
+                continue;
+            }
+            let msg = match val {
+                Value::String(s) => Some(s.clone()),
+                Value::Array(a) => {
+                    let parts: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+                    (!parts.is_empty()).then(|| parts.join(" "))
+                }
+                _ => None,
+            };
+            if let Some(m) = msg {
+                fields.push((k.clone(), m));
+            }
+        }
+    };
+    if let Some(obj) = v.as_object() {
+        collect(obj);
+        if let Some(errors) = obj.get("errors").and_then(Value::as_object) {
+            collect(errors);
+        }
+    }
+    fields.retain(|(k, _)| k != "errors");
+    let message = ["message", "error"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+        .or_else(|| {
+            (!fields.is_empty()).then(|| {
+                fields
+                    .iter()
+                    .map(|(_, m)| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        });
+    (message, fields)
+}
+
+fn describe_body(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let t = text.trim_start();
+    if t.is_empty() {
+        "an empty reply".to_string()
+    } else if t.starts_with('<') {
+        "a web page instead of data".to_string()
+    } else {
+        "not JSON".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_keyed_422_is_flattened() {
+        let v = json!({"caller_id": "Provide a vaild caller_id."});
+        let err = interpret(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            v.to_string().as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::Rejected {
+                status: 422,
+                message: "Provide a vaild caller_id.".into(),
+                fields: vec![("caller_id".into(), "Provide a vaild caller_id.".into())],
+            }
+        );
+        assert!(err.to_string().contains("Pick another caller ID"));
+    }
+
+    #[test]
+    fn success_false_under_200_is_a_rejection() {
+        let body = br#"{"ok":false,"message":"your account is not active"}"#;
+        let err = interpret(StatusCode::OK, None, body).unwrap_err();
+        assert_eq!(err.server_message(), Some("your account is not active"));
+        assert!(!err.outcome_unknown());
+    }
+
+    #[test]
+    fn html_and_garbage_are_bad_responses() {
+        let err = interpret(StatusCode::OK, None, b"<html>Gateway</html>").unwrap_err();
+        assert!(err.to_string().contains("web page"), "{err}");
+        assert!(err.outcome_unknown());
+        let err = interpret(StatusCode::OK, None, b"\"just a string\"").unwrap_err();
+        assert!(matches!(err, ApiError::BadResponse { .. }));
+        let err = interpret(StatusCode::BAD_GATEWAY, None, b"<html/>").unwrap_err();
+        assert_eq!(err, ApiError::Server { status: 502, message: None });
+    }
+
+    #[test]
+    fn errors_array_form_is_flattened() {
+        let body = br#"{"errors":{"destination_number":["must be 10-15 digits"]}}"#;
+        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body).unwrap_err();
+        assert_eq!(err.server_message(), Some("must be 10-15 digits"));
+    }
+
+    #[test]
+    fn bearer_prefix_and_bad_tokens() {
+        let c = Client::new("https://x.test/v1/", Secret::new("Bearer abc")).unwrap();
+        assert_eq!(c.token.expose(), "abc");
+        assert_eq!(c.base_url(), "https://x.test/v1");
+        assert!(Client::new("https://x.test/v1", Secret::new("a\nb")).is_err());
+        assert!(Client::new("https://x.test/v1", Secret::new("  ")).is_err());
+        assert!(Client::new("ftp://x.test", Secret::new("abc")).is_err());
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("abc"), "{dbg}");
+    }
+}

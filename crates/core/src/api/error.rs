@@ -1,0 +1,173 @@
+//! What can go wrong talking to the API, in terms the UI and CLI can act on.
+//!
+//! The important split for dialling is whether the request *may have reached the server*:
+//! `Unreachable` and the HTTP rejections (401/403/422/429, `success:false`) mean no call was
+//! placed; `Timeout`, `Network` (reset mid-way), `Server` (5xx) and `BadResponse` mean we do not
+//! know, so the dial is reported as "outcome unknown" and is never resent automatically.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// The small set of error codes the front ends branch on (sent to the UI as `code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCode {
+    Unauthorized,
+    Forbidden,
+    Rejected,
+    RateLimited,
+    Unreachable,
+    Timeout,
+    Network,
+    Server,
+    BadResponse,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 401: the token was refused (both `Bearer <token>` and the raw token were tried).
+    Unauthorized { message: Option<String> },
+    /// 403: the token is valid but may not use this endpoint.
+    Forbidden { message: Option<String> },
+    /// The server understood and refused: 4xx, or `success:false` (also under HTTP 200).
+    Rejected {
+        status: u16,
+        message: String,
+        /// Field-keyed validation errors such as `caller_id`.
+        fields: Vec<(String, String)>,
+    },
+    /// 429: too many requests. `retry_after` from the header or body when given.
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: Option<String>,
+    },
+    /// The connection could not be opened: DNS, refused, connect timeout. Nothing was sent.
+    Unreachable { detail: String },
+    /// No answer in time after the request was sent.
+    Timeout,
+    /// The connection broke after the request was sent (reset, truncated reply).
+    Network { detail: String },
+    /// 5xx from the server.
+    Server { status: u16, message: Option<String> },
+    /// A reply we could not read: an HTML page, garbage, or JSON of the wrong shape.
+    BadResponse { status: u16, detail: String },
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Unauthorized { .. } => ErrorCode::Unauthorized,
+            ApiError::Forbidden { .. } => ErrorCode::Forbidden,
+            ApiError::Rejected { .. } => ErrorCode::Rejected,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::Unreachable { .. } => ErrorCode::Unreachable,
+            ApiError::Timeout => ErrorCode::Timeout,
+            ApiError::Network { .. } => ErrorCode::Network,
+            ApiError::Server { .. } => ErrorCode::Server,
+            ApiError::BadResponse { .. } => ErrorCode::BadResponse,
+        }
+    }
+
+    /// The HTTP status, when the server answered at all.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthorized { .. } => Some(401),
+            ApiError::Forbidden { .. } => Some(403),
+            ApiError::RateLimited { .. } => Some(429),
+            ApiError::Rejected { status, .. }
+            | ApiError::Server { status, .. }
+            | ApiError::BadResponse { status, .. } => Some(*status),
+            ApiError::Unreachable { .. } | ApiError::Timeout | ApiError::Network { .. } => None,
+        }
+    }
+
+    /// True when a `click_to_call` that failed this way may still have been placed.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Timeout
+                | ApiError::Network { .. }
+                | ApiError::Server { .. }
+                | ApiError::BadResponse { .. }
+        )
+    }
+
+    /// The server's own message, when it sent one.
+    pub fn server_message(&self) -> Option<&str> {
+        match self {
+            ApiError::Unauthorized { message }
+            | ApiError::Forbidden { message }
+            | ApiError::RateLimited { message, .. }
+            | ApiError::Server { message, .. } => message.as_deref(),
+            ApiError::Rejected { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+}
+
+fn quoted(m: &Option<String>) -> String {
+    match m {
+        Some(m) if !m.is_empty() => format!(" The server said: “{m}”."),
+        _ => String::new(),
+    }
+}
+
+fn field_hint(field: &str) -> &'static str {
+    match field {
+        "caller_id" => " Pick another caller ID; this one is not allowed for your account.",
+        "agent_number" => " Pick another agent, or check the agent in the portal.",
+        "destination_number" => " Check the number you are calling.",
+        _ => "",
+    }
+}
+
+/// Plain words for an agent: what happened, then what to do.
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Unauthorized { message } => write!(
+                f,
+                "The server did not accept your API token.{} Check the token in Settings, or create a new one in the portal.",
+                quoted(message)
+            ),
+            ApiError::Forbidden { message } => write!(
+                f,
+                "Your token is not allowed to do this.{} Ask your administrator for access.",
+                quoted(message)
+            ),
+            ApiError::Rejected { message, fields, .. } => {
+                write!(f, "The server refused the request: “{message}”.")?;
+                if let Some((field, _)) = fields.first() {
+                    f.write_str(field_hint(field))?;
+                }
+                Ok(())
+            }
+            ApiError::RateLimited { retry_after, message } => {
+                write!(f, "The server is busy and asked us to slow down.{}", quoted(message))?;
+                match retry_after {
+                    Some(d) => write!(f, " Try again in {} s.", d.as_secs().max(1)),
+                    None => write!(f, " Try again in a minute."),
+                }
+            }
+            ApiError::Unreachable { .. } => write!(
+                f,
+                "Could not reach the server. Check your internet connection, then try again."
+            ),
+            ApiError::Timeout => write!(f, "The server did not answer in time."),
+            ApiError::Network { .. } => write!(f, "The connection to the server broke off."),
+            ApiError::Server { status, message } => write!(
+                f,
+                "The server had a problem (HTTP {status}).{}",
+                quoted(message)
+            ),
+            ApiError::BadResponse { status, detail } => write!(
+                f,
+                "The server sent a reply Clickdial could not read (HTTP {status}, {detail})."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,634 @@
+//! Phone numbers: everything an agent pastes or a web page links, turned into E.164.
+//!
+//! `Number::parse` accepts `tel:` / `callto:` URIs (RFC 3966: `%`-escapes, visual separators,
+//! `;ext=`, `;phone-context=`) and free text (spaces, no-break spaces, ASCII and Unicode dashes,
+//! dots, brackets, the `+CC` / `CC` / `0` / `00CC` prefixes and a stray `(0)` after the country
+//! code). Validity comes from libphonenumber's metadata (the `phonenumber` crate); we never turn
+//! letters into digits the way libphonenumber does for vanity numbers, because an agent who
+//! pasted a name or a typo must be told, not dialled.
+//!
+//! After parsing, nothing downstream re-validates: a `Number` is always a valid E.164 number.
+
+use std::fmt;
+
+use phonenumber::metadata::DATABASE;
+use phonenumber::{country, Mode, PhoneNumber};
+
+/// Longest input we look at. Real numbers with every separator and a URI wrapper fit easily;
+/// anything longer is pasted text, and scanning it gains nothing.
+const MAX_INPUT_CHARS: usize = 256;
+/// E.164 allows at most 15 digits including the country code.
+const MAX_E164_DIGITS: usize = 15;
+
+/// A default region for numbers written without a country code, such as `IN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    id: country::Id,
+}
+
+impl Region {
+    pub const INDIA: Region = Region {
+        id: country::Id::IN,
+    };
+
+    /// Parses an ISO 3166 two-letter code (`IN`, `us`, ...).
+    pub fn parse(code: &str) -> Result<Region, String> {
+        let upper = code.trim().to_ascii_uppercase();
+        match upper.parse::<country::Id>() {
+            Ok(id) if DATABASE.by_id(upper.as_str()).is_some() => Ok(Region { id }),
+            _ => Err(format!(
+                "'{}' is not a region code; use a two-letter country code such as IN or US",
+                code.trim()
+            )),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        self.id.as_ref()
+    }
+}
+
+impl Default for Region {
+    fn default() -> Self {
+        Region::INDIA
+    }
+}
+
+/// A valid phone number in E.164 form, with an optional extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Number {
+    e164: String,
+    ext: Option<String>,
+    national: String,
+    international: String,
+}
+
+/// Why an input is not a phone number; `Display` tells the agent how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberError {
+    input: String,
+    kind: NumberErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberErrorKind {
+    Empty,
+    NoDigits,
+    Letters,
+    BadCharacter(char),
+    MisplacedPlus,
+    BadEscape,
+    BadLink,
+    UnknownCountryCode,
+    TooShort,
+    TooLong,
+    Invalid { region: String },
+    BadExtension,
+}
+
+impl NumberError {
+    fn new(input: &str, kind: NumberErrorKind) -> Self {
+        // Keep the quoted input short: it goes into a one-line message.
+        let mut shown: String = input.trim().chars().take(40).collect();
+        if input.trim().chars().count() > 40 {
+            shown.push('…');
+        }
+        NumberError { input: shown, kind }
+    }
+
+    pub fn kind(&self) -> &NumberErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for NumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.input;
+        match &self.kind {
+            NumberErrorKind::Empty => write!(f, "Type or paste a phone number."),
+            NumberErrorKind::NoDigits => write!(f, "'{i}' has no digits; type the phone number."),
+            NumberErrorKind::Letters => write!(
+                f,
+                "'{i}' has letters; a phone number has only digits, spaces, +, -, ( and )."
+            ),
+            NumberErrorKind::BadCharacter(c) => write!(
+                f,
+                "'{i}' contains '{c}'; a phone number has only digits, spaces, +, -, ( and )."
+            ),
+            NumberErrorKind::MisplacedPlus => {
+                write!(f, "'{i}' has a + in the middle; + may only start the number.")
+            }
+            NumberErrorKind::BadEscape => write!(
+                f,
+                "The link '{i}' is damaged (a broken %-escape); copy the number itself instead."
+            ),
+            NumberErrorKind::BadLink => write!(
+                f,
+                "The link '{i}' has no phone number in it; copy the number itself instead."
+            ),
+            NumberErrorKind::UnknownCountryCode => write!(
+                f,
+                "'{i}' does not start with a known country code; check the digits after +."
+            ),
+            NumberErrorKind::TooShort => {
+                write!(f, "'{i}' is too short for a phone number; check for missing digits.")
+            }
+            NumberErrorKind::TooLong => {
+                write!(f, "'{i}' is too long for a phone number; check for extra digits.")
+            }
+            NumberErrorKind::Invalid { region } => write!(
+                f,
+                "'{i}' is not a valid {region} number; check the digits, or add the country code with +."
+            ),
+            NumberErrorKind::BadExtension => {
+                write!(f, "The extension in '{i}' must be digits only.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NumberError {}
+
+impl Number {
+    /// Parses anything an agent pastes or a page links; see the module docs.
+    pub fn parse(input: &str, default_region: Region) -> Result<Number, NumberError> {
+        let err = |kind| NumberError::new(input, kind);
+        let trimmed = input.trim_matches(is_ignorable);
+        if trimmed.is_empty() {
+            return Err(err(NumberErrorKind::Empty));
+        }
+        if trimmed.chars().count() > MAX_INPUT_CHARS {
+            return Err(err(NumberErrorKind::TooLong));
+        }
+
+        let (text, ext, context) = match strip_scheme(trimmed) {
+            Some(rest) => parse_uri(rest).map_err(err)?,
+            None => {
+                let (text, ext) = split_plain_extension(trimmed);
+                (text.to_string(), ext, None)
+            }
+        };
+        let ext = match ext {
+            Some(e) => Some(clean_extension(&e).ok_or_else(|| err(NumberErrorKind::BadExtension))?),
+            None => None,
+        };
+
+        let (mut plus, mut digits) = scan(&text).map_err(err)?;
+        // RFC 3966 local number: a global phone-context supplies the country (and area) prefix.
+        if !plus {
+            // A domain-name context (`;phone-context=example.com`) says nothing about digits.
+            if let Some(ctx) = context.filter(|c| c.trim_start().starts_with('+')) {
+                let (ctx_plus, ctx_digits) = scan(&ctx).map_err(err)?;
+                if ctx_plus && !ctx_digits.is_empty() {
+                    digits = format!("{ctx_digits}{digits}");
+                    plus = true;
+                }
+            }
+        }
+        if digits.is_empty() {
+            return Err(err(NumberErrorKind::NoDigits));
+        }
+
+        let phone = resolve(plus, &digits, default_region).map_err(err)?;
+        Ok(Number::from_phone(&phone, ext))
+    }
+
+    fn from_phone(phone: &PhoneNumber, ext: Option<String>) -> Number {
+        Number {
+            e164: phone.format().mode(Mode::E164).to_string(),
+            national: phone.format().mode(Mode::National).to_string(),
+            international: phone.format().mode(Mode::International).to_string(),
+            ext,
+        }
+    }
+
+    /// `+919876543210`
+    pub fn e164(&self) -> &str {
+        &self.e164
+    }
+
+    /// The extension from `;ext=` (digits only), if any.
+    pub fn ext(&self) -> Option<&str> {
+        self.ext.as_deref()
+    }
+
+    /// `+91 98765 43210`, for showing to people.
+    pub fn international(&self) -> &str {
+        &self.international
+    }
+
+    /// `098765 43210`, as dialled inside the country.
+    pub fn national(&self) -> &str {
+        &self.national
+    }
+
+    /// The digits without `+`, as the Servetel API takes `destination_number`.
+    pub fn digits(&self) -> &str {
+        &self.e164[1..]
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.e164)
+    }
+}
+
+/// Characters that carry no meaning in a pasted number: whitespace (including no-break and
+/// narrow spaces), zero-width and bidi marks that web pages and spreadsheets add.
+fn is_ignorable(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        )
+}
+
+/// Visual separators per RFC 3966 plus what people type: dashes of every kind, dots, slashes.
+fn is_separator(c: char) -> bool {
+    is_ignorable(c)
+        || matches!(
+            c,
+            '-' | '.'
+                | '/'
+                | '\u{2010}'..='\u{2015}'
+                | '\u{2212}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{FF0E}'
+                | '\u{FF0F}'
+                | '\u{30FC}'
+        )
+}
+
+fn is_bracket(c: char) -> bool {
+    matches!(c, '(' | ')' | '[' | ']' | '\u{FF08}' | '\u{FF09}')
+}
+
+/// Decimal digits from the scripts an Indian (or any) keyboard or web page may produce.
+fn digit_value(c: char) -> Option<char> {
+    const ZEROS: [u32; 13] = [
+        0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+        0x0CE6, 0x0D66,
+    ];
+    let cp = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&cp))
+        .and_then(|&zero| char::from_digit(cp - zero, 10))
+}
+
+fn is_plus(c: char) -> bool {
+    matches!(c, '+' | '\u{FF0B}')
+}
+
+/// Strips `tel:`, `callto:` or `callto://` (any case); `None` when the input is not a link.
+fn strip_scheme(s: &str) -> Option<&str> {
+    for scheme in ["tel:", "callto:"] {
+        if s.len() >= scheme.len()
+            && s.is_char_boundary(scheme.len())
+            && s[..scheme.len()].eq_ignore_ascii_case(scheme)
+        {
+            let rest = &s[scheme.len()..];
+            return Some(rest.strip_prefix("//").unwrap_or(rest));
+        }
+    }
+    None
+}
+
+type UriParts = (String, Option<String>, Option<String>);
+
+/// RFC 3966 `telephone-subscriber`: number, then `;name=value` parameters. Percent-escapes are
+/// decoded per part, after splitting, so an escaped `;` cannot forge a parameter.
+fn parse_uri(rest: &str) -> Result<UriParts, NumberErrorKind> {
+    // Anything after `?` or `#` is not part of the number (callto: links sometimes add queries).
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let mut parts = rest.split(';');
+    let number = percent_decode(parts.next().unwrap_or_default())?;
+    let mut ext = None;
+    let mut context = None;
+    for param in parts {
+        let (name, value) = param.split_once('=').unwrap_or((param, ""));
+        let value = percent_decode(value)?;
+        if name.eq_ignore_ascii_case("ext") {
+            ext = Some(value);
+        } else if name.eq_ignore_ascii_case("phone-context") {
+            context = Some(value);
+        }
+        // isub, postd and unknown parameters carry nothing we dial.
+    }
+    if number.trim_matches(is_ignorable).is_empty() {
+        return Err(NumberErrorKind::BadLink);
+    }
+    Ok((number, ext, context))
+}
+
+fn percent_decode(s: &str) -> Result<String, NumberErrorKind> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or(NumberErrorKind::BadEscape)?;
+            let hex = std::str::from_utf8(hex).map_err(|_| NumberErrorKind::BadEscape)?;
+            let byte = u8::from_str_radix(hex, 16).map_err(|_| NumberErrorKind::BadEscape)?;
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| NumberErrorKind::BadEscape)
+}
+
+/// Free text may carry an extension: `98765 43210 ext. 12`, `x12`, `#12`, `;ext=12`.
+fn split_plain_extension(s: &str) -> (&str, Option<String>) {
+    // ASCII lowercasing keeps byte offsets, so indices found in `lower` are valid in `s`.
+    let lower = s.to_ascii_lowercase();
+    for marker in [";ext=", "extension", "ext.", "ext", "#", "x"] {
+        if let Some(i) = lower.rfind(marker) {
+            let head = &s[..i];
+            let tail = s[i + marker.len()..].trim_matches(|c: char| is_ignorable(c) || c == '.');
+            let head_has_digits = head.chars().any(|c| digit_value(c).is_some());
+            if head_has_digits && !tail.is_empty() && tail.chars().all(|c| digit_value(c).is_some())
+            {
+                return (head, Some(tail.to_string()));
+            }
+        }
+    }
+    (s, None)
+}
+
+fn clean_extension(e: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in e.chars() {
+        if let Some(d) = digit_value(c) {
+            out.push(d);
+        } else if !is_separator(c) {
+            return None;
+        }
+    }
+    (!out.is_empty() && out.len() <= 10).then_some(out)
+}
+
+/// Reads the number part: a leading `+`, digits, separators and brackets. Returns (has +, digits).
+/// A stray national `(0)` right after the country code (`+91 (0) 98765 43210`) is dropped.
+fn scan(text: &str) -> Result<(bool, String), NumberErrorKind> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut plus = false;
+    let mut digits = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(d) = digit_value(c) {
+            digits.push(d);
+        } else if is_plus(c) {
+            if plus || !digits.is_empty() {
+                return Err(NumberErrorKind::MisplacedPlus);
+            }
+            plus = true;
+        } else if c == '(' && plus && !digits.is_empty() && is_trunk_zero(&chars[i..]) {
+            i += 3; // skip "(0)"
+            continue;
+        } else if is_separator(c) || is_bracket(c) {
+            // visual only
+        } else if c.is_alphabetic() {
+            return Err(NumberErrorKind::Letters);
+        } else {
+            return Err(NumberErrorKind::BadCharacter(c));
+        }
+        i += 1;
+    }
+    Ok((plus, digits))
+}
+
+fn is_trunk_zero(rest: &[char]) -> bool {
+    rest.len() >= 3 && rest[1] == '0' && rest[2] == ')'
+}
+
+/// Applies the prefixes (`+CC`, `00CC`, trunk `0`, bare `CC`) and checks the result against
+/// libphonenumber's metadata.
+fn resolve(plus: bool, digits: &str, region: Region) -> Result<PhoneNumber, NumberErrorKind> {
+    if digits.len() < 3 {
+        return Err(NumberErrorKind::TooShort);
+    }
+    if plus {
+        return international(digits);
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        return international(rest);
+    }
+    let meta = DATABASE
+        .by_id(region.code())
+        .ok_or(NumberErrorKind::UnknownCountryCode)?;
+    let national = meta
+        .national_prefix()
+        .and_then(|p| digits.strip_prefix(p))
+        .filter(|rest| rest.len() >= 3)
+        .unwrap_or(digits);
+    // Always hand libphonenumber a full international number: given a region, the `phonenumber`
+    // crate guesses that a national number starting with the country's code (`91725 98687`)
+    // carries that code, and drops real digits.
+    let cc = meta.country_code().to_string();
+    if let Ok(n) = phonenumber::parse(None, format!("+{cc}{national}")) {
+        if n.is_valid() {
+            return Ok(n);
+        }
+    }
+    // Country code written without + (`91 98765 43210`).
+    if digits.starts_with(&cc) {
+        if let Ok(n) = international(digits) {
+            return Ok(n);
+        }
+    }
+    Err(length_verdict(meta.country_code(), national.len(), region))
+}
+
+fn international(digits: &str) -> Result<PhoneNumber, NumberErrorKind> {
+    if digits.len() > MAX_E164_DIGITS {
+        return Err(NumberErrorKind::TooLong);
+    }
+    let (code, nsn) = split_country_code(digits).ok_or(NumberErrorKind::UnknownCountryCode)?;
+    let region = DATABASE
+        .by_code(&code)
+        .and_then(|m| m.first().and_then(|m| m.id().parse().ok()))
+        .map(|id| Region { id })
+        .unwrap_or_default();
+    match phonenumber::parse(None, format!("+{digits}")) {
+        Ok(n) if n.is_valid() => Ok(n),
+        _ => Err(length_verdict(code, nsn.len(), region)),
+    }
+}
+
+fn split_country_code(digits: &str) -> Option<(u16, &str)> {
+    (1..=3.min(digits.len())).find_map(|len| {
+        let code: u16 = digits[..len].parse().ok()?;
+        DATABASE.by_code(&code)?;
+        Some((code, &digits[len..]))
+    })
+}
+
+/// Too short, too long, or the right length but not a number of that country.
+fn length_verdict(code: u16, nsn_len: usize, region: Region) -> NumberErrorKind {
+    let metas = DATABASE.by_code(&code).unwrap_or_default();
+    // "Too short" is judged against numbers people call (fixed line, mobile), not the short
+    // service codes the general descriptor also admits.
+    let dialable: Vec<u16> = metas
+        .iter()
+        .flat_map(|m| [m.descriptors().fixed_line(), m.descriptors().mobile()])
+        .flatten()
+        .flat_map(|d| d.possible_length().iter().copied())
+        .collect();
+    let general: Vec<u16> = metas
+        .iter()
+        .flat_map(|m| m.descriptors().general().possible_length().iter().copied())
+        .collect();
+    let min = dialable.iter().chain(&general).copied().min().unwrap_or(4) as usize;
+    let min = dialable.iter().copied().min().map_or(min, usize::from);
+    let max = general.iter().copied().max().unwrap_or(14) as usize;
+    if nsn_len < min {
+        NumberErrorKind::TooShort
+    } else if nsn_len > max {
+        NumberErrorKind::TooLong
+    } else {
+        NumberErrorKind::Invalid {
+            region: region_name(code, region),
+        }
+    }
+}
+
+fn region_name(code: u16, region: Region) -> String {
+    match code {
+        91 => "Indian".to_string(),
+        1 => "North American".to_string(),
+        44 => "UK".to_string(),
+        _ => format!("{} (+{code})", region.code()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(input: &str) -> String {
+        Number::parse(input, Region::INDIA)
+            .unwrap_or_else(|e| panic!("{input:?} should parse: {e}"))
+            .e164()
+            .to_string()
+    }
+
+    fn kind(input: &str) -> NumberErrorKind {
+        Number::parse(input, Region::INDIA)
+            .expect_err(input)
+            .kind()
+            .clone()
+    }
+
+    #[test]
+    fn every_public_vector() {
+        let table = include_str!("../tests/number-vectors.tsv");
+        let mut checked = 0;
+        for line in table.lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let (input, expected) = line.split_once('\t').expect("input<TAB>expected");
+            let got = Number::parse(input, Region::INDIA);
+            match expected {
+                "ERR" => assert!(got.is_err(), "{input:?} should be rejected, got {got:?}"),
+                e164 => assert_eq!(got.map(|n| n.e164().to_string()), Ok(e164.to_string()), "{input:?}"),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 21, "only {checked} vectors read");
+    }
+
+    #[test]
+    fn unicode_separators_and_digits() {
+        assert_eq!(ok("98765\u{00A0}43210"), "+919876543210");
+        assert_eq!(ok("98765\u{202F}43210"), "+919876543210");
+        assert_eq!(ok("+91\u{2013}98765\u{2014}43210"), "+919876543210");
+        assert_eq!(ok("+91\u{2212}98765.43210"), "+919876543210");
+        assert_eq!(ok("\u{200E}+91 98765 43210\u{200F}"), "+919876543210");
+        assert_eq!(ok("\u{FEFF}[+91] 98765/43210"), "+919876543210");
+        assert_eq!(ok("९८७६५४३२१०"), "+919876543210");
+        assert_eq!(ok("＋９１ ９８７６５ ４３２１０"), "+919876543210");
+        assert_eq!(ok("0 98765 43210"), "+919876543210");
+    }
+
+    #[test]
+    fn extensions_are_kept_apart() {
+        let n = Number::parse("tel:+919876543210;ext=12", Region::INDIA).unwrap();
+        assert_eq!((n.e164(), n.ext()), ("+919876543210", Some("12")));
+        let n = Number::parse("022 2345 6789 ext. 45", Region::INDIA).unwrap();
+        assert_eq!((n.e164(), n.ext()), ("+912223456789", Some("45")));
+        let n = Number::parse("022 2345 6789 x45", Region::INDIA).unwrap();
+        assert_eq!(n.ext(), Some("45"));
+        assert_eq!(
+            kind("tel:+919876543210;ext=ab"),
+            NumberErrorKind::BadExtension
+        );
+    }
+
+    #[test]
+    fn uri_edge_cases() {
+        assert_eq!(ok("TEL:+91-98765-43210"), "+919876543210");
+        assert_eq!(ok("tel:+91%E2%80%9198765%E2%80%9143210"), "+919876543210");
+        assert_eq!(ok("callto://+919876543210?call"), "+919876543210");
+        assert_eq!(ok("tel:+919876543210;isub=1;postd=pp22"), "+919876543210");
+        assert_eq!(ok("tel:98765-43210;phone-context=example.com"), "+919876543210");
+        assert_eq!(kind("tel:%2"), NumberErrorKind::BadEscape);
+        assert_eq!(kind("tel:%zz9876543210"), NumberErrorKind::BadEscape);
+        assert_eq!(kind("tel:"), NumberErrorKind::BadLink);
+        assert_eq!(kind("callto://"), NumberErrorKind::BadLink);
+        // An escaped ';' must not smuggle in a parameter.
+        assert_eq!(kind("tel:+919876543210%3Bext=1"), NumberErrorKind::BadCharacter(';'));
+    }
+
+    #[test]
+    fn rejections_teach_the_fix() {
+        assert_eq!(kind(""), NumberErrorKind::Empty);
+        assert_eq!(kind("  \u{00A0} "), NumberErrorKind::Empty);
+        assert_eq!(kind("+"), NumberErrorKind::NoDigits);
+        assert_eq!(kind("98765abcde"), NumberErrorKind::Letters);
+        assert_eq!(kind("1-800-FLOWERS"), NumberErrorKind::Letters);
+        assert_eq!(kind("12345"), NumberErrorKind::TooShort);
+        assert_eq!(kind("+91 98765 43210 98765"), NumberErrorKind::TooLong);
+        assert_eq!(kind("98765+43210"), NumberErrorKind::MisplacedPlus);
+        assert_eq!(kind("98765*43210"), NumberErrorKind::BadCharacter('*'));
+        assert_eq!(kind("+999 1234 5678"), NumberErrorKind::UnknownCountryCode);
+        assert!(matches!(kind("+1 123 456 7890"), NumberErrorKind::Invalid { .. }));
+        let msg = Number::parse("98765abcde", Region::INDIA).unwrap_err().to_string();
+        assert!(msg.contains("'98765abcde' has letters"), "{msg}");
+        let long = "9".repeat(1000);
+        assert_eq!(kind(&long), NumberErrorKind::TooLong);
+    }
+
+    #[test]
+    fn display_forms() {
+        let n = Number::parse("9876543210", Region::INDIA).unwrap();
+        assert_eq!(n.international(), "+91 98765 43210");
+        assert_eq!(n.digits(), "919876543210");
+        assert_eq!(n.to_string(), "+919876543210");
+    }
+
+    #[test]
+    fn national_number_starting_with_the_country_code_keeps_its_digits() {
+        // Regression: found by the idempotence property test.
+        assert_eq!(ok("91725 98687"), "+919172598687");
+        assert_eq!(ok("091725 98687"), "+919172598687");
+    }
+
+    #[test]
+    fn other_default_region() {
+        let us = Region::parse("us").unwrap();
+        assert_eq!(
+            Number::parse("(415) 555-0123", us).unwrap().e164(),
+            "+14155550123"
+        );
+        assert!(Region::parse("XX").is_err());
+        assert!(Region::parse("").is_err());
+    }
+}

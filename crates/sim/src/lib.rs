@@ -1,0 +1,543 @@
+//! A faithful Servetel simulator, for every test and for the app's demo mode.
+//!
+//! It behaves like the real API as `servetel-api.md` describes it: the token check (Bearer and
+//! raw forms), `click_to_call` validation with the real error shapes (field-keyed 422s with the
+//! platform's own "vaild" typo, `success:false` under HTTP 200), the real success body, paged
+//! `/users` and `/my_number`. As a library it binds 127.0.0.1:0, reports its URL, records every
+//! request and injects faults (status + body, delay, connection reset). Unknown routes get a 404
+//! that names the request, so a test that calls the wrong path says so.
+//!
+//! `GET /__sim/requests` returns the recorded requests as JSON, for tests that drive the app
+//! from outside (the WebDriver end-to-end test reads the demo simulator this way).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+/// The demo account's API token. It only opens this simulator.
+pub const DEMO_TOKEN: &str = "demo-token";
+
+#[derive(Debug, Clone)]
+pub struct SimAgent {
+    pub user_id: u64,
+    /// The EID, sent as `agent_number`.
+    pub eid: String,
+    pub name: String,
+    pub follow_me_number: String,
+    /// 0 enabled, 1 blocked, 2 disabled, 3 busy.
+    pub status: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimDid {
+    pub id: String,
+    pub name: String,
+    pub did: String,
+    pub alias: String,
+}
+
+/// The account the simulator serves.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub tokens: Vec<String>,
+    /// Accept `Authorization: Bearer <token>`.
+    pub bearer_accepted: bool,
+    /// Accept `Authorization: <token>`.
+    pub raw_accepted: bool,
+    pub agents: Vec<SimAgent>,
+    pub dids: Vec<SimDid>,
+    /// Default page size of `/users` (the real default is larger; small pages exercise paging).
+    pub page_size: usize,
+}
+
+impl Account {
+    /// A small sales team: five agents (one blocked) and two DIDs.
+    pub fn demo() -> Account {
+        let agent = |n: u64, name: &str, status: u8| SimAgent {
+            user_id: 314670 + n,
+            eid: format!("050612345678{n}"),
+            name: name.to_string(),
+            follow_me_number: format!("+9198100000{n:02}"),
+            status,
+        };
+        Account {
+            tokens: vec![DEMO_TOKEN.to_string()],
+            bearer_accepted: true,
+            raw_accepted: true,
+            agents: vec![
+                agent(1, "Asha Rao", 0),
+                agent(2, "Vikram Singh", 0),
+                agent(3, "Meera Iyer", 0),
+                agent(4, "Rahul Das", 1),
+                agent(5, "Priya Nair", 0),
+            ],
+            dids: vec![
+                SimDid {
+                    id: "1759333".into(),
+                    name: "Sales line".into(),
+                    did: "+918065000101".into(),
+                    alias: "918065000101".into(),
+                },
+                SimDid {
+                    id: "1759334".into(),
+                    name: "Support line".into(),
+                    did: "+918065000102".into(),
+                    alias: "918065000102".into(),
+                },
+            ],
+            page_size: 2,
+        }
+    }
+}
+
+/// One request as it reached the simulator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub method: String,
+    /// Path without the query, e.g. `/v1/click_to_call`.
+    pub path: String,
+    pub query: String,
+    pub authorization: Option<String>,
+    /// The JSON body, `null` when empty, or a string when the body is not JSON.
+    pub body: Value,
+    #[serde(skip)]
+    pub at: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub enum FaultAction {
+    /// Answer with this status, body and content type instead of the real behaviour.
+    Respond {
+        status: u16,
+        body: String,
+        content_type: String,
+        headers: Vec<(String, String)>,
+    },
+    /// Wait, then behave normally.
+    Delay(Duration),
+    /// Send the headers, then break the connection before the body.
+    Reset,
+}
+
+/// A fault for the next request(s) whose path ends with `path` (any path when `None`).
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub path: Option<String>,
+    pub action: FaultAction,
+    pub times: usize,
+}
+
+impl Fault {
+    pub fn respond(status: u16, body: impl Into<String>) -> Fault {
+        let body = body.into();
+        let content_type = if body.trim_start().starts_with('<') {
+            "text/html"
+        } else {
+            "application/json"
+        };
+        Fault {
+            path: None,
+            action: FaultAction::Respond {
+                status,
+                body,
+                content_type: content_type.to_string(),
+                headers: Vec::new(),
+            },
+            times: 1,
+        }
+    }
+
+    pub fn delay(d: Duration) -> Fault {
+        Fault {
+            path: None,
+            action: FaultAction::Delay(d),
+            times: 1,
+        }
+    }
+
+    pub fn reset() -> Fault {
+        Fault {
+            path: None,
+            action: FaultAction::Reset,
+            times: 1,
+        }
+    }
+
+    pub fn on(mut self, path: &str) -> Fault {
+        self.path = Some(path.to_string());
+        self
+    }
+
+    pub fn times(mut self, n: usize) -> Fault {
+        self.times = n;
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Fault {
+        if let FaultAction::Respond { headers, .. } = &mut self.action {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
+}
+
+struct Shared {
+    account: Account,
+    requests: Mutex<Vec<Recorded>>,
+    faults: Mutex<VecDeque<Fault>>,
+    call_seq: AtomicU64,
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Sim {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sim {
+    /// Starts on 127.0.0.1 with a free port.
+    pub async fn spawn(account: Account) -> std::io::Result<Sim> {
+        Sim::bind(SocketAddr::from(([127, 0, 0, 1], 0)), account).await
+    }
+
+    pub async fn bind(addr: SocketAddr, account: Account) -> std::io::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            account,
+            requests: Mutex::new(Vec::new()),
+            faults: Mutex::new(VecDeque::new()),
+            call_seq: AtomicU64::new(11_930_963),
+        });
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Sim {
+            addr,
+            shared,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The API base URL, version path included: `http://127.0.0.1:PORT/v1`.
+    pub fn url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.shared.account
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Requests whose path ends with `suffix`, e.g. `/click_to_call`.
+    pub fn requests_to(&self, suffix: &str) -> Vec<Recorded> {
+        lock(&self.shared.requests)
+            .iter()
+            .filter(|r| r.path.ends_with(suffix))
+            .cloned()
+            .collect()
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.faults).push_back(fault);
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn take_fault(shared: &Shared, path: &str) -> Option<FaultAction> {
+    let mut faults = lock(&shared.faults);
+    let i = faults
+        .iter()
+        .position(|f| f.path.as_deref().is_none_or(|p| path.ends_with(p)))?;
+    let fault = &mut faults[i];
+    let action = fault.action.clone();
+    fault.times = fault.times.saturating_sub(1);
+    if fault.times == 0 {
+        faults.remove(i);
+    }
+    Some(action)
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    if path == "/__sim/requests" {
+        return reply(StatusCode::OK, json!(*lock(&shared.requests)));
+    }
+    let body_value = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
+    };
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    lock(&shared.requests).push(Recorded {
+        method: method.to_string(),
+        path: path.clone(),
+        query: uri.query().unwrap_or_default().to_string(),
+        authorization: authorization.clone(),
+        body: body_value.clone(),
+        at: Instant::now(),
+    });
+
+    match take_fault(&shared, &path) {
+        Some(FaultAction::Respond {
+            status,
+            body,
+            content_type,
+            headers,
+        }) => {
+            let mut builder = Response::builder()
+                .status(status)
+                .header("content-type", content_type);
+            for (k, v) in headers {
+                builder = builder.header(k, v);
+            }
+            return builder
+                .body(Body::from(body))
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+        Some(FaultAction::Reset) => {
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other("simulated reset"))
+            });
+            return Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(Body::from_stream(broken))
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+        Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
+        None => {}
+    }
+
+    let account = &shared.account;
+    if !authorized(account, authorization.as_deref()) {
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            json!({"success": false, "message": "Deleted or blacklisted token provided"}),
+        );
+    }
+
+    let query: Vec<(String, String)> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+
+    match (method.as_str(), path.as_str()) {
+        ("POST", "/v1/click_to_call") => click_to_call(&shared, &body_value),
+        ("GET", "/v1/users") => users(account, param("last_seen_id"), param("limit")),
+        ("GET", "/v1/my_number") => my_number(account),
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            json!({"success": false, "message": format!("simulator: no route for {method} {path}")}),
+        ),
+    }
+}
+
+fn authorized(account: &Account, header: Option<&str>) -> bool {
+    let Some(h) = header else { return false };
+    let (token, bearer) = match h.strip_prefix("Bearer ") {
+        Some(t) => (t, true),
+        None => (h, false),
+    };
+    let form_ok = if bearer {
+        account.bearer_accepted
+    } else {
+        account.raw_accepted
+    };
+    form_ok && account.tokens.iter().any(|t| t == token)
+}
+
+fn click_to_call(shared: &Shared, body: &Value) -> Response {
+    let account = &shared.account;
+    if !body.is_object() {
+        return reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"success": false, "message": "Invalid request body."}),
+        );
+    }
+    let Some(agent_number) = text(body.get("agent_number")).filter(|s| !s.is_empty()) else {
+        return reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"agent_number": "The agent number field is required."}),
+        );
+    };
+    let destination = text(body.get("destination_number")).unwrap_or_default();
+    let digits = destination.strip_prefix('+').unwrap_or(&destination);
+    if !(10..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"destination_number": "The destination number must be between 10 and 15 digits."}),
+        );
+    }
+    let known_agent = account.agents.iter().any(|a| {
+        a.eid == agent_number
+            || a.follow_me_number == agent_number
+            || a.follow_me_number.trim_start_matches('+') == agent_number
+    });
+    if !known_agent {
+        // Seen with HTTP status unknown; the platform signals many refusals inside a 200.
+        return reply(
+            StatusCode::OK,
+            json!({"success": false, "message": "This agent_number doesn't belong to your associated agent."}),
+        );
+    }
+    if let Some(caller_id) = text(body.get("caller_id")) {
+        let ok = account
+            .dids
+            .iter()
+            .any(|d| d.alias == caller_id || d.did == caller_id);
+        if !ok {
+            // Sic: the platform's own spelling.
+            return reply(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"caller_id": "Provide a vaild caller_id."}),
+            );
+        }
+    }
+    let mut out = json!({
+        "success": true,
+        "message": "Originate successfully queued",
+        "ref_id": uuid::Uuid::new_v4().to_string(),
+    });
+    if text(body.get("get_call_id")).as_deref() == Some("1") {
+        let epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let seq = shared.call_seq.fetch_add(1, Ordering::Relaxed);
+        out["call_id"] = json!(format!("{epoch}.{seq}"));
+    }
+    reply(StatusCode::OK, out)
+}
+
+fn users(account: &Account, last_seen_id: Option<&str>, limit: Option<&str>) -> Response {
+    let after: u64 = last_seen_id.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let limit: usize = limit
+        .and_then(|s| s.parse().ok())
+        .filter(|&l| l > 0)
+        .unwrap_or(account.page_size.max(1));
+    let remaining: Vec<&SimAgent> = account
+        .agents
+        .iter()
+        .filter(|a| a.user_id > after)
+        .collect();
+    let page: Vec<&SimAgent> = remaining.iter().take(limit).copied().collect();
+    let data: Vec<Value> = page
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.user_id,
+                "name": a.name,
+                "agent": {"id": a.eid, "name": a.name, "status": a.status,
+                          "follow_me_number": a.follow_me_number},
+                "login_id": format!("{}@demo.clickdial.invalid", a.name.split(' ').next().unwrap_or("agent").to_lowercase()),
+                "is_login_based_calling_enabled": false,
+                "is_international_outbound_enabled": false,
+                "user_role": {"id": 54630, "name": "Agent"},
+                "extension": null,
+                "user_status": 1,
+            })
+        })
+        .collect();
+    reply(
+        StatusCode::OK,
+        json!({
+            "has_more": remaining.len() > page.len(),
+            "count": data.len(),
+            "last_seen_id": page.last().map(|a| a.user_id),
+            "data": data,
+        }),
+    )
+}
+
+fn my_number(account: &Account) -> Response {
+    let rows: Vec<Value> = account
+        .dids
+        .iter()
+        .map(|d| json!({"id": d.id, "name": d.name, "did": d.did, "alias": d.alias, "destination": null}))
+        .collect();
+    reply(StatusCode::OK, Value::Array(rows))
+}
+
+/// Runs the demo account on 127.0.0.1:`port` until Ctrl-C; for `clickdial sim` and the binary.
+pub async fn run_foreground(port: u16) -> std::io::Result<()> {
+    let sim = Sim::bind(SocketAddr::from(([127, 0, 0, 1], port)), Account::demo()).await?;
+    println!("Servetel simulator (demo account) listening.");
+    println!("  base URL: {}", sim.url());
+    println!("  token:    {DEMO_TOKEN}");
+    println!("  agents:   {}", sim.account().agents.iter().map(|a| a.eid.as_str()).collect::<Vec<_>>().join(", "));
+    println!("  DIDs:     {}", sim.account().dids.iter().map(|d| d.alias.as_str()).collect::<Vec<_>>().join(", "));
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    drop(sim);
+    Ok(())
+}
