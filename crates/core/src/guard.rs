@@ -130,7 +130,10 @@ mod tests {
         let g = DialGuard::default();
         let t0 = Instant::now();
         let ticket = g.begin(A, t0).unwrap();
-        assert_eq!(g.begin(A, t0).unwrap_err(), GuardError::InFlight { e164: A.into() });
+        assert_eq!(
+            g.begin(A, t0).unwrap_err(),
+            GuardError::InFlight { e164: A.into() }
+        );
         assert!(matches!(g.begin(B, t0), Err(GuardError::InFlight { .. })));
         drop(ticket);
         assert!(g.begin(B, t0).is_ok());
@@ -171,7 +174,11 @@ mod tests {
                 })
             })
             .collect();
-        let admitted = handles.into_iter().map(|h| h.join().unwrap()).filter(|&ok| ok).count();
+        let admitted = handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|&ok| ok)
+            .count();
         assert_eq!(admitted, 1);
     }
 }

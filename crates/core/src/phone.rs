@@ -249,16 +249,15 @@ fn is_separator(c: char) -> bool {
     is_ignorable(c)
         || matches!(
             c,
-            '-' | '.'
-                | '/'
-                | '\u{2010}'..='\u{2015}'
-                | '\u{2212}'
-                | '\u{FE58}'
-                | '\u{FE63}'
-                | '\u{FF0D}'
-                | '\u{FF0E}'
-                | '\u{FF0F}'
-                | '\u{30FC}'
+            '-' | '.' | '/' | '\u{2010}'
+                ..='\u{2015}'
+                    | '\u{2212}'
+                    | '\u{FE58}'
+                    | '\u{FE63}'
+                    | '\u{FF0D}'
+                    | '\u{FF0E}'
+                    | '\u{FF0F}'
+                    | '\u{30FC}'
         )
 }
 
@@ -538,7 +537,11 @@ mod tests {
             let got = Number::parse(input, Region::INDIA);
             match expected {
                 "ERR" => assert!(got.is_err(), "{input:?} should be rejected, got {got:?}"),
-                e164 => assert_eq!(got.map(|n| n.e164().to_string()), Ok(e164.to_string()), "{input:?}"),
+                e164 => assert_eq!(
+                    got.map(|n| n.e164().to_string()),
+                    Ok(e164.to_string()),
+                    "{input:?}"
+                ),
             }
             checked += 1;
         }
@@ -578,13 +581,19 @@ mod tests {
         assert_eq!(ok("tel:+91%E2%80%9198765%E2%80%9143210"), "+919876543210");
         assert_eq!(ok("callto://+919876543210?call"), "+919876543210");
         assert_eq!(ok("tel:+919876543210;isub=1;postd=pp22"), "+919876543210");
-        assert_eq!(ok("tel:98765-43210;phone-context=example.com"), "+919876543210");
+        assert_eq!(
+            ok("tel:98765-43210;phone-context=example.com"),
+            "+919876543210"
+        );
         assert_eq!(kind("tel:%2"), NumberErrorKind::BadEscape);
         assert_eq!(kind("tel:%zz9876543210"), NumberErrorKind::BadEscape);
         assert_eq!(kind("tel:"), NumberErrorKind::BadLink);
         assert_eq!(kind("callto://"), NumberErrorKind::BadLink);
         // An escaped ';' must not smuggle in a parameter.
-        assert_eq!(kind("tel:+919876543210%3Bext=1"), NumberErrorKind::BadCharacter(';'));
+        assert_eq!(
+            kind("tel:+919876543210%3Bext=1"),
+            NumberErrorKind::BadCharacter(';')
+        );
     }
 
     #[test]
@@ -599,8 +608,13 @@ mod tests {
         assert_eq!(kind("98765+43210"), NumberErrorKind::MisplacedPlus);
         assert_eq!(kind("98765*43210"), NumberErrorKind::BadCharacter('*'));
         assert_eq!(kind("+999 1234 5678"), NumberErrorKind::UnknownCountryCode);
-        assert!(matches!(kind("+1 123 456 7890"), NumberErrorKind::Invalid { .. }));
-        let msg = Number::parse("98765abcde", Region::INDIA).unwrap_err().to_string();
+        assert!(matches!(
+            kind("+1 123 456 7890"),
+            NumberErrorKind::Invalid { .. }
+        ));
+        let msg = Number::parse("98765abcde", Region::INDIA)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("'98765abcde' has letters"), "{msg}");
         let long = "9".repeat(1000);
         assert_eq!(kind(&long), NumberErrorKind::TooLong);

@@ -84,7 +84,10 @@ async fn bearer_refused_retries_once_raw_and_remembers() {
     // The raw form is now known to work: one request, no second 401.
     c.my_numbers().await.unwrap();
     assert_eq!(sim.requests().len(), 3);
-    assert_eq!(sim.requests()[2].authorization.as_deref(), Some("demo-token"));
+    assert_eq!(
+        sim.requests()[2].authorization.as_deref(),
+        Some("demo-token")
+    );
 }
 
 #[tokio::test]
@@ -168,8 +171,17 @@ async fn dial_with_fault(fault: Fault) -> ApiError {
 
 #[tokio::test]
 async fn forbidden_403() {
-    let err = dial_with_fault(Fault::respond(403, r#"{"success":false,"message":"Forbidden"}"#)).await;
-    assert_eq!(err, ApiError::Forbidden { message: Some("Forbidden".into()) });
+    let err = dial_with_fault(Fault::respond(
+        403,
+        r#"{"success":false,"message":"Forbidden"}"#,
+    ))
+    .await;
+    assert_eq!(
+        err,
+        ApiError::Forbidden {
+            message: Some("Forbidden".into())
+        }
+    );
     assert!(!err.outcome_unknown());
 }
 
@@ -193,7 +205,13 @@ async fn rate_limited_429_keeps_retry_after() {
 #[tokio::test]
 async fn server_error_5xx_is_outcome_unknown() {
     let err = dial_with_fault(Fault::respond(503, "")).await;
-    assert_eq!(err, ApiError::Server { status: 503, message: None });
+    assert_eq!(
+        err,
+        ApiError::Server {
+            status: 503,
+            message: None
+        }
+    );
     assert!(err.outcome_unknown());
 }
 
@@ -249,7 +267,13 @@ async fn users_reads_every_page() {
     let names: Vec<_> = agents.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Asha Rao", "Vikram Singh", "Meera Iyer", "Rahul Das", "Priya Nair"]
+        [
+            "Asha Rao",
+            "Vikram Singh",
+            "Meera Iyer",
+            "Rahul Das",
+            "Priya Nair"
+        ]
     );
     assert_eq!(agents[0].id, "0506123456781");
     assert_eq!(agents[3].status, AgentStatus::Blocked);
@@ -276,7 +300,9 @@ async fn my_numbers_accepts_array_and_data_envelope() {
     assert_eq!(dids[0].value, "918065000101");
     assert_eq!(dids[0].did, "+918065000101");
     assert_eq!(dids[0].name, "Sales line");
-    sim.inject(Fault::respond(200, r#"{"data":[{"id":5,"did":"+918065000199"}]}"#).on("/my_number"));
+    sim.inject(
+        Fault::respond(200, r#"{"data":[{"id":5,"did":"+918065000199"}]}"#).on("/my_number"),
+    );
     let dids = c.my_numbers().await.unwrap();
     assert_eq!(dids[0].value, "918065000199");
     assert_eq!(dids[0].id, "5");
@@ -292,7 +318,11 @@ async fn simulator_names_unknown_routes() {
         .await
         .unwrap();
     assert_eq!(body.status(), 404);
-    assert!(body.text().await.unwrap().contains("no route for GET /v1/nope"));
+    assert!(body
+        .text()
+        .await
+        .unwrap()
+        .contains("no route for GET /v1/nope"));
 }
 
 #[tokio::test]
@@ -307,5 +337,78 @@ async fn simulator_validates_destination_length() {
         .unwrap();
     assert_eq!(r.status(), 422);
     let v: serde_json::Value = r.json().await.unwrap();
-    assert!(v["destination_number"].as_str().unwrap().contains("10 and 15 digits"));
+    assert!(v["destination_number"]
+        .as_str()
+        .unwrap()
+        .contains("10 and 15 digits"));
+}
+
+mod place_call {
+    use super::*;
+    use clickdial_core::{place_call, DialError, DialGuard, GuardError};
+    use std::time::Instant;
+
+    #[tokio::test]
+    async fn two_concurrent_dials_send_one_request() {
+        let sim = Sim::spawn(Account::demo()).await.unwrap();
+        sim.inject(Fault::delay(Duration::from_millis(200)).on("/click_to_call"));
+        let c = client(&sim, DEMO_TOKEN);
+        let guard = DialGuard::default();
+        let n = number();
+        let req = DialRequest {
+            agent_number: AGENT,
+            destination: &n,
+            caller_id: None,
+            call_timeout: None,
+        };
+        let (a, b) = tokio::join!(
+            place_call(&c, &guard, &req, Instant::now),
+            place_call(&c, &guard, &req, Instant::now)
+        );
+        let (ok, busy): (Vec<_>, Vec<_>) = [a, b].into_iter().partition(Result::is_ok);
+        assert_eq!((ok.len(), busy.len()), (1, 1));
+        assert!(matches!(
+            busy[0],
+            Err(DialError::Busy(GuardError::InFlight { .. }))
+        ));
+        // And a repeat right after the first finished is a bounce.
+        let again = place_call(&c, &guard, &req, Instant::now).await;
+        assert!(matches!(
+            again,
+            Err(DialError::Busy(GuardError::Repeated { .. }))
+        ));
+        assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn unknown_outcome_blocks_a_quick_repeat_but_a_refusal_does_not() {
+        let sim = Sim::spawn(Account::demo()).await.unwrap();
+        let c = client(&sim, DEMO_TOKEN);
+        let n = number();
+        let req = DialRequest {
+            agent_number: AGENT,
+            destination: &n,
+            caller_id: None,
+            call_timeout: None,
+        };
+
+        let guard = DialGuard::default();
+        sim.inject(Fault::respond(502, "").on("/click_to_call"));
+        let first = place_call(&c, &guard, &req, Instant::now).await.unwrap_err();
+        assert!(first.outcome_unknown());
+        assert!(first.to_string().contains("may or may not have been placed"));
+        let repeat = place_call(&c, &guard, &req, Instant::now).await;
+        assert!(matches!(repeat, Err(DialError::Busy(_))));
+        assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+
+        let guard = DialGuard::default();
+        sim.inject(Fault::respond(429, "{}").on("/click_to_call"));
+        let refused = place_call(&c, &guard, &req, Instant::now).await.unwrap_err();
+        assert!(!refused.outcome_unknown());
+        assert!(refused.to_string().starts_with("The call was not placed."));
+        place_call(&c, &guard, &req, Instant::now)
+            .await
+            .expect("a refused dial can be retried at once");
+        assert_eq!(sim.requests_to("/click_to_call").len(), 3);
+    }
 }

@@ -534,8 +534,24 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
     println!("Servetel simulator (demo account) listening.");
     println!("  base URL: {}", sim.url());
     println!("  token:    {DEMO_TOKEN}");
-    println!("  agents:   {}", sim.account().agents.iter().map(|a| a.eid.as_str()).collect::<Vec<_>>().join(", "));
-    println!("  DIDs:     {}", sim.account().dids.iter().map(|d| d.alias.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "  agents:   {}",
+        sim.account()
+            .agents
+            .iter()
+            .map(|a| a.eid.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  DIDs:     {}",
+        sim.account()
+            .dids
+            .iter()
+            .map(|d| d.alias.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     drop(sim);

@@ -78,12 +78,8 @@ impl Client {
                 "'{base}' is not a web address; it should look like https://api.servetel.in/v1"
             ));
         }
-        // A token pasted with its "Bearer " prefix is the same token.
+        let token = clean_token(&token);
         let raw = token.expose();
-        let raw = raw
-            .get(..7)
-            .filter(|p| p.eq_ignore_ascii_case("bearer "))
-            .map_or(raw, |_| raw[7..].trim());
         if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(
                 "The API token is empty or has characters a token cannot have; copy it again from the portal."
@@ -101,7 +97,7 @@ impl Client {
         Ok(Client {
             http,
             base,
-            token: Secret::new(raw),
+            token,
             raw_auth: AtomicBool::new(false),
         })
     }
@@ -155,20 +151,16 @@ impl Client {
         let mut agents = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let query: Vec<(&str, String)> = cursor
-                .iter()
-                .map(|c| ("last_seen_id", c.clone()))
-                .collect();
+            let query: Vec<(&str, String)> =
+                cursor.iter().map(|c| ("last_seen_id", c.clone())).collect();
             let (status, page) = self.send(Method::GET, "users", &query, None).await?;
             let list = rows(&page).ok_or_else(|| ApiError::BadResponse {
                 status: status.as_u16(),
                 detail: "no list of users in the reply".to_string(),
             })?;
             agents.extend(list.iter().filter_map(Agent::from_user));
-            let has_more = matches!(
-                page.get("has_more"),
-                Some(Value::Bool(true))
-            ) || text(page.get("has_more")).as_deref() == Some("1")
+            let has_more = matches!(page.get("has_more"), Some(Value::Bool(true)))
+                || text(page.get("has_more")).as_deref() == Some("1")
                 || text(page.get("has_more")).as_deref() == Some("true");
             let next = text(page.get("last_seen_id"))
                 .or_else(|| list.last().and_then(|u| text(u.get("id"))));
@@ -241,6 +233,16 @@ impl Client {
     }
 }
 
+/// A token as pasted from a portal, without surrounding whitespace or a `Bearer ` prefix.
+pub fn clean_token(token: &Secret) -> Secret {
+    let raw = token.expose().trim();
+    let raw = raw
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("bearer "))
+        .map_or(raw, |_| raw[7..].trim());
+    Secret::new(raw)
+}
+
 fn transport_error(e: reqwest::Error) -> ApiError {
     // Without the URL: it is ours, and errors are shown to agents.
     let (connect, timeout) = (e.is_connect(), e.is_timeout());
@@ -255,7 +257,13 @@ fn transport_error(e: reqwest::Error) -> ApiError {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let secs: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(secs))
 }
 
@@ -422,7 +430,13 @@ mod tests {
         let err = interpret(StatusCode::OK, None, b"\"just a string\"").unwrap_err();
         assert!(matches!(err, ApiError::BadResponse { .. }));
         let err = interpret(StatusCode::BAD_GATEWAY, None, b"<html/>").unwrap_err();
-        assert_eq!(err, ApiError::Server { status: 502, message: None });
+        assert_eq!(
+            err,
+            ApiError::Server {
+                status: 502,
+                message: None
+            }
+        );
     }
 
     #[test]

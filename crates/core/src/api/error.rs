@@ -50,7 +50,10 @@ pub enum ApiError {
     /// The connection broke after the request was sent (reset, truncated reply).
     Network { detail: String },
     /// 5xx from the server.
-    Server { status: u16, message: Option<String> },
+    Server {
+        status: u16,
+        message: Option<String>,
+    },
     /// A reply we could not read: an HTML page, garbage, or JSON of the wrong shape.
     BadResponse { status: u16, detail: String },
 }

@@ -5,6 +5,6 @@ mod client;
 mod error;
 mod models;
 
-pub use client::{Client, ClientOptions, DialRequest};
+pub use client::{clean_token, Client, ClientOptions, DialRequest};
 pub use error::{ApiError, ErrorCode};
 pub use models::{Agent, AgentStatus, CallerId, Queued};

@@ -63,9 +63,11 @@ pub(crate) fn text(v: Option<&Value>) -> Option<String> {
 
 /// Looks a field up at the root, then under `data`.
 pub(crate) fn field<'a>(body: &'a Value, key: &str) -> Option<&'a Value> {
-    body.get(key)
-        .filter(|v| !v.is_null())
-        .or_else(|| body.get("data").and_then(|d| d.get(key)).filter(|v| !v.is_null()))
+    body.get(key).filter(|v| !v.is_null()).or_else(|| {
+        body.get("data")
+            .and_then(|d| d.get(key))
+            .filter(|v| !v.is_null())
+    })
 }
 
 /// A JSON array at the root or under `data` / `results`.

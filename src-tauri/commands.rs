@@ -1,0 +1,118 @@
+//! Tauri commands: each takes the state, calls one function, and maps the error to
+//! `{code, message}`. No logic lives here.
+
+use std::time::Instant;
+
+use clickdial_core::api::{Agent, CallerId};
+use clickdial_core::{place_call, DialRequest, Number, Region, Secret};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::{AppError, Code};
+use crate::state::{AppState, Status};
+
+#[tauri::command]
+pub async fn get_status(state: State<'_, AppState>) -> Result<Status, AppError> {
+    state.ensure_init().await;
+    Ok(state.status())
+}
+
+#[tauri::command]
+pub async fn start_demo(state: State<'_, AppState>) -> Result<Status, AppError> {
+    state.start_demo().await?;
+    Ok(state.status())
+}
+
+#[tauri::command]
+pub async fn save_account(
+    state: State<'_, AppState>,
+    base_url: String,
+    token: String,
+) -> Result<Status, AppError> {
+    state.save_account(&base_url, Secret::new(token)).await?;
+    Ok(state.status())
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<Status, AppError> {
+    state.sign_out().await?;
+    Ok(state.status())
+}
+
+#[tauri::command]
+pub async fn list_agents(state: State<'_, AppState>) -> Result<Vec<Agent>, AppError> {
+    Ok(state.session()?.client.users().await?)
+}
+
+#[tauri::command]
+pub async fn list_caller_ids(state: State<'_, AppState>) -> Result<Vec<CallerId>, AppError> {
+    Ok(state.session()?.client.my_numbers().await?)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    pub e164: String,
+    pub international: String,
+    pub ext: Option<String>,
+}
+
+#[tauri::command]
+pub fn preview_number(input: String) -> Result<Preview, AppError> {
+    let n = Number::parse(&input, Region::default())?;
+    Ok(Preview {
+        e164: n.e164().to_string(),
+        international: n.international().to_string(),
+        ext: n.ext().map(str::to_string),
+    })
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialOutcome {
+    pub e164: String,
+    pub international: String,
+    pub ref_id: Option<String>,
+    pub call_id: Option<String>,
+    pub message: String,
+}
+
+#[tauri::command]
+pub async fn dial(
+    state: State<'_, AppState>,
+    agent: String,
+    caller_id: Option<String>,
+    number: String,
+) -> Result<DialOutcome, AppError> {
+    let number = Number::parse(&number, Region::default())?;
+    let agent = agent.trim();
+    if agent.is_empty() {
+        return Err(AppError::new(Code::InvalidInput, "Pick an agent first."));
+    }
+    let caller_id = caller_id
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    let session = state.session()?;
+    let request = DialRequest {
+        agent_number: agent,
+        destination: &number,
+        caller_id: caller_id.as_deref(),
+        call_timeout: None,
+    };
+    let queued = place_call(&session.client, &state.guard, &request, Instant::now).await?;
+    // The call is queued; failing to remember the picks must not turn that into an error.
+    // Demo picks are not remembered: they mean nothing to a real account.
+    if session.demo.is_none() {
+        let _ = state.update_settings(|s| {
+            s.last_agent = Some(agent.to_string());
+            s.last_caller_id = caller_id.clone();
+        });
+    }
+    Ok(DialOutcome {
+        e164: number.e164().to_string(),
+        international: number.international().to_string(),
+        ref_id: queued.ref_id,
+        call_id: queued.call_id,
+        message: queued.message,
+    })
+}

@@ -1,0 +1,116 @@
+// The only file that names backend commands. It takes `invoke` as a parameter so that
+// `node --test` can exercise it with a fake; main.js passes window.__TAURI__.core.invoke.
+
+export const COMMANDS = Object.freeze({
+  status: 'get_status',
+  startDemo: 'start_demo',
+  saveAccount: 'save_account',
+  signOut: 'sign_out',
+  agents: 'list_agents',
+  callerIds: 'list_caller_ids',
+  preview: 'preview_number',
+  dial: 'dial',
+});
+
+export const PROVIDERS = Object.freeze([
+  { id: 'servetel', name: 'Servetel', baseUrl: 'https://api.servetel.in/v1' },
+  { id: 'smartflo', name: 'Tata Smartflo', baseUrl: 'https://api-smartflo.tatateleservices.com/v1' },
+  { id: 'acefone', name: 'Acefone India', baseUrl: 'https://api.acefone.in/v1' },
+  { id: 'custom', name: 'Other (enter the address)', baseUrl: '' },
+]);
+
+const FALLBACK_MESSAGE = 'Something went wrong inside Clickdial. Please try again.';
+
+/** Normalises whatever a rejected invoke gives into `{code, message}`. */
+export function toError(e) {
+  if (e && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
+    return { code: e.code, message: e.message };
+  }
+  return { code: 'internal', message: typeof e === 'string' && e ? e : FALLBACK_MESSAGE };
+}
+
+export function createBackend(invoke) {
+  const call = async (cmd, args) => {
+    try {
+      return await invoke(cmd, args);
+    } catch (e) {
+      throw toError(e);
+    }
+  };
+  return {
+    status: () => call(COMMANDS.status),
+    startDemo: () => call(COMMANDS.startDemo),
+    saveAccount: (baseUrl, token) => call(COMMANDS.saveAccount, { baseUrl, token }),
+    signOut: () => call(COMMANDS.signOut),
+    agents: () => call(COMMANDS.agents),
+    callerIds: () => call(COMMANDS.callerIds),
+    preview: (input) => call(COMMANDS.preview, { input }),
+    dial: ({ agent, callerId, number }) =>
+      call(COMMANDS.dial, { agent, callerId: callerId || null, number }),
+  };
+}
+
+/**
+ * One dial at a time from this page. A double click or a held Enter reaches `dial` again while
+ * the first is in flight and gets `{skipped: true}`; the backend's guard is the real lock.
+ */
+export function createDialer(backend) {
+  let busy = false;
+  return {
+    get busy() {
+      return busy;
+    },
+    async dial(request) {
+      if (busy) return { skipped: true };
+      busy = true;
+      try {
+        return { outcome: await backend.dial(request) };
+      } catch (error) {
+        return { error: toError(error) };
+      } finally {
+        busy = false;
+      }
+    },
+  };
+}
+
+const STATUS_NOTE = { blocked: 'blocked', disabled: 'disabled', busy: 'busy' };
+
+export function agentLabel(agent) {
+  const note = STATUS_NOTE[agent.status];
+  return note ? `${agent.name} (${note})` : agent.name;
+}
+
+/** `+918065000101` → `+91 80650 00101` (Indian numbers); other numbers unchanged. */
+export function formatDid(did) {
+  const m = /^\+91(\d{5})(\d{5})$/.exec(did || '');
+  return m ? `+91 ${m[1]} ${m[2]}` : did || '';
+}
+
+export function callerLabel(caller) {
+  const did = formatDid(caller.did);
+  return caller.name ? `${caller.name} · ${did}` : did;
+}
+
+/** The value to preselect: the remembered one if still offered and usable, else the first usable. */
+export function pickInitial(options, remembered) {
+  const usable = options.filter((o) => !o.disabled);
+  if (remembered && usable.some((o) => o.value === remembered)) return remembered;
+  return usable.length ? usable[0].value : null;
+}
+
+export function describeQueued(outcome, agentName) {
+  const who = agentName ? `${agentName}'s phone` : 'The agent\u2019s phone';
+  const ref = outcome.refId ? ` Reference ${outcome.refId.slice(0, 8)}.` : '';
+  return `Call queued. ${who} rings first, then ${outcome.international}.${ref}`;
+}
+
+/** How loudly to show an error: a warning when the call may exist or only needs a wait. */
+export function errorTone(code) {
+  return ['unknownOutcome', 'busy', 'rateLimited'].includes(code) ? 'warn' : 'error';
+}
+
+export function hostOf(url) {
+  const m = /^https?:\/\/([^/]+)/.exec(url || '');
+  return m ? m[1] : url || '';
+}
