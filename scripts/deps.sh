@@ -1,0 +1,61 @@
+# Sourced by scripts/run.sh and scripts/test.sh: installs whatever is missing on a
+# Debian/Ubuntu machine (system packages, Rust components, tauri-driver). Idempotent and quiet
+# when everything is already there.
+
+# Build: WebKitGTK, the tray indicator, librsvg, libsoup, D-Bus (keyring).
+BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  libdbus-1-dev build-essential pkg-config curl ca-certificates)
+# Tests: a virtual display, the WebKit WebDriver, a real Secret Service in a private D-Bus,
+# and ImageMagick for screenshots.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 xdg-utils
+  imagemagick)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    log "Please install these packages with your package manager: ${missing[*]}"
+    return 1
+  fi
+  log "Installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! command -v cargo >/dev/null; then
+    log "Installing Rust (rustup)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if command -v rustup >/dev/null; then
+    for c in rustfmt clippy; do
+      rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >/dev/null
+    done
+  fi
+}
+
+ensure_build_deps() {
+  ensure_packages "${BUILD_PACKAGES[@]}"
+  ensure_rust
+}
+
+ensure_test_deps() {
+  ensure_build_deps
+  ensure_packages "${TEST_PACKAGES[@]}"
+  command -v node >/dev/null || ensure_packages nodejs
+  if ! command -v tauri-driver >/dev/null; then
+    log "Installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs the whole suite: format, clippy, Rust tests (core,
+# simulator, client, CLI, shell on the mock runtime), the real-keyring tests, the UI tests,
+# and the end-to-end test that drives the real window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source scripts/deps.sh
+ensure_test_deps
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+log "Format"
+cargo fmt --all --check
+
+log "Clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+# One package selection (--workspace) everywhere, so features unify once and nothing rebuilds.
+log "Rust tests"
+cargo test --workspace
+
+log "Keyring tests (gnome-keyring in a private D-Bus session)"
+scripts/with-session.sh cargo test --workspace --test keyring -- --ignored
+
+log "UI tests"
+node --test ui/
+
+log "End-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
+TAURI_DRIVER=$(command -v tauri-driver) CLICKDIAL_APP="$root/target/debug/clickdial" \
+  scripts/with-session.sh xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+  node --test --test-timeout=180000 tests/e2e/
+
+log "All checks passed"

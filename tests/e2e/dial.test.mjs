@@ -1,0 +1,81 @@
+// End to end: the real Clickdial window (debug build), driven through tauri-driver and
+// WebKitWebDriver under Xvfb. Demo mode, pick agent and DID, type a number, press Call,
+// see "queued", and check the demo simulator received exactly one request with the right body.
+// Run by scripts/test.sh inside a private D-Bus session with a fresh HOME.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { newSession, startDriver, waitFor } from './webdriver.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const app = process.env.CLICKDIAL_APP || join(root, 'target', 'debug', 'clickdial');
+const driverBin = process.env.TAURI_DRIVER || 'tauri-driver';
+const nativeDriver = existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined;
+
+let driver;
+let session;
+after(async () => {
+  await session?.close();
+  driver?.stop();
+});
+
+test('demo dial from the real window reaches the simulator exactly once', { timeout: 120000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  session = await newSession(driver.base, app);
+  const visible = (css) => session.run(`const e = document.querySelector(${JSON.stringify(css)}); return !!e && !e.closest('[hidden]');`);
+
+  // First run: the welcome screen offers the demo.
+  await waitFor('the welcome screen', () => visible('#demo'));
+  const out = join(root, 'target', 'e2e');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'welcome.png'), await session.screenshot());
+  await session.click('#demo');
+
+  // Dropdowns fill from /v1/users (all pages) and /v1/my_number.
+  await waitFor('agents to load', () =>
+    session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5;"));
+  await waitFor('caller IDs to load', () =>
+    session.run("const s = document.querySelector('#caller'); return !s.disabled && s.options.length === 2;"));
+  await session.click('#agent option[value="0506123456782"]');
+  await session.click('#caller option[value="918065000102"]');
+  assert.equal(await session.run("return document.querySelector('#agent').value;"), '0506123456782');
+  assert.equal(await session.run("return document.querySelector('#caller').value;"), '918065000102');
+
+  // Live preview, then an inline error for letters, then the real number.
+  await session.type('#number', '98765abcde');
+  await waitFor('the inline error', async () => (await session.text('#preview')).includes('has letters'));
+  await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
+  await session.type('#number', '098765 43210');
+  await waitFor('the preview', async () => (await session.text('#preview')) === 'Will dial +91 98765 43210');
+
+  await session.click('#call');
+  const result = await waitFor('the queued result', async () => {
+    const t = await session.text('#result');
+    return t.startsWith('Call queued') ? t : null;
+  });
+  assert.match(result, /^Call queued\. Vikram Singh's phone rings first, then \+91 98765 43210\. Reference [0-9a-f]{8}\.$/);
+  writeFileSync(join(out, 'queued.png'), await session.screenshot());
+
+  // Pressing Call again at once is a bounce: refused in plain words, never sent.
+  await session.click('#call');
+  await waitFor('the bounce message', async () => (await session.text('#result')).includes('was dialled'));
+
+  const simUrl = await session.text('#demo-url');
+  assert.match(simUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+  const dials = recorded.filter((r) => r.path === '/v1/click_to_call');
+  assert.equal(dials.length, 1, JSON.stringify(dials));
+  const body = dials[0].body;
+  assert.equal(body.agent_number, '0506123456782');
+  assert.equal(body.destination_number, '919876543210');
+  assert.equal(body.caller_id, '918065000102');
+  assert.equal(body.async, 1);
+  assert.equal(body.get_call_id, 1);
+  assert.match(body.custom_identifier, /^clickdial-[0-9a-f-]{36}$/);
+  assert.equal(dials[0].authorization, 'Bearer demo-token');
+  writeFileSync(join(out, 'bounce.png'), await session.screenshot());
+});

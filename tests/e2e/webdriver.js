@@ -1,0 +1,100 @@
+// A small W3C WebDriver client on Node's fetch, enough to drive the Clickdial window through
+// tauri-driver + WebKitWebDriver. No npm dependencies.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor(what, fn, timeoutMs = 15000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+export async function startDriver({ driver, nativeDriver }) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const args = ['--port', String(port), '--native-port', String(nativePort)];
+  if (nativeDriver) args.push('--native-driver', nativeDriver);
+  const proc = spawn(driver, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor('tauri-driver to listen', async () => (await fetch(`${base}/status`)).ok, 20000);
+  return {
+    base,
+    stop: () => {
+      proc.kill('SIGTERM');
+    },
+  };
+}
+
+async function request(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok || (json.value && json.value.error)) {
+    throw new Error(`${method} ${url}: ${JSON.stringify(json.value)}`);
+  }
+  return json.value;
+}
+
+export async function newSession(base, application) {
+  const value = await request('POST', `${base}/session`, {
+    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+  });
+  const s = `${base}/session/${value.sessionId}`;
+  const session = {
+    async find(css) {
+      const v = await request('POST', `${s}/element`, { using: 'css selector', value: css });
+      return v[ELEMENT];
+    },
+    async click(css) {
+      const id = await session.find(css);
+      await request('POST', `${s}/element/${id}/click`, {});
+    },
+    async type(css, text) {
+      const id = await session.find(css);
+      await request('POST', `${s}/element/${id}/value`, { text });
+    },
+    async text(css) {
+      const id = await session.find(css);
+      return request('GET', `${s}/element/${id}/text`);
+    },
+    async run(script, args = []) {
+      return request('POST', `${s}/execute/sync`, { script, args });
+    },
+    async screenshot() {
+      return Buffer.from(await request('GET', `${s}/screenshot`), 'base64');
+    },
+    async close() {
+      await request('DELETE', s).catch(() => {});
+    },
+  };
+  return session;
+}
