@@ -6,6 +6,8 @@ if [ -z "${CLICKDIAL_PRIVATE_SESSION:-}" ]; then
   export CLICKDIAL_PRIVATE_SESSION=1
   exec dbus-run-session -- "$0" "$@"
 fi
+# Keep the toolchain where it is when HOME moves.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 export HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" \

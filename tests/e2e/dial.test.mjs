@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { newSession, startDriver, waitFor } from './webdriver.js';
+import { newSession, sleep, startDriver, waitFor } from './webdriver.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const app = process.env.CLICKDIAL_APP || join(root, 'target', 'debug', 'clickdial');
@@ -30,9 +30,14 @@ test('demo dial from the real window reaches the simulator exactly once', { time
 
   // First run: the welcome screen offers the demo.
   await waitFor('the welcome screen', () => visible('#demo'));
-  const out = join(root, 'target', 'e2e');
+  const out = process.env.CLICKDIAL_SHOTS || join(root, 'target', 'e2e');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'welcome.png'), await session.screenshot());
+  // Screenshots for people to look at (the README's comes from here); let the frame paint.
+  const shot = async (name) => {
+    await sleep(300);
+    writeFileSync(join(out, name), await session.screenshot());
+  };
+  await shot('welcome.png');
   await session.click('#demo');
 
   // Dropdowns fill from /v1/users (all pages) and /v1/my_number.
@@ -58,7 +63,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
     return t.startsWith('Call queued') ? t : null;
   });
   assert.match(result, /^Call queued\. Vikram Singh's phone rings first, then \+91 98765 43210\. Reference [0-9a-f]{8}\.$/);
-  writeFileSync(join(out, 'queued.png'), await session.screenshot());
+  await shot('queued.png');
 
   // Pressing Call again at once is a bounce: refused in plain words, never sent.
   await session.click('#call');
@@ -77,5 +82,5 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.equal(body.get_call_id, 1);
   assert.match(body.custom_identifier, /^clickdial-[0-9a-f-]{36}$/);
   assert.equal(dials[0].authorization, 'Bearer demo-token');
-  writeFileSync(join(out, 'bounce.png'), await session.screenshot());
+  await shot('bounce.png');
 });

@@ -394,16 +394,22 @@ mod place_call {
 
         let guard = DialGuard::default();
         sim.inject(Fault::respond(502, "").on("/click_to_call"));
-        let first = place_call(&c, &guard, &req, Instant::now).await.unwrap_err();
+        let first = place_call(&c, &guard, &req, Instant::now)
+            .await
+            .unwrap_err();
         assert!(first.outcome_unknown());
-        assert!(first.to_string().contains("may or may not have been placed"));
+        assert!(first
+            .to_string()
+            .contains("may or may not have been placed"));
         let repeat = place_call(&c, &guard, &req, Instant::now).await;
         assert!(matches!(repeat, Err(DialError::Busy(_))));
         assert_eq!(sim.requests_to("/click_to_call").len(), 1);
 
         let guard = DialGuard::default();
         sim.inject(Fault::respond(429, "{}").on("/click_to_call"));
-        let refused = place_call(&c, &guard, &req, Instant::now).await.unwrap_err();
+        let refused = place_call(&c, &guard, &req, Instant::now)
+            .await
+            .unwrap_err();
         assert!(!refused.outcome_unknown());
         assert!(refused.to_string().starts_with("The call was not placed."));
         place_call(&c, &guard, &req, Instant::now)
