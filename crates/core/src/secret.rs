@@ -1,5 +1,5 @@
 //! A secret (API token, password) that cannot leak by accident: `Debug` and `Display` print
-//! `<redacted>`, there is no `Serialize`, and the only way to the text is `expose()`, which is
+//! `<redacted>`, there is no `Serialize` (only `Deserialize`, for input), and the only way to the text is `expose()`, which is
 //! greppable.
 
 use std::fmt;
@@ -20,6 +20,13 @@ impl Secret {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Secrets arrive from the user (the account form); they are never serialized back out.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret::new)
     }
 }
 

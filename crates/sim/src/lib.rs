@@ -1,7 +1,9 @@
 //! A faithful Servetel simulator, for every test and for the app's demo mode.
 //!
 //! It behaves like the real API as `servetel-api.md` describes it: the token check (Bearer and
-//! raw forms), `click_to_call` validation with the real error shapes (field-keyed 422s with the
+//! raw forms), sign-in with email and password (`/auth/login`, `/auth/refresh`, short-lived
+//! tokens, a lockout after repeated bad passwords with an IST `retry_after`), a token that may
+//! not read `/my_number` (403), `click_to_call` validation with the real error shapes (field-keyed 422s with the
 //! platform's own "vaild" typo, `success:false` under HTTP 200), the real success body, paged
 //! `/users` and `/my_number`. As a library it binds 127.0.0.1:0, reports its URL, records every
 //! request and injects faults (status + body, delay, connection reset). Unknown routes get a 404
@@ -10,7 +12,7 @@
 //! `GET /__sim/requests` returns the recorded requests as JSON, for tests that drive the app
 //! from outside (the WebDriver end-to-end test reads the demo simulator this way).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,6 +28,9 @@ use tokio::sync::oneshot;
 
 /// The demo account's API token. It only opens this simulator.
 pub const DEMO_TOKEN: &str = "demo-token";
+/// The demo account's portal sign-in.
+pub const DEMO_EMAIL: &str = "demo@clickdial.invalid";
+pub const DEMO_PASSWORD: &str = "demo-password";
 
 #[derive(Debug, Clone)]
 pub struct SimAgent {
@@ -36,6 +41,13 @@ pub struct SimAgent {
     pub follow_me_number: String,
     /// 0 enabled, 1 blocked, 2 disabled, 3 busy.
     pub status: u8,
+}
+
+/// A portal user who can sign in with email and password.
+#[derive(Debug, Clone)]
+pub struct SimLogin {
+    pub email: String,
+    pub password: String,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +70,14 @@ pub struct Account {
     pub dids: Vec<SimDid>,
     /// Default page size of `/users` (the real default is larger; small pages exercise paging).
     pub page_size: usize,
+    pub logins: Vec<SimLogin>,
+    /// Lifetime of tokens from `/auth/login` and `/auth/refresh` (the platform's is 60 min).
+    pub token_ttl: Duration,
+    /// Bad passwords in a row before sign-in locks.
+    pub lockout_after: u32,
+    pub lockout_for: Duration,
+    /// Tokens that may not read `/my_number` (403), like a token without that permission.
+    pub restricted_tokens: Vec<String>,
 }
 
 impl Account {
@@ -96,6 +116,14 @@ impl Account {
                 },
             ],
             page_size: 2,
+            logins: vec![SimLogin {
+                email: DEMO_EMAIL.to_string(),
+                password: DEMO_PASSWORD.to_string(),
+            }],
+            token_ttl: Duration::from_secs(3600),
+            lockout_after: 3,
+            lockout_for: Duration::from_secs(10 * 60),
+            restricted_tokens: Vec::new(),
         }
     }
 }
@@ -191,11 +219,20 @@ impl Fault {
     }
 }
 
+#[derive(Default)]
+struct Lockout {
+    bad_in_a_row: u32,
+    until: Option<(Instant, SystemTime)>,
+}
+
 struct Shared {
     account: Account,
     requests: Mutex<Vec<Recorded>>,
     faults: Mutex<VecDeque<Fault>>,
     call_seq: AtomicU64,
+    /// Short-lived tokens issued by `/auth/login` and `/auth/refresh`, with their expiry.
+    sessions: Mutex<HashMap<String, Instant>>,
+    lockout: Mutex<Lockout>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -219,6 +256,8 @@ impl Sim {
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             call_seq: AtomicU64::new(11_930_963),
+            sessions: Mutex::new(HashMap::new()),
+            lockout: Mutex::new(Lockout::default()),
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -267,6 +306,11 @@ impl Sim {
 
     pub fn inject(&self, fault: Fault) {
         lock(&self.shared.faults).push_back(fault);
+    }
+
+    /// Ends every short-lived token at once, as a server-side revocation would.
+    pub fn expire_sessions(&self) {
+        lock(&self.shared.sessions).clear();
     }
 }
 
@@ -370,7 +414,10 @@ async fn handle(
     }
 
     let account = &shared.account;
-    if !authorized(account, authorization.as_deref()) {
+    if (method.as_str(), path.as_str()) == ("POST", "/v1/auth/login") {
+        return login(&shared, &body_value);
+    }
+    if !authorized(&shared, authorization.as_deref()) {
         return reply(
             StatusCode::UNAUTHORIZED,
             json!({"success": false, "message": "Deleted or blacklisted token provided"}),
@@ -394,7 +441,38 @@ async fn handle(
     match (method.as_str(), path.as_str()) {
         ("POST", "/v1/click_to_call") => click_to_call(&shared, &body_value),
         ("GET", "/v1/users") => users(account, param("last_seen_id"), param("limit")),
+        ("GET", "/v1/my_number")
+            if account
+                .restricted_tokens
+                .contains(&bare_token(authorization.as_deref())) =>
+        {
+            reply(
+                StatusCode::FORBIDDEN,
+                json!({"success": false, "message": "You are not authorized to access this resource."}),
+            )
+        }
         ("GET", "/v1/my_number") => my_number(account),
+        ("POST", "/v1/auth/refresh") => {
+            // (The lock is released before issue_token takes it again.)
+            let short_lived =
+                lock(&shared.sessions).contains_key(&bare_token(authorization.as_deref()));
+            if short_lived {
+                issue_token(&shared)
+            } else {
+                // A permanent token cannot be refreshed.
+                reply(
+                    StatusCode::UNAUTHORIZED,
+                    json!({"success": false, "message": "Token cannot be refreshed"}),
+                )
+            }
+        }
+        ("POST", "/v1/auth/logout") => {
+            lock(&shared.sessions).remove(&bare_token(authorization.as_deref()));
+            reply(
+                StatusCode::OK,
+                json!({"success": true, "message": "Successfully logged out"}),
+            )
+        }
         _ => reply(
             StatusCode::NOT_FOUND,
             json!({"success": false, "message": format!("simulator: no route for {method} {path}")}),
@@ -402,7 +480,13 @@ async fn handle(
     }
 }
 
-fn authorized(account: &Account, header: Option<&str>) -> bool {
+fn bare_token(header: Option<&str>) -> String {
+    let h = header.unwrap_or_default();
+    h.strip_prefix("Bearer ").unwrap_or(h).to_string()
+}
+
+fn authorized(shared: &Shared, header: Option<&str>) -> bool {
+    let account = &shared.account;
     let Some(h) = header else { return false };
     let (token, bearer) = match h.strip_prefix("Bearer ") {
         Some(t) => (t, true),
@@ -413,7 +497,64 @@ fn authorized(account: &Account, header: Option<&str>) -> bool {
     } else {
         account.raw_accepted
     };
-    form_ok && account.tokens.iter().any(|t| t == token)
+    let mut sessions = lock(&shared.sessions);
+    sessions.retain(|_, expires| *expires > Instant::now());
+    form_ok && (account.tokens.iter().any(|t| t == token) || sessions.contains_key(token))
+}
+
+fn issue_token(shared: &Shared) -> Response {
+    let token = format!("st-{}", uuid::Uuid::new_v4().simple());
+    let ttl = shared.account.token_ttl;
+    lock(&shared.sessions).insert(token.clone(), Instant::now() + ttl);
+    reply(
+        StatusCode::OK,
+        json!({"success": true, "access_token": token, "token_type": "bearer",
+               "expires_in": ttl.as_secs().max(1)}),
+    )
+}
+
+fn login(shared: &Shared, body: &Value) -> Response {
+    let mut lockout = lock(&shared.lockout);
+    if let Some((until, wall)) = lockout.until {
+        if Instant::now() < until {
+            return reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"success": false, "message": "Too many login attempts. Please try again later.",
+                       "retry_after": ist(wall)}),
+            );
+        }
+        *lockout = Lockout::default();
+    }
+    let email = text(body.get("email")).unwrap_or_default();
+    let password = text(body.get("password")).unwrap_or_default();
+    let ok = shared
+        .account
+        .logins
+        .iter()
+        .any(|l| l.email.eq_ignore_ascii_case(email.trim()) && l.password == password);
+    if ok {
+        lockout.bad_in_a_row = 0;
+        drop(lockout);
+        return issue_token(shared);
+    }
+    lockout.bad_in_a_row += 1;
+    if lockout.bad_in_a_row >= shared.account.lockout_after {
+        let d = shared.account.lockout_for;
+        lockout.until = Some((Instant::now() + d, SystemTime::now() + d));
+    }
+    reply(
+        StatusCode::UNAUTHORIZED,
+        json!({"success": false, "message": "Invalid email or password"}),
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in India Standard Time, as the platform writes `retry_after`.
+fn ist(t: SystemTime) -> String {
+    let unix = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    clickdial_core::clock::format_ist(unix)
 }
 
 fn click_to_call(shared: &Shared, body: &Value) -> Response {
@@ -534,6 +675,7 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
     println!("Servetel simulator (demo account) listening.");
     println!("  base URL: {}", sim.url());
     println!("  token:    {DEMO_TOKEN}");
+    println!("  sign-in:  {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!(
         "  agents:   {}",
         sim.account()

@@ -1,13 +1,20 @@
 //! One HTTP path to the API: [`Client::send`] adds auth, checks the status and turns every
 //! failure into an [`ApiError`].
 //!
-//! Auth: we send `Authorization: Bearer <token>`; on a 401 we retry once with the raw token
-//! (servetel-api.md §1.4: accounts differ). That is the only retry, and it is safe even for a
-//! dial because a 401 means the server refused the request before acting on it. The form that
-//! worked is remembered so later requests do not pay for the 401 again.
+//! Auth, two ways:
+//! - a permanent token: we send `Authorization: Bearer <token>`; on a 401 we retry once with the
+//!   raw token (servetel-api.md §1.4: accounts differ), and remember the form that worked;
+//! - email + password: `POST /auth/login` gives a short-lived token, kept in memory only and
+//!   renewed before it expires (`/auth/refresh`, else a fresh login). On a 401 we sign in again
+//!   once, then stop. A refused password is not sent again, and a lockout (429) is respected:
+//!   no sign-in is sent until it ends.
+//!
+//! Those are the only retries, and they are safe even for a dial: a 401 means the server
+//! refused the request before acting on it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
@@ -15,8 +22,17 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::models::{field, rows, text, Agent, CallerId, Queued};
+use crate::clock::{parse_ist, Clock, SystemClock};
 use crate::phone::Number;
 use crate::secret::Secret;
+
+/// Renew a short-lived token this long before it expires.
+pub const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+/// A lockout whose end the server did not say is assumed to last this long (one client's
+/// observed default, servetel-api.md §1.2).
+const DEFAULT_LOCKOUT: Duration = Duration::from_secs(10 * 60);
+/// Login tokens live 60 minutes per the docs; used when a reply omits `expires_in`.
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// A hostile or broken server could page forever; real accounts have far fewer pages.
 const MAX_PAGES: usize = 200;
@@ -52,13 +68,77 @@ pub struct DialRequest<'a> {
     pub call_timeout: Option<u32>,
 }
 
-#[derive(Debug)]
+/// How the client proves who it is.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A permanent API token from the portal.
+    Token(Secret),
+    /// Portal sign-in; the client gets short-lived tokens itself.
+    Password { email: String, password: Secret },
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Token(_) => f.write_str("Token(<redacted>)"),
+            Credentials::Password { email, .. } => write!(f, "Password({email}, <redacted>)"),
+        }
+    }
+}
+
+struct Issued {
+    token: Secret,
+    expires_at: Instant,
+}
+
+#[derive(Default)]
+struct LoginState {
+    issued: Option<Issued>,
+    locked_until: Option<Instant>,
+    /// The server refused this email and password: asking again with the same ones could only
+    /// lead to a lockout, so the client stops until the user signs in anew.
+    refused: Option<ApiError>,
+}
+
+enum Auth {
+    Static(Secret),
+    Login {
+        email: String,
+        password: Secret,
+        /// An async lock: concurrent requests wait for one sign-in instead of each sending one.
+        state: tokio::sync::Mutex<LoginState>,
+    },
+}
+
 pub struct Client {
     http: reqwest::Client,
     base: String,
-    token: Secret,
+    auth: Auth,
+    clock: Arc<dyn Clock>,
     /// Whether the raw token (no `Bearer `) is the form this account accepts.
     raw_auth: AtomicBool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field(
+                "auth",
+                &match &self.auth {
+                    Auth::Static(_) => "token".to_string(),
+                    Auth::Login { email, .. } => format!("sign-in as {email}"),
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// One HTTP exchange before interpretation.
+struct Reply {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    bytes: bytes::Bytes,
 }
 
 impl Client {
@@ -72,20 +152,50 @@ impl Client {
         token: Secret,
         options: ClientOptions,
     ) -> Result<Client, String> {
+        Client::build(
+            base_url,
+            Credentials::Token(token),
+            options,
+            Arc::new(SystemClock),
+        )
+    }
+
+    /// The general constructor: any credentials, any clock.
+    pub fn build(
+        base_url: &str,
+        credentials: Credentials,
+        options: ClientOptions,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Client, String> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("https://") || base.starts_with("http://")) {
             return Err(format!(
                 "'{base}' is not a web address; it should look like https://api.servetel.in/v1"
             ));
         }
-        let token = clean_token(&token);
-        let raw = token.expose();
-        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(
-                "The API token is empty or has characters a token cannot have; copy it again from the portal."
-                    .to_string(),
-            );
-        }
+        let auth = match credentials {
+            Credentials::Token(token) => {
+                let token = clean_token(&token);
+                if !is_header_safe(token.expose()) {
+                    return Err(
+                        "The API token is empty or has characters a token cannot have; copy it again from the portal."
+                            .to_string(),
+                    );
+                }
+                Auth::Static(token)
+            }
+            Credentials::Password { email, password } => {
+                let email = email.trim().to_string();
+                if email.is_empty() || password.expose().is_empty() {
+                    return Err("Enter both your email (login ID) and your password.".to_string());
+                }
+                Auth::Login {
+                    email,
+                    password,
+                    state: tokio::sync::Mutex::new(LoginState::default()),
+                }
+            }
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
@@ -97,7 +207,8 @@ impl Client {
         Ok(Client {
             http,
             base,
-            token,
+            auth,
+            clock,
             raw_auth: AtomicBool::new(false),
         })
     }
@@ -182,16 +293,46 @@ impl Client {
         Ok(list.iter().filter_map(CallerId::from_row).collect())
     }
 
-    fn auth_header(&self, raw: bool) -> HeaderValue {
-        let value = if raw {
-            self.token.expose().to_string()
-        } else {
-            format!("Bearer {}", self.token.expose())
-        };
-        // Checked in `with_options`: the token is visible ASCII, so this cannot fail.
-        let mut v = HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""));
-        v.set_sensitive(true);
-        v
+    /// Sends one request and returns the raw reply.
+    async fn exchange(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        authorization: Option<HeaderValue>,
+    ) -> Result<Reply, ApiError> {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}/{}", self.base, path))
+            .header(ACCEPT, "application/json");
+        if let Some(a) = authorization {
+            request = request.header(AUTHORIZATION, a);
+        }
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(b) = body {
+            request = request.json(b);
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        Ok(Reply {
+            status,
+            retry_after,
+            bytes,
+        })
+    }
+
+    fn interpret(&self, reply: &Reply) -> Result<Value, ApiError> {
+        interpret(
+            reply.status,
+            reply.retry_after,
+            &reply.bytes,
+            self.clock.unix_now(),
+        )
     }
 
     async fn send(
@@ -201,36 +342,159 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<(StatusCode, Value), ApiError> {
-        let url = format!("{}/{}", self.base, path);
-        let first_raw = self.raw_auth.load(Ordering::Relaxed);
-        let mut raw = first_raw;
-        loop {
-            let mut request = self
-                .http
-                .request(method.clone(), &url)
-                .header(AUTHORIZATION, self.auth_header(raw))
-                .header(ACCEPT, "application/json");
-            if !query.is_empty() {
-                request = request.query(query);
+        let reply = match &self.auth {
+            Auth::Static(token) => {
+                let first_raw = self.raw_auth.load(Ordering::Relaxed);
+                let reply = self
+                    .exchange(&method, path, query, body, Some(header(token, first_raw)))
+                    .await?;
+                if reply.status != StatusCode::UNAUTHORIZED {
+                    reply
+                } else {
+                    // Refused before acting on it: try the other header form, once.
+                    let reply = self
+                        .exchange(&method, path, query, body, Some(header(token, !first_raw)))
+                        .await?;
+                    if reply.status.is_success() {
+                        self.raw_auth.store(!first_raw, Ordering::Relaxed);
+                    }
+                    reply
+                }
             }
-            if let Some(b) = body {
-                request = request.json(b);
+            Auth::Login { .. } => {
+                let token = self.session_token(false).await?;
+                let reply = self
+                    .exchange(&method, path, query, body, Some(header(&token, false)))
+                    .await?;
+                if reply.status != StatusCode::UNAUTHORIZED {
+                    reply
+                } else {
+                    // The token was revoked or expired early: sign in again once, then stop.
+                    let token = self.session_token(true).await?;
+                    self.exchange(&method, path, query, body, Some(header(&token, false)))
+                        .await?
+                }
             }
-            let response = request.send().await.map_err(transport_error)?;
-            let status = response.status();
-            let retry_after = retry_after(response.headers());
-            let bytes = response.bytes().await.map_err(transport_error)?;
-            if status == StatusCode::UNAUTHORIZED && raw == first_raw {
-                // The server refused this header form before acting: try the other one, once.
-                raw = !first_raw;
-                continue;
+        };
+        self.interpret(&reply).map(|v| (reply.status, v))
+    }
+
+    /// A valid short-lived token: the cached one, a renewed one, or a fresh sign-in.
+    async fn session_token(&self, force_login: bool) -> Result<Secret, ApiError> {
+        let Auth::Login {
+            email,
+            password,
+            state,
+        } = &self.auth
+        else {
+            unreachable!("session_token is only called for password sign-in")
+        };
+        let mut state = state.lock().await;
+        if let Some(refused) = &state.refused {
+            return Err(refused.clone());
+        }
+        let now = self.clock.now();
+        if let Some(until) = state.locked_until {
+            if now < until {
+                return Err(ApiError::LockedOut {
+                    retry_after: until - now,
+                });
             }
-            if status.is_success() && raw != first_raw {
-                self.raw_auth.store(raw, Ordering::Relaxed);
+            state.locked_until = None;
+        }
+        if !force_login {
+            if let Some(issued) = &state.issued {
+                if now + RENEW_BEFORE < issued.expires_at {
+                    return Ok(issued.token.clone());
+                }
+                if now < issued.expires_at {
+                    if let Ok(renewed) = self
+                        .token_request("auth/refresh", None, Some(&issued.token))
+                        .await
+                    {
+                        let token = renewed.token.clone();
+                        state.issued = Some(renewed);
+                        return Ok(token);
+                    }
+                }
             }
-            return interpret(status, retry_after, &bytes).map(|v| (status, v));
+        }
+        state.issued = None;
+        let body = json!({"email": email, "password": password.expose()});
+        match self.token_request("auth/login", Some(&body), None).await {
+            Ok(issued) => {
+                let token = issued.token.clone();
+                state.issued = Some(issued);
+                Ok(token)
+            }
+            Err(ApiError::RateLimited { retry_after, .. }) => {
+                let wait = retry_after.unwrap_or(DEFAULT_LOCKOUT);
+                state.locked_until = Some(now + wait);
+                Err(ApiError::LockedOut { retry_after: wait })
+            }
+            Err(e @ ApiError::BadLogin { .. }) => {
+                state.refused = Some(e.clone());
+                Err(e)
+            }
+            Err(e) => Err(e),
         }
     }
+
+    /// `POST auth/login` or `auth/refresh`, returning the issued token.
+    async fn token_request(
+        &self,
+        path: &str,
+        body: Option<&Value>,
+        current: Option<&Secret>,
+    ) -> Result<Issued, ApiError> {
+        // The refresh example in the docs sends the raw token.
+        let auth = current.map(|t| header(t, true));
+        let reply = self.exchange(&Method::POST, path, &[], body, auth).await?;
+        let v = match self.interpret(&reply) {
+            Ok(v) => v,
+            Err(ApiError::Unauthorized { message }) => return Err(ApiError::BadLogin { message }),
+            Err(ApiError::Rejected {
+                status, message, ..
+            }) if status < 500 => {
+                return Err(ApiError::BadLogin {
+                    message: Some(message),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let token = text(field(&v, "access_token"))
+            .or_else(|| text(field(&v, "token")))
+            .filter(|t| is_header_safe(t))
+            .ok_or_else(|| ApiError::BadResponse {
+                status: reply.status.as_u16(),
+                detail: "no token in the sign-in reply".to_string(),
+            })?;
+        let lifetime = field(&v, "expires_in")
+            .and_then(|e| text(Some(e)))
+            .and_then(|e| e.parse::<u64>().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+        Ok(Issued {
+            token: Secret::new(token),
+            expires_at: self.clock.now() + lifetime,
+        })
+    }
+}
+
+fn is_header_safe(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn header(token: &Secret, raw: bool) -> HeaderValue {
+    let value = if raw {
+        token.expose().to_string()
+    } else {
+        format!("Bearer {}", token.expose())
+    };
+    // Tokens are checked to be visible ASCII before they get here, so this cannot fail.
+    let mut v = HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
 }
 
 /// A token as pasted from a portal, without surrounding whitespace or a `Bearer ` prefix.
@@ -272,6 +536,7 @@ fn interpret(
     status: StatusCode,
     retry_after: Option<Duration>,
     bytes: &[u8],
+    unix_now: i64,
 ) -> Result<Value, ApiError> {
     let json: Option<Value> = serde_json::from_slice(bytes).ok();
     let (message, fields) = json.as_ref().map(explain).unwrap_or_default();
@@ -299,11 +564,18 @@ fn interpret(
         401 => Err(ApiError::Unauthorized { message }),
         403 => Err(ApiError::Forbidden { message }),
         429 => {
+            // `retry_after` in the body: seconds, or an IST date ("2026-11-26 18:40:00").
             let body_retry = json
                 .as_ref()
                 .and_then(|v| v.get("retry_after"))
-                .and_then(Value::as_u64)
-                .map(Duration::from_secs);
+                .and_then(|r| {
+                    r.as_u64().map(Duration::from_secs).or_else(|| {
+                        let until = parse_ist(r.as_str()?)?;
+                        Some(Duration::from_secs(
+                            until.saturating_sub(unix_now).max(1) as u64
+                        ))
+                    })
+                });
             Err(ApiError::RateLimited {
                 retry_after: retry_after.or(body_retry),
                 message,
@@ -401,6 +673,7 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
             v.to_string().as_bytes(),
+            0,
         )
         .unwrap_err();
         assert_eq!(
@@ -417,19 +690,19 @@ mod tests {
     #[test]
     fn success_false_under_200_is_a_rejection() {
         let body = br#"{"ok":false,"message":"your account is not active"}"#;
-        let err = interpret(StatusCode::OK, None, body).unwrap_err();
+        let err = interpret(StatusCode::OK, None, body, 0).unwrap_err();
         assert_eq!(err.server_message(), Some("your account is not active"));
         assert!(!err.outcome_unknown());
     }
 
     #[test]
     fn html_and_garbage_are_bad_responses() {
-        let err = interpret(StatusCode::OK, None, b"<html>Gateway</html>").unwrap_err();
+        let err = interpret(StatusCode::OK, None, b"<html>Gateway</html>", 0).unwrap_err();
         assert!(err.to_string().contains("web page"), "{err}");
         assert!(err.outcome_unknown());
-        let err = interpret(StatusCode::OK, None, b"\"just a string\"").unwrap_err();
+        let err = interpret(StatusCode::OK, None, b"\"just a string\"", 0).unwrap_err();
         assert!(matches!(err, ApiError::BadResponse { .. }));
-        let err = interpret(StatusCode::BAD_GATEWAY, None, b"<html/>").unwrap_err();
+        let err = interpret(StatusCode::BAD_GATEWAY, None, b"<html/>", 0).unwrap_err();
         assert_eq!(
             err,
             ApiError::Server {
@@ -442,14 +715,14 @@ mod tests {
     #[test]
     fn errors_array_form_is_flattened() {
         let body = br#"{"errors":{"destination_number":["must be 10-15 digits"]}}"#;
-        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body).unwrap_err();
+        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body, 0).unwrap_err();
         assert_eq!(err.server_message(), Some("must be 10-15 digits"));
     }
 
     #[test]
     fn bearer_prefix_and_bad_tokens() {
         let c = Client::new("https://x.test/v1/", Secret::new("Bearer abc")).unwrap();
-        assert_eq!(c.token.expose(), "abc");
+        assert!(matches!(&c.auth, Auth::Static(t) if t.expose() == "abc"));
         assert_eq!(c.base_url(), "https://x.test/v1");
         assert!(Client::new("https://x.test/v1", Secret::new("a\nb")).is_err());
         assert!(Client::new("https://x.test/v1", Secret::new("  ")).is_err());

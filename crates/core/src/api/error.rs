@@ -27,8 +27,13 @@ pub enum ErrorCode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// 401: the token was refused (both `Bearer <token>` and the raw token were tried).
+    /// 401: the token was refused (both `Bearer <token>` and the raw token were tried, or a
+    /// fresh sign-in was tried once).
     Unauthorized { message: Option<String> },
+    /// Sign-in with email and password was refused.
+    BadLogin { message: Option<String> },
+    /// Sign-in is locked after too many attempts; no request is sent until it ends.
+    LockedOut { retry_after: Duration },
     /// 403: the token is valid but may not use this endpoint.
     Forbidden { message: Option<String> },
     /// The server understood and refused: 4xx, or `success:false` (also under HTTP 200).
@@ -61,7 +66,8 @@ pub enum ApiError {
 impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthorized { .. } => ErrorCode::Unauthorized,
+            ApiError::Unauthorized { .. } | ApiError::BadLogin { .. } => ErrorCode::Unauthorized,
+            ApiError::LockedOut { .. } => ErrorCode::RateLimited,
             ApiError::Forbidden { .. } => ErrorCode::Forbidden,
             ApiError::Rejected { .. } => ErrorCode::Rejected,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
@@ -76,9 +82,9 @@ impl ApiError {
     /// The HTTP status, when the server answered at all.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Unauthorized { .. } => Some(401),
+            ApiError::Unauthorized { .. } | ApiError::BadLogin { .. } => Some(401),
             ApiError::Forbidden { .. } => Some(403),
-            ApiError::RateLimited { .. } => Some(429),
+            ApiError::RateLimited { .. } | ApiError::LockedOut { .. } => Some(429),
             ApiError::Rejected { status, .. }
             | ApiError::Server { status, .. }
             | ApiError::BadResponse { status, .. } => Some(*status),
@@ -101,6 +107,7 @@ impl ApiError {
     pub fn server_message(&self) -> Option<&str> {
         match self {
             ApiError::Unauthorized { message }
+            | ApiError::BadLogin { message }
             | ApiError::Forbidden { message }
             | ApiError::RateLimited { message, .. }
             | ApiError::Server { message, .. } => message.as_deref(),
@@ -114,6 +121,19 @@ fn quoted(m: &Option<String>) -> String {
     match m {
         Some(m) if !m.is_empty() => format!(" The server said: “{m}”."),
         _ => String::new(),
+    }
+}
+
+/// "40 s", "3 min", "2 h 5 min": how long to wait, for people.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs().max(1);
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min", s.div_ceil(60)),
+        _ => match (s / 3600, (s % 3600) / 60) {
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        },
     }
 }
 
@@ -135,6 +155,16 @@ impl fmt::Display for ApiError {
                 "The server did not accept your API token.{} Check the token in Settings, or create a new one in the portal.",
                 quoted(message)
             ),
+            ApiError::BadLogin { message } => write!(
+                f,
+                "The email or password was not accepted.{} Check them and sign in again.",
+                quoted(message)
+            ),
+            ApiError::LockedOut { retry_after } => write!(
+                f,
+                "Sign-in is locked after too many attempts. Try again in {}.",
+                human_duration(*retry_after)
+            ),
             ApiError::Forbidden { message } => write!(
                 f,
                 "Your token is not allowed to do this.{} Ask your administrator for access.",
@@ -150,7 +180,7 @@ impl fmt::Display for ApiError {
             ApiError::RateLimited { retry_after, message } => {
                 write!(f, "The server is busy and asked us to slow down.{}", quoted(message))?;
                 match retry_after {
-                    Some(d) => write!(f, " Try again in {} s.", d.as_secs().max(1)),
+                    Some(d) => write!(f, " Try again in {}.", human_duration(*d)),
                     None => write!(f, " Try again in a minute."),
                 }
             }

@@ -5,6 +5,6 @@ mod client;
 mod error;
 mod models;
 
-pub use client::{clean_token, Client, ClientOptions, DialRequest};
-pub use error::{ApiError, ErrorCode};
+pub use client::{clean_token, Client, ClientOptions, Credentials, DialRequest, RENEW_BEFORE};
+pub use error::{human_duration, ApiError, ErrorCode};
 pub use models::{Agent, AgentStatus, CallerId, Queued};

@@ -1,0 +1,223 @@
+//! Sign-in with email and password against the simulator, with an injected clock: token reuse,
+//! renewal before expiry, one re-login on a 401, and no sign-in storm (or any sign-in at all)
+//! while the server's lockout lasts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clickdial_core::api::Credentials;
+use clickdial_core::clock::{Clock, ManualClock, SystemClock};
+use clickdial_core::{ApiError, Client, ClientOptions, Secret};
+use clickdial_sim::{Account, Fault, Sim, DEMO_EMAIL, DEMO_PASSWORD};
+
+fn signed_in(sim: &Sim, password: &str, clock: &ManualClock) -> Client {
+    Client::build(
+        &sim.url(),
+        Credentials::Password {
+            email: DEMO_EMAIL.to_string(),
+            password: Secret::new(password),
+        },
+        ClientOptions::default(),
+        Arc::new(clock.clone()),
+    )
+    .unwrap()
+}
+
+fn clock() -> ManualClock {
+    ManualClock::new(SystemClock.unix_now())
+}
+
+fn count(sim: &Sim, path: &str) -> usize {
+    sim.requests_to(path).len()
+}
+
+#[tokio::test]
+async fn signs_in_once_and_reuses_the_token() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+    c.my_numbers().await.unwrap();
+    c.users().await.unwrap();
+    assert_eq!(count(&sim, "/auth/login"), 1);
+    let login = &sim.requests_to("/auth/login")[0];
+    assert_eq!(login.authorization, None);
+    assert_eq!(login.body["email"], DEMO_EMAIL);
+    let auth = sim.requests_to("/my_number")[0]
+        .authorization
+        .clone()
+        .unwrap();
+    assert!(auth.starts_with("Bearer st-"), "{auth}");
+    assert!(!format!("{c:?}").contains(DEMO_PASSWORD));
+}
+
+#[tokio::test]
+async fn concurrent_requests_share_one_sign_in() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+    let results = futures_all((0..8).map(|_| c.my_numbers()).collect()).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(count(&sim, "/auth/login"), 1);
+}
+
+async fn futures_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => results[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test]
+async fn renews_before_expiry_then_signs_in_after_it() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let clock = clock();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    c.my_numbers().await.unwrap();
+    let first = sim.requests_to("/my_number")[0].authorization.clone();
+
+    // 54 minutes in: still well before the 60-minute expiry, no renewal.
+    clock.advance(Duration::from_secs(54 * 60));
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/refresh"), 0);
+
+    // 56 minutes in: inside the 5-minute margin, renewed with the current token (raw form).
+    clock.advance(Duration::from_secs(2 * 60));
+    c.my_numbers().await.unwrap();
+    let refresh = &sim.requests_to("/auth/refresh")[0];
+    assert_eq!(
+        refresh
+            .authorization
+            .as_deref()
+            .map(|a| format!("Bearer {a}")),
+        first
+    );
+    let renewed = sim.requests_to("/my_number")[2].authorization.clone();
+    assert_ne!(renewed, first);
+    assert_eq!(count(&sim, "/auth/login"), 1);
+
+    // Long idle: the token expired, so a fresh sign-in (no refresh of a dead token).
+    clock.advance(Duration::from_secs(2 * 3600));
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/refresh"), 1);
+    assert_eq!(count(&sim, "/auth/login"), 2);
+}
+
+#[tokio::test]
+async fn failed_renewal_falls_back_to_sign_in() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let clock = clock();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    c.my_numbers().await.unwrap();
+    clock.advance(Duration::from_secs(58 * 60));
+    sim.inject(Fault::respond(500, "<html>oops</html>").on("/auth/refresh"));
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/refresh"), 1);
+    assert_eq!(count(&sim, "/auth/login"), 2);
+}
+
+#[tokio::test]
+async fn a_revoked_token_signs_in_again_once_then_stops() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+    c.my_numbers().await.unwrap();
+    sim.expire_sessions();
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/login"), 2);
+    assert_eq!(count(&sim, "/my_number"), 3);
+
+    // A server that refuses every token: one more sign-in, then a clear stop.
+    sim.inject(
+        Fault::respond(
+            401,
+            r#"{"success":false,"message":"Deleted or blacklisted token provided"}"#,
+        )
+        .on("/my_number")
+        .times(10),
+    );
+    let err = c.my_numbers().await.unwrap_err();
+    assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
+    assert_eq!(count(&sim, "/auth/login"), 3);
+    assert_eq!(count(&sim, "/my_number"), 5);
+}
+
+#[tokio::test]
+async fn a_refused_password_is_never_sent_again() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, "not-the-password", &clock());
+    let (a, b) = tokio::join!(c.users(), c.my_numbers());
+    for err in [a.unwrap_err(), b.unwrap_err()] {
+        assert!(matches!(err, ApiError::BadLogin { .. }), "{err:?}");
+        assert!(err
+            .to_string()
+            .contains("email or password was not accepted"));
+        assert!(!err.to_string().contains("not-the-password"));
+    }
+    assert!(matches!(c.users().await, Err(ApiError::BadLogin { .. })));
+    assert_eq!(sim.requests().len(), 1, "one sign-in, nothing else");
+}
+
+#[tokio::test]
+async fn lockout_is_respected_without_a_login_storm() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let clock = clock();
+    // Three bad passwords (each typed anew) lock sign-in on the server for 10 minutes.
+    for _ in 0..3 {
+        let c = signed_in(&sim, "wrong", &clock);
+        assert!(matches!(c.users().await, Err(ApiError::BadLogin { .. })));
+    }
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    let err = c.users().await.unwrap_err();
+    let ApiError::LockedOut { retry_after } = err.clone() else {
+        panic!("{err:?}")
+    };
+    assert!(
+        (590..=601).contains(&retry_after.as_secs()),
+        "{retry_after:?}"
+    );
+    assert!(err.to_string().contains("Try again in 10 min"), "{err}");
+    assert_eq!(count(&sim, "/auth/login"), 4);
+
+    // While locked: many requests, not one more sign-in.
+    let results = futures_all((0..10).map(|_| c.users()).collect()).await;
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Err(ApiError::LockedOut { .. }))));
+    clock.advance(Duration::from_secs(5 * 60));
+    assert!(matches!(c.users().await, Err(ApiError::LockedOut { .. })));
+    assert_eq!(count(&sim, "/auth/login"), 4);
+
+    // After the lockout, the client asks again (and the server, still locked in real time, says so).
+    clock.advance(Duration::from_secs(6 * 60));
+    assert!(matches!(c.users().await, Err(ApiError::LockedOut { .. })));
+    assert_eq!(count(&sim, "/auth/login"), 5);
+}
+
+#[tokio::test]
+async fn restricted_token_gets_forbidden_on_my_number() {
+    let sim = Sim::spawn(Account {
+        restricted_tokens: vec!["limited".into()],
+        tokens: vec!["limited".into()],
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let c = Client::new(&sim.url(), Secret::new("limited")).unwrap();
+    assert!(c.users().await.is_ok());
+    let err = c.my_numbers().await.unwrap_err();
+    assert!(matches!(err, ApiError::Forbidden { .. }), "{err:?}");
+    assert_eq!(count(&sim, "/my_number"), 1, "403 is not retried");
+}
