@@ -20,7 +20,7 @@ log "Rust tests"
 cargo test --workspace
 
 log "Keyring tests (gnome-keyring in a private D-Bus session)"
-scripts/with-session.sh cargo test --workspace --test keyring -- --ignored
+scripts/with-session.sh cargo test --workspace --test keyring -- --ignored --test-threads=1
 
 log "UI tests"
 node --test ui/

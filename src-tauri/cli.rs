@@ -1,31 +1,37 @@
 //! `clickdial` on the command line: the same binary as the app, the same core and the same
 //! keyring entry. Subcommands run without a window; anything else starts the desktop app.
 //!
-//! Credentials: the token from the keyring and the server address from the app's settings
-//! file; `CLICKDIAL_TOKEN` and `CLICKDIAL_BASE_URL` override both for scripts. The token is
-//! never printed.
+//! Credentials: the app's (keyring secret, settings file), set up in the window or with
+//! `clickdial login`; `CLICKDIAL_TOKEN` and `CLICKDIAL_BASE_URL` override both for scripts.
+//! No secret is ever printed.
 //!
 //! Exit codes: 0 done, 2 invalid input (nothing sent), 3 authentication (no or refused
 //! credentials), 4 rejected by the API, 5 network / timeout / unknown outcome.
 
 use std::ffi::OsString;
+use std::io::{BufRead, IsTerminal, Write};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use clickdial_core::api::ErrorCode;
-use clickdial_core::settings::{Settings, SETTINGS_KEY};
+use clickdial_core::api::{clean_token, Credentials, ErrorCode};
+use clickdial_core::settings::{provider, validate_base_url, Settings, SignIn, PROVIDERS};
 use clickdial_core::{
     place_call, ApiError, Client, DialError, DialGuard, DialRequest, Number, Region, Secret,
 };
 use serde_json::json;
 
-use crate::secrets::{KeyringStore, SecretStore, TOKEN_KEY};
+use crate::account;
+use crate::secrets::{KeyringStore, SecretError};
+use crate::settings::{default_settings_path, load_file, save_file};
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 12] = [
     "normalize",
     "call",
     "agents",
     "numbers",
+    "login",
+    "logout",
+    "whoami",
     "sim",
     "help",
     "--help",
@@ -71,8 +77,9 @@ enum Command {
         /// Longest talk time in seconds
         #[arg(long = "call-timeout")]
         call_timeout: Option<u32>,
-        #[arg(long, default_value = "IN")]
-        region: String,
+        /// Region for numbers written without a country code (default: the app's setting)
+        #[arg(long)]
+        region: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -83,6 +90,31 @@ enum Command {
     },
     /// List the account's caller IDs (DIDs)
     Numbers {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect an account: prompts, or --token-stdin / --email with --password-stdin
+    Login {
+        /// servetel, smartflo or acefone
+        #[arg(long, conflicts_with = "base_url")]
+        provider: Option<String>,
+        /// Another server's API address (https), e.g. https://api.example.com/v1
+        #[arg(long = "base-url")]
+        base_url: Option<String>,
+        /// Read a permanent API token from standard input
+        #[arg(long = "token-stdin", conflicts_with_all = ["email", "password_stdin"])]
+        token_stdin: bool,
+        /// Sign in with this email (login ID) and a password
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from standard input (with --email)
+        #[arg(long = "password-stdin", requires = "email")]
+        password_stdin: bool,
+    },
+    /// Remove the account's token or password from the keyring and forget the account
+    Logout,
+    /// Show the account in use (never the secret)
+    Whoami {
         #[arg(long)]
         json: bool,
     },
@@ -143,6 +175,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             | Command::Call { json: true, .. }
             | Command::Agents { json: true }
             | Command::Numbers { json: true }
+            | Command::Whoami { json: true }
     );
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -172,13 +205,44 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-fn region(code: &str) -> Result<Region, Failure> {
-    Region::parse(code).map_err(|m| Failure::new(2, "invalidInput", m))
+fn invalid(message: impl Into<String>) -> Failure {
+    Failure::new(2, "invalidInput", message)
 }
 
-fn parse_number(input: &str, region_code: &str) -> Result<Number, Failure> {
+fn keyring_failure(e: SecretError) -> Failure {
+    Failure::new(3, "keyring", e.to_string())
+}
+
+fn region(code: Option<&str>) -> Result<Region, Failure> {
+    match code {
+        Some(code) => Region::parse(code).map_err(invalid),
+        None => Ok(saved_settings().region()),
+    }
+}
+
+fn parse_number(input: &str, region_code: Option<&str>) -> Result<Number, Failure> {
     Number::parse(input, region(region_code)?)
         .map_err(|e| Failure::new(2, "invalidNumber", e.to_string()))
+}
+
+fn saved_settings() -> Settings {
+    match default_settings_path() {
+        Some(path) => {
+            let (settings, notice) = load_file(&path);
+            if let Some(n) = notice {
+                eprintln!("clickdial: {n}");
+            }
+            settings
+        }
+        None => Settings::default(),
+    }
+}
+
+fn write_settings(settings: &Settings) -> Result<(), Failure> {
+    let path = default_settings_path()
+        .ok_or_else(|| Failure::new(1, "internal", "no data folder for the settings file"))?;
+    save_file(&path, settings)
+        .map_err(|e| Failure::new(1, "internal", format!("could not save the settings: {e}")))
 }
 
 async fn execute(command: Command) -> Result<String, Failure> {
@@ -188,7 +252,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             region,
             json,
         } => {
-            let n = parse_number(&input, &region)?;
+            let n = parse_number(&input, Some(&region))?;
             Ok(if json {
                 json!({"e164": n.e164(), "ext": n.ext()}).to_string()
             } else {
@@ -203,7 +267,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             region,
             json,
         } => {
-            let n = parse_number(&number, &region)?;
+            let n = parse_number(&number, region.as_deref())?;
             if agent.trim().is_empty() {
                 return Err(Failure::new(
                     2,
@@ -216,7 +280,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
                 agent_number: agent.trim(),
                 destination: &n,
                 caller_id: caller_id.as_deref().map(str::trim),
-                call_timeout,
+                call_timeout: call_timeout.or(saved_settings().call_timeout),
             };
             let q = place_call(&client, &DialGuard::default(), &request, Instant::now)
                 .await
@@ -274,6 +338,24 @@ async fn execute(command: Command) -> Result<String, Failure> {
                 .collect::<Vec<_>>();
             Ok(table(["CALLER ID", "DID", "NAME"], &rows))
         }
+        Command::Login {
+            provider,
+            base_url,
+            token_stdin,
+            email,
+            password_stdin,
+        } => login(provider, base_url, token_stdin, email, password_stdin).await,
+        Command::Logout => {
+            account::forget(&KeyringStore::new()).map_err(keyring_failure)?;
+            let mut settings = saved_settings();
+            settings.sign_out();
+            write_settings(&settings)?;
+            Ok(
+                "Signed out: the account's token and password were removed from the keyring."
+                    .into(),
+            )
+        }
+        Command::Whoami { json } => whoami(json),
         Command::Sim { port } => clickdial_sim::run_foreground(port)
             .await
             .map(|_| String::new())
@@ -308,36 +390,203 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 
 /// The API client from the environment overrides, else the app's settings and keyring.
 fn client() -> Result<Client, Failure> {
+    let settings = saved_settings();
     let base_url = match std::env::var("CLICKDIAL_BASE_URL") {
         Ok(url) if !url.trim().is_empty() => url,
-        _ => saved_base_url().ok_or_else(|| {
+        _ => settings.base_url.clone().ok_or_else(|| {
             Failure::new(
                 3,
                 "notConfigured",
-                "No account is set up. Connect your account in the Clickdial app, \
+                "No account is set up. Run `clickdial login`, connect your account in the app, \
                  or set CLICKDIAL_BASE_URL and CLICKDIAL_TOKEN.",
             )
         })?,
     };
-    let token = match std::env::var("CLICKDIAL_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => Secret::new(t),
-        _ => KeyringStore::new()
-            .get(TOKEN_KEY)
-            .map_err(|e| Failure::new(3, "keyring", e.to_string()))?
-            .ok_or_else(|| {
-                Failure::new(
-                    3,
-                    "notConfigured",
-                    "No API token is saved. Connect your account in the Clickdial app, \
-                     or set CLICKDIAL_TOKEN.",
-                )
-            })?,
+    let credentials = match std::env::var("CLICKDIAL_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => Credentials::Token(Secret::new(t)),
+        _ => account::credentials(
+            &{
+                let mut s = settings;
+                s.base_url = Some(base_url.clone());
+                s
+            },
+            &KeyringStore::new(),
+        )
+        .map_err(keyring_failure)?
+        .ok_or_else(|| {
+            Failure::new(
+                3,
+                "notConfigured",
+                "No token or password is saved. Run `clickdial login`, or set CLICKDIAL_TOKEN.",
+            )
+        })?,
     };
-    Client::new(&base_url, token).map_err(|m| Failure::new(2, "invalidInput", m))
+    account::client(&base_url, credentials).map_err(invalid)
 }
 
-fn saved_base_url() -> Option<String> {
-    let path = crate::settings::default_settings_path()?;
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    Settings::from_stored(file.get(SETTINGS_KEY)?.clone())?.base_url
+fn ask(question: &str) -> Result<String, Failure> {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| invalid(format!("could not read the answer: {e}")))?;
+    Ok(line.trim().to_string())
+}
+
+fn ask_secret(question: &str) -> Result<Secret, Failure> {
+    rpassword::prompt_password(question)
+        .map(Secret::new)
+        .map_err(|e| invalid(format!("could not read the answer: {e}")))
+}
+
+fn read_stdin_secret(what: &str) -> Result<Secret, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| invalid(format!("could not read the {what}: {e}")))?;
+    let secret = Secret::new(line);
+    if secret.is_empty() {
+        return Err(invalid(format!("standard input had no {what}")));
+    }
+    Ok(secret)
+}
+
+async fn login(
+    provider_id: Option<String>,
+    base_url: Option<String>,
+    token_stdin: bool,
+    email: Option<String>,
+    password_stdin: bool,
+) -> Result<String, Failure> {
+    let interactive = std::io::stdin().is_terminal();
+    let (provider_id, base_url) = match (provider_id, base_url) {
+        (Some(id), _) => {
+            let p = provider(&id).ok_or_else(|| {
+                invalid(format!(
+                    "unknown provider '{id}': use servetel, smartflo or acefone, or --base-url"
+                ))
+            })?;
+            (p.id.to_string(), p.base_url.to_string())
+        }
+        (None, Some(url)) => (
+            "custom".to_string(),
+            validate_base_url(&url).map_err(invalid)?,
+        ),
+        (None, None) if interactive => {
+            for (i, p) in PROVIDERS.iter().enumerate() {
+                eprintln!("  {}. {}", i + 1, p.name);
+            }
+            eprintln!("  {}. Another server", PROVIDERS.len() + 1);
+            let choice = ask("Provider [1]: ")?;
+            let n: usize = if choice.is_empty() {
+                1
+            } else {
+                choice.parse().unwrap_or(0)
+            };
+            match PROVIDERS.get(n.wrapping_sub(1)) {
+                Some(p) => (p.id.to_string(), p.base_url.to_string()),
+                None if n == PROVIDERS.len() + 1 => {
+                    let url = ask("Server address (https://…/v1): ")?;
+                    (
+                        "custom".to_string(),
+                        validate_base_url(&url).map_err(invalid)?,
+                    )
+                }
+                None => return Err(invalid(format!("'{choice}' is not one of the choices"))),
+            }
+        }
+        (None, None) => {
+            return Err(invalid(
+                "say which provider: --provider servetel|smartflo|acefone, or --base-url",
+            ))
+        }
+    };
+    let credentials = if token_stdin {
+        Credentials::Token(clean_token(&read_stdin_secret("token")?))
+    } else if let Some(email) = email {
+        let password = if password_stdin {
+            read_stdin_secret("password")?
+        } else if interactive {
+            ask_secret("Password: ")?
+        } else {
+            return Err(invalid("use --password-stdin to pass the password"));
+        };
+        Credentials::Password { email, password }
+    } else if interactive {
+        match ask("Sign in with 1. an API token or 2. email and password [1]: ")?.as_str() {
+            "" | "1" => Credentials::Token(clean_token(&ask_secret("API token: ")?)),
+            "2" => Credentials::Password {
+                email: ask("Email (login ID): ")?,
+                password: ask_secret("Password: ")?,
+            },
+            other => return Err(invalid(format!("'{other}' is not one of the choices"))),
+        }
+    } else {
+        return Err(invalid(
+            "use --token-stdin, or --email with --password-stdin",
+        ));
+    };
+
+    let client = account::client(&base_url, credentials.clone()).map_err(invalid)?;
+    let (check, _, _) = account::check(&client)
+        .await
+        .map_err(|e| api_failure(&e, e.to_string()))?;
+    account::remember(&KeyringStore::new(), &credentials).map_err(keyring_failure)?;
+    let mut settings = saved_settings();
+    if settings.base_url.as_deref() != Some(base_url.as_str()) {
+        settings.last_agent = None;
+        settings.last_caller_by_agent.clear();
+    }
+    settings.provider = Some(provider_id);
+    settings.base_url = Some(base_url.clone());
+    (settings.sign_in, settings.email) = match credentials {
+        Credentials::Token(_) => (SignIn::Token, None),
+        Credentials::Password { email, .. } => (SignIn::Password, Some(email.trim().to_string())),
+    };
+    write_settings(&settings)?;
+    Ok(format!("Signed in to {base_url}. {}", check.message))
+}
+
+fn whoami(json: bool) -> Result<String, Failure> {
+    let settings = saved_settings();
+    let configured = account::credentials(&settings, &KeyringStore::new())
+        .map_err(keyring_failure)?
+        .is_some();
+    let provider_name = settings
+        .provider
+        .as_deref()
+        .map(|id| provider(id).map_or("Another server", |p| p.name));
+    let env_override = std::env::var_os("CLICKDIAL_TOKEN").is_some();
+    if json {
+        return Ok(json!({
+            "configured": configured,
+            "provider": settings.provider,
+            "baseUrl": settings.base_url,
+            "signIn": settings.sign_in,
+            "email": settings.email,
+            "tokenFromEnvironment": env_override,
+        })
+        .to_string());
+    }
+    let mut out = vec![format!(
+        "Configured: {}",
+        if configured { "yes" } else { "no" }
+    )];
+    if let (Some(name), Some(url)) = (provider_name, &settings.base_url) {
+        out.push(format!("Provider:   {name}"));
+        out.push(format!("Server:     {url}"));
+        out.push(match (&settings.sign_in, &settings.email) {
+            (SignIn::Password, Some(email)) => {
+                format!("Sign-in:    email and password, as {email}")
+            }
+            _ => "Sign-in:    API token".to_string(),
+        });
+    }
+    if env_override {
+        out.push("CLICKDIAL_TOKEN is set: commands use it instead of the keyring.".to_string());
+    }
+    Ok(out.join("\n"))
 }

@@ -4,12 +4,13 @@
 use std::time::Instant;
 
 use clickdial_core::api::{Agent, CallerId};
-use clickdial_core::{place_call, DialRequest, Number, Region, Secret};
+use clickdial_core::{place_call, DialRequest, Number};
 use serde::Serialize;
 use tauri::State;
 
+use crate::account::ConnectionCheck;
 use crate::error::{AppError, Code};
-use crate::state::{AppState, Status};
+use crate::state::{AccountForm, AppState, Status};
 
 #[tauri::command]
 pub async fn get_status(state: State<'_, AppState>) -> Result<Status, AppError> {
@@ -23,14 +24,27 @@ pub async fn start_demo(state: State<'_, AppState>) -> Result<Status, AppError> 
     Ok(state.status())
 }
 
+#[derive(Debug, Serialize)]
+pub struct Connected {
+    pub status: Status,
+    pub check: ConnectionCheck,
+}
+
 #[tauri::command]
 pub async fn save_account(
     state: State<'_, AppState>,
-    base_url: String,
-    token: String,
-) -> Result<Status, AppError> {
-    state.save_account(&base_url, Secret::new(token)).await?;
-    Ok(state.status())
+    form: AccountForm,
+) -> Result<Connected, AppError> {
+    let check = state.save_account(form).await?;
+    Ok(Connected {
+        status: state.status(),
+        check,
+    })
+}
+
+#[tauri::command]
+pub async fn check_connection(state: State<'_, AppState>) -> Result<ConnectionCheck, AppError> {
+    state.check_connection().await
 }
 
 #[tauri::command]
@@ -40,13 +54,32 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<Status, AppError> {
 }
 
 #[tauri::command]
-pub async fn list_agents(state: State<'_, AppState>) -> Result<Vec<Agent>, AppError> {
-    Ok(state.session()?.client.users().await?)
+pub async fn save_preferences(
+    state: State<'_, AppState>,
+    region: String,
+    call_timeout: Option<u32>,
+) -> Result<Status, AppError> {
+    state.update_settings(|s| {
+        s.region = region.trim().to_ascii_uppercase();
+        s.call_timeout = call_timeout;
+    })?;
+    Ok(state.status())
 }
 
 #[tauri::command]
-pub async fn list_caller_ids(state: State<'_, AppState>) -> Result<Vec<CallerId>, AppError> {
-    Ok(state.session()?.client.my_numbers().await?)
+pub async fn list_agents(
+    state: State<'_, AppState>,
+    refresh: Option<bool>,
+) -> Result<Vec<Agent>, AppError> {
+    state.session()?.agents(refresh.unwrap_or(false)).await
+}
+
+#[tauri::command]
+pub async fn list_caller_ids(
+    state: State<'_, AppState>,
+    refresh: Option<bool>,
+) -> Result<Vec<CallerId>, AppError> {
+    state.session()?.caller_ids(refresh.unwrap_or(false)).await
 }
 
 #[derive(Debug, Serialize)]
@@ -58,8 +91,8 @@ pub struct Preview {
 }
 
 #[tauri::command]
-pub fn preview_number(input: String) -> Result<Preview, AppError> {
-    let n = Number::parse(&input, Region::default())?;
+pub fn preview_number(state: State<'_, AppState>, input: String) -> Result<Preview, AppError> {
+    let n = Number::parse(&input, state.region())?;
     Ok(Preview {
         e164: n.e164().to_string(),
         international: n.international().to_string(),
@@ -84,7 +117,8 @@ pub async fn dial(
     caller_id: Option<String>,
     number: String,
 ) -> Result<DialOutcome, AppError> {
-    let number = Number::parse(&number, Region::default())?;
+    let settings = state.settings();
+    let number = Number::parse(&number, settings.region())?;
     let agent = agent.trim();
     if agent.is_empty() {
         return Err(AppError::new(Code::InvalidInput, "Pick an agent first."));
@@ -97,7 +131,7 @@ pub async fn dial(
         agent_number: agent,
         destination: &number,
         caller_id: caller_id.as_deref(),
-        call_timeout: None,
+        call_timeout: settings.call_timeout,
     };
     let queued = place_call(&session.client, &state.guard, &request, Instant::now).await?;
     // The call is queued; failing to remember the picks must not turn that into an error.
@@ -105,7 +139,10 @@ pub async fn dial(
     if session.demo.is_none() {
         let _ = state.update_settings(|s| {
             s.last_agent = Some(agent.to_string());
-            s.last_caller_id = caller_id.clone();
+            match &caller_id {
+                Some(c) => s.last_caller_by_agent.insert(agent.to_string(), c.clone()),
+                None => s.last_caller_by_agent.remove(agent),
+            };
         });
     }
     Ok(DialOutcome {

@@ -1,6 +1,7 @@
 //! The Clickdial desktop shell: window, commands, keyring and settings. Thin by design: every
 //! decision is made in `clickdial-core`; this crate wires it to Tauri and to the CLI.
 
+pub mod account;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -58,7 +59,9 @@ pub fn build_app<R: Runtime>(
             commands::get_status,
             commands::start_demo,
             commands::save_account,
+            commands::check_connection,
             commands::sign_out,
+            commands::save_preferences,
             commands::list_agents,
             commands::list_caller_ids,
             commands::preview_number,

@@ -9,8 +9,10 @@ use std::sync::Mutex;
 
 use clickdial_core::Secret;
 
-/// The keyring entry (user name) holding the API token.
+/// The keyring entry (user name) holding the permanent API token.
 pub const TOKEN_KEY: &str = "api-token";
+/// The keyring entry holding the portal password (email + password sign-in).
+pub const PASSWORD_KEY: &str = "password";
 
 pub fn service_name() -> &'static str {
     if cfg!(debug_assertions) {
@@ -32,7 +34,7 @@ impl std::fmt::Display for SecretError {
         match self {
             SecretError::Unavailable(_) => write!(
                 f,
-                "The system keyring is not available, so Clickdial cannot read or save your API token. \
+                "The system keyring is not available, so Clickdial cannot read or save your sign-in. \
                  Unlock your keyring (on Linux, start GNOME Keyring or KWallet and log in again), then try again."
             ),
             SecretError::Other(detail) => {

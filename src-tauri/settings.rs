@@ -18,24 +18,55 @@ pub fn default_settings_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join(crate::IDENTIFIER).join(SETTINGS_FILE))
 }
 
-pub fn load<R: Runtime>(app: &AppHandle<R>, path: &Path) -> (Settings, Option<String>) {
-    // The store plugin silently starts empty on a file it cannot parse, and would overwrite it
-    // on the next save: check the file first and keep an unreadable one aside.
-    let mut notice = None;
-    if let Ok(full) = tauri_plugin_store::resolve_store_path(app, path) {
-        if let Ok(bytes) = std::fs::read(&full) {
-            if !is_readable(&bytes) {
-                notice = Some(moved_aside_notice(move_aside(&full)));
-            }
-        }
+/// Reads the settings file directly (the CLI, without Tauri). A file that cannot be read is
+/// moved aside, as the app does, and the user is told.
+pub fn load_file(path: &Path) -> (Settings, Option<String>) {
+    let Ok(bytes) = std::fs::read(path) else {
+        return (Settings::default(), None);
+    };
+    if !is_readable(&bytes) {
+        return (
+            Settings::default(),
+            Some(moved_aside_notice(move_aside(path))),
+        );
     }
-    let settings = app
-        .store(path)
+    let settings = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
-        .and_then(|store| store.get(SETTINGS_KEY))
+        .and_then(|mut file| file.get_mut(SETTINGS_KEY).map(serde_json::Value::take))
         .and_then(Settings::from_stored)
         .unwrap_or_default();
-    (settings, notice)
+    (settings, None)
+}
+
+/// Writes the settings into the file in the store plugin's format, keeping other keys, via a
+/// temporary file so a crash cannot leave half a file.
+pub fn save_file(path: &Path, settings: &Settings) -> Result<(), String> {
+    let mut file = std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&b).ok())
+        .unwrap_or_default();
+    file.insert(
+        SETTINGS_KEY.to_string(),
+        serde_json::to_value(settings).map_err(|e| e.to_string())?,
+    );
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let bytes = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
+    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+}
+
+pub fn load<R: Runtime>(app: &AppHandle<R>, path: &Path) -> (Settings, Option<String>) {
+    // The store plugin silently starts empty on a file it cannot parse, and would overwrite it
+    // on the next save: check the file first (moving an unreadable one aside), then open it.
+    let loaded = match tauri_plugin_store::resolve_store_path(app, path) {
+        Ok(full) => load_file(&full),
+        Err(_) => (Settings::default(), None),
+    };
+    let _ = app.store(path);
+    loaded
 }
 
 /// A JSON object whose settings value, if any, is one we understand.

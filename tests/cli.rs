@@ -287,3 +287,55 @@ async fn call_against_clickdial_sim() {
     assert!(out.contains("Queued"), "{out}");
     child.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_needs_a_provider_and_a_good_token_before_touching_the_keyring() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = clickdial(home.path());
+    c.args(["login", "--token-stdin"]);
+    let (code, _, err) = run(c).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--provider"), "{err}");
+
+    // A refused token fails the check (exit 3) before anything is stored.
+    let mut c = clickdial(home.path());
+    c.args(["login", "--base-url", &sim.url(), "--token-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use tokio::io::AsyncWriteExt;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"wrong-token-123\n").await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("did not accept your API token"), "{err}");
+    assert!(!err.contains("wrong-token-123"));
+    assert!(!home.path().join("data").exists(), "nothing saved");
+}
+
+#[tokio::test]
+async fn whoami_without_an_account_or_a_keyring() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = clickdial(home.path());
+    c.arg("whoami");
+    let (code, out, err) = run(c).await;
+    assert_eq!((code, out.trim()), (0, "Configured: no"), "{err}");
+
+    // An account is set up, but its secret cannot be read: say why.
+    let dir = home.path().join("data").join("in.clickdial.desktop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("settings.json"),
+        r#"{"settings":{"version":2,"provider":"servetel","baseUrl":"https://api.servetel.in/v1"}}"#,
+    )
+    .unwrap();
+    let mut c = clickdial(home.path());
+    c.arg("whoami");
+    let (code, _, err) = run(c).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("keyring is not available"), "{err}");
+}

@@ -1,9 +1,11 @@
 //! The real OS keyring (Secret Service). Ignored in a plain `cargo test`: scripts/test.sh runs
-//! these with `--ignored` inside a private D-Bus session with an unlocked gnome-keyring.
+//! these with `--ignored --test-threads=1` (they share the keyring and the settings file)
+//! inside a private D-Bus session with a fresh HOME and an unlocked gnome-keyring.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
-use clickdial_app::secrets::{KeyringStore, SecretStore, TOKEN_KEY};
+use clickdial_app::secrets::{KeyringStore, SecretStore, PASSWORD_KEY, TOKEN_KEY};
 use clickdial_core::Secret;
 
 #[test]
@@ -61,4 +63,109 @@ fn cli_uses_the_token_the_app_saved() {
             .as_deref(),
         Some("Bearer tok-from-keyring-9")
     );
+}
+
+/// Runs the CLI with `stdin` and returns (exit code, stdout + stderr).
+fn clickdial(args: &[&str], stdin: &str) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clickdial"))
+        .env_remove("CLICKDIAL_TOKEN")
+        .env_remove("CLICKDIAL_BASE_URL")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+#[ignore = "needs a Secret Service; scripts/test.sh provides one"]
+fn cli_login_whoami_call_logout_with_token_and_with_password() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(clickdial_sim::Sim::spawn(clickdial_sim::Account {
+            tokens: vec!["tok-cli-login-5".into()],
+            ..clickdial_sim::Account::demo()
+        }))
+        .unwrap();
+    let url = sim.url();
+    let store = KeyringStore::new();
+    let mut transcript = String::new();
+    let mut step = |args: &[&str], stdin: &str, want: i32| {
+        let (code, out) = clickdial(args, stdin);
+        assert_eq!(code, want, "clickdial {args:?}: {out}");
+        transcript.push_str(&out);
+        out
+    };
+
+    let out = step(
+        &["login", "--base-url", &url, "--token-stdin"],
+        "Bearer tok-cli-login-5\n",
+        0,
+    );
+    assert!(
+        out.contains("Connected: 5 agents and 2 caller IDs found."),
+        "{out}"
+    );
+    assert_eq!(
+        store.get(TOKEN_KEY).unwrap(),
+        Some(Secret::new("tok-cli-login-5"))
+    );
+    let out = step(&["whoami"], "", 0);
+    assert!(
+        out.contains("Configured: yes") && out.contains("Sign-in:    API token"),
+        "{out}"
+    );
+    step(&["call", "9876543210", "--agent", "0506123456781"], "", 0);
+
+    let out = step(
+        &[
+            "login",
+            "--base-url",
+            &url,
+            "--email",
+            clickdial_sim::DEMO_EMAIL,
+            "--password-stdin",
+        ],
+        &format!("{}\n", clickdial_sim::DEMO_PASSWORD),
+        0,
+    );
+    assert!(out.contains("Signed in"), "{out}");
+    assert!(
+        store.get(TOKEN_KEY).unwrap().is_none(),
+        "one secret per account"
+    );
+    let out = step(&["whoami", "--json"], "", 0);
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["signIn"], "password");
+    assert_eq!(v["email"], clickdial_sim::DEMO_EMAIL);
+    assert_eq!(v["configured"], true);
+    step(&["call", "9876543211", "--agent", "0506123456781"], "", 0);
+    assert!(sim.requests_to("/click_to_call")[1]
+        .authorization
+        .as_deref()
+        .is_some_and(|a| a.starts_with("Bearer st-")));
+
+    step(&["logout"], "", 0);
+    assert!(store.get(PASSWORD_KEY).unwrap().is_none());
+    let out = step(&["whoami"], "", 0);
+    assert!(out.contains("Configured: no"), "{out}");
+    step(&["call", "9876543212", "--agent", "0506123456781"], "", 3);
+
+    for secret in ["tok-cli-login-5", clickdial_sim::DEMO_PASSWORD] {
+        assert!(!transcript.contains(secret), "{secret} was printed");
+    }
 }

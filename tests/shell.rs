@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use clickdial_app::secrets::{MemoryStore, SecretStore, TOKEN_KEY};
+use clickdial_app::secrets::{MemoryStore, SecretStore, PASSWORD_KEY, TOKEN_KEY};
 use clickdial_app::state::AppState;
 use clickdial_core::Secret;
-use clickdial_sim::{Account, Sim};
+use clickdial_sim::{Account, Sim, DEMO_EMAIL, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -147,8 +147,16 @@ fn demo_dial_through_real_ipc() {
     assert_eq!(status["configured"], false);
 }
 
+fn custom(sim: &Sim, fields: Value) -> Value {
+    let mut form = json!({"provider": "custom", "baseUrl": sim.url(), "signIn": "token"});
+    form.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    json!({ "form": form })
+}
+
 #[test]
-fn account_token_goes_to_the_keyring_only() {
+fn token_account_goes_to_the_keyring_only() {
     let dir = tempfile::tempdir().unwrap();
     let settings = dir.path().join("settings.json");
     let secrets = Arc::new(MemoryStore::default());
@@ -159,32 +167,56 @@ fn account_token_goes_to_the_keyring_only() {
     }))
     .unwrap();
 
-    let wrong = h.err(
-        "save_account",
-        json!({"baseUrl": sim.url(), "token": "nope"}),
-    );
+    let wrong = h.err("save_account", custom(&sim, json!({"token": "nope"})));
     assert_eq!(wrong["code"], "unauthorized");
     assert!(
         secrets.get(TOKEN_KEY).unwrap().is_none(),
         "a refused token is not saved"
     );
+    assert!(
+        !settings.exists()
+            || !std::fs::read_to_string(&settings)
+                .unwrap()
+                .contains("baseUrl\": \"http")
+    );
 
     let insecure = h.err(
         "save_account",
-        json!({"baseUrl": "http://api.servetel.in/v1", "token": TOKEN}),
+        json!({"form": {"provider": "custom", "baseUrl": "http://api.servetel.in/v1", "signIn": "token", "token": TOKEN}}),
     );
     assert_eq!(insecure["code"], "invalidInput");
+    let empty = h.err("save_account", custom(&sim, json!({"token": "  "})));
+    assert_eq!(empty["message"], "Paste your API token.");
 
-    let status = h.ok(
+    let saved = h.ok(
         "save_account",
-        json!({"baseUrl": sim.url(), "token": format!("  Bearer {TOKEN}\n")}),
+        custom(&sim, json!({"token": format!("  Bearer {TOKEN}\n")})),
     );
+    assert_eq!(
+        saved["check"],
+        json!({"agents": 5, "callerIds": 2, "message": "Connected: 5 agents and 2 caller IDs found."})
+    );
+    let status = &saved["status"];
     assert_eq!(status["configured"], true);
     assert_eq!(status["demo"], false);
+    assert_eq!(status["provider"], "custom");
+    assert_eq!(status["signIn"], "token");
     assert_eq!(
         secrets.get(TOKEN_KEY).unwrap(),
         Some(Secret::new(TOKEN)),
         "stored without the pasted prefix and whitespace"
+    );
+    // The lists came with the check: no second load.
+    let before = sim.requests().len();
+    h.ok("list_agents", json!({}));
+    h.ok("list_caller_ids", json!({}));
+    assert_eq!(sim.requests().len(), before);
+    let pages = sim.requests_to("/users").len();
+    h.ok("list_agents", json!({"refresh": true}));
+    assert_eq!(
+        sim.requests_to("/users").len(),
+        pages + 3,
+        "refresh reloads every page"
     );
 
     let queued = h.ok("dial", dial_args("0506123456782", "9876543210"));
@@ -192,17 +224,15 @@ fn account_token_goes_to_the_keyring_only() {
     let auth = sim.requests_to("/click_to_call")[0].authorization.clone();
     assert_eq!(auth.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
 
-    let file = std::fs::read_to_string(&settings).unwrap();
-    assert!(
-        file.contains("\"lastAgent\": \"0506123456782\"")
-            || file.contains("\"lastAgent\":\"0506123456782\""),
-        "{file}"
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    assert_eq!(file["settings"]["lastAgent"], "0506123456782");
+    assert_eq!(
+        file["settings"]["lastCallerByAgent"]["0506123456782"],
+        "918065000101"
     );
-    assert!(!file.contains(TOKEN), "token leaked into the settings file");
-    let status = h.ok("get_status", json!({}));
     assert!(
-        !status.to_string().contains(TOKEN),
-        "token leaked to the webview"
+        !file.to_string().contains(TOKEN),
+        "token leaked into the settings file"
     );
 
     let status = h.ok("sign_out", json!({}));
@@ -210,6 +240,140 @@ fn account_token_goes_to_the_keyring_only() {
     assert!(secrets.get(TOKEN_KEY).unwrap().is_none());
     let file = std::fs::read_to_string(&settings).unwrap();
     assert!(!file.contains(&sim.url()), "{file}");
+}
+
+#[test]
+fn password_sign_in_survives_a_restart_and_never_reaches_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let secrets = Arc::new(MemoryStore::default());
+    let sim = tauri::async_runtime::block_on(Sim::spawn(Account::demo())).unwrap();
+    let mut replies = Vec::new();
+    {
+        let h = Harness::new(secrets.clone(), &settings);
+        let bad = h.err(
+            "save_account",
+            custom(
+                &sim,
+                json!({"signIn": "password", "email": DEMO_EMAIL, "password": "wrong"}),
+            ),
+        );
+        assert_eq!(bad["code"], "unauthorized");
+        assert!(bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("email or password"));
+        replies.push(bad);
+
+        let saved = h.ok(
+            "save_account",
+            custom(&sim, json!({"signIn": "password", "email": DEMO_EMAIL, "password": DEMO_PASSWORD, "token": "ignored"})),
+        );
+        assert_eq!(saved["status"]["email"], DEMO_EMAIL);
+        assert_eq!(saved["status"]["signIn"], "password");
+        assert_eq!(
+            secrets.get(PASSWORD_KEY).unwrap(),
+            Some(Secret::new(DEMO_PASSWORD))
+        );
+        assert!(
+            secrets.get(TOKEN_KEY).unwrap().is_none(),
+            "one secret per account"
+        );
+        replies.push(saved);
+    }
+    // A new run of the app: the account opens from settings + keyring and signs in by itself.
+    let h = Harness::new(secrets.clone(), &settings);
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["configured"], true);
+    replies.push(status);
+    replies.push(h.ok("check_connection", json!({})));
+    replies.push(h.ok("dial", dial_args("0506123456781", "9876543210")));
+    assert_eq!(
+        sim.requests_to("/auth/login").len(),
+        3,
+        "bad, good, and one after the restart"
+    );
+    let issued = sim.requests_to("/click_to_call")[0]
+        .authorization
+        .clone()
+        .unwrap();
+    replies.push(h.ok("sign_out", json!({})));
+    assert!(secrets.get(PASSWORD_KEY).unwrap().is_none());
+
+    // Leak probe: no reply the page saw, and not the settings file, holds a secret.
+    let file = std::fs::read_to_string(&settings).unwrap();
+    for secret in [DEMO_PASSWORD, issued.trim_start_matches("Bearer ")] {
+        for r in &replies {
+            assert!(
+                !r.to_string().contains(secret),
+                "{secret} reached the page: {r}"
+            );
+        }
+        assert!(!file.contains(secret), "{secret} is in the settings file");
+    }
+}
+
+#[test]
+fn a_token_that_may_not_list_caller_ids_still_connects() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(Arc::new(MemoryStore::default()), &dir.path().join("s.json"));
+    let sim = tauri::async_runtime::block_on(Sim::spawn(Account {
+        tokens: vec!["limited".into()],
+        restricted_tokens: vec!["limited".into()],
+        ..Account::demo()
+    }))
+    .unwrap();
+    let saved = h.ok("save_account", custom(&sim, json!({"token": "limited"})));
+    assert_eq!(saved["check"]["agents"], 5);
+    assert!(saved["check"]["callerIds"].is_null());
+    assert!(saved["check"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("may not list caller IDs"));
+    assert_eq!(h.err("list_caller_ids", json!({}))["code"], "forbidden");
+    // The agent types a caller ID by hand (or none).
+    assert!(h.ok(
+        "dial",
+        json!({"agent": "0506123456781", "callerId": null, "number": "9876543210"})
+    )["refId"]
+        .is_string());
+}
+
+#[test]
+fn preferences_are_validated_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(Arc::new(MemoryStore::default()), &dir.path().join("s.json"));
+    assert_eq!(
+        h.err(
+            "save_preferences",
+            json!({"region": "XX", "callTimeout": null})
+        )["code"],
+        "invalidInput"
+    );
+    assert_eq!(
+        h.err(
+            "save_preferences",
+            json!({"region": "IN", "callTimeout": 5})
+        )["code"],
+        "invalidInput"
+    );
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "us", "callTimeout": 600}),
+    );
+    assert_eq!(
+        (status["region"].clone(), status["callTimeout"].clone()),
+        (json!("US"), json!(600))
+    );
+    let p = h.ok("preview_number", json!({"input": "(415) 555-0123"}));
+    assert_eq!(p["e164"], "+14155550123");
+    h.ok("start_demo", json!({}));
+    h.ok("dial", dial_args("0506123456781", "415 555 0123"));
+    let state = h.app.state::<AppState>();
+    let session = state.session().unwrap();
+    let body = &session.demo.as_ref().unwrap().requests_to("/click_to_call")[0].body;
+    assert_eq!(body["destination_number"], "14155550123");
+    assert_eq!(body["call_timeout"], 600);
 }
 
 #[test]
@@ -263,4 +427,19 @@ fn settings_from_a_newer_version_are_kept_aside_too() {
 fn identifier_matches_tauri_conf() {
     let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
     assert_eq!(conf["identifier"], clickdial_app::IDENTIFIER);
+}
+
+#[test]
+fn the_page_offers_the_same_provider_presets() {
+    let ui = include_str!("../ui/backend.js");
+    for p in clickdial_core::settings::PROVIDERS {
+        assert!(
+            ui.contains(&format!(
+                "id: '{}', name: '{}', baseUrl: '{}'",
+                p.id, p.name, p.base_url
+            )),
+            "ui/backend.js lacks the {} preset",
+            p.name
+        );
+    }
 }

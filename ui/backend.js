@@ -5,7 +5,9 @@ export const COMMANDS = Object.freeze({
   status: 'get_status',
   startDemo: 'start_demo',
   saveAccount: 'save_account',
+  checkConnection: 'check_connection',
   signOut: 'sign_out',
+  savePreferences: 'save_preferences',
   agents: 'list_agents',
   callerIds: 'list_caller_ids',
   preview: 'preview_number',
@@ -40,14 +42,69 @@ export function createBackend(invoke) {
   return {
     status: () => call(COMMANDS.status),
     startDemo: () => call(COMMANDS.startDemo),
-    saveAccount: (baseUrl, token) => call(COMMANDS.saveAccount, { baseUrl, token }),
+    saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
+    checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    agents: () => call(COMMANDS.agents),
-    callerIds: () => call(COMMANDS.callerIds),
+    savePreferences: ({ region, callTimeout }) =>
+      call(COMMANDS.savePreferences, { region, callTimeout: callTimeout ?? null }),
+    agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
+    callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
     preview: (input) => call(COMMANDS.preview, { input }),
     dial: ({ agent, callerId, number }) =>
       call(COMMANDS.dial, { agent, callerId: callerId || null, number }),
   };
+}
+
+/** The account form as the backend takes it: only the fields of the chosen sign-in. */
+export function accountForm({ provider, baseUrl, signIn, token, email, password }) {
+  const form = { provider, baseUrl: provider === 'custom' ? baseUrl : null, signIn };
+  if (signIn === 'password') {
+    Object.assign(form, { token: null, email, password });
+  } else {
+    Object.assign(form, { token, email: null, password: null });
+  }
+  return form;
+}
+
+export const REGIONS = Object.freeze([
+  ['IN', 'India (+91)'],
+  ['AE', 'United Arab Emirates (+971)'],
+  ['AU', 'Australia (+61)'],
+  ['BD', 'Bangladesh (+880)'],
+  ['CA', 'Canada (+1)'],
+  ['GB', 'United Kingdom (+44)'],
+  ['NP', 'Nepal (+977)'],
+  ['SA', 'Saudi Arabia (+966)'],
+  ['SG', 'Singapore (+65)'],
+  ['LK', 'Sri Lanka (+94)'],
+  ['US', 'United States (+1)'],
+]);
+
+/** Minutes typed in the preferences form → seconds for the backend; blank means none. */
+export function minutesToSeconds(text) {
+  const t = String(text ?? '').trim();
+  if (!t) return null;
+  const n = Number(t);
+  return Number.isFinite(n) && n > 0 ? Math.round(n * 60) : NaN;
+}
+
+export function providerName(status) {
+  if (status.demo) return 'Demo (built-in simulator)';
+  const p = PROVIDERS.find((x) => x.id === status.provider);
+  return p && p.id !== 'custom' ? p.name : 'Another server';
+}
+
+export function signInText(status) {
+  if (status.demo) return 'Demo token';
+  return status.signIn === 'password' && status.email
+    ? `Email and password, as ${status.email}`
+    : 'API token (kept in your system keyring)';
+}
+
+/** The caller ID to preselect for an agent: the one last used with them, if still offered. */
+export function callerFor(status, agent, offered) {
+  const last = status.lastCallerByAgent?.[agent];
+  return last && offered.includes(last) ? last : null;
 }
 
 /**

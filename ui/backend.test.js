@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import {
   COMMANDS,
   PROVIDERS,
+  accountForm,
   agentLabel,
+  callerFor,
   callerLabel,
   createBackend,
   createDialer,
@@ -12,7 +14,10 @@ import {
   errorTone,
   formatDid,
   hostOf,
+  minutesToSeconds,
   pickInitial,
+  providerName,
+  signInText,
   toError,
 } from './backend.js';
 
@@ -29,13 +34,20 @@ test('commands and arguments reach invoke under the Rust names', async () => {
   const { invoke, calls } = fakeInvoke(() => 'ok');
   const b = createBackend(invoke);
   await b.status();
-  await b.saveAccount('https://api.servetel.in/v1', 'tok');
+  await b.saveAccount({ provider: 'servetel', baseUrl: 'ignored', signIn: 'token', token: 'tok', email: 'e', password: 'p' });
   await b.preview('98765 43210');
+  await b.agents(true);
+  await b.savePreferences({ region: 'IN', callTimeout: undefined });
   await b.dial({ agent: 'A1', callerId: '', number: '98765 43210' });
   assert.deepEqual(calls, [
     { cmd: 'get_status', args: undefined },
-    { cmd: 'save_account', args: { baseUrl: 'https://api.servetel.in/v1', token: 'tok' } },
+    {
+      cmd: 'save_account',
+      args: { form: { provider: 'servetel', baseUrl: null, signIn: 'token', token: 'tok', email: null, password: null } },
+    },
     { cmd: 'preview_number', args: { input: '98765 43210' } },
+    { cmd: 'list_agents', args: { refresh: true } },
+    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null } },
     { cmd: 'dial', args: { agent: 'A1', callerId: null, number: '98765 43210' } },
   ]);
   assert.equal(new Set(Object.values(COMMANDS)).size, Object.keys(COMMANDS).length);
@@ -112,4 +124,39 @@ test('providers are https presets plus custom', () => {
     assert.match(p.baseUrl, /^https:\/\/[a-z.-]+\/v1$/);
   }
   assert.ok(PROVIDERS.some((p) => p.id === 'custom'));
+});
+
+test('the account form sends only the chosen sign-in\'s secret', () => {
+  const typed = { provider: 'custom', baseUrl: 'https://x.test/v1', token: 't', email: 'a@b.c', password: 'pw' };
+  assert.deepEqual(accountForm({ ...typed, signIn: 'password' }), {
+    provider: 'custom', baseUrl: 'https://x.test/v1', signIn: 'password', token: null, email: 'a@b.c', password: 'pw',
+  });
+  assert.deepEqual(accountForm({ ...typed, signIn: 'token' }), {
+    provider: 'custom', baseUrl: 'https://x.test/v1', signIn: 'token', token: 't', email: null, password: null,
+  });
+});
+
+test('minutes become seconds; blank means the account default', () => {
+  assert.equal(minutesToSeconds(''), null);
+  assert.equal(minutesToSeconds('  '), null);
+  assert.equal(minutesToSeconds('5'), 300);
+  assert.equal(minutesToSeconds('1.5'), 90);
+  assert.ok(Number.isNaN(minutesToSeconds('abc')));
+  assert.ok(Number.isNaN(minutesToSeconds('-3')));
+});
+
+test('settings facts never need the secret', () => {
+  assert.equal(providerName({ demo: true }), 'Demo (built-in simulator)');
+  assert.equal(providerName({ demo: false, provider: 'smartflo' }), 'Tata Smartflo');
+  assert.equal(providerName({ demo: false, provider: 'custom' }), 'Another server');
+  assert.equal(signInText({ demo: false, signIn: 'password', email: 'asha@example.com' }), 'Email and password, as asha@example.com');
+  assert.match(signInText({ demo: false, signIn: 'token' }), /^API token/);
+});
+
+test('the caller ID last used with an agent is preselected only if still offered', () => {
+  const status = { lastCallerByAgent: { A1: '918065000102', A2: 'gone' } };
+  assert.equal(callerFor(status, 'A1', ['918065000101', '918065000102']), '918065000102');
+  assert.equal(callerFor(status, 'A2', ['918065000101']), null);
+  assert.equal(callerFor(status, 'A3', ['918065000101']), null);
+  assert.equal(callerFor({}, 'A1', []), null);
 });

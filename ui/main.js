@@ -1,23 +1,30 @@
 // DOM wiring for the Clickdial window. Every backend call goes through backend.js.
 import {
   PROVIDERS,
+  REGIONS,
   agentLabel,
+  callerFor,
   callerLabel,
   createBackend,
   createDialer,
   describeQueued,
   errorTone,
   hostOf,
+  minutesToSeconds,
   pickInitial,
+  providerName,
+  signInText,
 } from './backend.js';
 
 const backend = createBackend(window.__TAURI__.core.invoke);
 const dialer = createDialer(backend);
 const $ = (id) => document.getElementById(id);
 
-const views = ['view-loading', 'view-welcome', 'view-dial'];
+const views = ['view-loading', 'view-welcome', 'view-dial', 'view-settings'];
 function show(view) {
   for (const v of views) $(v).hidden = v !== view;
+  $('open-settings').hidden = view !== 'view-dial';
+  $('close-settings').hidden = view !== 'view-settings';
 }
 
 function showNotice(text) {
@@ -28,37 +35,46 @@ function showNotice(text) {
 function setMessage(el, text, tone) {
   el.textContent = text || '';
   el.hidden = !text;
-  el.className = el.className.replace(/\b(ok|warn|error)\b/g, '').trim();
+  el.classList.remove('ok', 'warn', 'error');
   if (tone) el.classList.add(tone);
 }
 
 let status = null;
 let agents = [];
+let listsLoaded = false;
+// Shown under the form once the lists have loaded (e.g. the connection check's summary).
+let afterLoad = null;
 
-async function refreshStatus() {
-  status = await backend.status();
+function render(view) {
   if (status.notice) showNotice(status.notice);
-  render();
-}
-
-function render() {
   if (!status.configured) {
     $('account').hidden = true;
-    show('view-welcome');
+    showWelcome(false);
     return;
   }
   $('account').hidden = false;
   $('mode').textContent = status.demo ? 'Demo' : hostOf(status.baseUrl);
   $('mode').classList.toggle('demo', status.demo);
-  $('signout').textContent = status.demo ? 'Leave demo' : 'Sign out';
   $('demo-banner').hidden = !status.demo;
   $('demo-url').textContent = status.demo ? status.baseUrl : '';
+  renderSettings();
+  if (view === 'view-settings') {
+    show('view-settings');
+    return;
+  }
   show('view-dial');
-  loadLists();
+  if (!listsLoaded) loadLists(false);
   $('number').focus();
 }
 
-function fillSelect(select, items, toOption, remembered, emptyText) {
+function showWelcome(changing) {
+  $('welcome-intro').hidden = changing;
+  $('cancel-change').hidden = !changing;
+  setMessage($('account-error'), '');
+  show('view-welcome');
+}
+
+function fillSelect(select, manual, items, toOption, remembered, emptyText, forbidden) {
   select.replaceChildren();
   const options = items.map(toOption);
   for (const o of options) {
@@ -77,38 +93,53 @@ function fillSelect(select, items, toOption, remembered, emptyText) {
   const initial = pickInitial(options, remembered);
   if (initial !== null) select.value = initial;
   select.disabled = !options.length;
+  // A token that may not list these values: the agent types the value instead.
+  select.hidden = forbidden;
+  manual.hidden = !forbidden;
 }
 
-async function loadLists() {
-  setMessage($('lists-error'), '');
-  const [agentList, callerList] = await Promise.allSettled([backend.agents(), backend.callerIds()]);
+function selectCallerFor(agent) {
+  const offered = [...$('caller').options].map((o) => o.value);
+  const remembered = callerFor(status, agent, offered);
+  if (remembered) $('caller').value = remembered;
+}
+
+async function loadLists(refresh) {
+  setMessage($('lists-message'), refresh ? 'Loading…' : '');
+  const [agentList, callerList] = await Promise.allSettled([
+    backend.agents(refresh),
+    backend.callerIds(refresh),
+  ]);
   const problems = [];
+  const forbidden = (r) => r.status === 'rejected' && r.reason.code === 'forbidden';
   if (agentList.status === 'fulfilled') {
     agents = agentList.value;
     fillSelect(
-      $('agent'),
-      agents,
+      $('agent'), $('agent-manual'), agents,
       (a) => ({ value: a.id, label: agentLabel(a), disabled: a.status === 'disabled' }),
-      status.lastAgent,
-      'No agents found',
+      status.lastAgent, 'No agents found', false,
     );
   } else {
-    fillSelect($('agent'), [], null, null, 'Agents could not be loaded');
-    problems.push(agentList.reason.message);
+    agents = [];
+    fillSelect($('agent'), $('agent-manual'), [], null, null, 'Agents could not be loaded', forbidden(agentList));
+    if (!forbidden(agentList)) problems.push(agentList.reason.message);
   }
   if (callerList.status === 'fulfilled') {
     fillSelect(
-      $('caller'),
-      callerList.value,
+      $('caller'), $('caller-manual'), callerList.value,
       (c) => ({ value: c.value, label: callerLabel(c) }),
-      status.lastCallerId,
-      'Account default',
+      null, 'Account default', false,
     );
+    selectCallerFor($('agent').value);
   } else {
-    fillSelect($('caller'), [], null, null, 'Account default');
-    problems.push(callerList.reason.message);
+    fillSelect($('caller'), $('caller-manual'), [], null, null, 'Account default', forbidden(callerList));
+    if (!forbidden(callerList)) problems.push(callerList.reason.message);
   }
-  if (problems.length) setMessage($('lists-error'), problems[0], 'error');
+  listsLoaded = !problems.length;
+  const info = afterLoad || (refresh ? 'Lists are up to date.' : '');
+  afterLoad = null;
+  if (problems.length) setMessage($('lists-message'), problems[0], 'error');
+  else setMessage($('lists-message'), info, 'ok');
 }
 
 let previewSeq = 0;
@@ -131,11 +162,14 @@ async function updatePreview() {
   }
 }
 
+function chosen(select, manual) {
+  return (manual.hidden ? select.value : manual.value).trim();
+}
+
 async function onDial(event) {
   event.preventDefault();
   if (dialer.busy) return;
-  const agent = $('agent').value;
-  const number = $('number').value;
+  const agent = chosen($('agent'), $('agent-manual'));
   if (!agent) {
     setMessage($('result'), 'Pick an agent first.', 'error');
     return;
@@ -144,24 +178,39 @@ async function onDial(event) {
   $('call').disabled = true;
   $('call-label').textContent = 'Calling…';
   setMessage($('result'), 'Placing the call…', null);
-  const { outcome, error, skipped } = await dialer.dial({
-    agent,
-    callerId: $('caller').value,
-    number,
-  });
+  const callerId = chosen($('caller'), $('caller-manual'));
+  const { outcome, error, skipped } = await dialer.dial({ agent, callerId, number: $('number').value });
   $('call').disabled = false;
   $('call-label').textContent = 'Call';
   if (skipped) return;
   if (outcome) {
     setMessage($('result'), describeQueued(outcome, agentName), 'ok');
-    $('result').dataset.ref = outcome.refId || '';
+    if (!status.demo) {
+      status.lastAgent = agent;
+      status.lastCallerByAgent = { ...status.lastCallerByAgent, [agent]: callerId };
+    }
   } else {
     setMessage($('result'), error.message, errorTone(error.code));
   }
 }
 
+function renderSettings() {
+  $('fact-provider').textContent = providerName(status);
+  $('fact-server').textContent = status.baseUrl || '';
+  $('fact-sign-in').textContent = signInText(status);
+  $('signout').textContent = status.demo ? 'Leave demo' : 'Sign out';
+  $('change-account').hidden = status.demo;
+  $('check').hidden = status.demo;
+  $('region').value = status.region;
+  $('call-timeout').value = status.callTimeout ? Math.round(status.callTimeout / 60) : '';
+}
+
 function selectedProvider() {
   return PROVIDERS.find((p) => p.id === $('provider').value) || PROVIDERS[0];
+}
+
+function signInMode() {
+  return document.querySelector('input[name="sign-in"]:checked').value;
 }
 
 function setupAccountForm() {
@@ -174,32 +223,107 @@ function setupAccountForm() {
   $('provider').addEventListener('change', () => {
     $('base-url-row').hidden = selectedProvider().id !== 'custom';
   });
+  for (const radio of document.querySelectorAll('input[name="sign-in"]')) {
+    radio.addEventListener('change', () => {
+      const password = signInMode() === 'password';
+      $('token-fields').hidden = password;
+      $('password-fields').hidden = !password;
+    });
+  }
   $('account-form').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const provider = selectedProvider();
-    const baseUrl = provider.id === 'custom' ? $('base-url').value : provider.baseUrl;
     $('connect').disabled = true;
     $('connect').textContent = 'Checking…';
     setMessage($('account-error'), '');
     try {
-      status = await backend.saveAccount(baseUrl, $('token').value);
-      $('token').value = '';
+      const { status: next, check } = await backend.saveAccount({
+        provider: selectedProvider().id,
+        baseUrl: $('base-url').value,
+        signIn: signInMode(),
+        token: $('token').value,
+        email: $('email').value,
+        password: $('password').value,
+      });
+      for (const id of ['token', 'password']) $(id).value = '';
+      status = next;
+      listsLoaded = false;
+      afterLoad = check.message;
       render();
     } catch (e) {
-      setMessage($('account-error'), e.message, 'error');
+      setMessage($('account-error'), e.message, errorTone(e.code));
     } finally {
       $('connect').disabled = false;
       $('connect').textContent = 'Connect';
+    }
+  });
+  $('cancel-change').addEventListener('click', () => render('view-settings'));
+}
+
+function setupSettings() {
+  for (const [code, name] of REGIONS) {
+    const el = document.createElement('option');
+    el.value = code;
+    el.textContent = name;
+    $('region').append(el);
+  }
+  $('open-settings').addEventListener('click', () => {
+    setMessage($('check-message'), '');
+    setMessage($('prefs-message'), '');
+    render('view-settings');
+  });
+  $('close-settings').addEventListener('click', () => render());
+  $('check').addEventListener('click', async () => {
+    $('check').disabled = true;
+    setMessage($('check-message'), 'Checking…');
+    try {
+      const check = await backend.checkConnection();
+      setMessage($('check-message'), check.message, 'ok');
+      listsLoaded = false;
+    } catch (e) {
+      setMessage($('check-message'), e.message, errorTone(e.code));
+    } finally {
+      $('check').disabled = false;
+    }
+  });
+  $('change-account').addEventListener('click', () => showWelcome(true));
+  $('signout').addEventListener('click', async () => {
+    try {
+      status = await backend.signOut();
+      setMessage($('result'), '');
+      setMessage($('lists-message'), '');
+      $('number').value = '';
+      setMessage($('preview'), '');
+      listsLoaded = false;
+      render();
+    } catch (e) {
+      setMessage($('check-message'), e.message, 'error');
+    }
+  });
+  $('prefs-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const callTimeout = minutesToSeconds($('call-timeout').value);
+    if (Number.isNaN(callTimeout)) {
+      setMessage($('prefs-message'), 'Type the longest call in minutes, or leave it empty.', 'error');
+      return;
+    }
+    try {
+      status = await backend.savePreferences({ region: $('region').value, callTimeout });
+      setMessage($('prefs-message'), 'Saved.', 'ok');
+      updatePreview();
+    } catch (e) {
+      setMessage($('prefs-message'), e.message, 'error');
     }
   });
 }
 
 async function start() {
   setupAccountForm();
+  setupSettings();
   $('demo').addEventListener('click', async () => {
     $('demo').disabled = true;
     try {
       status = await backend.startDemo();
+      listsLoaded = false;
       render();
     } catch (e) {
       showNotice(e.message);
@@ -207,24 +331,16 @@ async function start() {
       $('demo').disabled = false;
     }
   });
-  $('signout').addEventListener('click', async () => {
-    try {
-      status = await backend.signOut();
-      setMessage($('result'), '');
-      $('number').value = '';
-      setMessage($('preview'), '');
-      render();
-    } catch (e) {
-      showNotice(e.message);
-    }
-  });
+  $('refresh').addEventListener('click', () => loadLists(true));
+  $('agent').addEventListener('change', () => selectCallerFor($('agent').value));
   $('number').addEventListener('input', updatePreview);
   $('dial-form').addEventListener('submit', onDial);
   try {
-    await refreshStatus();
+    status = await backend.status();
+    render();
   } catch (e) {
     showNotice(e.message);
-    show('view-welcome');
+    showWelcome(false);
   }
 }
 

@@ -40,11 +40,20 @@ export async function startDriver({ driver, nativeDriver }) {
   const nativePort = await freePort();
   const args = ['--port', String(port), '--native-port', String(nativePort)];
   if (nativeDriver) args.push('--native-driver', nativeDriver);
-  const proc = spawn(driver, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The app's own stdout/stderr arrive here too: kept, so a test can check what it logged.
+  const proc = spawn(driver, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  for (const stream of [proc.stdout, proc.stderr]) {
+    stream.on('data', (chunk) => {
+      output.push(chunk.toString());
+      process.stderr.write(chunk);
+    });
+  }
   const base = `http://127.0.0.1:${port}`;
   await waitFor('tauri-driver to listen', async () => (await fetch(`${base}/status`)).ok, 20000);
   return {
     base,
+    logs: () => output.join(''),
     stop: () => {
       proc.kill('SIGTERM');
     },
@@ -88,6 +97,9 @@ export async function newSession(base, application) {
     },
     async run(script, args = []) {
       return request('POST', `${s}/execute/sync`, { script, args });
+    },
+    async source() {
+      return request('GET', `${s}/source`);
     },
     async screenshot() {
       return Buffer.from(await request('GET', `${s}/screenshot`), 'base64');

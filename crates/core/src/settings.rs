@@ -1,38 +1,150 @@
 //! Non-secret settings, one typed and versioned value (the shell keeps it in tauri-plugin-store,
-//! the CLI reads the same file). Secrets never live here.
+//! the CLI reads and writes the same file). Secrets never live here.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub const SETTINGS_VERSION: u32 = 1;
+use crate::phone::Region;
+
+pub const SETTINGS_VERSION: u32 = 2;
 /// The key under which the store file holds the settings value.
 pub const SETTINGS_KEY: &str = "settings";
+
+/// The platforms that share this API, and their base URLs.
+pub const PROVIDERS: [Provider; 3] = [
+    Provider {
+        id: "servetel",
+        name: "Servetel",
+        base_url: "https://api.servetel.in/v1",
+    },
+    Provider {
+        id: "smartflo",
+        name: "Tata Smartflo",
+        base_url: "https://api-smartflo.tatateleservices.com/v1",
+    },
+    Provider {
+        id: "acefone",
+        name: "Acefone India",
+        base_url: "https://api.acefone.in/v1",
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Provider {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub base_url: &'static str,
+}
+
+pub fn provider(id: &str) -> Option<Provider> {
+    PROVIDERS.iter().copied().find(|p| p.id == id)
+}
+
+/// How the account signs in; the secret for each lives in the keyring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SignIn {
+    /// A permanent API token from the portal.
+    #[default]
+    Token,
+    /// Email (login ID) and password; short-lived tokens are kept in memory only.
+    Password,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     pub version: u32,
+    /// A preset id from [`PROVIDERS`], or `custom`.
+    pub provider: Option<String>,
     /// API base URL including the version path, e.g. `https://api.servetel.in/v1`.
     pub base_url: Option<String>,
+    pub sign_in: SignIn,
+    /// The login ID for password sign-in (not secret; shown as "signed in as").
+    pub email: Option<String>,
+    /// Region for numbers typed without a country code.
+    pub region: String,
+    /// Longest talk time sent as `call_timeout`, in seconds; `None` leaves the account default.
+    pub call_timeout: Option<u32>,
     pub last_agent: Option<String>,
-    pub last_caller_id: Option<String>,
+    /// The caller ID last used with each agent.
+    pub last_caller_by_agent: BTreeMap<String, String>,
+    /// Version 1 kept one caller ID for all agents; read only to migrate it.
+    #[serde(skip_serializing)]
+    last_caller_id: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             version: SETTINGS_VERSION,
+            provider: None,
             base_url: None,
+            sign_in: SignIn::Token,
+            email: None,
+            region: Region::default().code().to_string(),
+            call_timeout: None,
             last_agent: None,
+            last_caller_by_agent: BTreeMap::new(),
             last_caller_id: None,
         }
     }
 }
 
+/// Longest accepted `call_timeout`: 4 hours.
+pub const MAX_CALL_TIMEOUT: u32 = 4 * 3600;
+
 impl Settings {
-    /// Reads a stored value; `None` for a value that is not ours (wrong shape, newer version).
+    /// Reads a stored value, migrating older versions; `None` for a value that is not ours
+    /// (wrong shape, invalid fields, a newer version).
     pub fn from_stored(v: serde_json::Value) -> Option<Settings> {
-        let s: Settings = serde_json::from_value(v).ok()?;
-        (s.version <= SETTINGS_VERSION).then_some(s)
+        let mut s: Settings = serde_json::from_value(v).ok()?;
+        if s.version > SETTINGS_VERSION {
+            return None;
+        }
+        if s.version < 2 {
+            if let (Some(agent), Some(caller)) = (&s.last_agent, s.last_caller_id.take()) {
+                s.last_caller_by_agent.insert(agent.clone(), caller);
+            }
+        }
+        s.version = SETTINGS_VERSION;
+        s.validate().ok()?;
+        Some(s)
+    }
+
+    pub fn region(&self) -> Region {
+        Region::parse(&self.region).unwrap_or_default()
+    }
+
+    /// Checks every field; the message says which one and how to fix it.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(url) = &self.base_url {
+            validate_base_url(url)?;
+        }
+        Region::parse(&self.region)?;
+        if let Some(t) = self.call_timeout {
+            if !(10..=MAX_CALL_TIMEOUT).contains(&t) {
+                return Err(format!(
+                    "The longest call must be between 10 seconds and {} hours.",
+                    MAX_CALL_TIMEOUT / 3600
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn last_caller_for(&self, agent: &str) -> Option<&str> {
+        self.last_caller_by_agent.get(agent).map(String::as_str)
+    }
+
+    /// Forgets the account and everything tied to it; keeps the agent's own preferences.
+    pub fn sign_out(&mut self) {
+        *self = Settings {
+            region: std::mem::take(&mut self.region),
+            call_timeout: self.call_timeout,
+            ..Settings::default()
+        };
     }
 }
 
@@ -62,6 +174,7 @@ pub fn validate_base_url(input: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn base_urls() {
@@ -70,17 +183,61 @@ mod tests {
             Ok("https://api.servetel.in/v1".into())
         );
         assert!(validate_base_url("http://127.0.0.1:4010/v1").is_ok());
+        assert!(validate_base_url("http://localhost:4010/v1").is_ok());
         assert!(validate_base_url("http://api.servetel.in/v1").is_err());
         assert!(validate_base_url("http://127.0.0.1.evil.test/v1").is_err());
         assert!(validate_base_url("https://").is_err());
         assert!(validate_base_url("api.servetel.in").is_err());
+        for p in PROVIDERS {
+            assert_eq!(validate_base_url(p.base_url).as_deref(), Ok(p.base_url));
+        }
     }
 
     #[test]
-    fn unknown_or_newer_settings_are_not_ours() {
-        assert!(Settings::from_stored(serde_json::json!({"version": 99})).is_none());
-        assert!(Settings::from_stored(serde_json::json!("garbage")).is_none());
-        let s = Settings::from_stored(serde_json::json!({"baseUrl": "https://x/v1"})).unwrap();
-        assert_eq!(s.base_url.as_deref(), Some("https://x/v1"));
+    fn unknown_newer_or_invalid_settings_are_not_ours() {
+        assert!(Settings::from_stored(json!({"version": 99})).is_none());
+        assert!(Settings::from_stored(json!("garbage")).is_none());
+        assert!(Settings::from_stored(json!({"region": "Narnia"})).is_none());
+        assert!(Settings::from_stored(json!({"callTimeout": 1})).is_none());
+        assert!(Settings::from_stored(json!({"baseUrl": "http://evil.test/v1"})).is_none());
+        let s = Settings::from_stored(json!({"baseUrl": "https://x.test/v1"})).unwrap();
+        assert_eq!(s.base_url.as_deref(), Some("https://x.test/v1"));
+        assert_eq!(s.region().code(), "IN");
+    }
+
+    #[test]
+    fn version_1_is_migrated() {
+        let v1 = json!({"version": 1, "baseUrl": "https://api.servetel.in/v1",
+                        "lastAgent": "A1", "lastCallerId": "918065000101"});
+        let s = Settings::from_stored(v1).unwrap();
+        assert_eq!(s.version, 2);
+        assert_eq!(s.sign_in, SignIn::Token);
+        assert_eq!(s.last_caller_for("A1"), Some("918065000101"));
+        let stored = serde_json::to_value(&s).unwrap();
+        assert!(stored.get("lastCallerId").is_none());
+        assert_eq!(Settings::from_stored(stored), Some(s));
+    }
+
+    #[test]
+    fn sign_out_keeps_preferences_only() {
+        let mut s = Settings {
+            provider: Some("servetel".into()),
+            base_url: Some("https://api.servetel.in/v1".into()),
+            sign_in: SignIn::Password,
+            email: Some("a@b.c".into()),
+            region: "US".into(),
+            call_timeout: Some(600),
+            last_agent: Some("A1".into()),
+            ..Settings::default()
+        };
+        s.sign_out();
+        assert_eq!(
+            s,
+            Settings {
+                region: "US".into(),
+                call_timeout: Some(600),
+                ..Settings::default()
+            }
+        );
     }
 }

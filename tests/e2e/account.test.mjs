@@ -1,0 +1,129 @@
+// End to end: connect an account in the real window against the simulator (started as
+// `clickdial sim`), with an API token and then with email + password; dial; sign out; and a leak
+// probe: neither secret (nor a session token) appears in the DOM, the settings file, the app's
+// logs or the CLI's output. The keyring is a real gnome-keyring (scripts/with-session.sh).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+import { newSession, sleep, startDriver, waitFor } from './webdriver.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const app = process.env.CLICKDIAL_APP || join(root, 'target', 'debug', 'clickdial');
+const driverBin = process.env.TAURI_DRIVER || 'tauri-driver';
+const nativeDriver = existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined;
+const TOKEN = 'demo-token';
+const EMAIL = 'demo@clickdial.invalid';
+const PASSWORD = 'demo-password';
+
+let driver;
+let session;
+let sim;
+after(async () => {
+  await session?.close();
+  driver?.stop();
+  sim?.kill('SIGTERM');
+});
+
+async function startSim() {
+  sim = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: sim.stdout });
+  for await (const line of lines) {
+    const m = /base URL:\s*(\S+)/.exec(line);
+    if (m) return m[1];
+  }
+  throw new Error('clickdial sim printed no base URL');
+}
+
+test('sign in with a token, then with email and password; nothing secret leaks', { timeout: 150000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  const simUrl = await startSim();
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  session = await newSession(driver.base, app);
+  const visible = (css) => session.run(`const e = document.querySelector(${JSON.stringify(css)}); return !!e && !e.closest('[hidden]');`);
+  const text = (css) => session.text(css);
+  const out = process.env.CLICKDIAL_SHOTS || join(root, 'target', 'e2e');
+  mkdirSync(out, { recursive: true });
+  const shot = async (name) => {
+    await sleep(300);
+    writeFileSync(join(out, name), await session.screenshot());
+  };
+
+  await waitFor('the welcome screen', () => visible('#account-form'));
+  await session.click('#provider option[value="custom"]');
+  await waitFor('the server address field', () => visible('#base-url'));
+  await session.type('#base-url', simUrl);
+
+  // A wrong token is refused and nothing changes.
+  // Enter submits the form, as an agent would.
+  await session.type('#token', 'not-the-token\uE007');
+  await waitFor('the refusal', async () => (await text('#account-error')).includes('did not accept your API token'));
+  await session.run("document.querySelector('#token').value = '';");
+
+  await session.type('#token', `${TOKEN}\uE007`);
+  await waitFor('the connection check', async () =>
+    (await text('#lists-message')) === 'Connected: 5 agents and 2 caller IDs found.');
+  await waitFor('agents', () => session.run("return document.querySelector('#agent').options.length === 5;"));
+  assert.equal(await session.run("return document.querySelector('#token').value;"), '', 'the field is cleared');
+
+  await session.click('#open-settings');
+  await waitFor('settings', () => visible('#view-settings'));
+  assert.equal(await text('#fact-provider'), 'Another server');
+  assert.equal(await text('#fact-server'), simUrl);
+  assert.equal(await text('#fact-sign-in'), 'API token (kept in your system keyring)');
+  await shot('settings.png');
+  await session.click('#signout');
+  await waitFor('the welcome screen after signing out', () => visible('#account-form'));
+
+  // Email and password.
+  await session.click('fieldset.segmented label:nth-of-type(2)');
+  await waitFor('the password fields', () => visible('#email'));
+  await session.type('#email', EMAIL);
+  await session.type('#password', PASSWORD);
+  await shot('connect-password.png');
+  await session.click('#connect');
+  await waitFor('the connection check', async () => (await text('#lists-message')).startsWith('Connected: 5 agents'));
+  await waitFor('agents', () => session.run("return document.querySelector('#agent').options.length === 5;"));
+  await session.type('#number', '98765 43210');
+  await session.click('#call');
+  await waitFor('the queued result', async () => (await text('#result')).startsWith('Call queued'));
+
+  await session.click('#open-settings');
+  await waitFor('settings', () => visible('#view-settings'));
+  assert.equal(await text('#fact-sign-in'), `Email and password, as ${EMAIL}`);
+  await session.click('#check');
+  await waitFor('the connection check', async () => (await text('#check-message')).startsWith('Connected'));
+  const settingsFile = join(process.env.XDG_DATA_HOME || join(process.env.HOME, '.local', 'share'), 'in.clickdial.desktop', 'settings.json');
+  const whileSignedIn = readFileSync(settingsFile, 'utf8');
+  assert.match(whileSignedIn, /"signIn": "password"/);
+  assert.ok(whileSignedIn.includes(EMAIL));
+  const whoami = execFileSync(app, ['whoami'], { encoding: 'utf8' });
+  assert.match(whoami, /Configured: yes/);
+  assert.ok(whoami.includes(`as ${EMAIL}`), whoami);
+  await session.click('#signout');
+  await waitFor('the welcome screen after signing out', () => visible('#account-form'));
+  const whoamiAfter = execFileSync(app, ['whoami'], { encoding: 'utf8' });
+  assert.match(whoamiAfter, /Configured: no/);
+
+  // Leak probe.
+  const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+  const sessionTokens = [...new Set(recorded
+    .map((r) => (r.authorization || '').replace(/^Bearer /, ''))
+    .filter((t) => t.startsWith('st-')))];
+  assert.ok(sessionTokens.length >= 1, 'password sign-in used session tokens');
+  const places = {
+    dom: await session.source(),
+    'settings file': readFileSync(settingsFile, 'utf8') + whileSignedIn,
+    'app logs': driver.logs(),
+    'CLI output': whoami + whoamiAfter,
+  };
+  for (const secret of [TOKEN, PASSWORD, ...sessionTokens]) {
+    for (const [where, content] of Object.entries(places)) {
+      assert.ok(!content.includes(secret), `${secret} leaked into the ${where}`);
+    }
+  }
+});
