@@ -65,7 +65,7 @@ fn main() {
     invoke(
         &window,
         "save_account",
-        json!({"baseUrl": sim.url(), "token": DEMO_TOKEN}),
+        json!({"form": {"provider": "custom", "baseUrl": sim.url(), "signIn": "token", "token": DEMO_TOKEN}}),
     );
 
     let mut samples = Vec::with_capacity(DIALS);

@@ -314,6 +314,35 @@ fn password_sign_in_survives_a_restart_and_never_reaches_the_page() {
 }
 
 #[test]
+fn an_unreachable_server_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("s.json");
+    let secrets = Arc::new(MemoryStore::default());
+    let h = Harness::new(secrets.clone(), &settings);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let form = json!({"form": {"provider": "custom", "baseUrl": format!("http://127.0.0.1:{port}/v1"),
+                               "signIn": "token", "token": TOKEN}});
+    let e = h.err("save_account", form);
+    assert_eq!(e["code"], "unreachable");
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("Could not reach the server"));
+    assert!(secrets.get(TOKEN_KEY).unwrap().is_none());
+    assert!(
+        !settings.exists()
+            || !std::fs::read_to_string(&settings)
+                .unwrap()
+                .contains(&port.to_string())
+    );
+    assert_eq!(h.ok("get_status", json!({}))["configured"], false);
+}
+
+#[test]
 fn a_token_that_may_not_list_caller_ids_still_connects() {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness::new(Arc::new(MemoryStore::default()), &dir.path().join("s.json"));

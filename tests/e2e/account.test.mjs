@@ -54,6 +54,19 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   };
 
   await waitFor('the welcome screen', () => visible('#account-form'));
+  // Record every IPC reply the page receives, for the leak probe: each reply reaches the page
+  // through Tauri's callback table, so wrap its lookup.
+  await session.run(`
+    const table = window.__TAURI_INTERNALS__.callbacks;
+    const lookup = table.get.bind(table);
+    window.__ipcReplies = [];
+    table.get = (id) => {
+      const callback = lookup(id);
+      return callback && ((data) => {
+        window.__ipcReplies.push(JSON.stringify(data ?? null));
+        return callback(data);
+      });
+    };`);
   await session.click('#provider option[value="custom"]');
   await waitFor('the server address field', () => visible('#base-url'));
   await session.type('#base-url', simUrl);
@@ -115,8 +128,12 @@ test('sign in with a token, then with email and password; nothing secret leaks',
     .map((r) => (r.authorization || '').replace(/^Bearer /, ''))
     .filter((t) => t.startsWith('st-')))];
   assert.ok(sessionTokens.length >= 1, 'password sign-in used session tokens');
+  const ipcReplies = await session.run('return window.__ipcReplies;');
+  assert.ok(ipcReplies.length >= 10, `IPC replies were recorded (${ipcReplies.length})`);
+  assert.ok(ipcReplies.some((r) => r.includes('Connected: 5 agents')), 'the recorder saw the account replies');
   const places = {
     dom: await session.source(),
+    'IPC replies': ipcReplies.join('\n'),
     'settings file': readFileSync(settingsFile, 'utf8') + whileSignedIn,
     'app logs': driver.logs(),
     'CLI output': whoami + whoamiAfter,
