@@ -36,26 +36,27 @@ impl Session {
 
     /// The agents, from the cache unless `refresh`.
     pub async fn agents(&self, refresh: bool) -> Result<Vec<Agent>, AppError> {
-        let mut cache = self.agents.lock().await;
-        match &*cache {
-            Some(list) if !refresh => Ok(list.clone()),
-            _ => {
-                let list = self.client.users().await?;
-                *cache = Some(list.clone());
-                Ok(list)
-            }
-        }
+        cached(&self.agents, refresh, self.client.users()).await
     }
 
     pub async fn caller_ids(&self, refresh: bool) -> Result<Vec<CallerId>, AppError> {
-        let mut cache = self.caller_ids.lock().await;
-        match &*cache {
-            Some(list) if !refresh => Ok(list.clone()),
-            _ => {
-                let list = self.client.my_numbers().await?;
-                *cache = Some(list.clone());
-                Ok(list)
-            }
+        cached(&self.caller_ids, refresh, self.client.my_numbers()).await
+    }
+}
+
+/// The cached list, or a fresh one (kept for next time) when there is none or `refresh`.
+async fn cached<T: Clone>(
+    cache: &tokio::sync::Mutex<Option<Vec<T>>>,
+    refresh: bool,
+    load: impl std::future::Future<Output = Result<Vec<T>, clickdial_core::ApiError>>,
+) -> Result<Vec<T>, AppError> {
+    let mut cache = cache.lock().await;
+    match &*cache {
+        Some(list) if !refresh => Ok(list.clone()),
+        _ => {
+            let list = load.await?;
+            *cache = Some(list.clone());
+            Ok(list)
         }
     }
 }
