@@ -14,7 +14,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use clickdial_core::api::{clean_token, Credentials, ErrorCode};
-use clickdial_core::settings::{provider, validate_base_url, Settings, SignIn, PROVIDERS};
+use clickdial_core::settings::{
+    provider, validate_base_url, Settings, SignIn, MAX_CALL_TIMEOUT, PROVIDERS,
+};
 use clickdial_core::{
     place_call, ApiError, Client, DialError, DialGuard, DialRequest, Number, Region, Secret,
 };
@@ -22,7 +24,7 @@ use serde_json::json;
 
 use crate::account;
 use crate::secrets::{KeyringStore, SecretError};
-use crate::settings::{default_settings_path, load_file, save_file};
+use crate::settings::{default_settings_path, load_file, read_file, save_file, FileSettings};
 
 const SUBCOMMANDS: [&str; 12] = [
     "normalize",
@@ -189,17 +191,20 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     match runtime.block_on(execute(cli.command)) {
         Ok(out) => {
-            println!("{out}");
+            // A closed stdout must not turn a queued call into a failure (a retrying script
+            // would dial again): write errors are ignored.
+            let _ = writeln!(std::io::stdout(), "{out}");
             0
         }
         Err(f) => {
             if json_output {
-                println!(
+                let _ = writeln!(
+                    std::io::stdout(),
                     "{}",
                     json!({"error": {"code": f.code, "message": f.message}})
                 );
             }
-            eprintln!("clickdial: {}", f.message);
+            let _ = writeln!(std::io::stderr(), "clickdial: {}", f.message);
             f.exit
         }
     }
@@ -225,22 +230,29 @@ fn parse_number(input: &str, region_code: Option<&str>) -> Result<Number, Failur
         .map_err(|e| Failure::new(2, "invalidNumber", e.to_string()))
 }
 
+/// The app's settings, read without changing the file (the app may be running).
 fn saved_settings() -> Settings {
-    match default_settings_path() {
-        Some(path) => {
-            let (settings, notice) = load_file(&path);
-            if let Some(n) = notice {
-                eprintln!("clickdial: {n}");
-            }
-            settings
+    match default_settings_path().map(|p| read_file(&p)) {
+        Some(FileSettings::Read(s)) => s,
+        Some(FileSettings::Unreadable) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "clickdial: the settings file could not be read, so defaults are used; \
+                 `clickdial login` or the app will set it up again."
+            );
+            Settings::default()
         }
-        None => Settings::default(),
+        Some(FileSettings::Missing) | None => Settings::default(),
     }
 }
 
 fn write_settings(settings: &Settings) -> Result<(), Failure> {
     let path = default_settings_path()
         .ok_or_else(|| Failure::new(1, "internal", "no data folder for the settings file"))?;
+    // An unreadable file is kept aside rather than overwritten.
+    if let (_, Some(notice)) = load_file(&path) {
+        let _ = writeln!(std::io::stderr(), "clickdial: {notice}");
+    }
     save_file(&path, settings)
         .map_err(|e| Failure::new(1, "internal", format!("could not save the settings: {e}")))
 }
@@ -268,6 +280,14 @@ async fn execute(command: Command) -> Result<String, Failure> {
             json,
         } => {
             let n = parse_number(&number, region.as_deref())?;
+            if call_timeout.is_some_and(|t| !(10..=MAX_CALL_TIMEOUT).contains(&t)) {
+                return Err(invalid(format!(
+                    "--call-timeout must be between 10 and {MAX_CALL_TIMEOUT} seconds"
+                )));
+            }
+            let caller_id = caller_id
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty());
             if agent.trim().is_empty() {
                 return Err(Failure::new(
                     2,
@@ -279,7 +299,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             let request = DialRequest {
                 agent_number: agent.trim(),
                 destination: &n,
-                caller_id: caller_id.as_deref().map(str::trim),
+                caller_id: caller_id.as_deref(),
                 call_timeout: call_timeout.or(saved_settings().call_timeout),
             };
             let q = place_call(&client, &DialGuard::default(), &request, Instant::now)
@@ -391,35 +411,42 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 /// The API client from the environment overrides, else the app's settings and keyring.
 fn client() -> Result<Client, Failure> {
     let settings = saved_settings();
-    let base_url = match std::env::var("CLICKDIAL_BASE_URL") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => settings.base_url.clone().ok_or_else(|| {
-            Failure::new(
-                3,
-                "notConfigured",
-                "No account is set up. Run `clickdial login`, connect your account in the app, \
-                 or set CLICKDIAL_BASE_URL and CLICKDIAL_TOKEN.",
-            )
-        })?,
-    };
-    let credentials = match std::env::var("CLICKDIAL_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => Credentials::Token(Secret::new(t)),
-        _ => account::credentials(
-            &{
-                let mut s = settings;
-                s.base_url = Some(base_url.clone());
-                s
-            },
-            &KeyringStore::new(),
+    let from_env = std::env::var("CLICKDIAL_BASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| validate_base_url(&u))
+        .transpose()
+        .map_err(|m| invalid(format!("CLICKDIAL_BASE_URL: {m}")))?;
+    let token = std::env::var("CLICKDIAL_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Credentials::Token(Secret::new(t)));
+    let not_set_up = |what: &str| {
+        Failure::new(
+            3,
+            "notConfigured",
+            format!(
+                "{what} Run `clickdial login`, connect your account in the app, \
+                 or set CLICKDIAL_BASE_URL and CLICKDIAL_TOKEN."
+            ),
         )
-        .map_err(keyring_failure)?
-        .ok_or_else(|| {
-            Failure::new(
-                3,
-                "notConfigured",
-                "No token or password is saved. Run `clickdial login`, or set CLICKDIAL_TOKEN.",
-            )
-        })?,
+    };
+    let base_url = match (from_env, &settings.base_url) {
+        (Some(url), _) => url,
+        (None, Some(url)) => url.clone(),
+        (None, None) => return Err(not_set_up("No account is set up.")),
+    };
+    let credentials = match token {
+        Some(t) => t,
+        // The saved secret only ever goes to the saved account's server.
+        None if settings.base_url.as_deref() == Some(base_url.as_str()) => {
+            account::credentials(&settings, &KeyringStore::new())
+                .map_err(keyring_failure)?
+                .ok_or_else(|| not_set_up("No token or password is saved."))?
+        }
+        None => return Err(not_set_up(
+            "CLICKDIAL_BASE_URL is not the saved account's server, so its token is not sent there.",
+        )),
     };
     account::client(&base_url, credentials).map_err(invalid)
 }

@@ -1,6 +1,7 @@
 //! Tauri commands: each takes the state, calls one function, and maps the error to
 //! `{code, message}`. No logic lives here.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use clickdial_core::api::{Agent, CallerId};
@@ -136,7 +137,9 @@ pub async fn dial(
     let queued = place_call(&session.client, &state.guard, &request, Instant::now).await?;
     // The call is queued; failing to remember the picks must not turn that into an error.
     // Demo picks are not remembered: they mean nothing to a real account.
-    if session.demo.is_none() {
+    // Nor are they written if the account changed while this call was being placed.
+    let still_current = state.session().is_ok_and(|s| Arc::ptr_eq(&s, &session));
+    if session.demo.is_none() && still_current {
         let _ = state.update_settings(|s| {
             s.last_agent = Some(agent.to_string());
             match &caller_id {

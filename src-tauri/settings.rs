@@ -18,24 +18,42 @@ pub fn default_settings_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join(crate::IDENTIFIER).join(SETTINGS_FILE))
 }
 
-/// Reads the settings file directly (the CLI, without Tauri). A file that cannot be read is
-/// moved aside, as the app does, and the user is told.
-pub fn load_file(path: &Path) -> (Settings, Option<String>) {
+/// What is in a settings file.
+pub enum FileSettings {
+    Missing,
+    Read(Settings),
+    /// Not JSON, not ours, or from a newer version.
+    Unreadable,
+}
+
+/// Reads the settings file directly, without Tauri and without changing it.
+pub fn read_file(path: &Path) -> FileSettings {
     let Ok(bytes) = std::fs::read(path) else {
-        return (Settings::default(), None);
+        return FileSettings::Missing;
     };
     if !is_readable(&bytes) {
-        return (
+        return FileSettings::Unreadable;
+    }
+    FileSettings::Read(
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|mut file| file.get_mut(SETTINGS_KEY).map(serde_json::Value::take))
+            .and_then(Settings::from_stored)
+            .unwrap_or_default(),
+    )
+}
+
+/// Reads the settings file; one that cannot be read is moved aside (never deleted), defaults
+/// are used, and the returned notice tells the user once.
+pub fn load_file(path: &Path) -> (Settings, Option<String>) {
+    match read_file(path) {
+        FileSettings::Missing => (Settings::default(), None),
+        FileSettings::Read(s) => (s, None),
+        FileSettings::Unreadable => (
             Settings::default(),
             Some(moved_aside_notice(move_aside(path))),
-        );
+        ),
     }
-    let settings = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|mut file| file.get_mut(SETTINGS_KEY).map(serde_json::Value::take))
-        .and_then(Settings::from_stored)
-        .unwrap_or_default();
-    (settings, None)
 }
 
 /// Writes the settings into the file in the store plugin's format, keeping other keys, via a

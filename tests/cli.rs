@@ -220,19 +220,50 @@ async fn no_credentials_is_an_authentication_exit() {
     assert!(err.contains("No account is set up"), "{err}");
 }
 
+/// Writes an app settings file naming `base_url` as the saved account.
+fn save_account_settings(home: &std::path::Path, base_url: &str) {
+    let dir = home.join("data").join("in.clickdial.desktop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("settings.json"),
+        format!(r#"{{"settings":{{"version":2,"provider":"custom","baseUrl":"{base_url}"}}}}"#),
+    )
+    .unwrap();
+}
+
 #[tokio::test]
 async fn missing_keyring_daemon_is_explained() {
     let home = tempfile::tempdir().unwrap();
+    save_account_settings(home.path(), "http://127.0.0.1:9/v1");
     let mut c = clickdial(home.path());
-    c.env("CLICKDIAL_BASE_URL", "http://127.0.0.1:9/v1").args([
-        "call",
-        "9876543210",
-        "--agent",
-        AGENT,
-    ]);
+    c.args(["call", "9876543210", "--agent", AGENT]);
     let (code, _, err) = run(c).await;
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("keyring is not available"), "{err}");
+}
+
+#[tokio::test]
+async fn environment_address_is_checked_and_gets_no_saved_secret() {
+    let home = tempfile::tempdir().unwrap();
+    save_account_settings(home.path(), "https://api.servetel.in/v1");
+    for (url, want) in [
+        ("http://evil.example/v1", "must start with https://"),
+        (
+            "http://127.0.0.1:1@evil.example/v1",
+            "must start with https://",
+        ),
+        (
+            "https://elsewhere.example/v1",
+            "not the saved account's server",
+        ),
+    ] {
+        let mut c = clickdial(home.path());
+        c.env("CLICKDIAL_BASE_URL", url)
+            .args(["call", "9876543210", "--agent", AGENT]);
+        let (code, _, err) = run(c).await;
+        assert!(code == 2 || code == 3, "{url}: {code} {err}");
+        assert!(err.contains(want), "{url}: {err}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -326,13 +357,7 @@ async fn whoami_without_an_account_or_a_keyring() {
     assert_eq!((code, out.trim()), (0, "Configured: no"), "{err}");
 
     // An account is set up, but its secret cannot be read: say why.
-    let dir = home.path().join("data").join("in.clickdial.desktop");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("settings.json"),
-        r#"{"settings":{"version":2,"provider":"servetel","baseUrl":"https://api.servetel.in/v1"}}"#,
-    )
-    .unwrap();
+    save_account_settings(home.path(), "https://api.servetel.in/v1");
     let mut c = clickdial(home.path());
     c.arg("whoami");
     let (code, _, err) = run(c).await;

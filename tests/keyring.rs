@@ -6,6 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use clickdial_app::secrets::{KeyringStore, SecretStore, PASSWORD_KEY, TOKEN_KEY};
+use clickdial_app::settings::{default_settings_path, save_file};
+use clickdial_core::settings::Settings;
 use clickdial_core::Secret;
 
 #[test]
@@ -44,13 +46,28 @@ fn cli_uses_the_token_the_app_saved() {
     store
         .set(TOKEN_KEY, &Secret::new("tok-from-keyring-9"))
         .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_clickdial"))
-        .env_remove("CLICKDIAL_TOKEN")
-        .env("CLICKDIAL_BASE_URL", sim.url())
-        .args(["call", "9876543210", "--agent", "0506123456781"])
-        .output()
-        .unwrap();
+    let path = default_settings_path().unwrap();
+    let mut settings = Settings::default();
+    settings.provider = Some("custom".into());
+    settings.base_url = Some(sim.url());
+    save_file(&path, &settings).unwrap();
+    let run = |base_url: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_clickdial"));
+        c.env_remove("CLICKDIAL_TOKEN")
+            .env_remove("CLICKDIAL_BASE_URL")
+            .args(["call", "9876543210", "--agent", "0506123456781"]);
+        if let Some(url) = base_url {
+            c.env("CLICKDIAL_BASE_URL", url);
+        }
+        c.output().unwrap()
+    };
+    // The saved token never goes to another server named in the environment.
+    let elsewhere = run(Some("http://127.0.0.1:9/v1"));
+    assert_eq!(elsewhere.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&elsewhere.stderr).contains("not the saved account's server"));
+    let out = run(None);
     store.delete(TOKEN_KEY).unwrap();
+    std::fs::remove_file(&path).unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),

@@ -46,7 +46,8 @@ let listsLoaded = false;
 let afterLoad = null;
 
 function render(view) {
-  if (status.notice) showNotice(status.notice);
+  // A notice is sent once; the next status clears it.
+  showNotice(status.notice || '');
   if (!status.configured) {
     $('account').hidden = true;
     showWelcome(false);
@@ -76,7 +77,7 @@ function showWelcome(changing) {
 
 function fillSelect(select, manual, items, toOption, remembered, emptyText, forbidden) {
   select.replaceChildren();
-  const options = items.map(toOption);
+  const options = toOption ? items.map(toOption) : [];
   for (const o of options) {
     const el = document.createElement('option');
     el.value = o.value;
@@ -104,12 +105,28 @@ function selectCallerFor(agent) {
   if (remembered) $('caller').value = remembered;
 }
 
+// Each load gets a number; a slower, older load (say, of the previous account) is ignored.
+let listsGeneration = 0;
+
+/** Empties both dropdowns, so nothing of a previous account can be dialled. */
+function resetLists() {
+  listsGeneration += 1;
+  listsLoaded = false;
+  agents = [];
+  fillSelect($('agent'), $('agent-manual'), [], null, null, 'Loading agents…', false);
+  fillSelect($('caller'), $('caller-manual'), [], null, null, 'Loading numbers…', false);
+  $('agent-manual').value = '';
+  $('caller-manual').value = '';
+}
+
 async function loadLists(refresh) {
+  const generation = ++listsGeneration;
   setMessage($('lists-message'), refresh ? 'Loading…' : '');
   const [agentList, callerList] = await Promise.allSettled([
     backend.agents(refresh),
     backend.callerIds(refresh),
   ]);
+  if (generation !== listsGeneration) return;
   const problems = [];
   const forbidden = (r) => r.status === 'rejected' && r.reason.code === 'forbidden';
   if (agentList.status === 'fulfilled') {
@@ -177,12 +194,20 @@ async function onDial(event) {
   const agentName = agents.find((a) => a.id === agent)?.name;
   $('call').disabled = true;
   $('call-label').textContent = 'Calling…';
+  const previous = { text: $('result').textContent, ok: $('result').classList.contains('ok') };
   setMessage($('result'), 'Placing the call…', null);
   const callerId = chosen($('caller'), $('caller-manual'));
   const { outcome, error, skipped } = await dialer.dial({ agent, callerId, number: $('number').value });
   $('call').disabled = false;
   $('call-label').textContent = 'Call';
   if (skipped) return;
+  setMessage($('dial-note'), '');
+  if (error?.code === 'busy' && previous.ok) {
+    setMessage($('result'), previous.text, 'ok');
+    // A bounce right after a queued call: keep the queued message and its reference.
+    setMessage($('dial-note'), error.message, 'warn');
+    return;
+  }
   if (outcome) {
     setMessage($('result'), describeQueued(outcome, agentName), 'ok');
     if (!status.demo) {
@@ -202,7 +227,7 @@ function renderSettings() {
   $('change-account').hidden = status.demo;
   $('check').hidden = status.demo;
   $('region').value = status.region;
-  $('call-timeout').value = status.callTimeout ? Math.round(status.callTimeout / 60) : '';
+  $('call-timeout').value = status.callTimeout ? Math.max(1, Math.round(status.callTimeout / 60)) : '';
 }
 
 function selectedProvider() {
@@ -246,7 +271,7 @@ function setupAccountForm() {
       });
       for (const id of ['token', 'password']) $(id).value = '';
       status = next;
-      listsLoaded = false;
+      resetLists();
       afterLoad = check.message;
       render();
     } catch (e) {
@@ -290,10 +315,11 @@ function setupSettings() {
     try {
       status = await backend.signOut();
       setMessage($('result'), '');
+      setMessage($('dial-note'), '');
       setMessage($('lists-message'), '');
       $('number').value = '';
       setMessage($('preview'), '');
-      listsLoaded = false;
+      resetLists();
       render();
     } catch (e) {
       setMessage($('check-message'), e.message, 'error');
@@ -323,7 +349,7 @@ async function start() {
     $('demo').disabled = true;
     try {
       status = await backend.startDemo();
-      listsLoaded = false;
+      resetLists();
       render();
     } catch (e) {
       showNotice(e.message);

@@ -41,6 +41,8 @@ async function startSim() {
 
 test('sign in with a token, then with email and password; nothing secret leaks', { timeout: 150000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
+  // Start from no account, whatever an earlier test left behind.
+  execFileSync(app, ['logout']);
   const simUrl = await startSim();
   driver = await startDriver({ driver: driverBin, nativeDriver });
   session = await newSession(driver.base, app);

@@ -4,6 +4,7 @@
 // Run by scripts/test.sh inside a private D-Bus session with a fresh HOME.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ after(async () => {
 
 test('demo dial from the real window reaches the simulator exactly once', { timeout: 120000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
+  // Start from no account, whatever an earlier test left behind.
+  execFileSync(app, ['logout']);
   driver = await startDriver({ driver: driverBin, nativeDriver });
   session = await newSession(driver.base, app);
   const visible = (css) => session.run(`const e = document.querySelector(${JSON.stringify(css)}); return !!e && !e.closest('[hidden]');`);
@@ -67,7 +70,8 @@ test('demo dial from the real window reaches the simulator exactly once', { time
 
   // Pressing Call again at once is a bounce: refused in plain words, never sent.
   await session.click('#call');
-  await waitFor('the bounce message', async () => (await session.text('#result')).includes('was dialled'));
+  await waitFor('the bounce message', async () => (await session.text('#dial-note')).includes('was dialled'));
+  assert.equal(await session.text('#result'), result, 'the queued message and its reference stay');
 
   const simUrl = await session.text('#demo-url');
   assert.match(simUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);

@@ -65,7 +65,8 @@ pub struct Settings {
     pub email: Option<String>,
     /// Region for numbers typed without a country code.
     pub region: String,
-    /// Longest talk time sent as `call_timeout`, in seconds; `None` leaves the account default.
+    /// Longest talk time sent as `call_timeout`, in seconds (whole minutes from the window);
+    /// `None` leaves the account default.
     pub call_timeout: Option<u32>,
     pub last_agent: Option<String>,
     /// The caller ID last used with each agent.
@@ -124,9 +125,9 @@ impl Settings {
         }
         Region::parse(&self.region)?;
         if let Some(t) = self.call_timeout {
-            if !(10..=MAX_CALL_TIMEOUT).contains(&t) {
+            if !(60..=MAX_CALL_TIMEOUT).contains(&t) {
                 return Err(format!(
-                    "The longest call must be between 10 seconds and {} hours.",
+                    "The longest call must be between 1 minute and {} hours.",
                     MAX_CALL_TIMEOUT / 3600
                 ));
             }
@@ -148,25 +149,35 @@ impl Settings {
     }
 }
 
-/// Checks an API base URL: https, or plain http to this machine (the simulator).
+/// Checks an API base URL: https, or plain http to this machine (the simulator). Parsed as a
+/// real URL, so `http://127.0.0.1:1@elsewhere/` (user info) cannot pass for loopback.
 pub fn validate_base_url(input: &str) -> Result<String, String> {
     let url = input.trim().trim_end_matches('/');
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| {
-            url.strip_prefix("http://").filter(|r| {
-                let host = r.split(['/', ':']).next().unwrap_or_default();
-                host == "127.0.0.1" || host == "localhost" || r.starts_with("[::1]")
-            })
-        })
-        .ok_or_else(|| {
-            format!("'{url}' must start with https:// (for example https://api.servetel.in/v1)")
-        })?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || host.contains(char::is_whitespace) || url.contains(['?', '#']) {
-        return Err(format!(
-            "'{url}' is not a valid server address; it should look like https://api.servetel.in/v1"
-        ));
+    let example = "it should look like https://api.servetel.in/v1";
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| format!("'{url}' is not a server address; {example}"))?;
+    let loopback = matches!(
+        parsed.host(),
+        Some(url::Host::Domain("localhost"))
+            | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+            | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+    );
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(format!(
+                "'{url}' must start with https:// (for example https://api.servetel.in/v1)"
+            ))
+        }
+    }
+    if parsed.host_str().is_none_or(str::is_empty)
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(format!("'{url}' is not a valid server address; {example}"));
     }
     Ok(url.to_string())
 }
@@ -186,6 +197,11 @@ mod tests {
         assert!(validate_base_url("http://localhost:4010/v1").is_ok());
         assert!(validate_base_url("http://api.servetel.in/v1").is_err());
         assert!(validate_base_url("http://127.0.0.1.evil.test/v1").is_err());
+        // User info must not pass for a loopback host.
+        assert!(validate_base_url("http://127.0.0.1:1@evil.example/v1").is_err());
+        assert!(validate_base_url("https://user:pw@api.servetel.in/v1").is_err());
+        assert!(validate_base_url("http://[::1]:8089/v1").is_ok());
+        assert!(validate_base_url("https://api.servetel.in/v1?x=1").is_err());
         assert!(validate_base_url("https://").is_err());
         assert!(validate_base_url("api.servetel.in").is_err());
         for p in PROVIDERS {

@@ -117,16 +117,83 @@ async fn renews_before_expiry_then_signs_in_after_it() {
 }
 
 #[tokio::test]
-async fn failed_renewal_falls_back_to_sign_in() {
+async fn a_failed_renewal_keeps_the_still_valid_token_and_a_refused_one_signs_in() {
     let sim = Sim::spawn(Account::demo()).await.unwrap();
     let clock = clock();
     let c = signed_in(&sim, DEMO_PASSWORD, &clock);
     c.my_numbers().await.unwrap();
     clock.advance(Duration::from_secs(58 * 60));
+    // A passing server error: the token has two minutes left, so keep using it.
     sim.inject(Fault::respond(500, "<html>oops</html>").on("/auth/refresh"));
     c.my_numbers().await.unwrap();
     assert_eq!(count(&sim, "/auth/refresh"), 1);
+    assert_eq!(count(&sim, "/auth/login"), 1);
+    // The server refuses to renew: sign in again.
+    sim.inject(
+        Fault::respond(401, r#"{"success":false,"message":"Token expired"}"#).on("/auth/refresh"),
+    );
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/refresh"), 2);
     assert_eq!(count(&sim, "/auth/login"), 2);
+}
+
+#[tokio::test]
+async fn concurrent_401s_share_one_new_sign_in() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+    c.users().await.unwrap();
+    sim.expire_sessions();
+    let results = futures_all((0..6).map(|_| c.my_numbers()).collect()).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(
+        count(&sim, "/auth/login"),
+        2,
+        "one at the start, one after the expiry"
+    );
+}
+
+#[tokio::test]
+async fn absurd_server_times_do_not_break_the_client() {
+    let sim = Sim::spawn(Account {
+        tokens: vec!["st-x".into()],
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let clock = clock();
+    sim.inject(
+        Fault::respond(
+            200,
+            r#"{"success":true,"access_token":"st-x","expires_in":"18446744073709551615"}"#,
+        )
+        .on("/auth/login"),
+    );
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    // The token is believed for a day at most.
+    c.my_numbers().await.unwrap();
+    clock.advance(Duration::from_secs(23 * 3600));
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/login"), 1);
+    clock.advance(Duration::from_secs(2 * 3600));
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/login"), 2);
+
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    sim.inject(
+        Fault::respond(429, "{}")
+            .header("Retry-After", "18446744073709551615")
+            .on("/auth/login"),
+    );
+    let err = c.users().await.unwrap_err();
+    assert_eq!(
+        err,
+        ApiError::LockedOut {
+            retry_after: Duration::from_secs(24 * 3600)
+        }
+    );
+    sim.inject(Fault::respond(429, r#"{"retry_after":"99999-01-01 00:00:00"}"#).on("/auth/login"));
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    assert!(matches!(c.users().await, Err(ApiError::LockedOut { .. })));
 }
 
 #[tokio::test]
@@ -149,7 +216,8 @@ async fn a_revoked_token_signs_in_again_once_then_stops() {
         .times(10),
     );
     let err = c.my_numbers().await.unwrap_err();
-    assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
+    assert!(matches!(err, ApiError::SessionRefused { .. }), "{err:?}");
+    assert!(err.to_string().contains("Sign in again"), "{err}");
     assert_eq!(count(&sim, "/auth/login"), 3);
     assert_eq!(count(&sim, "/my_number"), 5);
 }

@@ -203,6 +203,16 @@ async fn rate_limited_429_keeps_retry_after() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let err = dial_with_fault(
+        Fault::respond(307, "").header("Location", "http://127.0.0.1:9/v1/click_to_call"),
+    )
+    .await;
+    assert_eq!(err.code(), ErrorCode::BadResponse);
+    assert!(err.to_string().contains("redirect"), "{err}");
+}
+
+#[tokio::test]
 async fn server_error_5xx_is_outcome_unknown() {
     let err = dial_with_fault(Fault::respond(503, "")).await;
     assert_eq!(

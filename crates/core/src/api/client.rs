@@ -89,6 +89,8 @@ impl std::fmt::Debug for Credentials {
 struct Issued {
     token: Secret,
     expires_at: Instant,
+    /// How long before expiry to renew: [`RENEW_BEFORE`], or less for very short lives.
+    renew_before: Duration,
 }
 
 #[derive(Default)]
@@ -197,6 +199,9 @@ impl Client {
             }
         };
         let http = reqwest::Client::builder()
+            // Never follow redirects: a 307/308 would resend a dial or carry the password to
+            // another address.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .user_agent(options.user_agent)
@@ -362,7 +367,7 @@ impl Client {
                 }
             }
             Auth::Login { .. } => {
-                let token = self.session_token(false).await?;
+                let token = self.session_token(None).await?;
                 let reply = self
                     .exchange(&method, path, query, body, Some(header(&token, false)))
                     .await?;
@@ -370,17 +375,27 @@ impl Client {
                     reply
                 } else {
                     // The token was revoked or expired early: sign in again once, then stop.
-                    let token = self.session_token(true).await?;
-                    self.exchange(&method, path, query, body, Some(header(&token, false)))
-                        .await?
+                    let token = self.session_token(Some(&token)).await?;
+                    let reply = self
+                        .exchange(&method, path, query, body, Some(header(&token, false)))
+                        .await?;
+                    if reply.status == StatusCode::UNAUTHORIZED {
+                        let (message, _) = serde_json::from_slice::<Value>(&reply.bytes)
+                            .map(|v| explain(&v))
+                            .unwrap_or_default();
+                        return Err(ApiError::SessionRefused { message });
+                    }
+                    reply
                 }
             }
         };
         self.interpret(&reply).map(|v| (reply.status, v))
     }
 
-    /// A valid short-lived token: the cached one, a renewed one, or a fresh sign-in.
-    async fn session_token(&self, force_login: bool) -> Result<Secret, ApiError> {
+    /// A valid short-lived token: the cached one, a renewed one, or a fresh sign-in. With
+    /// `rejected`, the server refused that token: sign in again, unless a concurrent request
+    /// already replaced it.
+    async fn session_token(&self, rejected: Option<&Secret>) -> Result<Secret, ApiError> {
         let Auth::Login {
             email,
             password,
@@ -402,19 +417,31 @@ impl Client {
             }
             state.locked_until = None;
         }
-        if !force_login {
-            if let Some(issued) = &state.issued {
-                if now + RENEW_BEFORE < issued.expires_at {
+        if let Some(issued) = &state.issued {
+            let replaced = rejected.is_some_and(|r| r != &issued.token);
+            if rejected.is_none() || replaced {
+                if now + issued.renew_before < issued.expires_at || replaced {
                     return Ok(issued.token.clone());
                 }
                 if now < issued.expires_at {
-                    if let Ok(renewed) = self
+                    match self
                         .token_request("auth/refresh", None, Some(&issued.token))
                         .await
                     {
-                        let token = renewed.token.clone();
-                        state.issued = Some(renewed);
-                        return Ok(token);
+                        Ok(renewed) => {
+                            let token = renewed.token.clone();
+                            state.issued = Some(renewed);
+                            return Ok(token);
+                        }
+                        Err(ApiError::RateLimited { retry_after, .. }) => {
+                            let wait = cap(retry_after.unwrap_or(DEFAULT_LOCKOUT));
+                            state.locked_until = now.checked_add(wait);
+                            return Err(ApiError::LockedOut { retry_after: wait });
+                        }
+                        // Refused: the session is over, sign in again below.
+                        Err(ApiError::BadLogin { .. } | ApiError::Unauthorized { .. }) => {}
+                        // A passing failure: the current token is still valid, keep using it.
+                        Err(_) => return Ok(issued.token.clone()),
                     }
                 }
             }
@@ -428,8 +455,8 @@ impl Client {
                 Ok(token)
             }
             Err(ApiError::RateLimited { retry_after, .. }) => {
-                let wait = retry_after.unwrap_or(DEFAULT_LOCKOUT);
-                state.locked_until = Some(now + wait);
+                let wait = cap(retry_after.unwrap_or(DEFAULT_LOCKOUT));
+                state.locked_until = now.checked_add(wait);
                 Err(ApiError::LockedOut { retry_after: wait })
             }
             Err(e @ ApiError::BadLogin { .. }) => {
@@ -452,10 +479,13 @@ impl Client {
         let reply = self.exchange(&Method::POST, path, &[], body, auth).await?;
         let v = match self.interpret(&reply) {
             Ok(v) => v,
+            // The credentials were refused: 401, a validation error, or `success:false`.
             Err(ApiError::Unauthorized { message }) => return Err(ApiError::BadLogin { message }),
             Err(ApiError::Rejected {
-                status, message, ..
-            }) if status < 500 => {
+                status: 200..=299 | 400 | 422,
+                message,
+                ..
+            }) => {
                 return Err(ApiError::BadLogin {
                     message: Some(message),
                 })
@@ -469,16 +499,28 @@ impl Client {
                 status: reply.status.as_u16(),
                 detail: "no token in the sign-in reply".to_string(),
             })?;
+        // A hostile or odd `expires_in` must neither overflow the clock nor make every request
+        // sign in: keep it between 30 s and a day, and renew in the last quarter of short lives.
         let lifetime = field(&v, "expires_in")
             .and_then(|e| text(Some(e)))
             .and_then(|e| e.parse::<u64>().ok())
             .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_TOKEN_LIFETIME);
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+            .clamp(Duration::from_secs(30), MAX_WAIT);
+        let now = self.clock.now();
         Ok(Issued {
             token: Secret::new(token),
-            expires_at: self.clock.now() + lifetime,
+            expires_at: now.checked_add(lifetime).unwrap_or(now),
+            renew_before: RENEW_BEFORE.min(lifetime / 4),
         })
     }
+}
+
+/// The longest wait or lifetime we believe from a server: a day.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+fn cap(d: Duration) -> Duration {
+    d.min(MAX_WAIT)
 }
 
 fn is_header_safe(token: &str) -> bool {
@@ -594,6 +636,11 @@ fn interpret(
         500..=599 => Err(ApiError::Server {
             status: code,
             message,
+        }),
+        300..=399 => Err(ApiError::BadResponse {
+            status: code,
+            detail: "a redirect to another address; check the server address in Settings"
+                .to_string(),
         }),
         _ => Err(ApiError::BadResponse {
             status: code,

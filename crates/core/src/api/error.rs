@@ -32,6 +32,8 @@ pub enum ApiError {
     Unauthorized { message: Option<String> },
     /// Sign-in with email and password was refused.
     BadLogin { message: Option<String> },
+    /// With password sign-in, the server refused a fresh session token too.
+    SessionRefused { message: Option<String> },
     /// Sign-in is locked after too many attempts; no request is sent until it ends.
     LockedOut { retry_after: Duration },
     /// 403: the token is valid but may not use this endpoint.
@@ -66,7 +68,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthorized { .. } | ApiError::BadLogin { .. } => ErrorCode::Unauthorized,
+            ApiError::Unauthorized { .. }
+            | ApiError::BadLogin { .. }
+            | ApiError::SessionRefused { .. } => ErrorCode::Unauthorized,
             ApiError::LockedOut { .. } => ErrorCode::RateLimited,
             ApiError::Forbidden { .. } => ErrorCode::Forbidden,
             ApiError::Rejected { .. } => ErrorCode::Rejected,
@@ -82,7 +86,9 @@ impl ApiError {
     /// The HTTP status, when the server answered at all.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Unauthorized { .. } | ApiError::BadLogin { .. } => Some(401),
+            ApiError::Unauthorized { .. }
+            | ApiError::BadLogin { .. }
+            | ApiError::SessionRefused { .. } => Some(401),
             ApiError::Forbidden { .. } => Some(403),
             ApiError::RateLimited { .. } | ApiError::LockedOut { .. } => Some(429),
             ApiError::Rejected { status, .. }
@@ -108,6 +114,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized { message }
             | ApiError::BadLogin { message }
+            | ApiError::SessionRefused { message }
             | ApiError::Forbidden { message }
             | ApiError::RateLimited { message, .. }
             | ApiError::Server { message, .. } => message.as_deref(),
@@ -124,17 +131,46 @@ fn quoted(m: &Option<String>) -> String {
     }
 }
 
-/// "40 s", "3 min", "2 h 5 min": how long to wait, for people.
+/// "40 s", "3 min", "2 h 5 min": how long to wait, for people (to the nearest minute).
 pub fn human_duration(d: Duration) -> String {
     let s = d.as_secs().max(1);
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min", s.div_ceil(60)),
-        _ => match (s / 3600, (s % 3600) / 60) {
-            (h, 0) => format!("{h} h"),
-            (h, m) => format!("{h} h {m} min"),
-        },
+    if s < 60 {
+        return format!("{s} s");
     }
+    let minutes = (s + 30) / 60;
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn durations_for_people() {
+    let f = |s| human_duration(Duration::from_secs(s));
+    assert_eq!(
+        [
+            f(0),
+            f(59),
+            f(60),
+            f(601),
+            f(3569),
+            f(3599),
+            f(3600),
+            f(7500)
+        ],
+        [
+            "1 s",
+            "59 s",
+            "1 min",
+            "10 min",
+            "59 min",
+            "1 h",
+            "1 h",
+            "2 h 5 min"
+        ]
+    );
 }
 
 fn field_hint(field: &str) -> &'static str {
@@ -158,6 +194,11 @@ impl fmt::Display for ApiError {
             ApiError::BadLogin { message } => write!(
                 f,
                 "The email or password was not accepted.{} Check them and sign in again.",
+                quoted(message)
+            ),
+            ApiError::SessionRefused { message } => write!(
+                f,
+                "The server refused your session even after signing in again.{} Sign in again in Settings, or ask your administrator.",
                 quoted(message)
             ),
             ApiError::LockedOut { retry_after } => write!(
