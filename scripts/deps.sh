@@ -8,7 +8,7 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev 
 # Tests: a virtual display, the WebKit WebDriver, a real Secret Service in a private D-Bus,
 # and ImageMagick for screenshots.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 xdg-utils
-  imagemagick)
+  imagemagick tmux)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

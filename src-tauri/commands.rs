@@ -138,8 +138,11 @@ pub async fn dial(
     // The call is queued; failing to remember the picks must not turn that into an error.
     // Demo picks are not remembered: they mean nothing to a real account.
     // Nor are they written if the account changed while this call was being placed.
+    // And only written when they changed, to keep file writes off the usual dial.
     let still_current = state.session().is_ok_and(|s| Arc::ptr_eq(&s, &session));
-    if session.demo.is_none() && still_current {
+    let changed = settings.last_agent.as_deref() != Some(agent)
+        || settings.last_caller_for(agent) != caller_id.as_deref();
+    if session.demo.is_none() && still_current && changed {
         let _ = state.update_settings(|s| {
             s.last_agent = Some(agent.to_string());
             match &caller_id {

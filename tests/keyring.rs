@@ -186,3 +186,82 @@ fn cli_login_whoami_call_logout_with_token_and_with_password() {
         assert!(!transcript.contains(secret), "{secret} was printed");
     }
 }
+
+/// Drives `clickdial login` at a real terminal (tmux), answering each prompt when it appears.
+#[test]
+#[ignore = "needs a Secret Service and tmux; scripts/test.sh provides both"]
+fn cli_login_prompts_at_a_terminal_and_hides_the_password() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(clickdial_sim::Sim::spawn(clickdial_sim::Account::demo()))
+        .unwrap();
+    let socket = format!("clickdial-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    };
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned();
+    let answer = |prompt: &str, text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !screen().contains(prompt) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no prompt {prompt:?}:\n{}",
+                screen()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        tmux(&["send-keys", "-t", "t", text, "Enter"]);
+    };
+    let command = format!(
+        "env -u CLICKDIAL_TOKEN -u CLICKDIAL_BASE_URL {} login; echo EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_clickdial")
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "150",
+        "-y",
+        "30",
+        &command,
+    ]);
+    answer("Provider [1]:", "4");
+    answer("Server address", &sim.url());
+    answer("email and password [1]:", "2");
+    answer("Email (login ID):", clickdial_sim::DEMO_EMAIL);
+    answer("Password:", clickdial_sim::DEMO_PASSWORD);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !screen().contains("EXIT=") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "login did not finish:\n{}",
+            screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let shown = screen();
+    tmux(&["kill-server"]);
+    assert!(
+        shown.contains("Connected: 5 agents and 2 caller IDs found."),
+        "{shown}"
+    );
+    assert!(shown.contains("EXIT=0"), "{shown}");
+    assert!(
+        !shown.contains(clickdial_sim::DEMO_PASSWORD),
+        "the password was echoed:\n{shown}"
+    );
+    let store = KeyringStore::new();
+    assert_eq!(
+        store.get(PASSWORD_KEY).unwrap(),
+        Some(Secret::new(clickdial_sim::DEMO_PASSWORD))
+    );
+    let (code, out) = clickdial(&["logout"], "");
+    assert_eq!(code, 0, "{out}");
+}
