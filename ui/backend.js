@@ -133,9 +133,12 @@ export function createDialer(backend) {
 
 const STATUS_NOTE = { blocked: 'blocked', disabled: 'disabled', busy: 'busy' };
 
+/** `Asha Rao · +91 98100 00001`, with `(blocked)` etc. when the agent cannot take calls. */
 export function agentLabel(agent) {
+  const number = agent.followMeNumber ? formatDid(agent.followMeNumber) : agent.id;
+  const label = agent.name && agent.name !== number ? `${agent.name} · ${number}` : number;
   const note = STATUS_NOTE[agent.status];
-  return note ? `${agent.name} (${note})` : agent.name;
+  return note ? `${label} (${note})` : label;
 }
 
 /** `+918065000101` → `+91 80650 00101` (Indian numbers); other numbers unchanged. */

@@ -90,8 +90,15 @@ test('a failed dial frees the dialer and reports the error', async () => {
 });
 
 test('labels', () => {
-  assert.equal(agentLabel({ name: 'Asha Rao', status: 'enabled' }), 'Asha Rao');
-  assert.equal(agentLabel({ name: 'Rahul Das', status: 'blocked' }), 'Rahul Das (blocked)');
+  assert.equal(
+    agentLabel({ id: '0506123456781', name: 'Asha Rao', followMeNumber: '+919810000001', status: 'enabled' }),
+    'Asha Rao · +91 98100 00001',
+  );
+  assert.equal(
+    agentLabel({ id: '0506123456784', name: 'Rahul Das', followMeNumber: null, status: 'blocked' }),
+    'Rahul Das · 0506123456784 (blocked)',
+  );
+  assert.equal(agentLabel({ id: '0506', name: '0506', status: 'unknown' }), '0506');
   assert.equal(formatDid('+918065000101'), '+91 80650 00101');
   assert.equal(formatDid('+14155550123'), '+14155550123');
   assert.equal(callerLabel({ name: 'Sales line', did: '+918065000101' }), 'Sales line · +91 80650 00101');
