@@ -218,16 +218,8 @@ fn keyring_failure(e: SecretError) -> Failure {
     Failure::new(3, "keyring", e.to_string())
 }
 
-fn region(code: Option<&str>) -> Result<Region, Failure> {
-    match code {
-        Some(code) => Region::parse(code).map_err(invalid),
-        None => Ok(saved_settings().region()),
-    }
-}
-
-fn parse_number(input: &str, region_code: Option<&str>) -> Result<Number, Failure> {
-    Number::parse(input, region(region_code)?)
-        .map_err(|e| Failure::new(2, "invalidNumber", e.to_string()))
+fn parse_number(input: &str, region: Region) -> Result<Number, Failure> {
+    Number::parse(input, region).map_err(|e| Failure::new(2, "invalidNumber", e.to_string()))
 }
 
 /// The app's settings, read without changing the file (the app may be running).
@@ -264,7 +256,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             region,
             json,
         } => {
-            let n = parse_number(&input, Some(&region))?;
+            let n = parse_number(&input, Region::parse(&region).map_err(invalid)?)?;
             Ok(if json {
                 json!({"e164": n.e164(), "ext": n.ext()}).to_string()
             } else {
@@ -276,10 +268,16 @@ async fn execute(command: Command) -> Result<String, Failure> {
             agent,
             caller_id,
             call_timeout,
-            region,
+            region: region_code,
             json,
         } => {
-            let n = parse_number(&number, region.as_deref())?;
+            // One read of the settings file serves the region, the call timeout and the account.
+            let settings = saved_settings();
+            let region = match region_code {
+                Some(code) => Region::parse(&code).map_err(invalid)?,
+                None => settings.region(),
+            };
+            let n = parse_number(&number, region)?;
             if call_timeout.is_some_and(|t| !(10..=MAX_CALL_TIMEOUT).contains(&t)) {
                 return Err(invalid(format!(
                     "--call-timeout must be between 10 and {MAX_CALL_TIMEOUT} seconds"
@@ -295,12 +293,13 @@ async fn execute(command: Command) -> Result<String, Failure> {
                     "--agent is empty; pass the agent ID.",
                 ));
             }
-            let client = client()?;
+            let call_timeout = call_timeout.or(settings.call_timeout);
+            let client = client(settings)?;
             let request = DialRequest {
                 agent_number: agent.trim(),
                 destination: &n,
                 caller_id: caller_id.as_deref(),
-                call_timeout: call_timeout.or(saved_settings().call_timeout),
+                call_timeout,
             };
             let q = place_call(&client, &DialGuard::default(), &request, Instant::now)
                 .await
@@ -324,7 +323,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             })
         }
         Command::Agents { json } => {
-            let agents = client()?
+            let agents = client(saved_settings())?
                 .users()
                 .await
                 .map_err(|e| api_failure(&e, e.to_string()))?;
@@ -345,7 +344,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             Ok(table(["AGENT ID", "NAME", "STATUS", "MOBILE"], &rows))
         }
         Command::Numbers { json } => {
-            let numbers = client()?
+            let numbers = client(saved_settings())?
                 .my_numbers()
                 .await
                 .map_err(|e| api_failure(&e, e.to_string()))?;
@@ -409,8 +408,7 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 }
 
 /// The API client from the environment overrides, else the app's settings and keyring.
-fn client() -> Result<Client, Failure> {
-    let settings = saved_settings();
+fn client(settings: Settings) -> Result<Client, Failure> {
     let from_env = std::env::var("CLICKDIAL_BASE_URL")
         .ok()
         .filter(|u| !u.trim().is_empty())

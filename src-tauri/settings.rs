@@ -31,16 +31,16 @@ pub fn read_file(path: &Path) -> FileSettings {
     let Ok(bytes) = std::fs::read(path) else {
         return FileSettings::Missing;
     };
-    if !is_readable(&bytes) {
-        return FileSettings::Unreadable;
+    // A JSON object whose settings value, if any, is one we understand.
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes) {
+        Ok(mut file) => match file.remove(SETTINGS_KEY) {
+            None => FileSettings::Read(Settings::default()),
+            Some(v) => {
+                Settings::from_stored(v).map_or(FileSettings::Unreadable, FileSettings::Read)
+            }
+        },
+        Err(_) => FileSettings::Unreadable,
     }
-    FileSettings::Read(
-        serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|mut file| file.get_mut(SETTINGS_KEY).map(serde_json::Value::take))
-            .and_then(Settings::from_stored)
-            .unwrap_or_default(),
-    )
 }
 
 /// Reads the settings file; one that cannot be read is moved aside (never deleted), defaults
@@ -85,14 +85,6 @@ pub fn load<R: Runtime>(app: &AppHandle<R>, path: &Path) -> (Settings, Option<St
     };
     let _ = app.store(path);
     loaded
-}
-
-/// A JSON object whose settings value, if any, is one we understand.
-fn is_readable(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).is_ok_and(|file| {
-        file.get(SETTINGS_KEY)
-            .is_none_or(|v| Settings::from_stored(v.clone()).is_some())
-    })
 }
 
 fn move_aside(path: &Path) -> Option<PathBuf> {
