@@ -1,23 +1,21 @@
 //! Clickdial's core: everything that can be tested without a window or a keyring.
 //!
 //! - [`phone`]: `Number::parse`, the only way a string becomes something we dial.
-//! - [`guard`]: the duplicate-dial lock every entry point goes through.
 //! - [`api`]: the Servetel / Smartflo HTTP client and its typed errors.
 //! - [`clock`]: time passed in, and IST dates.
-//! - [`dial`]: the one dial path every front end funnels into.
+//! - [`sanitize`]: server text without terminal escapes, bidi tricks or hidden characters.
 //! - [`secret`]: a string that never prints, for tokens and passwords.
 //! - [`settings`]: the typed, versioned non-secret settings.
+//! - [`types`]: typed inputs (agent ID, caller ID, call timeout, base URL), parsed once.
 
 pub mod api;
 pub mod clock;
-pub mod dial;
-pub mod guard;
 pub mod phone;
+pub mod sanitize;
 pub mod secret;
 pub mod settings;
+pub mod types;
 
 pub use api::{ApiError, Client, ClientOptions, DialRequest, Queued};
-pub use dial::{place_call, DialError};
-pub use guard::{DialGuard, GuardError};
 pub use phone::{Number, NumberError, Region};
 pub use secret::Secret;

@@ -12,7 +12,7 @@ pub const SETTINGS_VERSION: u32 = 2;
 pub const SETTINGS_KEY: &str = "settings";
 
 /// The platforms that share this API, and their base URLs.
-pub const PROVIDERS: [Provider; 3] = [
+pub const PROVIDERS: [Provider; 4] = [
     Provider {
         id: "servetel",
         name: "Servetel",
@@ -27,6 +27,11 @@ pub const PROVIDERS: [Provider; 3] = [
         id: "acefone",
         name: "Acefone India",
         base_url: "https://api.acefone.in/v1",
+    },
+    Provider {
+        id: "acefone-uk",
+        name: "Acefone UK",
+        base_url: "https://api.acefone.co.uk/v1",
     },
 ];
 
@@ -207,6 +212,116 @@ mod tests {
         for p in PROVIDERS {
             assert_eq!(validate_base_url(p.base_url).as_deref(), Ok(p.base_url));
         }
+    }
+
+    #[test]
+    fn http_is_only_for_this_machine() {
+        // The same host: https accepted, http refused.
+        for host in [
+            "api.servetel.in",
+            "example.com",
+            "10.0.0.1",
+            "[2001:db8::1]",
+        ] {
+            assert!(
+                validate_base_url(&format!("https://{host}/v1")).is_ok(),
+                "{host}"
+            );
+            assert!(
+                validate_base_url(&format!("http://{host}/v1")).is_err(),
+                "{host}"
+            );
+        }
+        // Scheme case does not matter to a URL parser.
+        assert_eq!(
+            validate_base_url("HTTPS://api.servetel.in/v1"),
+            Ok("HTTPS://api.servetel.in/v1".into())
+        );
+        assert!(validate_base_url("HTTP://api.servetel.in/v1").is_err());
+        assert!(validate_base_url("HTTP://127.0.0.1:4010/v1").is_ok());
+        // Names and schemes that only look local.
+        for bad in [
+            "http://localhost.evil.test/v1",
+            "http://evil-localhost/v1",
+            "http://127.0.0.1.evil.test/v1",
+            "ftp://127.0.0.1/v1",
+            "ftp://localhost/v1",
+            "ws://127.0.0.1/v1",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+        ] {
+            assert!(validate_base_url(bad).is_err(), "{bad}");
+        }
+        let err = validate_base_url("http://api.servetel.in/v1").unwrap_err();
+        assert!(err.contains("must start with https://"), "{err}");
+        let err = validate_base_url("ftp://127.0.0.1/v1").unwrap_err();
+        assert!(err.contains("must start with https://"), "{err}");
+    }
+
+    #[test]
+    fn user_info_query_and_fragment_are_refused_one_by_one() {
+        for bad in [
+            "https://user@api.servetel.in/v1",
+            "https://:pw@api.servetel.in/v1",
+            "http://user@127.0.0.1:4010/v1",
+            "https://api.servetel.in/v1?token=x",
+            "https://api.servetel.in/v1#x",
+        ] {
+            let err = validate_base_url(bad).unwrap_err();
+            assert!(
+                err.contains("is not a valid server address"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn call_timeout_bounds() {
+        assert_eq!(MAX_CALL_TIMEOUT, 4 * 60 * 60);
+        let with = |t| Settings {
+            call_timeout: Some(t),
+            ..Settings::default()
+        };
+        for ok in [60, 600, 4 * 3600] {
+            assert_eq!(with(ok).validate(), Ok(()), "{ok}");
+        }
+        for bad in [0, 59, 4 * 3600 + 1] {
+            let err = with(bad).validate().unwrap_err();
+            assert!(err.contains("between 1 minute and 4 hours"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn region_is_read_from_the_settings() {
+        let s = Settings {
+            region: "US".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.region().code(), "US");
+        assert_eq!(Settings::default().region().code(), "IN");
+    }
+
+    #[test]
+    fn only_version_1_is_migrated() {
+        // A version-2 value never carries `lastCallerId`; if one does, it is not migrated.
+        let v2 = json!({"version": 2, "lastAgent": "A1", "lastCallerId": "918065000101"});
+        let s = Settings::from_stored(v2).unwrap();
+        assert_eq!(s.last_caller_for("A1"), None);
+        let v0 = json!({"version": 0, "lastAgent": "A1", "lastCallerId": "918065000101"});
+        let s = Settings::from_stored(v0).unwrap();
+        assert_eq!(s.last_caller_for("A1"), Some("918065000101"));
+    }
+
+    #[test]
+    fn presets() {
+        let ids: Vec<_> = PROVIDERS.iter().map(|p| p.id).collect();
+        assert_eq!(ids, ["servetel", "smartflo", "acefone", "acefone-uk"]);
+        let uk = provider("acefone-uk").unwrap();
+        assert_eq!(uk.name, "Acefone UK");
+        assert_eq!(uk.base_url, "https://api.acefone.co.uk/v1");
+        assert_eq!(provider("acefone").unwrap().name, "Acefone India");
+        assert_eq!(provider("custom"), None);
+        assert_eq!(provider(""), None);
     }
 
     #[test]

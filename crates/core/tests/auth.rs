@@ -289,3 +289,277 @@ async fn restricted_token_gets_forbidden_on_my_number() {
     assert!(matches!(err, ApiError::Forbidden { .. }), "{err:?}");
     assert_eq!(count(&sim, "/my_number"), 1, "403 is not retried");
 }
+
+#[tokio::test]
+async fn a_password_with_spaces_reaches_the_server_byte_for_byte() {
+    let password = " pass word ";
+    let sim = Sim::spawn(Account {
+        logins: vec![clickdial_sim::SimLogin {
+            email: DEMO_EMAIL.to_string(),
+            password: password.to_string(),
+        }],
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let c = signed_in(&sim, password, &clock());
+    c.my_numbers().await.unwrap();
+    assert_eq!(sim.requests_to("/auth/login")[0].body["password"], password);
+    // The trimmed password is a different password.
+    let c = signed_in(&sim, password.trim(), &clock());
+    assert!(matches!(c.users().await, Err(ApiError::BadLogin { .. })));
+    assert_eq!(
+        sim.requests_to("/auth/login")[1].body["password"],
+        "pass word"
+    );
+}
+
+#[tokio::test]
+async fn a_pasted_token_is_still_cleaned() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = Client::new(&sim.url(), Secret::new("  Bearer demo-token \n")).unwrap();
+    c.my_numbers().await.unwrap();
+    assert_eq!(
+        sim.requests()[0].authorization.as_deref(),
+        Some("Bearer demo-token")
+    );
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_shows_the_documented_message_and_count() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    for n in 1..=2 {
+        let c = signed_in(&sim, "wrong", &clock());
+        let err = c.users().await.unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::BadLogin {
+                message: Some("The username or password is incorrect.".into())
+            }
+        );
+        let r = reqwest::Client::new()
+            .post(format!("{}/auth/login", sim.url()))
+            .json(&serde_json::json!({"email": DEMO_EMAIL, "password": "wrong"}))
+            .send()
+            .await
+            .unwrap();
+        if n == 1 {
+            assert_eq!(r.status(), 401);
+            let v: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(
+                v,
+                serde_json::json!({"success": false,
+                    "message": "The username or password is incorrect.",
+                    "login_failed_count": 2})
+            );
+        } else {
+            // The third failure in a row locks sign-in.
+            assert_eq!(r.status(), 429);
+        }
+    }
+    // A success resets the count.
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, "wrong", &clock());
+    assert!(c.users().await.is_err());
+    signed_in(&sim, DEMO_PASSWORD, &clock())
+        .users()
+        .await
+        .unwrap();
+    let r = reqwest::Client::new()
+        .post(format!("{}/auth/login", sim.url()))
+        .json(&serde_json::json!({"email": DEMO_EMAIL, "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["login_failed_count"], 1);
+}
+
+#[tokio::test]
+async fn password_days_left_comes_from_sign_in_and_renewal() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let clock = clock();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    assert_eq!(c.password_days_left(), None, "not signed in yet");
+    c.my_numbers().await.unwrap();
+    assert_eq!(c.password_days_left(), Some(60));
+
+    // A renewal that says otherwise (as a string) updates it.
+    clock.advance(Duration::from_secs(57 * 60));
+    let token = sim.requests_to("/my_number")[0]
+        .authorization
+        .clone()
+        .unwrap()
+        .trim_start_matches("Bearer ")
+        .to_string();
+    sim.inject(
+        Fault::respond(
+            200,
+            format!(
+                r#"{{"success":true,"access_token":"{token}","expires_in":3600,"number_of_days_left":"3"}}"#
+            ),
+        )
+        .on("/auth/refresh"),
+    );
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/refresh"), 1);
+    assert_eq!(c.password_days_left(), Some(3));
+
+    // A permanent token never has one.
+    let t = Client::new(&sim.url(), Secret::new(clickdial_sim::DEMO_TOKEN)).unwrap();
+    t.my_numbers().await.unwrap();
+    assert_eq!(t.password_days_left(), None);
+
+    // An account that does not say.
+    let sim = Sim::spawn(Account {
+        password_days_left: None,
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    c.my_numbers().await.unwrap();
+    assert_eq!(c.password_days_left(), None);
+}
+
+#[tokio::test]
+async fn odd_days_left_values_are_read_tolerantly() {
+    for (value, want) in [
+        ("5", Some(5)),
+        ("\"7\"", Some(7)),
+        ("\" 8 \"", Some(8)),
+        ("9.0", Some(9)),
+        ("-2", Some(0)),
+        ("1e20", Some(u32::MAX)),
+        ("\"soon\"", None),
+        ("null", None),
+        ("[1]", None),
+    ] {
+        let sim = Sim::spawn(Account {
+            tokens: vec!["st-x".into()],
+            ..Account::demo()
+        })
+        .await
+        .unwrap();
+        sim.inject(
+            Fault::respond(
+                200,
+                format!(
+                    r#"{{"success":true,"access_token":"st-x","number_of_days_left":{value}}}"#
+                ),
+            )
+            .on("/auth/login"),
+        );
+        let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+        c.my_numbers().await.unwrap();
+        assert_eq!(c.password_days_left(), want, "{value}");
+    }
+}
+
+/// A session refused by message, under a status other than 401: sign in again once, exactly
+/// as after a 401; the dial goes out a second time only because the first was refused.
+#[tokio::test]
+async fn expired_token_messages_sign_in_again_under_any_status() {
+    use clickdial_core::{DialRequest, Number, Region};
+    let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
+    let req = DialRequest {
+        custom_identifier: "clickdial-test",
+        agent_number: "0506123456781",
+        destination: &n,
+        caller_id: None,
+        call_timeout: None,
+    };
+    for (status, body) in [
+        (200, r#"{"success":false,"message":"Token has expired"}"#),
+        (
+            403,
+            r#"{"success":false,"message":"Deleted or blacklisted token provided"}"#,
+        ),
+        (400, r#"{"message":"TOKEN HAS EXPIRED."}"#),
+        (
+            200,
+            r#"{"ok":false,"error":"deleted or blacklisted token provided"}"#,
+        ),
+    ] {
+        let sim = Sim::spawn(Account::demo()).await.unwrap();
+        let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+        sim.inject(Fault::respond(status, body).on("/click_to_call"));
+        let q = c.click_to_call(&req).await.unwrap();
+        assert!(q.ref_id.is_some());
+        assert_eq!(count(&sim, "/auth/login"), 2, "{status} {body}");
+        assert_eq!(count(&sim, "/click_to_call"), 2, "{status} {body}");
+        let auths: Vec<_> = sim
+            .requests_to("/click_to_call")
+            .into_iter()
+            .map(|r| r.authorization)
+            .collect();
+        assert_ne!(auths[0], auths[1], "the second try uses the new token");
+
+        // Refused again after the fresh sign-in: stop, with no third dial and no third sign-in.
+        sim.inject(Fault::respond(status, body).on("/click_to_call").times(5));
+        let err = c.click_to_call(&req).await.unwrap_err();
+        assert!(matches!(err, ApiError::SessionRefused { .. }), "{err:?}");
+        assert!(!err.outcome_unknown());
+        assert_eq!(count(&sim, "/auth/login"), 3, "{status} {body}");
+        assert_eq!(count(&sim, "/click_to_call"), 4, "{status} {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_reply_that_may_have_placed_the_call_is_never_taken_for_an_expired_session() {
+    use clickdial_core::{DialRequest, Number, Region};
+    let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
+    let req = DialRequest {
+        custom_identifier: "clickdial-test",
+        agent_number: "0506123456781",
+        destination: &n,
+        caller_id: None,
+        call_timeout: None,
+    };
+    for body in [
+        // Success, whatever the message says.
+        r#"{"success":true,"message":"Token has expired","ref_id":"r1"}"#,
+        // No failure flag: we cannot tell, so it is "outcome unknown", not a refusal.
+        r#"{"message":"Token has expired"}"#,
+        // A refusal flag but an id: something was queued.
+        r#"{"success":false,"message":"Token has expired","call_id":"1.2"}"#,
+        r#"{"success":false,"message":"Token has expired","data":{"ref_id":"r2"}}"#,
+        // A different refusal.
+        r#"{"success":false,"message":"Token is fine, agent is offline"}"#,
+        "not json Token has expired",
+    ] {
+        let sim = Sim::spawn(Account::demo()).await.unwrap();
+        let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+        sim.inject(Fault::respond(200, body).on("/click_to_call"));
+        let _ = c.click_to_call(&req).await;
+        assert_eq!(count(&sim, "/click_to_call"), 1, "{body}");
+        assert_eq!(count(&sim, "/auth/login"), 1, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_renewal_refused_by_message_signs_in_again() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let clock = clock();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock);
+    c.my_numbers().await.unwrap();
+    clock.advance(Duration::from_secs(58 * 60));
+    sim.inject(
+        Fault::respond(403, r#"{"success":false,"message":"Token has expired"}"#)
+            .on("/auth/refresh"),
+    );
+    c.my_numbers().await.unwrap();
+    assert_eq!(count(&sim, "/auth/refresh"), 1);
+    assert_eq!(count(&sim, "/auth/login"), 2);
+}
+
+#[tokio::test]
+async fn a_permanent_token_refused_by_message_is_not_retried() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = Client::new(&sim.url(), Secret::new(clickdial_sim::DEMO_TOKEN)).unwrap();
+    sim.inject(
+        Fault::respond(403, r#"{"success":false,"message":"Token has expired"}"#).on("/users"),
+    );
+    assert!(matches!(c.users().await, Err(ApiError::Forbidden { .. })));
+    assert_eq!(count(&sim, "/users"), 1);
+}

@@ -26,6 +26,7 @@ fn client(sim: &Sim, token: &str) -> Client {
 async fn dial(c: &Client) -> Result<clickdial_core::Queued, ApiError> {
     let n = number();
     c.click_to_call(&DialRequest {
+        custom_identifier: "clickdial-test",
         agent_number: AGENT,
         destination: &n,
         caller_id: Some(DID),
@@ -53,17 +54,113 @@ async fn dial_is_queued_with_the_seed_body() {
     assert_eq!(b["custom_identifier"], q.custom_identifier.as_str());
     assert_eq!(q.message, "Originate successfully queued");
     assert_eq!(q.ref_id.as_ref().map(String::len), Some(36));
-    assert!(q.call_id.as_deref().is_some_and(|c| c.contains('.')));
+    // With async=1 the platform has no call id yet (it comes once the agent answers).
+    assert_eq!(q.call_id, None);
 }
 
 #[tokio::test]
-async fn every_dial_gets_a_fresh_custom_identifier() {
+async fn simulator_gives_a_call_id_only_to_a_synchronous_dial() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let post = |body: serde_json::Value| {
+        let url = format!("{}/click_to_call", sim.url());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Authorization", "demo-token")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let base = serde_json::json!({"agent_number": AGENT, "destination_number": "919876543210",
+                                  "get_call_id": 1});
+    let mut asynchronous = base.clone();
+    asynchronous["async"] = serde_json::json!(1);
+    let v = post(asynchronous).await;
+    assert_eq!(v["success"], true);
+    assert!(v["ref_id"].is_string());
+    assert!(
+        v.get("call_id").is_some_and(serde_json::Value::is_null),
+        "{v}"
+    );
+    let v = post(base.clone()).await;
+    assert!(
+        v["call_id"].as_str().is_some_and(|c| c.contains('.')),
+        "{v}"
+    );
+    let mut sync = base.clone();
+    sync["async"] = serde_json::json!("0");
+    assert!(post(sync).await["call_id"].is_string());
+    let mut no_id = base;
+    no_id["get_call_id"] = serde_json::json!(0);
+    assert!(post(no_id).await["call_id"].is_null());
+}
+
+#[tokio::test]
+async fn the_did_digits_are_sent_as_caller_id_and_the_alias_is_refused() {
     let sim = Sim::spawn(Account::demo()).await.unwrap();
     let c = client(&sim, DEMO_TOKEN);
-    let a = dial(&c).await.unwrap();
-    let b = dial(&c).await.unwrap();
-    assert_ne!(a.custom_identifier, b.custom_identifier);
-    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+    let dids = c.my_numbers().await.unwrap();
+    let sales = &dids[0];
+    assert_eq!(sim.account().dids[0].alias, "Sales-01");
+    assert_eq!(sales.value, "918065000101");
+    let n = number();
+    let req = |caller_id| DialRequest {
+        custom_identifier: "clickdial-test",
+        agent_number: AGENT,
+        destination: &n,
+        caller_id: Some(caller_id),
+        call_timeout: None,
+    };
+    c.click_to_call(&req(&sales.value)).await.unwrap();
+    c.click_to_call(&req(&sales.did)).await.unwrap();
+    let err = c.click_to_call(&req("Sales-01")).await.unwrap_err();
+    assert_eq!(
+        err,
+        ApiError::Rejected {
+            status: 422,
+            message: "Provide a vaild caller_id.".into(),
+            fields: vec![("caller_id".into(), "Provide a vaild caller_id.".into())],
+        }
+    );
+    let sent: Vec<_> = sim
+        .requests_to("/click_to_call")
+        .iter()
+        .map(|r| r.body["caller_id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(sent, ["918065000101", "+918065000101", "Sales-01"]);
+}
+
+#[tokio::test]
+async fn each_dial_sends_the_custom_identifier_it_was_given() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = client(&sim, DEMO_TOKEN);
+    let n = number();
+    let mut got = Vec::new();
+    for id in ["clickdial-a", "clickdial-b"] {
+        let q = c
+            .click_to_call(&DialRequest {
+                custom_identifier: id,
+                agent_number: AGENT,
+                destination: &n,
+                caller_id: None,
+                call_timeout: None,
+            })
+            .await
+            .unwrap();
+        got.push(q.custom_identifier);
+    }
+    assert_eq!(got, ["clickdial-a", "clickdial-b"]);
+    let sent: Vec<_> = sim
+        .requests_to("/click_to_call")
+        .iter()
+        .map(|r| r.body["custom_identifier"].clone())
+        .collect();
+    assert_eq!(sent, ["clickdial-a", "clickdial-b"]);
 }
 
 #[tokio::test]
@@ -111,6 +208,7 @@ async fn caller_id_not_on_the_account_is_a_field_keyed_422() {
     let n = number();
     let err = client(&sim, DEMO_TOKEN)
         .click_to_call(&DialRequest {
+            custom_identifier: "clickdial-test",
             agent_number: AGENT,
             destination: &n,
             caller_id: Some("9876500000"),
@@ -140,6 +238,7 @@ async fn unknown_agent_is_success_false_under_200() {
     let n = number();
     let err = client(&sim, DEMO_TOKEN)
         .click_to_call(&DialRequest {
+            custom_identifier: "clickdial-test",
             agent_number: "0000000000000",
             destination: &n,
             caller_id: None,
@@ -200,6 +299,152 @@ async fn rate_limited_429_keeps_retry_after() {
         }
     );
     assert!(err.to_string().contains("Try again in 7 s"));
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_is_capped_at_a_day() {
+    let err = dial_with_fault(
+        Fault::respond(429, r#"{"success":false}"#).header("Retry-After", "18446744073709551615"),
+    )
+    .await;
+    assert_eq!(
+        err,
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(24 * 3600)),
+            message: None
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "The server is busy and asked us to slow down. Try again in 24 h."
+    );
+    // Too large even for a u64: still a long wait, not none.
+    let err =
+        dial_with_fault(Fault::respond(429, "{}").header("Retry-After", &"9".repeat(40))).await;
+    assert!(err.to_string().ends_with("Try again in 24 h."), "{err}");
+}
+
+#[tokio::test]
+async fn an_absurd_body_retry_after_is_capped_at_a_day() {
+    for body in [
+        r#"{"retry_after":18446744073709551615}"#,
+        r#"{"retry_after":1e300}"#,
+        r#"{"retry_after":"99999999999999999999999"}"#,
+        r#"{"retry_after":"9999-12-31 23:59:59"}"#,
+    ] {
+        let err = dial_with_fault(Fault::respond(429, body)).await;
+        assert_eq!(
+            err,
+            ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(24 * 3600)),
+                message: None
+            },
+            "{body}"
+        );
+        assert!(err.to_string().ends_with("Try again in 24 h."), "{err}");
+    }
+    let err = dial_with_fault(Fault::respond(429, r#"{"retry_after":90}"#)).await;
+    assert!(err.to_string().ends_with("Try again in 2 min."), "{err}");
+}
+
+/// 64 MiB of one character inside a JSON message, built once for the tests that need it.
+fn huge_body() -> &'static str {
+    static BODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BODY.get_or_init(|| {
+        let mut b = String::with_capacity(64 << 20);
+        b.push_str(r#"{"success":false,"message":""#);
+        b.extend(std::iter::repeat_n('Z', (64 << 20) - 32));
+        b.push_str(r#""}"#);
+        b
+    })
+}
+
+fn assert_too_large(err: &ApiError) {
+    assert_eq!(
+        err,
+        &ApiError::BadResponse {
+            status: 200,
+            detail: "a reply larger than 2 MiB".into()
+        }
+    );
+    assert!(err.outcome_unknown());
+    let shown = err.to_string();
+    assert!(shown.len() < 300, "{} chars", shown.len());
+    assert!(!shown.contains("ZZZZ"), "{shown}");
+    assert!(!format!("{err:?}").contains("ZZZZ"));
+}
+
+#[tokio::test]
+async fn a_huge_reply_is_refused_by_its_length() {
+    let err = dial_with_fault(Fault::respond(200, huge_body())).await;
+    assert_too_large(&err);
+}
+
+#[tokio::test]
+async fn a_huge_reply_without_a_length_is_cut_off_while_reading() {
+    let err = dial_with_fault(Fault::respond(200, huge_body()).chunked()).await;
+    assert_too_large(&err);
+}
+
+#[tokio::test]
+async fn a_reply_just_under_the_cap_is_read() {
+    use clickdial_core::api::MAX_REPLY_BYTES;
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = client(&sim, DEMO_TOKEN);
+    let pad = |n: usize| {
+        let head = r#"{"data":[{"id":5,"did":"+918065000199"}],"pad":""#;
+        format!("{head}{}\"}}", "p".repeat(n - head.len() - 2))
+    };
+    for chunked in [false, true] {
+        let body = pad(MAX_REPLY_BYTES);
+        assert_eq!(body.len(), MAX_REPLY_BYTES);
+        let f = Fault::respond(200, body).on("/my_number");
+        sim.inject(if chunked { f.chunked() } else { f });
+        assert_eq!(c.my_numbers().await.unwrap().len(), 1);
+        let f = Fault::respond(200, pad(MAX_REPLY_BYTES + 1)).on("/my_number");
+        sim.inject(if chunked { f.chunked() } else { f });
+        let err = c.my_numbers().await.unwrap_err();
+        assert_eq!(err.to_string(), "The server sent a reply Clickdial could not read (HTTP 200, a reply larger than 2 MiB).");
+    }
+}
+
+#[tokio::test]
+async fn terminal_escapes_and_bidi_in_server_text_never_come_out() {
+    let nasty = r"Stop\u001b]52;c;SGVsbG8=\u0007 \u001b[2J\u001b]0;owned\u0007\u202eevil\u202c";
+    let bodies = [
+        (200, format!(r#"{{"success":false,"message":"{nasty}"}}"#)),
+        (422, format!(r#"{{"caller_id":"{nasty}"}}"#)),
+        (403, format!(r#"{{"message":"{nasty}"}}"#)),
+        (429, format!(r#"{{"message":"{nasty}"}}"#)),
+        (503, format!(r#"{{"error":"{nasty}"}}"#)),
+    ];
+    for (status, body) in bodies {
+        let err = dial_with_fault(Fault::respond(status, body)).await;
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(
+                !shown.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{202c}']),
+                "{status}: {shown:?}"
+            );
+            assert!(!shown.contains("52;c"), "{status}: {shown:?}");
+        }
+        assert_eq!(err.server_message(), Some("Stop evil"), "{status}");
+    }
+    // And in what a successful dial returns.
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    sim.inject(
+        Fault::respond(
+            200,
+            format!(
+                r#"{{"success":true,"message":"{nasty}","ref_id":"r-\u001b[2J1","call_id":"{}"}}"#,
+                "9".repeat(100)
+            ),
+        )
+        .on("/click_to_call"),
+    );
+    let q = dial(&client(&sim, DEMO_TOKEN)).await.unwrap();
+    assert_eq!(q.message, "Stop evil");
+    assert_eq!(q.ref_id.as_deref(), Some("r-1"));
+    assert_eq!(q.call_id.map(|c| c.chars().count()), Some(65));
 }
 
 #[tokio::test]
@@ -310,6 +555,7 @@ async fn my_numbers_accepts_array_and_data_envelope() {
     assert_eq!(dids[0].value, "918065000101");
     assert_eq!(dids[0].did, "+918065000101");
     assert_eq!(dids[0].name, "Sales line");
+    assert_eq!(dids[1].value, "918065000102");
     sim.inject(
         Fault::respond(200, r#"{"data":[{"id":5,"did":"+918065000199"}]}"#).on("/my_number"),
     );
@@ -351,80 +597,4 @@ async fn simulator_validates_destination_length() {
         .as_str()
         .unwrap()
         .contains("10 and 15 digits"));
-}
-
-mod place_call {
-    use super::*;
-    use clickdial_core::{place_call, DialError, DialGuard, GuardError};
-    use std::time::Instant;
-
-    #[tokio::test]
-    async fn two_concurrent_dials_send_one_request() {
-        let sim = Sim::spawn(Account::demo()).await.unwrap();
-        sim.inject(Fault::delay(Duration::from_millis(200)).on("/click_to_call"));
-        let c = client(&sim, DEMO_TOKEN);
-        let guard = DialGuard::default();
-        let n = number();
-        let req = DialRequest {
-            agent_number: AGENT,
-            destination: &n,
-            caller_id: None,
-            call_timeout: None,
-        };
-        let (a, b) = tokio::join!(
-            place_call(&c, &guard, &req, Instant::now),
-            place_call(&c, &guard, &req, Instant::now)
-        );
-        let (ok, busy): (Vec<_>, Vec<_>) = [a, b].into_iter().partition(Result::is_ok);
-        assert_eq!((ok.len(), busy.len()), (1, 1));
-        assert!(matches!(
-            busy[0],
-            Err(DialError::Busy(GuardError::InFlight { .. }))
-        ));
-        // And a repeat right after the first finished is a bounce.
-        let again = place_call(&c, &guard, &req, Instant::now).await;
-        assert!(matches!(
-            again,
-            Err(DialError::Busy(GuardError::Repeated { .. }))
-        ));
-        assert_eq!(sim.requests_to("/click_to_call").len(), 1);
-    }
-
-    #[tokio::test]
-    async fn unknown_outcome_blocks_a_quick_repeat_but_a_refusal_does_not() {
-        let sim = Sim::spawn(Account::demo()).await.unwrap();
-        let c = client(&sim, DEMO_TOKEN);
-        let n = number();
-        let req = DialRequest {
-            agent_number: AGENT,
-            destination: &n,
-            caller_id: None,
-            call_timeout: None,
-        };
-
-        let guard = DialGuard::default();
-        sim.inject(Fault::respond(502, "").on("/click_to_call"));
-        let first = place_call(&c, &guard, &req, Instant::now)
-            .await
-            .unwrap_err();
-        assert!(first.outcome_unknown());
-        assert!(first
-            .to_string()
-            .contains("may or may not have been placed"));
-        let repeat = place_call(&c, &guard, &req, Instant::now).await;
-        assert!(matches!(repeat, Err(DialError::Busy(_))));
-        assert_eq!(sim.requests_to("/click_to_call").len(), 1);
-
-        let guard = DialGuard::default();
-        sim.inject(Fault::respond(429, "{}").on("/click_to_call"));
-        let refused = place_call(&c, &guard, &req, Instant::now)
-            .await
-            .unwrap_err();
-        assert!(!refused.outcome_unknown());
-        assert!(refused.to_string().starts_with("The call was not placed."));
-        place_call(&c, &guard, &req, Instant::now)
-            .await
-            .expect("a refused dial can be retried at once");
-        assert_eq!(sim.requests_to("/click_to_call").len(), 3);
-    }
 }

@@ -2,12 +2,16 @@
 //!
 //! It behaves like the real API as `servetel-api.md` describes it: the token check (Bearer and
 //! raw forms), sign-in with email and password (`/auth/login`, `/auth/refresh`, short-lived
-//! tokens, a lockout after repeated bad passwords with an IST `retry_after`), a token that may
-//! not read `/my_number` (403), `click_to_call` validation with the real error shapes (field-keyed 422s with the
-//! platform's own "vaild" typo, `success:false` under HTTP 200), the real success body, paged
-//! `/users` and `/my_number`. As a library it binds 127.0.0.1:0, reports its URL, records every
-//! request and injects faults (status + body, delay, connection reset). Unknown routes get a 404
-//! that names the request, so a test that calls the wrong path says so.
+//! tokens, `number_of_days_left` until the password expires, the documented failure body with
+//! `login_failed_count`, a lockout after repeated bad passwords with an IST `retry_after`), a
+//! token that may not read `/my_number` (403), `click_to_call` validation with the real error
+//! shapes (field-keyed 422s with the platform's own "vaild" typo, `success:false` under HTTP
+//! 200; the caller ID must be a DID's digits, not its alias), the real success body (`ref_id`,
+//! and `call_id: null` with `async=1`: the platform only knows the call id once the agent
+//! answered), paged `/users` and `/my_number`. As a library it binds 127.0.0.1:0, reports its
+//! URL, records every request and injects faults (status + body, optionally streamed without a
+//! length; delay; connection reset). Unknown routes get a 404 that names the request, so a test
+//! that calls the wrong path says so.
 //!
 //! `GET /__sim/requests` returns the recorded requests as JSON, for tests that drive the app
 //! from outside (the WebDriver end-to-end test reads the demo simulator this way).
@@ -54,7 +58,9 @@ pub struct SimLogin {
 pub struct SimDid {
     pub id: String,
     pub name: String,
+    /// E.164 (`+918065000101`). `click_to_call` accepts it, or its digits, as `caller_id`.
     pub did: String,
+    /// A label on this account (`Sales-01`); refused as a `caller_id`.
     pub alias: String,
 }
 
@@ -78,6 +84,9 @@ pub struct Account {
     pub lockout_for: Duration,
     /// Tokens that may not read `/my_number` (403), like a token without that permission.
     pub restricted_tokens: Vec<String>,
+    /// Days until the portal password expires, sent as `number_of_days_left` with every
+    /// token from `/auth/login` and `/auth/refresh`; not sent when `None`.
+    pub password_days_left: Option<u32>,
 }
 
 impl Account {
@@ -106,13 +115,13 @@ impl Account {
                     id: "1759333".into(),
                     name: "Sales line".into(),
                     did: "+918065000101".into(),
-                    alias: "918065000101".into(),
+                    alias: "Sales-01".into(),
                 },
                 SimDid {
                     id: "1759334".into(),
                     name: "Support line".into(),
                     did: "+918065000102".into(),
-                    alias: "918065000102".into(),
+                    alias: "Support-02".into(),
                 },
             ],
             page_size: 2,
@@ -124,6 +133,7 @@ impl Account {
             lockout_after: 3,
             lockout_for: Duration::from_secs(10 * 60),
             restricted_tokens: Vec::new(),
+            password_days_left: Some(60),
         }
     }
 }
@@ -150,6 +160,8 @@ pub enum FaultAction {
         body: String,
         content_type: String,
         headers: Vec<(String, String)>,
+        /// Stream the body in pieces without a `Content-Length` (chunked encoding).
+        chunked: bool,
     },
     /// Wait, then behave normally.
     Delay(Duration),
@@ -180,6 +192,7 @@ impl Fault {
                 body,
                 content_type: content_type.to_string(),
                 headers: Vec::new(),
+                chunked: false,
             },
             times: 1,
         }
@@ -214,6 +227,15 @@ impl Fault {
     pub fn header(mut self, name: &str, value: &str) -> Fault {
         if let FaultAction::Respond { headers, .. } = &mut self.action {
             headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
+
+    /// Streams a `respond` body in 64 KiB pieces with no `Content-Length`, so a client cannot
+    /// tell its size before reading it.
+    pub fn chunked(mut self) -> Fault {
+        if let FaultAction::Respond { chunked, .. } = &mut self.action {
+            *chunked = true;
         }
         self
     }
@@ -388,6 +410,7 @@ async fn handle(
             body,
             content_type,
             headers,
+            chunked,
         }) => {
             let mut builder = Response::builder()
                 .status(status)
@@ -395,8 +418,18 @@ async fn handle(
             for (k, v) in headers {
                 builder = builder.header(k, v);
             }
+            let body = if chunked {
+                let all = Bytes::from(body);
+                let pieces: Vec<Result<Bytes, std::io::Error>> = (0..all.len())
+                    .step_by(64 * 1024)
+                    .map(|i| Ok(all.slice(i..all.len().min(i + 64 * 1024))))
+                    .collect();
+                Body::from_stream(futures_util::stream::iter(pieces))
+            } else {
+                Body::from(body)
+            };
             return builder
-                .body(Body::from(body))
+                .body(body)
                 .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
         }
         Some(FaultAction::Reset) => {
@@ -506,11 +539,12 @@ fn issue_token(shared: &Shared) -> Response {
     let token = format!("st-{}", uuid::Uuid::new_v4().simple());
     let ttl = shared.account.token_ttl;
     lock(&shared.sessions).insert(token.clone(), Instant::now() + ttl);
-    reply(
-        StatusCode::OK,
-        json!({"success": true, "access_token": token, "token_type": "bearer",
-               "expires_in": ttl.as_secs().max(1)}),
-    )
+    let mut out = json!({"success": true, "access_token": token, "token_type": "bearer",
+                         "expires_in": ttl.as_secs().max(1)});
+    if let Some(days) = shared.account.password_days_left {
+        out["number_of_days_left"] = json!(days);
+    }
+    reply(StatusCode::OK, out)
 }
 
 fn login(shared: &Shared, body: &Value) -> Response {
@@ -538,13 +572,16 @@ fn login(shared: &Shared, body: &Value) -> Response {
         return issue_token(shared);
     }
     lockout.bad_in_a_row += 1;
-    if lockout.bad_in_a_row >= shared.account.lockout_after {
+    let failed = lockout.bad_in_a_row;
+    if failed >= shared.account.lockout_after {
         let d = shared.account.lockout_for;
         lockout.until = Some((Instant::now() + d, SystemTime::now() + d));
     }
+    // The documented failure body (servetel-api.md §1.2); the status is our assumption.
     reply(
         StatusCode::UNAUTHORIZED,
-        json!({"success": false, "message": "Invalid email or password"}),
+        json!({"success": false, "message": "The username or password is incorrect.",
+               "login_failed_count": failed}),
     )
 }
 
@@ -592,10 +629,12 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
         );
     }
     if let Some(caller_id) = text(body.get("caller_id")) {
+        // The DID's digits (`918065000101`) or the DID itself (`+918065000101`); an alias that
+        // is a label is not a number the platform can show.
         let ok = account
             .dids
             .iter()
-            .any(|d| d.alias == caller_id || d.did == caller_id);
+            .any(|d| d.did == caller_id || d.did.trim_start_matches('+') == caller_id);
         if !ok {
             // Sic: the platform's own spelling.
             return reply(
@@ -604,12 +643,17 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
             );
         }
     }
+    // With `async=1` the platform answers before the agent picks up, so it has no call id yet:
+    // `call_id` is null (servetel-api.md §2.2). Only a synchronous dial that asked for it
+    // (`async` 0 or absent, `get_call_id=1`) gets one.
     let mut out = json!({
         "success": true,
         "message": "Originate successfully queued",
         "ref_id": uuid::Uuid::new_v4().to_string(),
+        "call_id": null,
     });
-    if text(body.get("get_call_id")).as_deref() == Some("1") {
+    let asynchronous = text(body.get("async")).as_deref() == Some("1");
+    if !asynchronous && text(body.get("get_call_id")).as_deref() == Some("1") {
         let epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -690,7 +734,7 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
         sim.account()
             .dids
             .iter()
-            .map(|d| d.alias.as_str())
+            .map(|d| format!("{} ({})", d.did.trim_start_matches('+'), d.alias))
             .collect::<Vec<_>>()
             .join(", ")
     );

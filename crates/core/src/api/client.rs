@@ -5,26 +5,44 @@
 //! - a permanent token: we send `Authorization: Bearer <token>`; on a 401 we retry once with the
 //!   raw token (servetel-api.md §1.4: accounts differ), and remember the form that worked;
 //! - email + password: `POST /auth/login` gives a short-lived token, kept in memory only and
-//!   renewed before it expires (`/auth/refresh`, else a fresh login). On a 401 we sign in again
-//!   once, then stop. A refused password is not sent again, and a lockout (429) is respected:
-//!   no sign-in is sent until it ends.
+//!   renewed before it expires (`/auth/refresh`, else a fresh login). On a 401, or a refusal
+//!   whose message says the token expired or was blacklisted (under any status; see
+//!   [`is_session_refusal`]), we sign in again once, then stop. A refused password is not sent
+//!   again, and a lockout (429) is respected: no sign-in is sent until it ends.
 //!
-//! Those are the only retries, and they are safe even for a dial: a 401 means the server
-//! refused the request before acting on it.
+//! Those are the only retries, and they are safe even for a dial: an auth refusal means the
+//! server refused the request before acting on it.
+//!
+//! What comes back is bounded: a reply body is read up to [`MAX_REPLY_BYTES`], waits the server
+//! asks for are capped at a day, and every server text is cleaned
+//! ([`crate::sanitize::clean_text`]) before it reaches an error or a value.
+//!
+//! A base URL on this machine (`localhost`, `127.0.0.0/8`, `::1`) never goes through a proxy
+//! ([`is_loopback_url`]); other hosts use the system's proxy settings (`HTTPS_PROXY`,
+//! `NO_PROXY`, …).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::models::{field, rows, text, Agent, CallerId, Queued};
+use super::models::{clean, field, rows, text, Agent, CallerId, Queued};
 use crate::clock::{parse_ist, Clock, SystemClock};
 use crate::phone::Number;
+use crate::sanitize::{clean_text, MAX_ID, MAX_SERVER_TEXT};
 use crate::secret::Secret;
+
+/// The largest reply body we read. Real replies are a few kilobytes (a page of users is the
+/// largest); anything bigger is refused as [`ApiError::BadResponse`] before it fills memory.
+pub const MAX_REPLY_BYTES: usize = 2 * 1024 * 1024;
+/// The `detail` of the error for a reply over [`MAX_REPLY_BYTES`].
+const TOO_LARGE: &str = "a reply larger than 2 MiB";
+/// Field-keyed validation errors kept from one reply.
+const MAX_FIELDS: usize = 20;
 
 /// Renew a short-lived token this long before it expires.
 pub const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
@@ -62,10 +80,14 @@ pub struct DialRequest<'a> {
     /// The agent leg: the agent's EID (or intercom, extension, mobile).
     pub agent_number: &'a str,
     pub destination: &'a Number,
-    /// The DID shown to the customer, in the form the account accepts (the `alias`).
+    /// The DID shown to the customer: its digits with country code, no `+`
+    /// ([`CallerId::value`], e.g. `918065000101`), not its `alias`.
     pub caller_id: Option<&'a str>,
     /// Maximum talk time in seconds.
     pub call_timeout: Option<u32>,
+    /// Our correlation value, sent as `custom_identifier` (the ledger records it before the
+    /// request leaves).
+    pub custom_identifier: &'a str,
 }
 
 /// How the client proves who it is.
@@ -119,6 +141,8 @@ pub struct Client {
     clock: Arc<dyn Clock>,
     /// Whether the raw token (no `Bearer `) is the form this account accepts.
     raw_auth: AtomicBool,
+    /// `number_of_days_left` from the latest sign-in or renewal that carried it.
+    password_days_left: Mutex<Option<u32>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -140,7 +164,8 @@ impl std::fmt::Debug for Client {
 struct Reply {
     status: StatusCode,
     retry_after: Option<Duration>,
-    bytes: bytes::Bytes,
+    /// At most [`MAX_REPLY_BYTES`].
+    bytes: Vec<u8>,
 }
 
 impl Client {
@@ -170,11 +195,16 @@ impl Client {
         clock: Arc<dyn Clock>,
     ) -> Result<Client, String> {
         let base = base_url.trim().trim_end_matches('/').to_string();
+        let not_web = || {
+            format!(
+                "'{}' is not a web address; it should look like https://api.servetel.in/v1",
+                clean_text(&base, 200)
+            )
+        };
         if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(format!(
-                "'{base}' is not a web address; it should look like https://api.servetel.in/v1"
-            ));
+            return Err(not_web());
         }
+        let url = Url::parse(&base).map_err(|_| not_web())?;
         let auth = match credentials {
             Credentials::Token(token) => {
                 let token = clean_token(&token);
@@ -198,7 +228,7 @@ impl Client {
                 }
             }
         };
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             // Never follow redirects: a 307/308 would resend a dial or carry the password to
             // another address.
             .redirect(reqwest::redirect::Policy::none())
@@ -206,7 +236,13 @@ impl Client {
             .timeout(options.timeout)
             .user_agent(options.user_agent)
             .pool_idle_timeout(Duration::from_secs(60))
-            .tcp_keepalive(Duration::from_secs(30))
+            .tcp_keepalive(Duration::from_secs(30));
+        if is_loopback_url(&url) {
+            // Plain http to this machine: a proxy from the environment would carry the token
+            // in clear over the network, and cannot reach our loopback anyway.
+            http = http.no_proxy();
+        }
+        let http = http
             .build()
             .map_err(|e| format!("Could not set up the connection: {e}"))?;
         Ok(Client {
@@ -215,6 +251,7 @@ impl Client {
             auth,
             clock,
             raw_auth: AtomicBool::new(false),
+            password_days_left: Mutex::new(None),
         })
     }
 
@@ -222,10 +259,21 @@ impl Client {
         &self.base
     }
 
+    /// Days until the portal password expires, from the latest sign-in or renewal reply that
+    /// said (`number_of_days_left`). `None` with a permanent token, before the first sign-in,
+    /// or when the server never said. Smartflo passwords expire every 90 days, and an expired
+    /// one breaks every call, so front ends warn ahead of time.
+    pub fn password_days_left(&self) -> Option<u32> {
+        *self
+            .password_days_left
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
     /// `POST /click_to_call`: rings the agent, then bridges the customer. Never retried after
     /// the request may have reached the server; see [`ApiError::outcome_unknown`].
     pub async fn click_to_call(&self, req: &DialRequest<'_>) -> Result<Queued, ApiError> {
-        let custom_identifier = format!("clickdial-{}", uuid::Uuid::new_v4());
+        let custom_identifier = req.custom_identifier.to_string();
         let mut body = json!({
             "agent_number": req.agent_number,
             "destination_number": req.destination.digits(),
@@ -242,8 +290,8 @@ impl Client {
         let (status, reply) = self
             .send(Method::POST, "click_to_call", &[], Some(&body))
             .await?;
-        let ref_id = text(field(&reply, "ref_id"));
-        let call_id = text(field(&reply, "call_id"));
+        let ref_id = clean(field(&reply, "ref_id"), MAX_ID);
+        let call_id = clean(field(&reply, "call_id"), MAX_ID);
         let confirmed = reply.get("success").and_then(Value::as_bool) == Some(true)
             || ref_id.is_some()
             || call_id.is_some();
@@ -258,7 +306,8 @@ impl Client {
             ref_id,
             call_id,
             custom_identifier,
-            message: text(reply.get("message")).unwrap_or_else(|| "Call queued".to_string()),
+            message: clean(reply.get("message"), MAX_SERVER_TEXT)
+                .unwrap_or_else(|| "Call queued".to_string()),
         })
     }
 
@@ -320,10 +369,27 @@ impl Client {
         if let Some(b) = body {
             request = request.json(b);
         }
-        let response = request.send().await.map_err(transport_error)?;
+        let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(transport_error)?;
+        let too_large = || ApiError::BadResponse {
+            status: status.as_u16(),
+            detail: TOO_LARGE.to_string(),
+        };
+        // Checked before reading, and again while reading: the header may be absent or lie.
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            if bytes.len() + chunk.len() > MAX_REPLY_BYTES {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         Ok(Reply {
             status,
             retry_after,
@@ -371,15 +437,16 @@ impl Client {
                 let reply = self
                     .exchange(&method, path, query, body, Some(header(&token, false)))
                     .await?;
-                if reply.status != StatusCode::UNAUTHORIZED {
+                if !is_session_refusal(reply.status, &reply.bytes) {
                     reply
                 } else {
-                    // The token was revoked or expired early: sign in again once, then stop.
+                    // The token was revoked or expired early, so the server did not act on the
+                    // request: sign in again once, then stop.
                     let token = self.session_token(Some(&token)).await?;
                     let reply = self
                         .exchange(&method, path, query, body, Some(header(&token, false)))
                         .await?;
-                    if reply.status == StatusCode::UNAUTHORIZED {
+                    if is_session_refusal(reply.status, &reply.bytes) {
                         let (message, _) = serde_json::from_slice::<Value>(&reply.bytes)
                             .map(|v| explain(&v))
                             .unwrap_or_default();
@@ -477,6 +544,13 @@ impl Client {
         // The refresh example in the docs sends the raw token.
         let auth = current.map(|t| header(t, true));
         let reply = self.exchange(&Method::POST, path, &[], body, auth).await?;
+        if current.is_some() && is_session_refusal(reply.status, &reply.bytes) {
+            // "Token has expired" under a 403 or a 200: renewing failed, sign in again.
+            let (message, _) = serde_json::from_slice::<Value>(&reply.bytes)
+                .map(|v| explain(&v))
+                .unwrap_or_default();
+            return Err(ApiError::Unauthorized { message });
+        }
         let v = match self.interpret(&reply) {
             Ok(v) => v,
             // The credentials were refused: 401, a validation error, or `success:false`.
@@ -507,6 +581,12 @@ impl Client {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TOKEN_LIFETIME)
             .clamp(Duration::from_secs(30), MAX_WAIT);
+        if let Some(days) = field(&v, "number_of_days_left").and_then(days_left) {
+            *self
+                .password_days_left
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(days);
+        }
         let now = self.clock.now();
         Ok(Issued {
             token: Secret::new(token),
@@ -517,10 +597,75 @@ impl Client {
 }
 
 /// The longest wait or lifetime we believe from a server: a day.
-const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 
 fn cap(d: Duration) -> Duration {
     d.min(MAX_WAIT)
+}
+
+/// `number_of_days_left` as a number or a numeric string ("60", "60.0"); a negative count
+/// (already expired) reads as 0.
+fn days_left(v: &Value) -> Option<u32> {
+    let n = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    n.is_finite()
+        .then(|| n.clamp(0.0, f64::from(u32::MAX)) as u32)
+}
+
+/// The message texts that mean the platform refused the session token, whatever the HTTP
+/// status (servetel-api.md §8). Matched case-insensitively as substrings of `message`.
+const SESSION_REFUSALS: [&str; 2] = ["token has expired", "deleted or blacklisted token provided"];
+
+/// True when a reply says the session token was refused, so the request was not acted on: a
+/// 401, or a non-success reply whose message is one of [`SESSION_REFUSALS`] under any other
+/// status (200 with `success:false`, 400, 403…). A 2xx reply counts only when it says
+/// `success:false` (or `ok:false`) and carries no `ref_id` / `call_id`: anything that may have
+/// queued a call is never taken for a refusal, so a dial is never sent twice.
+pub fn is_session_refusal(status: StatusCode, body: &[u8]) -> bool {
+    if status == StatusCode::UNAUTHORIZED {
+        return true;
+    }
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let said = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_lowercase)
+            .is_some_and(|m| SESSION_REFUSALS.iter().any(|r| m.contains(r)))
+    };
+    if !(said("message") || said("error")) {
+        return false;
+    }
+    if status.is_success() {
+        let refused = ["success", "ok"]
+            .iter()
+            .any(|k| v.get(*k).and_then(Value::as_bool) == Some(false));
+        let placed = ["ref_id", "call_id"]
+            .iter()
+            .any(|k| text(field(&v, k)).is_some());
+        return refused && !placed;
+    }
+    true
+}
+
+/// True when `url`'s host is this machine: `localhost`, an address in `127.0.0.0/8`, `::1`
+/// (or `::ffff:127.x.y.z`). Such a base URL is reached without any proxy.
+pub fn is_loopback_url(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.strip_suffix('.').unwrap_or(d);
+            d.eq_ignore_ascii_case("localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        None => false,
+    }
 }
 
 fn is_header_safe(token: &str) -> bool {
@@ -552,7 +697,7 @@ pub fn clean_token(token: &Secret) -> Secret {
 fn transport_error(e: reqwest::Error) -> ApiError {
     // Without the URL: it is ours, and errors are shown to agents.
     let (connect, timeout) = (e.is_connect(), e.is_timeout());
-    let detail = e.without_url().to_string();
+    let detail = clean_text(&e.without_url().to_string(), MAX_SERVER_TEXT);
     if connect {
         ApiError::Unreachable { detail }
     } else if timeout {
@@ -562,15 +707,38 @@ fn transport_error(e: reqwest::Error) -> ApiError {
     }
 }
 
+/// The `Retry-After` header in seconds, capped at [`MAX_WAIT`]. A number too large for a
+/// `u64` is a very long wait too, not no wait.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs))
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    wait_secs(v)
+}
+
+/// Whole seconds, possibly huge, as a wait capped at [`MAX_WAIT`].
+fn wait_secs(s: &str) -> Option<Duration> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(cap(Duration::from_secs(s.parse().unwrap_or(u64::MAX))))
+}
+
+/// The body's `retry_after`: seconds (a number or a numeric string), or an IST date
+/// ("2026-11-26 18:40:00"); capped at [`MAX_WAIT`].
+fn body_retry_after(r: &Value, unix_now: i64) -> Option<Duration> {
+    match r {
+        Value::Number(n) => {
+            let secs = n.as_f64().filter(|f| f.is_finite() && *f >= 0.0)?;
+            Some(cap(Duration::from_secs_f64(
+                secs.min(MAX_WAIT.as_secs_f64()),
+            )))
+        }
+        Value::String(s) => wait_secs(s.trim()).or_else(|| {
+            let until = parse_ist(s)?;
+            let secs = until.saturating_sub(unix_now).max(1);
+            Some(cap(Duration::from_secs(secs.unsigned_abs())))
+        }),
+        _ => None,
+    }
 }
 
 /// Turns a status and body into the reply JSON or a typed error.
@@ -610,14 +778,7 @@ fn interpret(
             let body_retry = json
                 .as_ref()
                 .and_then(|v| v.get("retry_after"))
-                .and_then(|r| {
-                    r.as_u64().map(Duration::from_secs).or_else(|| {
-                        let until = parse_ist(r.as_str()?)?;
-                        Some(Duration::from_secs(
-                            until.saturating_sub(unix_now).max(1) as u64
-                        ))
-                    })
-                });
+                .and_then(|r| body_retry_after(r, unix_now));
             Err(ApiError::RateLimited {
                 retry_after: retry_after.or(body_retry),
                 message,
@@ -650,11 +811,15 @@ fn interpret(
 }
 
 /// The server's message, and field-keyed validation errors flattened
-/// (`{"caller_id":"Provide a vaild caller_id."}`, `{"errors":{"x":["..."]}}`).
+/// (`{"caller_id":"Provide a vaild caller_id."}`, `{"errors":{"x":["..."]}}`). Every text is
+/// cleaned and shortened ([`clean_text`]): it is shown to people and printed to terminals.
 fn explain(v: &Value) -> (Option<String>, Vec<(String, String)>) {
     let mut fields = Vec::new();
     let mut collect = |obj: &serde_json::Map<String, Value>| {
         for (k, val) in obj {
+            if fields.len() >= MAX_FIELDS {
+                break;
+            }
             if matches!(
                 k.as_str(),
                 "success" | "ok" | "status" | "message" | "error" | "retry_after" | "code" | "data"
@@ -669,8 +834,11 @@ fn explain(v: &Value) -> (Option<String>, Vec<(String, String)>) {
                 }
                 _ => None,
             };
-            if let Some(m) = msg {
-                fields.push((k.clone(), m));
+            let key = clean_text(k, MAX_ID);
+            if let Some(m) = msg.map(|m| clean_text(&m, MAX_SERVER_TEXT)) {
+                if !m.is_empty() && !key.is_empty() {
+                    fields.push((key, m));
+                }
             }
         }
     };
@@ -683,15 +851,17 @@ fn explain(v: &Value) -> (Option<String>, Vec<(String, String)>) {
     fields.retain(|(k, _)| k != "errors");
     let message = ["message", "error"]
         .iter()
-        .find_map(|k| v.get(*k).and_then(Value::as_str))
-        .map(str::to_string)
+        .filter_map(|k| v.get(*k).and_then(Value::as_str))
+        .map(|m| clean_text(m, MAX_SERVER_TEXT))
+        .find(|m| !m.is_empty())
         .or_else(|| {
             (!fields.is_empty()).then(|| {
-                fields
+                let all = fields
                     .iter()
                     .map(|(_, m)| m.as_str())
                     .collect::<Vec<_>>()
-                    .join(" ")
+                    .join(" ");
+                clean_text(&all, MAX_SERVER_TEXT)
             })
         });
     (message, fields)
@@ -776,5 +946,205 @@ mod tests {
         assert!(Client::new("ftp://x.test", Secret::new("abc")).is_err());
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("abc"), "{dbg}");
+        assert!(Client::new("http://exa mple/v1", Secret::new("abc")).is_err());
+        assert!(Client::new("https://", Secret::new("abc")).is_err());
+    }
+
+    #[test]
+    fn loopback_urls() {
+        let yes = [
+            "http://localhost:4010/v1",
+            "http://LOCALHOST/v1",
+            "http://localhost./v1",
+            "https://localhost/v1",
+            "http://127.0.0.1:1/v1",
+            "http://127.255.255.254/v1",
+            "http://127.1/v1",
+            "http://[::1]:8089/v1",
+            "http://[::ffff:127.0.0.1]/v1",
+        ];
+        let no = [
+            "https://api.servetel.in/v1",
+            "http://localhost.evil.test/v1",
+            "http://127.0.0.1.evil.test/v1",
+            "http://evil-localhost/v1",
+            "http://128.0.0.1/v1",
+            "http://126.255.255.255/v1",
+            "http://0.0.0.0/v1",
+            "http://10.0.0.1/v1",
+            "http://[::2]/v1",
+            "http://[::ffff:10.0.0.1]/v1",
+            "http://127.0.0.1:1@evil.example/v1",
+            "mailto:someone@localhost",
+            "data:text/plain,localhost",
+        ];
+        for u in yes {
+            assert!(is_loopback_url(&Url::parse(u).unwrap()), "{u}");
+        }
+        for u in no {
+            assert!(!is_loopback_url(&Url::parse(u).unwrap()), "{u}");
+        }
+    }
+
+    #[test]
+    fn session_refusals() {
+        let r = |status: u16, body: &str| {
+            is_session_refusal(StatusCode::from_u16(status).unwrap(), body.as_bytes())
+        };
+        assert!(r(401, ""));
+        assert!(r(401, r#"{"success":true}"#));
+        assert!(r(200, r#"{"success":false,"message":"Token has expired"}"#));
+        assert!(r(200, r#"{"ok":false,"message":"token has expired!"}"#));
+        assert!(r(
+            200,
+            r#"{"success":false,"error":"Deleted or blacklisted token provided"}"#
+        ));
+        assert!(r(
+            403,
+            r#"{"message":"Deleted or Blacklisted Token Provided"}"#
+        ));
+        assert!(r(400, r#"{"message":"Token has expired"}"#));
+        assert!(r(500, r#"{"message":"Token has expired"}"#));
+        // Not a refusal: another message, no message, not JSON, or a 2xx that may have acted.
+        assert!(!r(
+            403,
+            r#"{"message":"You are not authorized to access this resource."}"#
+        ));
+        assert!(!r(403, r#"{"caller_id":"Token has expired"}"#));
+        assert!(!r(403, r#"{"message":["Token has expired"]}"#));
+        assert!(!r(403, "Token has expired"));
+        assert!(!r(400, ""));
+        assert!(!r(200, r#"{"message":"Token has expired"}"#));
+        assert!(!r(200, r#"{"success":true,"message":"Token has expired"}"#));
+        assert!(!r(
+            200,
+            r#"{"success":"false","message":"Token has expired"}"#
+        ));
+        assert!(!r(
+            200,
+            r#"{"success":false,"message":"Token has expired","ref_id":"x"}"#
+        ));
+        assert!(!r(
+            200,
+            r#"{"success":false,"message":"Token has expired","call_id":7}"#
+        ));
+        assert!(r(
+            200,
+            r#"{"success":false,"message":"Token has expired","call_id":null}"#
+        ));
+    }
+
+    #[test]
+    fn server_waits_are_capped_at_parse_time() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        for (v, want) in [
+            ("7", Some(7)),
+            (" 7 ", Some(7)),
+            ("0", Some(0)),
+            ("86400", Some(86400)),
+            ("86401", Some(86400)),
+            ("18446744073709551615", Some(86400)),
+            ("99999999999999999999999999", Some(86400)),
+            ("-1", None),
+            ("7.5", None),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+            ("", None),
+        ] {
+            h.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
+            assert_eq!(retry_after(&h), want.map(Duration::from_secs), "{v:?}");
+        }
+        let now = 1_800_000_000;
+        let b = |v: Value| body_retry_after(&v, now);
+        assert_eq!(b(json!(30)), Some(Duration::from_secs(30)));
+        assert_eq!(b(json!(1.5)), Some(Duration::from_millis(1500)));
+        assert_eq!(b(json!(u64::MAX)), Some(MAX_WAIT));
+        assert_eq!(b(json!(1e300)), Some(MAX_WAIT));
+        assert_eq!(b(json!(-5)), None);
+        assert_eq!(b(json!("600")), Some(Duration::from_secs(600)));
+        assert_eq!(b(json!("9999-12-31 23:59:59")), Some(MAX_WAIT));
+        let soon = crate::clock::format_ist(now + 120);
+        assert_eq!(b(json!(soon)), Some(Duration::from_secs(120)));
+        let past = crate::clock::format_ist(now - 120);
+        assert_eq!(b(json!(past)), Some(Duration::from_secs(1)));
+        assert_eq!(b(json!("soon")), None);
+        assert_eq!(b(json!(null)), None);
+        let err = interpret(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            br#"{"retry_after":"9999-12-31 23:59:59"}"#,
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The server is busy and asked us to slow down. Try again in 24 h."
+        );
+    }
+
+    #[test]
+    fn days_left_values() {
+        assert_eq!(days_left(&json!(60)), Some(60));
+        assert_eq!(days_left(&json!("60")), Some(60));
+        assert_eq!(days_left(&json!(2.7)), Some(2));
+        assert_eq!(days_left(&json!(-3)), Some(0));
+        assert_eq!(days_left(&json!(1e12)), Some(u32::MAX));
+        assert_eq!(days_left(&json!("NaN")), None);
+        assert_eq!(days_left(&json!("inf")), None);
+        assert_eq!(days_left(&json!(true)), None);
+    }
+
+    #[test]
+    fn server_text_is_cleaned_in_errors() {
+        let body = json!({
+            "message": format!("\u{1b}]0;title\u{7}Bad\u{202e} {}", "x".repeat(1000)),
+            "caller_id": "\u{1b}[2Jnope",
+            "\u{1b}[31mkey": "v",
+        })
+        .to_string();
+        let err =
+            interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body.as_bytes(), 0).unwrap_err();
+        let ApiError::Rejected {
+            message, fields, ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert!(message.starts_with("Bad xxx"), "{message}");
+        assert_eq!(message.chars().count(), MAX_SERVER_TEXT + 1);
+        assert!(fields.contains(&("caller_id".to_string(), "nope".to_string())));
+        assert!(fields.contains(&("key".to_string(), "v".to_string())));
+        // Only the fields' messages: cleaned, then joined and cut again.
+        let body = json!({"a": "x".repeat(250), "b": "y".repeat(250)}).to_string();
+        let err =
+            interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body.as_bytes(), 0).unwrap_err();
+        assert_eq!(
+            err.server_message().map(|m| m.chars().count()),
+            Some(MAX_SERVER_TEXT + 1)
+        );
+        // A message with nothing visible falls back to the fields.
+        let body = br#"{"message":"\u001b[2J","caller_id":"Provide a vaild caller_id."}"#;
+        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body, 0).unwrap_err();
+        assert_eq!(err.server_message(), Some("Provide a vaild caller_id."));
+        // A field whose message or name has nothing visible is dropped.
+        let body = br#"{"caller_id":"\u001b[2J"}"#;
+        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body, 0).unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::Rejected {
+                status: 422,
+                message: "HTTP 422 Unprocessable Entity".into(),
+                fields: vec![],
+            }
+        );
+        let body = br#"{"\u202e\u200b":"bad"}"#;
+        let (message, fields) = explain(&serde_json::from_slice(body).unwrap());
+        assert_eq!((message, fields), (None, vec![]));
+        // At most MAX_FIELDS field errors are kept.
+        let many: serde_json::Map<String, Value> = (0..100)
+            .map(|i| (format!("f{i:03}"), json!("bad")))
+            .collect();
+        let (_, fields) = explain(&Value::Object(many));
+        assert_eq!(fields.len(), MAX_FIELDS);
     }
 }

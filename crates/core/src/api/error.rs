@@ -131,13 +131,22 @@ fn quoted(m: &Option<String>) -> String {
     }
 }
 
-/// "40 s", "3 min", "2 h 5 min": how long to wait, for people (to the nearest minute).
+/// "40 s", "3 min", "2 h 5 min", "3 days": how long to wait, for people (to the nearest
+/// minute below two days, to the nearest day above). Saturating: no input can overflow, and
+/// anything beyond a year reads "more than a year".
 pub fn human_duration(d: Duration) -> String {
+    const DAY: u64 = 24 * 3600;
     let s = d.as_secs().max(1);
     if s < 60 {
         return format!("{s} s");
     }
-    let minutes = (s + 30) / 60;
+    if s > 365 * DAY {
+        return "more than a year".to_string();
+    }
+    if s >= 2 * DAY {
+        return format!("{} days", s.saturating_add(DAY / 2) / DAY);
+    }
+    let minutes = s.saturating_add(30) / 60;
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
@@ -171,6 +180,18 @@ fn durations_for_people() {
             "2 h 5 min"
         ]
     );
+    assert_eq!(f(24 * 3600), "24 h");
+    assert_eq!(f(48 * 3600 - 31), "47 h 59 min");
+    assert_eq!(f(48 * 3600 - 30), "48 h");
+    assert_eq!(f(48 * 3600), "2 days");
+    assert_eq!(f(3 * 86400 + 43199), "3 days");
+    assert_eq!(f(3 * 86400 + 43200), "4 days");
+    assert_eq!(f(365 * 86400), "365 days");
+    assert_eq!(f(365 * 86400 + 1), "more than a year");
+    assert_eq!(f(u64::MAX), "more than a year");
+    assert_eq!(human_duration(Duration::MAX), "more than a year");
+    assert_eq!(human_duration(Duration::from_millis(1500)), "1 s");
+    assert_eq!(human_duration(Duration::ZERO), "1 s");
 }
 
 fn field_hint(field: &str) -> &'static str {

@@ -5,6 +5,9 @@ mod client;
 mod error;
 mod models;
 
-pub use client::{clean_token, Client, ClientOptions, Credentials, DialRequest, RENEW_BEFORE};
+pub use client::{
+    clean_token, is_loopback_url, is_session_refusal, Client, ClientOptions, Credentials,
+    DialRequest, MAX_REPLY_BYTES, MAX_WAIT, RENEW_BEFORE,
+};
 pub use error::{human_duration, ApiError, ErrorCode};
 pub use models::{Agent, AgentStatus, CallerId, Queued};
