@@ -1,6 +1,9 @@
 //! Warm dial overhead: from the `dial` command being invoked (through real IPC deserialization
-//! on Tauri's mock runtime) to the request arriving at the simulator, p50/p99 over 1,000
-//! dials, printed beside the time of one `curl` POST to the same simulator.
+//! on Tauri's mock runtime) to the request arriving at the simulator, and the whole command
+//! round trip, p50/p99 over 1,000 dials, printed beside the time of one `curl` POST to the same
+//! simulator. Then the call ledger's share (its pending row before the request and its update
+//! after), and how fast the ledger's guard refuses when five connections (as five processes
+//! would) dial one number at once.
 //!
 //! Run: `cargo bench --bench dial`. Prints figures; asserts nothing about time.
 
@@ -8,7 +11,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clickdial_app::secrets::MemoryStore;
+use clickdial_services::ledger::{Finish, Ledger, NewCall, Source};
+use clickdial_services::secrets::MemoryStore;
 use clickdial_sim::{Account, Sim, DEMO_TOKEN};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -51,7 +55,7 @@ fn main() {
     let mut app = clickdial_app::build_app(
         mock_builder(),
         Arc::new(MemoryStore::default()),
-        dir.path().join("settings.json"),
+        dir.path().to_path_buf(),
     )
     .build(mock_context(noop_assets()))
     .unwrap();
@@ -69,6 +73,7 @@ fn main() {
     );
 
     let mut samples = Vec::with_capacity(DIALS);
+    let mut round_trips = Vec::with_capacity(DIALS);
     for i in 0..WARMUP + DIALS {
         // A different number each time: the duplicate-dial guard refuses repeats.
         let number = format!("98{:08}", 10_000_000 + i);
@@ -79,13 +84,16 @@ fn main() {
             "dial",
             json!({"agent": "0506123456781", "callerId": "918065000101", "number": number}),
         );
+        let done = t0.elapsed();
         let reqs = sim.requests_to("/click_to_call");
         assert_eq!(reqs.len(), before + 1, "exactly one request per dial");
         if i >= WARMUP {
             samples.push(reqs[before].at.duration_since(t0));
+            round_trips.push(done);
         }
     }
     samples.sort();
+    round_trips.sort();
     let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
 
     let url = format!("{}/click_to_call", sim.url());
@@ -119,6 +127,11 @@ fn main() {
         ms(samples[0]),
         ms(samples[samples.len() - 1])
     );
+    println!(
+        "whole `dial` command round trip (ledger row, request, simulator, ledger update, reply): p50 {}, p99 {}",
+        ms(percentile(&round_trips, 0.50)),
+        ms(percentile(&round_trips, 0.99))
+    );
     match curls.get(curls.len() / 2) {
         Some(t) => println!(
             "one curl POST to the same simulator (whole request, new connection; median of {}): {:.3} ms",
@@ -127,4 +140,112 @@ fn main() {
         ),
         None => println!("curl not found: no comparison figure"),
     }
+    ledger_share(dir.path());
+    guard_refusals(dir.path());
+}
+
+fn now_ms() -> i64 {
+    clickdial_services::ledger::wall_clock_ms()
+}
+
+/// The ledger's own cost on the dial path: `begin` (guard + pending row) and `finish`.
+fn ledger_share(dir: &std::path::Path) {
+    let (ledger, _) = Ledger::open(&dir.join("share.sqlite3")).unwrap();
+    let mut begins = Vec::new();
+    let mut finishes = Vec::new();
+    for i in 0..WARMUP + DIALS {
+        let e164 = format!("+9198{:08}", 10_000_000 + i);
+        let call = NewCall {
+            account: "http://127.0.0.1:1",
+            e164: &e164,
+            ext: None,
+            agent: "0506123456781",
+            caller_id: Some("918065000101"),
+            source: Source::Window,
+            custom_identifier: "clickdial-bench",
+        };
+        let t0 = Instant::now();
+        let id = ledger.begin(&call, now_ms()).unwrap();
+        let t1 = Instant::now();
+        let finish = Finish::Queued {
+            ref_id: Some("00000000-0000-4000-8000-000000000000"),
+            call_id: None,
+            message: "Originate successfully queued",
+        };
+        ledger.finish(id, finish, now_ms()).unwrap();
+        let t2 = Instant::now();
+        if i >= WARMUP {
+            begins.push(t1 - t0);
+            finishes.push(t2 - t1);
+        }
+    }
+    begins.sort();
+    finishes.sort();
+    println!("call ledger's share ({DIALS} dials, WAL, synchronous=NORMAL):");
+    println!(
+        "  begin (guard + pending row)  p50 {}  p99 {}",
+        ms(percentile(&begins, 0.50)),
+        ms(percentile(&begins, 0.99))
+    );
+    println!(
+        "  finish (queued, ids)         p50 {}  p99 {}",
+        ms(percentile(&finishes, 0.50)),
+        ms(percentile(&finishes, 0.99))
+    );
+}
+
+/// Five connections (each its own `Ledger::open`, locking exactly as five processes do) dial
+/// one number at the same instant: one is admitted, four are refused. How long a refusal takes.
+fn guard_refusals(dir: &std::path::Path) {
+    const ROUNDS: usize = 200;
+    let path = dir.join("guard.sqlite3");
+    let ledgers: Vec<Arc<Ledger>> = (0..5)
+        .map(|_| Arc::new(Ledger::open(&path).unwrap().0))
+        .collect();
+    let mut refusals = Vec::new();
+    for round in 0..ROUNDS {
+        let e164 = Arc::new(format!("+9197{:08}", 10_000_000 + round));
+        let barrier = Arc::new(std::sync::Barrier::new(5));
+        let handles: Vec<_> = ledgers
+            .iter()
+            .map(|l| {
+                let (l, e164, barrier) = (l.clone(), e164.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let call = NewCall {
+                        account: "http://127.0.0.1:1",
+                        e164: &e164,
+                        ext: None,
+                        agent: "0506123456781",
+                        caller_id: None,
+                        source: Source::Cli,
+                        custom_identifier: "clickdial-bench",
+                    };
+                    barrier.wait();
+                    let t0 = Instant::now();
+                    let r = l.begin(&call, now_ms());
+                    (r.map(|id| (id, l)), t0.elapsed())
+                })
+            })
+            .collect();
+        let mut admitted = 0;
+        for h in handles {
+            match h.join().unwrap() {
+                (Ok((id, l)), _) => {
+                    admitted += 1;
+                    let finish = Finish::NotPlaced { reason: "bench" };
+                    l.finish(id, finish, now_ms()).unwrap();
+                }
+                (Err(_), took) => refusals.push(took),
+            }
+        }
+        assert_eq!(admitted, 1, "exactly one of five is admitted");
+    }
+    refusals.sort();
+    println!(
+        "guard refusal, 5 connections dialling one number at once ({} refusals over {ROUNDS} rounds): p50 {}  p99 {}  max {}",
+        refusals.len(),
+        ms(percentile(&refusals, 0.50)),
+        ms(percentile(&refusals, 0.99)),
+        ms(refusals[refusals.len() - 1])
+    );
 }

@@ -1,3 +1,22 @@
+// The app manifest lists the window's commands, so each needs an explicit `allow-…` permission
+// in the capability (tauri.conf.json): least privilege instead of "every command allowed".
+const COMMANDS: &[&str] = &[
+    "get_status",
+    "start_demo",
+    "save_account",
+    "check_connection",
+    "sign_out",
+    "save_preferences",
+    "list_agents",
+    "list_caller_ids",
+    "preview_number",
+    "dial",
+];
+
 fn main() {
-    tauri_build::build()
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
 }

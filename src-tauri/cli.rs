@@ -6,40 +6,28 @@
 //! No secret is ever printed.
 //!
 //! Exit codes: 0 done, 2 invalid input (nothing sent), 3 authentication (no or refused
-//! credentials), 4 rejected by the API, 5 network / timeout / unknown outcome.
+//! credentials), 4 rejected by the API, 5 network / timeout / unknown outcome, 6 refused as a
+//! duplicate of a call placed moments ago (by any Clickdial process).
+//!
+//! This module only translates: arguments and prompts in, the shared services
+//! (`clickdial-services`) called, their answers printed. It holds no dial or account rules.
 
 use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::Instant;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use clickdial_core::api::{clean_token, Credentials, ErrorCode};
-use clickdial_core::settings::{
-    provider, validate_base_url, Settings, SignIn, MAX_CALL_TIMEOUT, PROVIDERS,
-};
-use clickdial_core::{
-    place_call, ApiError, Client, DialError, DialGuard, DialRequest, Number, Region, Secret,
-};
+use clickdial_core::api::Credentials;
+use clickdial_core::settings::{provider, Settings, SignIn, PROVIDERS};
+use clickdial_core::types::BaseUrl;
+use clickdial_core::{Number, Region, Secret};
+use clickdial_services::accounts::{self, AccountForm, AccountKey, Accounts};
+use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
+use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
+use clickdial_services::secrets::KeyringStore;
+use clickdial_services::settings_file::{Read, SettingsFile, SETTINGS_FILE};
+use clickdial_services::{Code, Error};
 use serde_json::json;
-
-use crate::account;
-use crate::secrets::{KeyringStore, SecretError};
-use crate::settings::{default_settings_path, load_file, read_file, save_file, FileSettings};
-
-const SUBCOMMANDS: [&str; 12] = [
-    "normalize",
-    "call",
-    "agents",
-    "numbers",
-    "login",
-    "logout",
-    "whoami",
-    "sim",
-    "help",
-    "--help",
-    "-h",
-    "--version",
-];
 
 #[derive(Parser)]
 #[command(
@@ -49,7 +37,7 @@ const SUBCOMMANDS: [&str; 12] = [
     after_help = "Credentials come from the app's keyring entry and settings. For scripts, \
 CLICKDIAL_TOKEN and CLICKDIAL_BASE_URL (e.g. https://api.servetel.in/v1) override them.\n\
 Exit codes: 0 ok, 2 invalid input, 3 authentication, 4 rejected by the API, \
-5 network, timeout or unknown outcome."
+5 network, timeout or unknown outcome, 6 refused: the same number was dialled moments ago."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -60,15 +48,18 @@ struct Cli {
 enum Command {
     /// Print a phone number in E.164 form (+919876543210)
     Normalize {
+        /// The number as written: "098765 43210", "+91-98765-43210", "tel:+919876543210"
         input: String,
         /// Region for numbers written without a country code
         #[arg(long, default_value = "IN")]
         region: String,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
     /// Place a call: the platform rings the agent first, then the customer
     Call {
+        /// The customer's number as written: "98765 43210", "+91 98765 43210", "tel:…"
         number: String,
         /// The agent to ring first (agent ID / EID, as `clickdial agents` lists)
         #[arg(long)]
@@ -76,28 +67,31 @@ enum Command {
         /// The caller ID (DID) the customer sees, as `clickdial numbers` lists
         #[arg(long = "caller-id")]
         caller_id: Option<String>,
-        /// Longest talk time in seconds
+        /// Longest talk time in seconds (60 to 14400; default: the app's setting)
         #[arg(long = "call-timeout")]
         call_timeout: Option<u32>,
         /// Region for numbers written without a country code (default: the app's setting)
         #[arg(long)]
         region: Option<String>,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
     /// List the account's agents
     Agents {
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
     /// List the account's caller IDs (DIDs)
     Numbers {
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
     /// Connect an account: prompts, or --token-stdin / --email with --password-stdin
     Login {
-        /// servetel, smartflo or acefone
+        /// servetel, smartflo, acefone or acefone-uk
         #[arg(long, conflicts_with = "base_url")]
         provider: Option<String>,
         /// Another server's API address (https), e.g. https://api.example.com/v1
@@ -117,6 +111,7 @@ enum Command {
     Logout,
     /// Show the account in use (never the secret)
     Whoami {
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
@@ -127,40 +122,38 @@ enum Command {
     },
 }
 
-/// True when the arguments name a subcommand; otherwise the app starts (a `tel:` link, say).
-pub fn is_cli(args: &[OsString]) -> bool {
-    args.get(1)
-        .and_then(|a| a.to_str())
-        .is_some_and(|a| SUBCOMMANDS.contains(&a) || a == "-V")
+/// Whether these arguments open the window: none at all, or a single `tel:`/`callto:` link
+/// (handed to the app by the desktop). Anything else is a command, and a typo gets clap's
+/// suggestion and exit code 2 rather than a window.
+pub fn opens_window(args: &[OsString]) -> bool {
+    match args {
+        [_] => true,
+        [_, link] => link.to_str().is_some_and(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            l.starts_with("tel:") || l.starts_with("callto:")
+        }),
+        _ => false,
+    }
 }
 
 struct Failure {
     exit: i32,
-    code: &'static str,
+    code: Code,
     message: String,
 }
 
-impl Failure {
-    fn new(exit: i32, code: &'static str, message: impl Into<String>) -> Self {
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
         Failure {
-            exit,
-            code,
-            message: message.into(),
+            exit: e.code.exit_code(),
+            code: e.code,
+            message: e.message,
         }
     }
 }
 
-fn api_failure(e: &ApiError, message: String) -> Failure {
-    let (exit, code) = match e.code() {
-        ErrorCode::Unauthorized => (3, "unauthorized"),
-        ErrorCode::Forbidden => (3, "forbidden"),
-        ErrorCode::Rejected => (4, "rejected"),
-        ErrorCode::RateLimited => (4, "rateLimited"),
-        ErrorCode::Unreachable => (5, "unreachable"),
-        _ if e.outcome_unknown() => (5, "unknownOutcome"),
-        _ => (5, "network"),
-    };
-    Failure::new(exit, code, message)
+fn invalid(message: impl Into<String>) -> Failure {
+    Failure::from(Error::invalid(message))
 }
 
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -193,7 +186,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(out) => {
             // A closed stdout must not turn a queued call into a failure (a retrying script
             // would dial again): write errors are ignored.
-            let _ = writeln!(std::io::stdout(), "{out}");
+            let _ = writeln!(std::io::stdout(), "{}", terminal_safe(&out));
             0
         }
         Err(f) => {
@@ -204,29 +197,56 @@ pub fn run(args: Vec<OsString>) -> i32 {
                     json!({"error": {"code": f.code, "message": f.message}})
                 );
             }
-            let _ = writeln!(std::io::stderr(), "clickdial: {}", f.message);
+            let _ = writeln!(
+                std::io::stderr(),
+                "clickdial: {}",
+                terminal_safe(&f.message)
+            );
             f.exit
         }
     }
 }
 
-fn invalid(message: impl Into<String>) -> Failure {
-    Failure::new(2, "invalidInput", message)
+/// The last line of defence before a terminal: no control character but newline and tab, and
+/// no bidi override, whatever a server, a settings file or a keyring put in the text. (Server
+/// text is already cleaned where it enters; this also covers local files.)
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            c == '\n'
+                || c == '\t'
+                || !(c.is_control()
+                    || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        })
+        .collect()
 }
 
-fn keyring_failure(e: SecretError) -> Failure {
-    Failure::new(3, "keyring", e.to_string())
+/// The files shared with the app, in its data folder.
+struct Files {
+    settings: SettingsFile,
+    dir: std::path::PathBuf,
 }
 
-fn parse_number(input: &str, region: Region) -> Result<Number, Failure> {
-    Number::parse(input, region).map_err(|e| Failure::new(2, "invalidNumber", e.to_string()))
+fn files() -> Result<Files, Failure> {
+    let dir = clickdial_services::data_dir().ok_or_else(|| {
+        Failure::from(Error::internal(
+            "no data folder for the settings file (is HOME set?)",
+        ))
+    })?;
+    Ok(Files {
+        settings: SettingsFile::new(dir.join(SETTINGS_FILE)),
+        dir,
+    })
+}
+
+fn accounts(files: &Files) -> Accounts {
+    Accounts::new(files.settings.clone(), Arc::new(KeyringStore::new()))
 }
 
 /// The app's settings, read without changing the file (the app may be running).
-fn saved_settings() -> Settings {
-    match default_settings_path().map(|p| read_file(&p)) {
-        Some(FileSettings::Read(s)) => s,
-        Some(FileSettings::Unreadable) => {
+fn saved_settings(files: &Files) -> Settings {
+    match files.settings.read() {
+        Read::Unreadable => {
             let _ = writeln!(
                 std::io::stderr(),
                 "clickdial: the settings file could not be read, so defaults are used; \
@@ -234,19 +254,8 @@ fn saved_settings() -> Settings {
             );
             Settings::default()
         }
-        Some(FileSettings::Missing) | None => Settings::default(),
+        other => other.settings(),
     }
-}
-
-fn write_settings(settings: &Settings) -> Result<(), Failure> {
-    let path = default_settings_path()
-        .ok_or_else(|| Failure::new(1, "internal", "no data folder for the settings file"))?;
-    // An unreadable file is kept aside rather than overwritten.
-    if let (_, Some(notice)) = load_file(&path) {
-        let _ = writeln!(std::io::stderr(), "clickdial: {notice}");
-    }
-    save_file(&path, settings)
-        .map_err(|e| Failure::new(1, "internal", format!("could not save the settings: {e}")))
 }
 
 async fn execute(command: Command) -> Result<String, Failure> {
@@ -256,7 +265,8 @@ async fn execute(command: Command) -> Result<String, Failure> {
             region,
             json,
         } => {
-            let n = parse_number(&input, Region::parse(&region).map_err(invalid)?)?;
+            let n = Number::parse(&input, Region::parse(&region).map_err(invalid)?)
+                .map_err(Error::from)?;
             Ok(if json {
                 json!({"e164": n.e164(), "ext": n.ext()}).to_string()
             } else {
@@ -268,65 +278,45 @@ async fn execute(command: Command) -> Result<String, Failure> {
             agent,
             caller_id,
             call_timeout,
-            region: region_code,
+            region,
             json,
         } => {
-            // One read of the settings file serves the region, the call timeout and the account.
-            let settings = saved_settings();
-            let region = match region_code {
-                Some(code) => Region::parse(&code).map_err(invalid)?,
-                None => settings.region(),
-            };
-            let n = parse_number(&number, region)?;
-            if call_timeout.is_some_and(|t| !(10..=MAX_CALL_TIMEOUT).contains(&t)) {
-                return Err(invalid(format!(
-                    "--call-timeout must be between 10 and {MAX_CALL_TIMEOUT} seconds"
-                )));
+            let files = files()?;
+            let session = session(&files)?;
+            let (ledger, notice) =
+                Ledger::open(&files.dir.join(LEDGER_FILE)).map_err(Error::from)?;
+            if let Some(n) = notice {
+                let _ = writeln!(std::io::stderr(), "clickdial: {n}");
             }
-            let caller_id = caller_id
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty());
-            if agent.trim().is_empty() {
-                return Err(Failure::new(
-                    2,
-                    "invalidInput",
-                    "--agent is empty; pass the agent ID.",
-                ));
-            }
-            let call_timeout = call_timeout.or(settings.call_timeout);
-            let client = client(settings)?;
-            let request = DialRequest {
-                agent_number: agent.trim(),
-                destination: &n,
-                caller_id: caller_id.as_deref(),
+            let dialer = Dialer::new(
+                Arc::new(ledger),
+                files.settings.clone(),
+                system_wall_clock(),
+            );
+            let input = DialInput {
+                caller_id,
                 call_timeout,
+                region,
+                ..DialInput::new(number, agent, Source::Cli)
             };
-            let q = place_call(&client, &DialGuard::default(), &request, Instant::now)
-                .await
-                .map_err(|e| match &e {
-                    DialError::Api(api) => api_failure(api, e.to_string()),
-                    DialError::Busy(_) => Failure::new(4, "busy", e.to_string()),
-                })?;
+            let q = dialer.dial(&session, input).await?;
             Ok(if json {
-                json!({"status": "queued", "e164": n.e164(), "refId": q.ref_id,
+                json!({"status": "queued", "e164": q.e164, "ext": q.ext, "refId": q.ref_id,
                        "callId": q.call_id, "customIdentifier": q.custom_identifier,
                        "message": q.message})
                 .to_string()
             } else {
                 format!(
-                    "Queued: {} will ring agent {} first, then {}. Reference: {}",
-                    q.message,
-                    agent.trim(),
-                    n.international(),
+                    "Call queued: agent {} rings first, then {}. Reference {}.",
+                    q.agent,
+                    q.international,
                     q.ref_id.as_deref().unwrap_or("none given")
                 )
             })
         }
         Command::Agents { json } => {
-            let agents = client(saved_settings())?
-                .users()
-                .await
-                .map_err(|e| api_failure(&e, e.to_string()))?;
+            let files = files()?;
+            let agents = session(&files)?.client.users().await.map_err(Error::from)?;
             if json {
                 return Ok(serde_json::to_string_pretty(&agents).unwrap_or_default());
             }
@@ -344,10 +334,12 @@ async fn execute(command: Command) -> Result<String, Failure> {
             Ok(table(["AGENT ID", "NAME", "STATUS", "MOBILE"], &rows))
         }
         Command::Numbers { json } => {
-            let numbers = client(saved_settings())?
+            let files = files()?;
+            let numbers = session(&files)?
+                .client
                 .my_numbers()
                 .await
-                .map_err(|e| api_failure(&e, e.to_string()))?;
+                .map_err(Error::from)?;
             if json {
                 return Ok(serde_json::to_string_pretty(&numbers).unwrap_or_default());
             }
@@ -365,20 +357,19 @@ async fn execute(command: Command) -> Result<String, Failure> {
             password_stdin,
         } => login(provider, base_url, token_stdin, email, password_stdin).await,
         Command::Logout => {
-            account::forget(&KeyringStore::new()).map_err(keyring_failure)?;
-            let mut settings = saved_settings();
-            settings.sign_out();
-            write_settings(&settings)?;
-            Ok(
-                "Signed out: the account's token and password were removed from the keyring."
-                    .into(),
-            )
+            let files = files()?;
+            Ok(if accounts(&files).sign_out().await? {
+                "Signed out: the account's token or password was removed from the keyring."
+            } else {
+                "No account was set up, so there was nothing to sign out of."
+            }
+            .into())
         }
         Command::Whoami { json } => whoami(json),
         Command::Sim { port } => clickdial_sim::run_foreground(port)
             .await
             .map(|_| String::new())
-            .map_err(|e| Failure::new(1, "internal", format!("the simulator stopped: {e}"))),
+            .map_err(|e| Failure::from(Error::internal(format!("the simulator stopped: {e}")))),
     }
 }
 
@@ -407,46 +398,61 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     out.join("\n")
 }
 
-/// The API client from the environment overrides, else the app's settings and keyring.
-fn client(settings: Settings) -> Result<Client, Failure> {
+/// The session from the environment overrides, else the app's saved account (settings and
+/// keyring). The saved secret is only ever sent to the server it was saved for.
+fn session(files: &Files) -> Result<Session, Failure> {
+    let settings = saved_settings(files);
     let from_env = std::env::var("CLICKDIAL_BASE_URL")
         .ok()
         .filter(|u| !u.trim().is_empty())
-        .map(|u| validate_base_url(&u))
+        .map(|u| BaseUrl::parse(&u))
         .transpose()
         .map_err(|m| invalid(format!("CLICKDIAL_BASE_URL: {m}")))?;
     let token = std::env::var("CLICKDIAL_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty())
-        .map(|t| Credentials::Token(Secret::new(t)));
+        .map(Secret::new);
     let not_set_up = |what: &str| {
-        Failure::new(
-            3,
-            "notConfigured",
+        Failure::from(Error::new(
+            Code::NotConfigured,
             format!(
                 "{what} Run `clickdial login`, connect your account in the app, \
                  or set CLICKDIAL_BASE_URL and CLICKDIAL_TOKEN."
             ),
-        )
+        ))
     };
-    let base_url = match (from_env, &settings.base_url) {
+    let saved_url = settings
+        .base_url
+        .as_deref()
+        .and_then(|u| BaseUrl::parse(u).ok());
+    let base_url = match (from_env, &saved_url) {
         (Some(url), _) => url,
         (None, Some(url)) => url.clone(),
         (None, None) => return Err(not_set_up("No account is set up.")),
     };
-    let credentials = match token {
-        Some(t) => t,
-        // The saved secret only ever goes to the saved account's server.
-        None if settings.base_url.as_deref() == Some(base_url.as_str()) => {
-            account::credentials(&settings, &KeyringStore::new())
-                .map_err(keyring_failure)?
-                .ok_or_else(|| not_set_up("No token or password is saved."))?
-        }
-        None => return Err(not_set_up(
+    if let Some(token) = token {
+        let client = accounts::client(&base_url, Credentials::Token(token))?;
+        return Ok(Session {
+            key: AccountKey::new(&base_url, SignIn::Token, None),
+            client,
+            saved: false,
+        });
+    }
+    if saved_url.as_ref() != Some(&base_url) {
+        return Err(not_set_up(
             "CLICKDIAL_BASE_URL is not the saved account's server, so its token is not sent there.",
-        )),
-    };
-    account::client(&base_url, credentials).map_err(invalid)
+        ));
+    }
+    let saved = accounts(files)
+        .saved(&settings)
+        .map_err(Error::from)?
+        .ok_or_else(|| not_set_up("No token or password is saved."))?;
+    let client = accounts::client(&saved.base_url, saved.credentials)?;
+    Ok(Session {
+        key: saved.key,
+        client,
+        saved: true,
+    })
 }
 
 fn ask(question: &str) -> Result<String, Failure> {
@@ -466,17 +472,20 @@ fn ask_secret(question: &str) -> Result<Secret, Failure> {
         .map_err(|e| invalid(format!("could not read the answer: {e}")))
 }
 
+/// One line of standard input, without its line ending; nothing else is trimmed (a password
+/// may start or end with a space; a token is cleaned by the account service).
 fn read_stdin_secret(what: &str) -> Result<Secret, Failure> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
         .map_err(|e| invalid(format!("could not read the {what}: {e}")))?;
-    let secret = Secret::new(line);
-    if secret.is_empty() {
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.is_empty() {
         return Err(invalid(format!("standard input had no {what}")));
     }
-    Ok(secret)
+    Ok(Secret::new(line))
 }
 
 async fn login(
@@ -489,17 +498,14 @@ async fn login(
     let interactive = std::io::stdin().is_terminal();
     let (provider_id, base_url) = match (provider_id, base_url) {
         (Some(id), _) => {
-            let p = provider(&id).ok_or_else(|| {
+            provider(&id).ok_or_else(|| {
                 invalid(format!(
-                    "unknown provider '{id}': use servetel, smartflo or acefone, or --base-url"
+                    "unknown provider '{id}': use servetel, smartflo, acefone or acefone-uk, or --base-url"
                 ))
             })?;
-            (p.id.to_string(), p.base_url.to_string())
+            (id, None)
         }
-        (None, Some(url)) => (
-            "custom".to_string(),
-            validate_base_url(&url).map_err(invalid)?,
-        ),
+        (None, Some(url)) => ("custom".to_string(), Some(url)),
         (None, None) if interactive => {
             for (i, p) in PROVIDERS.iter().enumerate() {
                 eprintln!("  {}. {}", i + 1, p.name);
@@ -512,73 +518,71 @@ async fn login(
                 choice.parse().unwrap_or(0)
             };
             match PROVIDERS.get(n.wrapping_sub(1)) {
-                Some(p) => (p.id.to_string(), p.base_url.to_string()),
-                None if n == PROVIDERS.len() + 1 => {
-                    let url = ask("Server address (https://…/v1): ")?;
-                    (
-                        "custom".to_string(),
-                        validate_base_url(&url).map_err(invalid)?,
-                    )
-                }
+                Some(p) => (p.id.to_string(), None),
+                None if n == PROVIDERS.len() + 1 => (
+                    "custom".to_string(),
+                    Some(ask("Server address (https://…/v1): ")?),
+                ),
                 None => return Err(invalid(format!("'{choice}' is not one of the choices"))),
             }
         }
-        (None, None) => {
-            return Err(invalid(
-                "say which provider: --provider servetel|smartflo|acefone, or --base-url",
-            ))
-        }
+        (None, None) => return Err(invalid(
+            "say which provider: --provider servetel|smartflo|acefone|acefone-uk, or --base-url",
+        )),
     };
-    let credentials = if token_stdin {
-        Credentials::Token(clean_token(&read_stdin_secret("token")?))
+    let mut form = AccountForm {
+        provider: provider_id,
+        base_url,
+        sign_in: SignIn::Token,
+        token: None,
+        email: None,
+        password: None,
+    };
+    if token_stdin {
+        form.token = Some(read_stdin_secret("token")?);
     } else if let Some(email) = email {
-        let password = if password_stdin {
+        form.sign_in = SignIn::Password;
+        form.password = Some(if password_stdin {
             read_stdin_secret("password")?
         } else if interactive {
             ask_secret("Password: ")?
         } else {
             return Err(invalid("use --password-stdin to pass the password"));
-        };
-        Credentials::Password { email, password }
+        });
+        form.email = Some(email);
     } else if interactive {
         match ask("Sign in with 1. an API token or 2. email and password [1]: ")?.as_str() {
-            "" | "1" => Credentials::Token(clean_token(&ask_secret("API token: ")?)),
-            "2" => Credentials::Password {
-                email: ask("Email (login ID): ")?,
-                password: ask_secret("Password: ")?,
-            },
+            "" | "1" => form.token = Some(ask_secret("API token: ")?),
+            "2" => {
+                form.sign_in = SignIn::Password;
+                form.email = Some(ask("Email (login ID): ")?);
+                form.password = Some(ask_secret("Password: ")?);
+            }
             other => return Err(invalid(format!("'{other}' is not one of the choices"))),
         }
     } else {
         return Err(invalid(
             "use --token-stdin, or --email with --password-stdin",
         ));
-    };
-
-    let client = account::client(&base_url, credentials.clone()).map_err(invalid)?;
-    let (check, _, _) = account::check(&client)
-        .await
-        .map_err(|e| api_failure(&e, e.to_string()))?;
-    account::remember(&KeyringStore::new(), &credentials).map_err(keyring_failure)?;
-    let mut settings = saved_settings();
-    if settings.base_url.as_deref() != Some(base_url.as_str()) {
-        settings.last_agent = None;
-        settings.last_caller_by_agent.clear();
     }
-    settings.provider = Some(provider_id);
-    settings.base_url = Some(base_url.clone());
-    (settings.sign_in, settings.email) = match credentials {
-        Credentials::Token(_) => (SignIn::Token, None),
-        Credentials::Password { email, .. } => (SignIn::Password, Some(email.trim().to_string())),
-    };
-    write_settings(&settings)?;
-    Ok(format!("Signed in to {base_url}. {}", check.message))
+    let files = files()?;
+    let connected = accounts(&files).connect(form).await?;
+    if let Some(n) = connected.notice {
+        let _ = writeln!(std::io::stderr(), "clickdial: {n}");
+    }
+    Ok(format!(
+        "Signed in to {}. {}",
+        connected.client.base_url(),
+        connected.check.message
+    ))
 }
 
 fn whoami(json: bool) -> Result<String, Failure> {
-    let settings = saved_settings();
-    let configured = account::credentials(&settings, &KeyringStore::new())
-        .map_err(keyring_failure)?
+    let files = files()?;
+    let settings = saved_settings(&files);
+    let configured = accounts(&files)
+        .saved(&settings)
+        .map_err(Error::from)?
         .is_some();
     let provider_name = settings
         .provider

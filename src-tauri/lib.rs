@@ -1,37 +1,40 @@
-//! The Clickdial desktop shell: window, commands, keyring and settings. Thin by design: every
-//! decision is made in `clickdial-core`; this crate wires it to Tauri and to the CLI.
+//! The Clickdial desktop shell: window and commands. Thin by design: the rules live in
+//! `clickdial-core` (parsing, the API client) and `clickdial-services` (the dial service, the
+//! account, the settings file, the call ledger), which the CLI shares; this crate only
+//! translates the window's requests into calls to them.
 
-pub mod account;
 pub mod cli;
 pub mod commands;
-pub mod error;
-pub mod secrets;
-pub mod settings;
 pub mod state;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clickdial_services::secrets::{KeyringStore, SecretStore};
 use tauri::{Builder, Manager, Runtime};
 
-use crate::secrets::{KeyringStore, SecretStore};
 use crate::state::AppState;
 
-/// Must match `identifier` in tauri.conf.json: the CLI finds the settings file through it.
-pub const IDENTIFIER: &str = "in.clickdial.desktop";
+pub use clickdial_services::IDENTIFIER;
 
-/// Entry point of the one binary: CLI subcommands, or the desktop app.
+/// Entry point of the one binary: the window with no arguments (or a `tel:`/`callto:` link),
+/// otherwise the command line.
 pub fn main() -> i32 {
+    clickdial_services::process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if cli::is_cli(&args) {
+    if !cli::opens_window(&args) {
         return cli::run(args);
     }
-    match build_app(
-        Builder::default(),
-        Arc::new(KeyringStore::new()),
-        PathBuf::from(settings::SETTINGS_FILE),
-    )
-    .run(tauri::generate_context!())
+    if let Some(message) = no_display() {
+        eprintln!("{message}");
+        return 1;
+    }
+    let Some(data_dir) = clickdial_services::data_dir() else {
+        eprintln!("Clickdial could not find your data folder (is HOME set?).");
+        return 1;
+    };
+    match build_app(Builder::default(), Arc::new(KeyringStore::new()), data_dir)
+        .run(tauri::generate_context!())
     {
         Ok(()) => 0,
         Err(e) => {
@@ -41,18 +44,31 @@ pub fn main() -> i32 {
     }
 }
 
+/// Why the window cannot open here, if it cannot: on Linux and the BSDs a window needs an X11
+/// or Wayland display (GTK would otherwise panic).
+fn no_display() -> Option<String> {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return None;
+    }
+    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    (!set("DISPLAY") && !set("WAYLAND_DISPLAY")).then(|| {
+        "Clickdial needs a desktop session to open its window (neither DISPLAY nor \
+         WAYLAND_DISPLAY is set). From a terminal, the commands work without one: see \
+         `clickdial --help`."
+            .to_string()
+    })
+}
+
 /// Everything but the runtime and context, so tests can run it on `tauri::test::mock_builder()`.
+/// `data_dir` holds the settings file and the call ledger, shared with the CLI.
 pub fn build_app<R: Runtime>(
     builder: Builder<R>,
     secrets: Arc<dyn SecretStore>,
-    store_path: PathBuf,
+    data_dir: PathBuf,
 ) -> Builder<R> {
     builder
-        .plugin(tauri_plugin_store::Builder::new().build())
         .setup(move |app| {
-            let (loaded, notice) = settings::load(app.handle(), &store_path);
-            let persist = settings::saver(app.handle().clone(), store_path);
-            app.manage(AppState::new(secrets, loaded, notice, persist));
+            app.manage(AppState::new(secrets, &data_dir));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -1,46 +1,56 @@
-//! What the running app holds: the account session (or the demo), settings, the dial guard,
-//! cached dropdown lists. Shell-level glue only; the logic it calls lives in `clickdial-core`.
+//! What the running app holds: the session in use (the saved account, or the demo with its
+//! in-process simulator), the services shared with the CLI, cached dropdown lists. The settings
+//! are not held here: the settings file is read when needed, so a change another process made
+//! (`clickdial login`, say) is picked up before the account is next used, and nothing stale is
+//! ever written back.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use clickdial_core::api::{clean_token, Agent, CallerId, Credentials};
-use clickdial_core::settings::{provider, validate_base_url, Settings, SignIn};
-use clickdial_core::{Client, DialGuard, Region, Secret};
+use clickdial_core::api::{Agent, CallerId};
+use clickdial_core::settings::{Settings, SignIn};
+use clickdial_core::types::BaseUrl;
+use clickdial_core::{Client, Region, Secret};
+use clickdial_services::accounts::{
+    self, AccountForm, AccountKey, Accounts, ConnectionCheck, Lists,
+};
+use clickdial_services::dialer::{system_wall_clock, DialInput, DialOutcome, Dialer, Session};
+use clickdial_services::ledger::{Ledger, LEDGER_FILE};
+use clickdial_services::secrets::SecretStore;
+use clickdial_services::settings_file::{SettingsFile, Stamp, SETTINGS_FILE};
+use clickdial_services::{Code, Error};
 use clickdial_sim::{Account, Sim, DEMO_TOKEN};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::account::{self, ConnectionCheck};
-use crate::error::{AppError, Code};
-use crate::secrets::{SecretError, SecretStore};
-use crate::settings::Persist;
-
-/// A connected account, or the demo with its in-process simulator.
-pub struct Session {
-    pub client: Client,
+/// A session and what the window caches for it.
+pub struct AppSession {
+    pub session: Session,
     /// Kept alive for as long as the demo session; dropping it stops the simulator.
     pub demo: Option<Sim>,
     agents: tokio::sync::Mutex<Option<Vec<Agent>>>,
     caller_ids: tokio::sync::Mutex<Option<Vec<CallerId>>>,
 }
 
-impl Session {
-    fn new(client: Client, demo: Option<Sim>) -> Self {
-        Session {
-            client,
+impl AppSession {
+    fn new(session: Session, demo: Option<Sim>, lists: Lists) -> Self {
+        AppSession {
+            session,
             demo,
-            agents: Default::default(),
-            caller_ids: Default::default(),
+            agents: tokio::sync::Mutex::new(lists.agents),
+            caller_ids: tokio::sync::Mutex::new(lists.caller_ids),
         }
     }
 
-    /// The agents, from the cache unless `refresh`.
-    pub async fn agents(&self, refresh: bool) -> Result<Vec<Agent>, AppError> {
-        cached(&self.agents, refresh, self.client.users()).await
+    pub fn client(&self) -> &Client {
+        &self.session.client
     }
 
-    pub async fn caller_ids(&self, refresh: bool) -> Result<Vec<CallerId>, AppError> {
-        cached(&self.caller_ids, refresh, self.client.my_numbers()).await
+    /// The agents, from the cache unless `refresh`.
+    pub async fn agents(&self, refresh: bool) -> Result<Vec<Agent>, Error> {
+        cached(&self.agents, refresh, self.client().users()).await
+    }
+
+    pub async fn caller_ids(&self, refresh: bool) -> Result<Vec<CallerId>, Error> {
+        cached(&self.caller_ids, refresh, self.client().my_numbers()).await
     }
 }
 
@@ -49,7 +59,7 @@ async fn cached<T: Clone>(
     cache: &tokio::sync::Mutex<Option<Vec<T>>>,
     refresh: bool,
     load: impl std::future::Future<Output = Result<Vec<T>, clickdial_core::ApiError>>,
-) -> Result<Vec<T>, AppError> {
+) -> Result<Vec<T>, Error> {
     let mut cache = cache.lock().await;
     match &*cache {
         Some(list) if !refresh => Ok(list.clone()),
@@ -67,7 +77,7 @@ async fn cached<T: Clone>(
 pub struct Status {
     pub configured: bool,
     pub demo: bool,
-    /// The preset id (`servetel`, `smartflo`, `acefone`, `custom`); `demo` in the demo.
+    /// The preset id (`servetel`, `smartflo`, `acefone`, `acefone-uk`, `custom`); `demo` in the demo.
     pub provider: Option<String>,
     /// The API server's address (a connected account) or the simulator's (demo).
     pub base_url: Option<String>,
@@ -77,116 +87,157 @@ pub struct Status {
     pub region: String,
     pub call_timeout: Option<u32>,
     pub last_agent: Option<String>,
-    pub last_caller_by_agent: BTreeMap<String, String>,
-    /// A message to show once (settings reset, keyring unavailable).
+    pub last_caller_by_agent: std::collections::BTreeMap<String, String>,
+    /// Days until the portal password expires, when the server said (password sign-in).
+    pub password_days_left: Option<u32>,
+    /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
 }
 
-/// The account form, as the window sends it.
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountForm {
-    pub provider: String,
-    /// Only for the `custom` provider.
-    pub base_url: Option<String>,
-    pub sign_in: SignIn,
-    pub token: Option<Secret>,
-    pub email: Option<String>,
-    pub password: Option<Secret>,
+/// The saved account's session, as of one version of the settings file.
+struct Resolved {
+    stamp: Option<Stamp>,
+    session: Option<Arc<AppSession>>,
 }
 
 pub struct AppState {
-    secrets: Arc<dyn SecretStore>,
-    settings: Mutex<Settings>,
-    persist: Persist,
-    session: Mutex<Option<Arc<Session>>>,
-    notice: Mutex<Option<String>>,
-    init: tokio::sync::OnceCell<()>,
-    pub guard: DialGuard,
+    accounts: Accounts,
+    dialer: Result<Dialer, Error>,
+    demo: Mutex<Option<Arc<AppSession>>>,
+    saved: tokio::sync::Mutex<Option<Resolved>>,
+    notices: Mutex<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
-) -> Result<T, AppError> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|_| AppError::new(Code::Internal, "The keyring call did not finish."))?
-        .map_err(AppError::from)
-}
-
-fn invalid(message: impl Into<String>) -> AppError {
-    AppError::new(Code::InvalidInput, message)
-}
-
 impl AppState {
-    pub fn new(
-        secrets: Arc<dyn SecretStore>,
-        settings: Settings,
-        notice: Option<String>,
-        persist: Persist,
-    ) -> Self {
+    /// Opens the settings file and the call ledger in `data_dir`.
+    pub fn new(secrets: Arc<dyn SecretStore>, data_dir: &std::path::Path) -> Self {
+        let settings = SettingsFile::new(data_dir.join(SETTINGS_FILE));
+        let mut notices = Vec::new();
+        let (_, notice) = settings.load();
+        notices.extend(notice);
+        let dialer = match Ledger::open(&data_dir.join(LEDGER_FILE)) {
+            Ok((ledger, notice)) => {
+                notices.extend(notice);
+                Ok(Dialer::new(
+                    Arc::new(ledger),
+                    settings.clone(),
+                    system_wall_clock(),
+                ))
+            }
+            Err(e) => {
+                let e = Error::new(
+                    Code::Storage,
+                    format!("{e} Clickdial will not dial until it can keep its call history, because that is how it stops a call from being placed twice."),
+                );
+                notices.push(e.message.clone());
+                Err(e)
+            }
+        };
         AppState {
-            secrets,
-            settings: Mutex::new(settings),
-            persist,
-            session: Mutex::new(None),
-            notice: Mutex::new(notice),
-            init: tokio::sync::OnceCell::new(),
-            guard: DialGuard::default(),
+            accounts: Accounts::new(settings, secrets),
+            dialer,
+            demo: Mutex::new(None),
+            saved: tokio::sync::Mutex::new(None),
+            notices: Mutex::new(notices),
         }
     }
 
-    /// Opens the saved account on first use (reads the keyring off the UI thread).
-    pub async fn ensure_init(&self) {
-        self.init
-            .get_or_init(|| async {
-                let settings = self.settings();
-                let Some(base_url) = settings.base_url.clone() else {
-                    return;
-                };
-                let secrets = self.secrets.clone();
-                match blocking(move || account::credentials(&settings, &*secrets)).await {
-                    Ok(Some(credentials)) => match account::client(&base_url, credentials) {
-                        Ok(client) => self.set_session(Some(Session::new(client, None))),
-                        Err(e) => self.set_notice(e),
-                    },
-                    Ok(None) => {}
-                    Err(e) => self.set_notice(e.message),
-                }
-            })
-            .await;
-    }
-
-    fn set_notice(&self, message: String) {
-        *lock(&self.notice) = Some(message);
-    }
-
-    fn set_session(&self, session: Option<Session>) {
-        *lock(&self.session) = session.map(Arc::new);
-    }
-
-    pub fn session(&self) -> Result<Arc<Session>, AppError> {
-        lock(&self.session)
-            .clone()
-            .ok_or_else(AppError::not_configured)
+    fn settings_file(&self) -> &SettingsFile {
+        self.accounts.settings_file()
     }
 
     pub fn settings(&self) -> Settings {
-        lock(&self.settings).clone()
+        self.settings_file().read().settings()
     }
 
     pub fn region(&self) -> Region {
-        lock(&self.settings).region()
+        self.settings().region()
     }
 
-    pub fn status(&self) -> Status {
-        let session = lock(&self.session).clone();
+    pub fn dialer(&self) -> Result<&Dialer, Error> {
+        self.dialer.as_ref().map_err(Clone::clone)
+    }
+
+    fn notice(&self, message: String) {
+        let mut notices = lock(&self.notices);
+        if !notices.contains(&message) {
+            notices.push(message);
+        }
+    }
+
+    /// The session in use: the demo, else the account the settings file names now. Re-read
+    /// whenever the settings file changed, so another process's sign-in or sign-out is followed
+    /// and a secret is only ever read for the server it was saved for.
+    pub async fn session(&self) -> Result<Arc<AppSession>, Error> {
+        if let Some(demo) = lock(&self.demo).clone() {
+            return Ok(demo);
+        }
+        self.saved_session()
+            .await?
+            .ok_or_else(Error::not_configured)
+    }
+
+    async fn saved_session(&self) -> Result<Option<Arc<AppSession>>, Error> {
+        let mut saved = self.saved.lock().await;
+        let stamp = self.settings_file().stamp();
+        if let Some(r) = saved.as_ref().filter(|r| r.stamp == stamp) {
+            return Ok(r.session.clone());
+        }
+        let settings = self.settings();
+        let accounts = self.accounts.clone();
+        let found = tauri::async_runtime::spawn_blocking(move || accounts.saved(&settings))
+            .await
+            .map_err(|_| Error::internal("The keyring call did not finish."))?;
+        let session = match found {
+            Ok(Some(found)) => match accounts::client(&found.base_url, found.credentials) {
+                Ok(client) => Some(Arc::new(AppSession::new(
+                    Session {
+                        key: found.key,
+                        client,
+                        saved: true,
+                    },
+                    None,
+                    Lists::default(),
+                ))),
+                Err(e) => {
+                    self.notice(e.message);
+                    None
+                }
+            },
+            Ok(None) => None,
+            // Not cached: the keyring may be unlocked in a moment.
+            Err(e) => {
+                *saved = None;
+                return Err(Error::from(e));
+            }
+        };
+        *saved = Some(Resolved {
+            stamp,
+            session: session.clone(),
+        });
+        Ok(session)
+    }
+
+    pub async fn status(&self) -> Status {
+        let session = match self.session().await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                if e.code != Code::NotConfigured {
+                    self.notice(e.message);
+                }
+                None
+            }
+        };
         let settings = self.settings();
         let demo = session.as_ref().is_some_and(|s| s.demo.is_some());
+        let notice = {
+            let mut n = lock(&self.notices);
+            (!n.is_empty()).then(|| std::mem::take(&mut *n).join(" "))
+        };
         Status {
             configured: session.is_some(),
             demo,
@@ -195,121 +246,108 @@ impl AppState {
             } else {
                 settings.provider
             },
-            base_url: session.map(|s| s.client.base_url().to_string()),
+            base_url: session.as_ref().map(|s| s.client().base_url().to_string()),
             sign_in: settings.sign_in,
             email: settings.email.filter(|_| !demo),
             region: settings.region,
             call_timeout: settings.call_timeout,
             last_agent: settings.last_agent,
             last_caller_by_agent: settings.last_caller_by_agent,
-            notice: lock(&self.notice).take(),
+            password_days_left: session
+                .as_ref()
+                .and_then(|s| s.client().password_days_left()),
+            notice,
         }
     }
 
-    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> Result<(), AppError> {
-        let mut settings = lock(&self.settings);
-        let mut next = settings.clone();
-        change(&mut next);
-        next.validate().map_err(invalid)?;
-        (self.persist)(&next).map_err(|e| {
-            AppError::new(Code::Internal, format!("Could not save your settings: {e}"))
-        })?;
-        *settings = next;
+    /// Saves the agent's preferences through the settings file's one writer.
+    pub fn save_preferences(&self, region: &str, call_timeout: Option<u32>) -> Result<(), Error> {
+        let region = Region::parse(region).map_err(Error::invalid)?;
+        let call_timeout = call_timeout
+            .map(clickdial_core::types::CallTimeout::from_secs)
+            .transpose()
+            .map_err(Error::invalid)?;
+        self.settings_file()
+            .update(|s| {
+                s.region = region.code().to_string();
+                s.call_timeout = call_timeout.map(|t| t.secs());
+            })
+            .map_err(|e| Error::new(Code::Storage, e))?;
         Ok(())
     }
 
     /// Starts the built-in simulator on loopback and dials it through the same HTTP path.
-    pub async fn start_demo(&self) -> Result<(), AppError> {
-        if self.session().is_ok_and(|s| s.demo.is_some()) {
+    pub async fn start_demo(&self) -> Result<(), Error> {
+        if lock(&self.demo).is_some() {
             return Ok(());
         }
         let sim = Sim::spawn(Account::demo())
             .await
-            .map_err(|e| AppError::new(Code::Internal, format!("Could not start the demo: {e}")))?;
-        let client = Client::new(&sim.url(), Secret::new(DEMO_TOKEN))
-            .map_err(|e| AppError::new(Code::Internal, e))?;
-        self.set_session(Some(Session::new(client, Some(sim))));
+            .map_err(|e| Error::internal(format!("Could not start the demo: {e}")))?;
+        let url = BaseUrl::parse(&sim.url()).map_err(Error::internal)?;
+        let client = accounts::client(
+            &url,
+            clickdial_core::api::Credentials::Token(Secret::new(DEMO_TOKEN)),
+        )?;
+        let session = Session {
+            key: AccountKey::unsaved("demo", url.as_str()),
+            client,
+            saved: false,
+        };
+        *lock(&self.demo) = Some(Arc::new(AppSession::new(
+            session,
+            Some(sim),
+            Lists::default(),
+        )));
         Ok(())
     }
 
-    /// Checks the account against the server, then keeps its secret in the keyring and the
-    /// rest in settings. Nothing is saved when the check fails.
-    pub async fn save_account(&self, form: AccountForm) -> Result<ConnectionCheck, AppError> {
-        let base_url = match provider(&form.provider) {
-            Some(p) => p.base_url.to_string(),
-            None if form.provider == "custom" => {
-                validate_base_url(form.base_url.as_deref().unwrap_or_default()).map_err(invalid)?
-            }
-            None => return Err(invalid("Choose your provider.")),
-        };
-        let credentials = match form.sign_in {
-            SignIn::Token => Credentials::Token(clean_token(
-                form.token
-                    .as_ref()
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(|| invalid("Paste your API token."))?,
-            )),
-            SignIn::Password => Credentials::Password {
-                email: form
-                    .email
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|e| !e.is_empty())
-                    .ok_or_else(|| invalid("Enter the email (login ID) you use for the portal."))?
-                    .to_string(),
-                password: form
-                    .password
-                    .filter(|p| !p.is_empty())
-                    .ok_or_else(|| invalid("Enter your password."))?,
+    /// Checks the account against the server, then saves it (the same code as `clickdial
+    /// login`). Nothing is saved when the check fails.
+    pub async fn save_account(&self, form: AccountForm) -> Result<ConnectionCheck, Error> {
+        let connected = self.accounts.connect(form).await?;
+        if let Some(n) = connected.notice {
+            self.notice(n);
+        }
+        let session = AppSession::new(
+            Session {
+                key: connected.key,
+                client: connected.client,
+                saved: true,
             },
-        };
-        let client = account::client(&base_url, credentials.clone()).map_err(invalid)?;
-        let (check, agents, callers) = account::check(&client).await?;
+            None,
+            connected.lists,
+        );
+        *lock(&self.demo) = None;
+        *self.saved.lock().await = Some(Resolved {
+            stamp: self.settings_file().stamp(),
+            session: Some(Arc::new(session)),
+        });
+        Ok(connected.check)
+    }
 
-        let secrets = self.secrets.clone();
-        let saved = credentials.clone();
-        blocking(move || account::remember(&*secrets, &saved)).await?;
-        let email = match &credentials {
-            Credentials::Password { email, .. } => Some(email.clone()),
-            Credentials::Token(_) => None,
-        };
-        let same_server = self.settings().base_url.as_deref() == Some(base_url.as_str());
-        self.update_settings(|s| {
-            if !same_server {
-                s.last_agent = None;
-                s.last_caller_by_agent.clear();
-            }
-            s.provider = Some(form.provider.clone());
-            s.base_url = Some(base_url.clone());
-            s.sign_in = form.sign_in;
-            s.email = email;
-        })?;
-        let session = Session::new(client, None);
-        *session.agents.lock().await = agents;
-        *session.caller_ids.lock().await = callers;
-        self.set_session(Some(session));
+    /// Checks the current session's connection again, refreshing the cached lists.
+    pub async fn check_connection(&self) -> Result<ConnectionCheck, Error> {
+        let session = self.session().await?;
+        let (check, lists) = accounts::check(session.client()).await?;
+        *session.agents.lock().await = lists.agents;
+        *session.caller_ids.lock().await = lists.caller_ids;
         Ok(check)
     }
 
-    /// Checks the current session's connection again.
-    pub async fn check_connection(&self) -> Result<ConnectionCheck, AppError> {
-        let session = self.session()?;
-        let (check, agents, callers) = account::check(&session.client).await?;
-        *session.agents.lock().await = agents;
-        *session.caller_ids.lock().await = callers;
-        Ok(check)
-    }
-
-    /// Leaves the demo, or signs out: every secret of the account, its settings and session.
-    pub async fn sign_out(&self) -> Result<(), AppError> {
-        if self.session().is_ok_and(|s| s.demo.is_some()) {
-            self.set_session(None);
+    /// Leaves the demo, or signs out: every secret of the account, and the account in settings.
+    pub async fn sign_out(&self) -> Result<(), Error> {
+        if lock(&self.demo).take().is_some() {
             return Ok(());
         }
-        let secrets = self.secrets.clone();
-        blocking(move || account::forget(&*secrets)).await?;
-        self.update_settings(Settings::sign_out)?;
-        self.set_session(None);
+        self.accounts.sign_out().await?;
+        *self.saved.lock().await = None;
         Ok(())
+    }
+
+    /// A dial from the window (or, later, a link, the tray or the hotkey): the shared service.
+    pub async fn dial(&self, input: DialInput) -> Result<DialOutcome, Error> {
+        let session = self.session().await?;
+        self.dialer()?.dial(&session.session, input).await
     }
 }

@@ -129,7 +129,9 @@ async fn call_is_queued_and_sent_once() {
     .await;
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.starts_with("Queued: Originate successfully queued"),
+        out.starts_with(
+            "Call queued: agent 0506123456781 rings first, then +91 98765 43210. Reference "
+        ),
         "{out}"
     );
     let reqs = sim.requests_to("/click_to_call");
@@ -315,7 +317,7 @@ async fn call_against_clickdial_sim() {
     )
     .await;
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Queued"), "{out}");
+    assert!(out.contains("Call queued"), "{out}");
     child.kill().await.unwrap();
 }
 
@@ -363,4 +365,302 @@ async fn whoami_without_an_account_or_a_keyring() {
     let (code, _, err) = run(c).await;
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("keyring is not available"), "{err}");
+}
+
+/// A command sharing `home`'s data folder (settings, call ledger) with the other commands of a
+/// test, with the simulator's address and token from the environment.
+fn call_in(home: &std::path::Path, sim_url: &str, args: &[&str]) -> Command {
+    let mut c = clickdial(home);
+    c.env("CLICKDIAL_BASE_URL", sim_url)
+        .env("CLICKDIAL_TOKEN", TOKEN)
+        .arg("call")
+        .args(args);
+    c
+}
+
+fn ledger_path(home: &std::path::Path) -> std::path::PathBuf {
+    home.join("data")
+        .join(clickdial_services::IDENTIFIER)
+        .join(clickdial_services::ledger::LEDGER_FILE)
+}
+
+/// Issue 6, defect 2: five processes dialling one number at once place one call.
+#[tokio::test(flavor = "multi_thread")]
+async fn five_processes_dialling_one_number_place_one_call() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let runs = (0..5).map(|_| {
+        run(call_in(
+            home.path(),
+            &sim.url(),
+            &["98765 43210", "--agent", AGENT],
+        ))
+    });
+    let results = futures_util::future::join_all(runs).await;
+    let codes: Vec<i32> = results.iter().map(|r| r.0).collect();
+    assert_eq!(codes.iter().filter(|&&c| c == 0).count(), 1, "{results:?}");
+    assert_eq!(codes.iter().filter(|&&c| c == 6).count(), 4, "{results:?}");
+    for (code, _, err) in &results {
+        if *code == 6 {
+            assert!(err.contains("+91 98765 43210"), "{err}");
+        }
+    }
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+    // A new process one second later is refused too (the bounce window).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (code, _, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["+919876543210", "--agent", AGENT],
+    ))
+    .await;
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("Already dialled +91 98765 43210"), "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+}
+
+/// A process killed while the server has not answered leaves a row that reads "may have been
+/// placed", and the number is not dialled again at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_process_killed_mid_dial_leaves_a_may_have_been_placed_row() {
+    let sim = sim().await;
+    sim.inject(Fault::delay(Duration::from_secs(20)).on("/click_to_call"));
+    let home = tempfile::tempdir().unwrap();
+    let mut child = call_in(home.path(), &sim.url(), &["98765 43210", "--agent", AGENT])
+        .spawn()
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while sim.requests_to("/click_to_call").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the dial reached the server");
+    child.kill().await.unwrap();
+    child.wait().await.unwrap();
+
+    let (ledger, _) = clickdial_services::ledger::Ledger::open(&ledger_path(home.path())).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let rows = ledger.recent(10, now).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].state,
+        clickdial_services::ledger::CallState::Unknown
+    );
+    assert_eq!(rows[0].e164, "+919876543210");
+
+    let (code, _, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["9876543210", "--agent", AGENT],
+    ))
+    .await;
+    assert_eq!(code, 6, "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+}
+
+/// A hostile server on loopback that answers every request with `len` bytes of a JSON string,
+/// streamed (no Content-Length, so only the client's own cap can stop it), without holding
+/// them in memory, so the test process stays small.
+async fn huge_reply_server(len: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"success\":true,\"message\":\"";
+                if conn.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'A'; 64 * 1024];
+                let mut sent = 0;
+                while sent < len {
+                    if conn.write_all(&chunk).await.is_err() {
+                        return; // the client hung up: it stopped reading, as it should
+                    }
+                    sent += chunk.len();
+                }
+                let _ = conn.write_all(b"\"}").await;
+            });
+        }
+    });
+    url
+}
+
+/// Issue 6, defect 4: a 64 MiB reply is cut off at the cap, is not echoed, and does not cost
+/// the process its size in memory (it cost 255 MB before the cap).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_reply_is_capped_and_not_echoed() {
+    let url = huge_reply_server(64 << 20).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = call_in(home.path(), &url, &["9876543210", "--agent", AGENT]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = c.spawn().unwrap();
+    let pid = child.id().unwrap();
+    // The child's peak memory, read while it runs (getrusage would also count this process,
+    // whose memory the child shares until it execs).
+    let peak = tokio::spawn(async move {
+        let mut peak_kb = 0u64;
+        while let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        peak_kb
+    });
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let peak_mb = peak.await.unwrap() / 1024;
+    assert_eq!(out.status.code(), Some(5), "may have been placed");
+    let (out, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(err.contains("larger than 2 MiB"), "{err}");
+    assert!(err.contains("may or may not have been placed"), "{err}");
+    assert!(err.len() < 600, "{} bytes of message", err.len());
+    assert!(!err.contains("AAAAAAAAAA") && !out.contains("AAAAAAAAAA"));
+    // A plain call peaks near 70 MB in a debug build; the 64 MiB body must not add itself.
+    assert!(peak_mb < 110, "the child peaked at {peak_mb} MB");
+}
+
+const HOSTILE: &str =
+    "\u{1b}]52;c;SGVsbG8=\u{7}\u{1b}[2J\u{1b}]0;pwned\u{7}Agent \u{202e}evil\u{9b}31m";
+
+fn assert_inert(text: &str) {
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+        assert!(!text.contains(bad), "{bad:?} got through: {text:?}");
+    }
+}
+
+/// Issue 6, defect 6: escape sequences in server text (OSC 52 writes the clipboard, screen
+/// clears, title changes, bidi overrides) never reach the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn escape_sequences_in_server_text_never_reach_the_terminal() {
+    let sim = Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        agents: vec![clickdial_sim::SimAgent {
+            user_id: 1,
+            eid: AGENT.to_string(),
+            name: HOSTILE.to_string(),
+            follow_me_number: "+919810000001".into(),
+            status: 0,
+        }],
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let body = serde_json::json!({"success": false, "message": HOSTILE}).to_string();
+    sim.inject(Fault::respond(422, body).on("/click_to_call"));
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["9876543210", "--agent", AGENT],
+    ))
+    .await;
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("Agent"), "the readable part stays: {err}");
+    assert_inert(&out);
+    assert_inert(&err);
+
+    let mut c = clickdial(home.path());
+    c.env("CLICKDIAL_BASE_URL", sim.url())
+        .env("CLICKDIAL_TOKEN", TOKEN)
+        .arg("agents");
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Agent"), "{out}");
+    assert_inert(&out);
+}
+
+/// Issue 6, defect 7: a loopback server is never reached through a proxy (the token would
+/// travel in clear to it).
+#[tokio::test(flavor = "multi_thread")]
+async fn loopback_servers_bypass_proxies() {
+    let sim = sim().await;
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((_conn, _)) = proxy.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut c = call_in(home.path(), &sim.url(), &["9876543210", "--agent", AGENT]);
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        c.env(var, &proxy_url);
+    }
+    let (code, _, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+    assert_eq!(
+        seen.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the proxy was contacted"
+    );
+}
+
+/// Issue 6, defect 8: a typo is a command-line error with a suggestion, not a window; without
+/// a display the app says so instead of panicking.
+#[tokio::test]
+async fn a_typo_is_an_error_and_no_display_is_explained() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = clickdial(home.path());
+    c.args(["calll", "98765", "43210"]);
+    let (code, _, err) = run(c).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("'call'"), "a suggestion: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let (code, _, err) = run(clickdial(home.path())).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("needs a desktop session"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Issue 6, defect 9: core dumps are off for every Clickdial process, so a crash never writes
+/// the token in memory to disk.
+#[tokio::test]
+async fn core_dumps_are_off() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = clickdial(home.path());
+    c.args(["sim", "--port", "0"]).stdout(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    child.kill().await.unwrap();
 }

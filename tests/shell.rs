@@ -1,12 +1,13 @@
 //! The Tauri shell on the mock runtime: real IPC deserialization, real commands, the demo
-//! simulator and the store plugin, with an in-memory secret store and a temporary settings file.
+//! simulator, the shared services (settings file, call ledger), with an in-memory secret store
+//! and a temporary data folder.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use clickdial_app::secrets::{MemoryStore, SecretStore, PASSWORD_KEY, TOKEN_KEY};
 use clickdial_app::state::AppState;
 use clickdial_core::Secret;
+use clickdial_services::secrets::{MemoryStore, SecretStore, LEGACY_TOKEN_KEY};
 use clickdial_sim::{Account, Sim, DEMO_EMAIL, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -22,8 +23,11 @@ struct Harness {
 }
 
 impl Harness {
+    /// An app whose data folder is `settings`'s folder (settings.json and the call ledger).
     fn new(secrets: Arc<dyn SecretStore>, settings: &Path) -> Harness {
-        let mut app = clickdial_app::build_app(mock_builder(), secrets, settings.to_path_buf())
+        assert_eq!(settings.file_name().unwrap(), "settings.json");
+        let data_dir = settings.parent().unwrap().to_path_buf();
+        let mut app = clickdial_app::build_app(mock_builder(), secrets, data_dir)
             .build(mock_context(noop_assets()))
             .expect("app builds");
         // The setup hook (which manages the state) runs on the first event-loop iteration.
@@ -68,6 +72,17 @@ impl Harness {
         );
         e
     }
+}
+
+/// The keyring entry of a token saved for `url`'s server.
+fn token_entry(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    format!("api-token {}", u.origin().ascii_serialization())
+}
+
+fn password_entry(url: &str, email: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    format!("password {} {email}", u.origin().ascii_serialization())
 }
 
 fn dial_args(agent: &str, number: &str) -> Value {
@@ -132,7 +147,7 @@ fn demo_dial_through_real_ipc() {
         .starts_with("The call was not placed."));
 
     let state = h.app.state::<AppState>();
-    let session = state.session().unwrap();
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
     let sim = session.demo.as_ref().unwrap();
     let dials = sim.requests_to("/click_to_call");
     assert_eq!(
@@ -169,10 +184,7 @@ fn token_account_goes_to_the_keyring_only() {
 
     let wrong = h.err("save_account", custom(&sim, json!({"token": "nope"})));
     assert_eq!(wrong["code"], "unauthorized");
-    assert!(
-        secrets.get(TOKEN_KEY).unwrap().is_none(),
-        "a refused token is not saved"
-    );
+    assert!(secrets.keys().is_empty(), "a refused token is not saved");
     assert!(
         !settings.exists()
             || !std::fs::read_to_string(&settings)
@@ -202,7 +214,12 @@ fn token_account_goes_to_the_keyring_only() {
     assert_eq!(status["provider"], "custom");
     assert_eq!(status["signIn"], "token");
     assert_eq!(
-        secrets.get(TOKEN_KEY).unwrap(),
+        secrets.keys(),
+        [token_entry(&sim.url())],
+        "bound to its server"
+    );
+    assert_eq!(
+        secrets.get(&token_entry(&sim.url())).unwrap(),
         Some(Secret::new(TOKEN)),
         "stored without the pasted prefix and whitespace"
     );
@@ -237,7 +254,7 @@ fn token_account_goes_to_the_keyring_only() {
 
     let status = h.ok("sign_out", json!({}));
     assert_eq!(status["configured"], false);
-    assert!(secrets.get(TOKEN_KEY).unwrap().is_none());
+    assert!(secrets.keys().is_empty());
     let file = std::fs::read_to_string(&settings).unwrap();
     assert!(!file.contains(&sim.url()), "{file}");
 }
@@ -272,11 +289,14 @@ fn password_sign_in_survives_a_restart_and_never_reaches_the_page() {
         assert_eq!(saved["status"]["email"], DEMO_EMAIL);
         assert_eq!(saved["status"]["signIn"], "password");
         assert_eq!(
-            secrets.get(PASSWORD_KEY).unwrap(),
+            secrets
+                .get(&password_entry(&sim.url(), DEMO_EMAIL))
+                .unwrap(),
             Some(Secret::new(DEMO_PASSWORD))
         );
-        assert!(
-            secrets.get(TOKEN_KEY).unwrap().is_none(),
+        assert_eq!(
+            secrets.keys(),
+            [password_entry(&sim.url(), DEMO_EMAIL)],
             "one secret per account"
         );
         replies.push(saved);
@@ -298,7 +318,7 @@ fn password_sign_in_survives_a_restart_and_never_reaches_the_page() {
         .clone()
         .unwrap();
     replies.push(h.ok("sign_out", json!({})));
-    assert!(secrets.get(PASSWORD_KEY).unwrap().is_none());
+    assert!(secrets.keys().is_empty());
 
     // Leak probe: no reply the page saw, and not the settings file, holds a secret.
     let file = std::fs::read_to_string(&settings).unwrap();
@@ -316,7 +336,7 @@ fn password_sign_in_survives_a_restart_and_never_reaches_the_page() {
 #[test]
 fn an_unreachable_server_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = dir.path().join("s.json");
+    let settings = dir.path().join("settings.json");
     let secrets = Arc::new(MemoryStore::default());
     let h = Harness::new(secrets.clone(), &settings);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -332,7 +352,7 @@ fn an_unreachable_server_saves_nothing() {
         .as_str()
         .unwrap()
         .contains("Could not reach the server"));
-    assert!(secrets.get(TOKEN_KEY).unwrap().is_none());
+    assert!(secrets.keys().is_empty());
     assert!(
         !settings.exists()
             || !std::fs::read_to_string(&settings)
@@ -345,7 +365,10 @@ fn an_unreachable_server_saves_nothing() {
 #[test]
 fn a_token_that_may_not_list_caller_ids_still_connects() {
     let dir = tempfile::tempdir().unwrap();
-    let h = Harness::new(Arc::new(MemoryStore::default()), &dir.path().join("s.json"));
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
     let sim = tauri::async_runtime::block_on(Sim::spawn(Account {
         tokens: vec!["limited".into()],
         restricted_tokens: vec!["limited".into()],
@@ -371,7 +394,10 @@ fn a_token_that_may_not_list_caller_ids_still_connects() {
 #[test]
 fn preferences_are_validated_and_used() {
     let dir = tempfile::tempdir().unwrap();
-    let h = Harness::new(Arc::new(MemoryStore::default()), &dir.path().join("s.json"));
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
     assert_eq!(
         h.err(
             "save_preferences",
@@ -399,7 +425,7 @@ fn preferences_are_validated_and_used() {
     h.ok("start_demo", json!({}));
     h.ok("dial", dial_args("0506123456781", "415 555 0123"));
     let state = h.app.state::<AppState>();
-    let session = state.session().unwrap();
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
     let body = &session.demo.as_ref().unwrap().requests_to("/click_to_call")[0].body;
     assert_eq!(body["destination_number"], "14155550123");
     assert_eq!(body["call_timeout"], 600);
@@ -411,7 +437,7 @@ fn corrupt_settings_are_moved_aside_and_secrets_kept() {
     let settings = dir.path().join("settings.json");
     std::fs::write(&settings, "{ this is not json").unwrap();
     let secrets = Arc::new(MemoryStore::default());
-    secrets.set(TOKEN_KEY, &Secret::new(TOKEN)).unwrap();
+    secrets.set(LEGACY_TOKEN_KEY, &Secret::new(TOKEN)).unwrap();
 
     let h = Harness::new(secrets.clone(), &settings);
     let status = h.ok("get_status", json!({}));
@@ -432,7 +458,7 @@ fn corrupt_settings_are_moved_aside_and_secrets_kept() {
         "{ this is not json"
     );
     assert!(
-        secrets.get(TOKEN_KEY).unwrap().is_some(),
+        secrets.get(LEGACY_TOKEN_KEY).unwrap().is_some(),
         "secrets untouched"
     );
 }
@@ -455,7 +481,7 @@ fn settings_from_a_newer_version_are_kept_aside_too() {
 #[test]
 fn identifier_matches_tauri_conf() {
     let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
-    assert_eq!(conf["identifier"], clickdial_app::IDENTIFIER);
+    assert_eq!(conf["identifier"], clickdial_services::IDENTIFIER);
 }
 
 #[test]
@@ -471,4 +497,149 @@ fn the_page_offers_the_same_provider_presets() {
             p.name
         );
     }
+}
+
+/// Issue 6, defect 1: signing in to another account from another process (`clickdial login`
+/// runs the same `Accounts::connect`) while the window is open. The window must follow it, never
+/// send one account's token to the other's server, and never write its stale copy back.
+#[test]
+fn another_process_sign_in_is_followed_and_never_undone() {
+    use clickdial_services::accounts::{AccountForm, Accounts};
+    use clickdial_services::settings_file::SettingsFile;
+
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let secrets = Arc::new(MemoryStore::default());
+    let account = |token: &str| Account {
+        tokens: vec![token.to_string()],
+        ..Account::demo()
+    };
+    let sim_a = tauri::async_runtime::block_on(Sim::spawn(account("tok-A"))).unwrap();
+    let sim_b = tauri::async_runtime::block_on(Sim::spawn(account("tok-B"))).unwrap();
+
+    let h = Harness::new(secrets.clone(), &settings);
+    h.ok("save_account", custom(&sim_a, json!({"token": "tok-A"})));
+    h.ok("dial", dial_args("0506123456781", "9876543210"));
+
+    // "clickdial login" for B, from another process's point of view.
+    let cli = Accounts::new(SettingsFile::new(&settings), secrets.clone());
+    let form: AccountForm = serde_json::from_value(
+        json!({"provider": "custom", "baseUrl": sim_b.url(), "signIn": "token", "token": "tok-B"}),
+    )
+    .unwrap();
+    tauri::async_runtime::block_on(cli.connect(form)).unwrap();
+    assert_eq!(
+        secrets.keys(),
+        [token_entry(&sim_b.url())],
+        "A's secret is gone"
+    );
+
+    // The window follows: its next dial goes to B with B's token.
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["baseUrl"], sim_b.url());
+    h.ok("dial", dial_args("0506123456781", "9876543211"));
+    let to_b = sim_b.requests_to("/click_to_call");
+    assert_eq!(to_b.len(), 1);
+    assert_eq!(to_b[0].authorization.as_deref(), Some("Bearer tok-B"));
+    assert!(sim_a
+        .requests()
+        .iter()
+        .all(|r| r.authorization.as_deref() != Some("Bearer tok-B")));
+    assert_eq!(
+        sim_a.requests_to("/click_to_call").len(),
+        1,
+        "only the first dial"
+    );
+
+    // A Save in the window and the window closing write nothing stale back.
+    h.ok(
+        "save_preferences",
+        json!({"region": "IN", "callTimeout": 600}),
+    );
+    drop(h);
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    assert_eq!(file["settings"]["baseUrl"], sim_b.url());
+    assert_eq!(file["settings"]["callTimeout"], 600);
+}
+
+/// Issue 6, defect 5: `Retry-After: 18446744073709551615` overflowed and the IPC promise never
+/// settled. Now the page gets an error, and the next dial works.
+#[test]
+fn an_absurd_retry_after_is_an_error_and_the_window_keeps_dialling() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    h.ok("start_demo", json!({}));
+    let state = h.app.state::<AppState>();
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
+    let sim = session.demo.as_ref().unwrap();
+    sim.inject(
+        clickdial_sim::Fault::respond(429, r#"{"success":false,"message":"slow down"}"#)
+            .on("/click_to_call")
+            .header("Retry-After", "18446744073709551615"),
+    );
+    let e = h.err("dial", dial_args("0506123456781", "9876543210"));
+    assert_eq!(e["code"], "rateLimited");
+    assert!(
+        e["message"].as_str().unwrap().contains("Try again in 24 h"),
+        "{e}"
+    );
+    // Refused by the server: nothing was placed, so the same number may be dialled at once.
+    h.ok("dial", dial_args("0506123456781", "9876543210"));
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+}
+
+/// Issue 6, defect 2: the duplicate guard holds across processes. The window dials a number;
+/// the CLI, dialling the same server a moment later, is refused with exit code 6 and sends
+/// nothing.
+#[test]
+fn the_window_and_the_cli_share_one_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").join(clickdial_services::IDENTIFIER);
+    std::fs::create_dir_all(&data).unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &data.join("settings.json"),
+    );
+    h.ok("start_demo", json!({}));
+    h.ok("dial", dial_args("0506123456781", "9876543210"));
+    let state = h.app.state::<AppState>();
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
+    let sim = session.demo.as_ref().unwrap();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickdial"))
+        .args(["call", "+91 98765 43210", "--agent", "0506123456781"])
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("CLICKDIAL_BASE_URL", sim.url())
+        .env("CLICKDIAL_TOKEN", clickdial_sim::DEMO_TOKEN)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains("Already dialled +91 98765 43210"),
+        "{stderr}"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+    // And the other way round: the window refuses what the CLI just placed.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickdial"))
+        .args(["call", "98765 43299", "--agent", "0506123456782"])
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("CLICKDIAL_BASE_URL", sim.url())
+        .env("CLICKDIAL_TOKEN", clickdial_sim::DEMO_TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = h.err("dial", dial_args("0506123456783", "9876543299"));
+    assert_eq!(e["code"], "busy");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
 }

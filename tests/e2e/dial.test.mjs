@@ -70,7 +70,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
 
   // Pressing Call again at once is a bounce: refused in plain words, never sent.
   await session.click('#call');
-  await waitFor('the bounce message', async () => (await session.text('#dial-note')).includes('was dialled'));
+  await waitFor('the bounce message', async () => (await session.text('#dial-note')).includes('Already dialled +91 98765 43210'));
   assert.equal(await session.text('#result'), result, 'the queued message and its reference stay');
 
   const simUrl = await session.text('#demo-url');

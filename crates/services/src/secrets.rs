@@ -3,16 +3,19 @@
 //! missing entry succeeds; when no keyring is running we say so and never fall back to a file.
 //! Debug and release builds use different service names so a dev build cannot touch a real
 //! account's token.
+//!
+//! Each entry's name carries the account it belongs to (see [`crate::accounts::AccountKey`]):
+//! a secret is only ever read for the server it was saved for, whatever a settings file says.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use clickdial_core::Secret;
 
-/// The keyring entry (user name) holding the permanent API token.
-pub const TOKEN_KEY: &str = "api-token";
-/// The keyring entry holding the portal password (email + password sign-in).
-pub const PASSWORD_KEY: &str = "password";
+/// The entry names of the first versions, which were not bound to a server; read once to
+/// migrate them to the bound names, then deleted.
+pub const LEGACY_TOKEN_KEY: &str = "api-token";
+pub const LEGACY_PASSWORD_KEY: &str = "password";
 
 pub fn service_name() -> &'static str {
     if cfg!(debug_assertions) {
@@ -110,6 +113,16 @@ impl SecretStore for KeyringStore {
 /// An in-memory store with the same semantics, for shell tests and benchmarks.
 #[derive(Default)]
 pub struct MemoryStore(Mutex<HashMap<String, String>>);
+
+impl MemoryStore {
+    /// The entry names held, sorted; for tests that check where a secret went.
+    pub fn keys(&self) -> Vec<String> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut keys: Vec<String> = map.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+}
 
 impl SecretStore for MemoryStore {
     fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {

@@ -1,0 +1,40 @@
+//! Clickdial's shared services: everything two front ends (the window, the CLI, and later
+//! `tel:` links, the tray and the hotkey) need, without Tauri. Entry points translate their
+//! input and call these; they hold no rules of their own.
+//!
+//! - [`dialer`]: the one dial function: parse, validate, guard, send once, record, remember.
+//! - [`ledger`]: the call ledger (SQLite, shared by every process) and the cross-process
+//!   duplicate-dial guard.
+//! - [`accounts`]: connecting, the saved account, signing out; secrets bound to their server.
+//! - [`settings_file`]: the one writer of the settings file (lock, re-read, atomic replace).
+//! - [`secrets`]: the OS keyring.
+//! - [`error`]: `{code, message}`, and the CLI's exit codes.
+//! - [`process`]: process hygiene (no core dumps).
+
+pub mod accounts;
+pub mod dialer;
+pub mod error;
+pub mod ledger;
+pub mod process;
+pub mod secrets;
+pub mod settings_file;
+
+pub use error::{Code, Error};
+
+/// Where the app keeps its files: `<data dir>/<identifier>/`. Must match `identifier` in
+/// tauri.conf.json, so the window, the CLI and every other process share one folder.
+pub const IDENTIFIER: &str = "in.clickdial.desktop";
+
+/// The app's data folder (`~/.local/share/in.clickdial.desktop` on Linux).
+pub fn data_dir() -> Option<std::path::PathBuf> {
+    dirs::data_dir().map(|d| d.join(IDENTIFIER))
+}
+
+/// Runs blocking work (keyring, file lock, SQLite) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| Error::internal("A keyring, file or history operation did not finish."))?
+}

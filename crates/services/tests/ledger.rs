@@ -1,0 +1,684 @@
+//! The call ledger through its public API, on real files: the duplicate-dial guard (within one
+//! connection and across connections, which SQLite locks exactly as it locks processes),
+//! interrupted calls, damaged and newer files.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use clickdial_services::ledger::{
+    CallRow, CallState, Finish, Ledger, LedgerError, NewCall, Refusal, Source, BOUNCE_WINDOW,
+    INTERRUPTED_REASON, LEDGER_FILE, STALE_PENDING,
+};
+
+const NUMBER: &str = "+919876543210";
+const OTHER: &str = "+919812345678";
+/// An arbitrary wall-clock time (2023-11-14), so tests never read the real clock.
+const T0: i64 = 1_700_000_000_000;
+
+fn call(e164: &str) -> NewCall<'_> {
+    NewCall {
+        account: "acme",
+        e164,
+        ext: None,
+        agent: "1001",
+        caller_id: None,
+        source: Source::Window,
+        custom_identifier: "clickdial-test",
+    }
+}
+
+fn queued() -> Finish<'static> {
+    Finish::Queued {
+        ref_id: Some("ref-1"),
+        call_id: Some("call-1"),
+        message: "Originate successfully queued",
+    }
+}
+
+fn new_ledger() -> (tempfile::TempDir, PathBuf, Ledger) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LEDGER_FILE);
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+    assert_eq!(notice, None);
+    (dir, path, ledger)
+}
+
+fn refusal(result: Result<i64, LedgerError>) -> Refusal {
+    match result {
+        Err(LedgerError::Refused(r)) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn raw(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn
+}
+
+/// The pid of a process that has exited and been reaped.
+fn dead_pid() -> i64 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    i64::from(pid)
+}
+
+// --- Round trip -------------------------------------------------------------------------------
+
+#[test]
+fn begin_and_finish_round_trip_with_every_field() {
+    let (_dir, _path, ledger) = new_ledger();
+    let first = ledger
+        .begin(
+            &NewCall {
+                account: "acme",
+                e164: NUMBER,
+                ext: Some("42"),
+                agent: "1001",
+                caller_id: Some("+918000000000"),
+                source: Source::Cli,
+                custom_identifier: "cid-1",
+            },
+            T0,
+        )
+        .unwrap();
+
+    let pending = ledger.get(first, T0 + 10).unwrap().unwrap();
+    assert_eq!(pending.state, CallState::Pending);
+    assert_eq!(pending.finished_at_ms, None);
+
+    ledger.finish(first, queued(), T0 + 300).unwrap();
+    let second = ledger
+        .begin(
+            &NewCall {
+                source: Source::Link,
+                custom_identifier: "cid-2",
+                ..call(OTHER)
+            },
+            T0 + 1_000,
+        )
+        .unwrap();
+    ledger
+        .finish(
+            second,
+            Finish::NotPlaced {
+                reason: "The number is on the do-not-call list.",
+            },
+            T0 + 1_200,
+        )
+        .unwrap();
+    assert!(second > first);
+
+    let rows = ledger.recent(10, T0 + 2_000).unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            CallRow {
+                id: second,
+                account: "acme".into(),
+                e164: OTHER.into(),
+                ext: None,
+                agent: "1001".into(),
+                caller_id: None,
+                source: Source::Link,
+                state: CallState::NotPlaced,
+                reason: Some("The number is on the do-not-call list.".into()),
+                ref_id: None,
+                call_id: None,
+                custom_identifier: "cid-2".into(),
+                message: None,
+                created_at_ms: T0 + 1_000,
+                finished_at_ms: Some(T0 + 1_200),
+            },
+            CallRow {
+                id: first,
+                account: "acme".into(),
+                e164: NUMBER.into(),
+                ext: Some("42".into()),
+                agent: "1001".into(),
+                caller_id: Some("+918000000000".into()),
+                source: Source::Cli,
+                state: CallState::Queued,
+                reason: None,
+                ref_id: Some("ref-1".into()),
+                call_id: Some("call-1".into()),
+                custom_identifier: "cid-1".into(),
+                message: Some("Originate successfully queued".into()),
+                created_at_ms: T0,
+                finished_at_ms: Some(T0 + 300),
+            },
+        ]
+    );
+    assert_eq!(ledger.recent(1, T0 + 2_000).unwrap().len(), 1);
+    assert_eq!(ledger.get(first, T0).unwrap().as_ref(), rows.get(1));
+    assert_eq!(ledger.get(9_999, T0).unwrap(), None);
+}
+
+#[test]
+fn rows_serialize_in_camel_case() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger
+        .finish(id, Finish::NotPlaced { reason: "no" }, T0 + 1)
+        .unwrap();
+    let json = serde_json::to_value(ledger.get(id, T0).unwrap().unwrap()).unwrap();
+    assert_eq!(json["state"], "notPlaced");
+    assert_eq!(json["source"], "window");
+    assert_eq!(json["e164"], NUMBER);
+    assert_eq!(json["createdAtMs"], T0);
+    assert_eq!(json["finishedAtMs"], T0 + 1);
+    assert_eq!(json["customIdentifier"], "clickdial-test");
+    assert!(json.get("callerId").is_some());
+}
+
+#[test]
+fn finishing_a_missing_call_is_a_storage_error() {
+    let (_dir, _path, ledger) = new_ledger();
+    let err = ledger.finish(77, queued(), T0).unwrap_err();
+    assert!(matches!(err, LedgerError::Storage(_)), "{err:?}");
+    assert!(err
+        .to_string()
+        .starts_with("Clickdial could not use its call history ("));
+}
+
+// --- The guard --------------------------------------------------------------------------------
+
+#[test]
+fn same_number_while_pending_is_in_flight() {
+    let (_dir, _path, ledger) = new_ledger();
+    ledger.begin(&call(NUMBER), T0).unwrap();
+    let r = refusal(ledger.begin(&call(NUMBER), T0 + 800));
+    assert_eq!(
+        r,
+        Refusal::InFlight {
+            e164: NUMBER.into(),
+            started_ms_ago: 800
+        }
+    );
+    assert_eq!(
+        r.to_string(),
+        "Already dialling +91 98765 43210; wait for that call to be placed."
+    );
+    // The refused attempt wrote nothing.
+    assert_eq!(ledger.recent(10, T0 + 800).unwrap().len(), 1);
+}
+
+#[test]
+fn same_agent_other_number_while_pending_is_in_flight() {
+    let (_dir, _path, ledger) = new_ledger();
+    ledger.begin(&call(NUMBER), T0).unwrap();
+    let r = refusal(ledger.begin(&call(OTHER), T0 + 100));
+    assert_eq!(
+        r,
+        Refusal::InFlight {
+            e164: NUMBER.into(),
+            started_ms_ago: 100
+        }
+    );
+    // Another agent may dial another number at the same time.
+    ledger
+        .begin(
+            &NewCall {
+                agent: "1002",
+                ..call(OTHER)
+            },
+            T0 + 100,
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_repeat_after_queued_within_the_window_is_refused() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 400).unwrap();
+    let r = refusal(ledger.begin(&call(NUMBER), T0 + 3_000));
+    assert_eq!(
+        r,
+        Refusal::Repeated {
+            e164: NUMBER.into(),
+            ago_ms: 3_000
+        }
+    );
+    let text = LedgerError::Refused(r).to_string();
+    assert!(
+        text.starts_with("Already dialled +91 98765 43210 3 s ago"),
+        "{text}"
+    );
+    assert_eq!(
+        text,
+        "Already dialled +91 98765 43210 3 s ago, so this repeat was ignored. \
+         Wait a few seconds to call it again."
+    );
+    // Just inside the window it still holds; the agent may dial another number meanwhile.
+    let window = BOUNCE_WINDOW.as_millis() as i64;
+    refusal(ledger.begin(&call(NUMBER), T0 + window - 1));
+    ledger.begin(&call(OTHER), T0 + 3_000).unwrap();
+}
+
+#[test]
+fn a_repeat_after_the_window_is_allowed() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 400).unwrap();
+    let window = BOUNCE_WINDOW.as_millis() as i64;
+    let again = ledger.begin(&call(NUMBER), T0 + window).unwrap();
+    assert_ne!(again, id);
+}
+
+#[test]
+fn a_repeat_after_not_placed_is_allowed_at_once() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger
+        .finish(
+            id,
+            Finish::NotPlaced {
+                reason: "Not signed in",
+            },
+            T0 + 5,
+        )
+        .unwrap();
+    ledger.begin(&call(NUMBER), T0 + 10).unwrap();
+}
+
+#[test]
+fn unknown_blocks_like_queued() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger
+        .finish(
+            id,
+            Finish::Unknown {
+                reason: "The server did not answer in time.",
+            },
+            T0 + 25_000,
+        )
+        .unwrap();
+    // The window counts from when the dial started, as it does for queued calls.
+    assert_eq!(
+        refusal(ledger.begin(&call(NUMBER), T0 + 1_000)),
+        Refusal::Repeated {
+            e164: NUMBER.into(),
+            ago_ms: 1_000
+        }
+    );
+    let row = ledger.get(id, T0).unwrap().unwrap();
+    assert_eq!(row.state, CallState::Unknown);
+    assert_eq!(
+        row.reason.as_deref(),
+        Some("The server did not answer in time.")
+    );
+}
+
+#[test]
+fn another_account_never_blocks() {
+    let (_dir, _path, ledger) = new_ledger();
+    let other_account = |e164| NewCall {
+        account: "globex",
+        ..call(e164)
+    };
+    // Pending on acme: globex may dial the same number and ring the same agent ID.
+    ledger.begin(&call(NUMBER), T0).unwrap();
+    let id = ledger.begin(&other_account(NUMBER), T0 + 1).unwrap();
+    // Queued on globex within the window: acme (once free) is not blocked by it.
+    ledger.finish(id, queued(), T0 + 2).unwrap();
+    ledger.begin(&other_account(OTHER), T0 + 3).unwrap();
+    refusal(ledger.begin(&other_account(NUMBER), T0 + 4));
+}
+
+#[test]
+fn a_shorter_bounce_window_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(&dir.path().join(LEDGER_FILE)).unwrap();
+    let ledger = ledger.with_bounce_window(Duration::from_millis(100));
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 10).unwrap();
+    refusal(ledger.begin(&call(NUMBER), T0 + 99));
+    ledger.begin(&call(NUMBER), T0 + 100).unwrap();
+}
+
+#[test]
+fn connections_racing_for_one_number_let_exactly_one_through() {
+    const RACERS: usize = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LEDGER_FILE);
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let handles: Vec<_> = (0..RACERS)
+        .map(|_| {
+            let path = path.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                // Each its own connection, as each process has its own.
+                let (ledger, _) = Ledger::open(&path).unwrap();
+                barrier.wait();
+                ledger.begin(&call(NUMBER), T0)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let placed = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(placed, 1, "{results:?}");
+    for r in results.into_iter().filter(Result::is_err) {
+        assert!(
+            matches!(refusal(r), Refusal::InFlight { ref e164, .. } if e164 == NUMBER),
+            "expected in flight"
+        );
+    }
+    let (ledger, _) = Ledger::open(&path).unwrap();
+    assert_eq!(ledger.recent(10, T0).unwrap().len(), 1);
+}
+
+// --- Interrupted calls ------------------------------------------------------------------------
+
+#[test]
+fn a_pending_row_whose_process_died_reads_unknown_and_still_bounces() {
+    let (_dir, path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    let pid = dead_pid();
+    raw(&path)
+        .execute("UPDATE calls SET pid = ?1 WHERE id = ?2", [pid, id])
+        .unwrap();
+
+    let rows = ledger.recent(10, T0 + 500).unwrap();
+    assert_eq!(rows[0].state, CallState::Unknown);
+    assert_eq!(rows[0].reason.as_deref(), Some(INTERRUPTED_REASON));
+
+    // Not in flight any more, but it may have reached the server: a repeat bounces.
+    assert_eq!(
+        refusal(ledger.begin(&call(NUMBER), T0 + 1_000)),
+        Refusal::Repeated {
+            e164: NUMBER.into(),
+            ago_ms: 1_000
+        }
+    );
+    // That sweep recorded it, so it no longer holds the agent's phone either.
+    let stored: (String, Option<i64>) = raw(&path)
+        .query_row(
+            "SELECT state, finished_at_ms FROM calls WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, ("unknown".to_string(), Some(T0 + 1_000)));
+    ledger.begin(&call(OTHER), T0 + 1_000).unwrap();
+}
+
+#[test]
+fn every_interrupted_row_is_swept_in_one_begin() {
+    let (_dir, path, ledger) = new_ledger();
+    for (i, account) in ["acme", "globex", "initech"].into_iter().enumerate() {
+        ledger
+            .begin(
+                &NewCall {
+                    account,
+                    ..call(NUMBER)
+                },
+                T0 + i as i64,
+            )
+            .unwrap();
+    }
+    raw(&path)
+        .execute("UPDATE calls SET pid = ?1", [dead_pid()])
+        .unwrap();
+    ledger.begin(&call(OTHER), T0 + 1_000).unwrap();
+    let states: Vec<String> = raw(&path)
+        .prepare("SELECT state FROM calls ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(states, ["unknown", "unknown", "unknown", "pending"]);
+}
+
+#[test]
+fn a_stale_pending_row_reads_unknown() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    let stale = STALE_PENDING.as_millis() as i64;
+    // Our own process is alive, so only age matters here.
+    assert_eq!(
+        ledger.get(id, T0 + stale).unwrap().unwrap().state,
+        CallState::Pending
+    );
+    let now = T0 + 61_000;
+    let row = ledger.get(id, now).unwrap().unwrap();
+    assert_eq!(row.state, CallState::Unknown);
+    assert_eq!(row.reason.as_deref(), Some(INTERRUPTED_REASON));
+    assert_eq!(ledger.recent(1, now).unwrap()[0].state, CallState::Unknown);
+    // Outside the bounce window, so the number may be dialled again.
+    ledger.begin(&call(NUMBER), now).unwrap();
+    assert_eq!(
+        ledger.get(id, now).unwrap().unwrap().finished_at_ms,
+        Some(now)
+    );
+}
+
+#[test]
+fn a_late_finish_overrides_the_sweep() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    // Another dial's sweep marks it interrupted (say the machine slept mid-request)...
+    ledger.begin(&call(OTHER), T0 + 61_000).unwrap();
+    assert_eq!(
+        ledger.get(id, T0 + 61_000).unwrap().unwrap().state,
+        CallState::Unknown
+    );
+    // ...then the request comes back: what the server said wins.
+    ledger.finish(id, queued(), T0 + 61_001).unwrap();
+    let row = ledger.get(id, T0 + 61_001).unwrap().unwrap();
+    assert_eq!(row.state, CallState::Queued);
+    assert_eq!(row.reason, None);
+}
+
+// --- Files ------------------------------------------------------------------------------------
+
+fn corrupt_siblings(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{LEDGER_FILE}.corrupt-"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_garbage_file_is_kept_aside_and_a_new_ledger_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LEDGER_FILE);
+    let garbage: Vec<u8> = b"this is not a database, it is a shopping list\n"
+        .iter()
+        .copied()
+        .cycle()
+        .take(8192)
+        .collect();
+    let wal_garbage = b"stray write-ahead log".to_vec();
+    std::fs::write(&path, &garbage).unwrap();
+    std::fs::write(dir.path().join(format!("{LEDGER_FILE}-wal")), &wal_garbage).unwrap();
+
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+
+    let kept = corrupt_siblings(dir.path());
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let (main, wal) = (&kept[0], &kept[1]);
+    assert!(wal.to_string_lossy().ends_with("-wal"));
+    assert_eq!(std::fs::read(main).unwrap(), garbage);
+    assert_eq!(std::fs::read(wal).unwrap(), wal_garbage);
+    let notice = notice.expect("a notice");
+    assert_eq!(
+        notice,
+        format!(
+            "Your call history could not be read, so Clickdial started a new one. \
+             The old file was kept as {}.",
+            main.display()
+        )
+    );
+
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 1).unwrap();
+    drop(ledger);
+    // The new file is healthy: no second notice, rows kept.
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+    assert_eq!(notice, None);
+    assert_eq!(ledger.recent(10, T0).unwrap().len(), 1);
+}
+
+#[test]
+fn a_database_with_damaged_pages_is_kept_aside() {
+    let (dir, path, ledger) = new_ledger();
+    for i in 0..200 {
+        let e164 = format!("+9198765{i:05}");
+        let id = ledger.begin(&call(&e164), T0 + i * 10_000).unwrap();
+        ledger.finish(id, queued(), T0 + i * 10_000 + 1).unwrap();
+    }
+    drop(ledger); // The last connection checkpoints the WAL into the file.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 3 * page, "{}", bytes.len());
+    // Keep the header and schema page; scribble over every page after it.
+    for b in &mut bytes[page..] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+    assert!(notice.is_some());
+    // The file as found, plus whatever `-wal` / `-shm` SQLite made while checking it.
+    let kept = corrupt_siblings(dir.path());
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), bytes, "{kept:?}");
+    assert!(kept[1..]
+        .iter()
+        .all(|p| p.to_string_lossy().ends_with("-wal") || p.to_string_lossy().ends_with("-shm")));
+    assert!(ledger.recent(10, T0).unwrap().is_empty());
+    ledger.begin(&call(NUMBER), T0).unwrap();
+}
+
+#[test]
+fn an_unusable_folder_is_a_storage_error_that_moves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"keep me").unwrap();
+    let err = Ledger::open(&blocker.join(LEDGER_FILE)).unwrap_err();
+    assert!(matches!(err, LedgerError::Storage(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("Clickdial could not use its call history (could not create the folder"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"keep me");
+    assert!(corrupt_siblings(dir.path()).is_empty());
+}
+
+#[test]
+fn a_newer_schema_is_used_as_is() {
+    let (_dir, path, ledger) = new_ledger();
+    drop(ledger);
+    raw(&path).pragma_update(None, "user_version", 99).unwrap();
+
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+    assert_eq!(notice, None);
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 1).unwrap();
+    assert_eq!(ledger.recent(10, T0).unwrap().len(), 1);
+    let version: i64 = raw(&path)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 99);
+}
+
+#[test]
+fn a_fresh_file_is_migrated_once_and_reopening_keeps_rows() {
+    let (_dir, path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 1).unwrap();
+    assert_eq!(ledger.path(), path);
+    drop(ledger);
+
+    let conn = raw(&path);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(conn);
+
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+    assert_eq!(notice, None);
+    let rows = ledger.recent(10, T0 + 10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, id);
+    assert_eq!(rows[0].state, CallState::Queued);
+    // And the guard still sees it.
+    refusal(ledger.begin(&call(NUMBER), T0 + 10));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, path, _ledger) = new_ledger();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+}
+
+#[test]
+fn the_ledger_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Ledger>();
+}
+
+// --- Speed ------------------------------------------------------------------------------------
+
+/// begin + finish must leave the in-app dial well inside its 2 ms budget, even with a long
+/// history. Prints the figures with `--nocapture`.
+#[test]
+fn begin_and_finish_are_fast_with_a_long_history() {
+    let (_dir, path, ledger) = new_ledger();
+    {
+        let mut conn = raw(&path);
+        let tx = conn.transaction().unwrap();
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO calls (account, e164, agent, source, state, custom_identifier,
+                                    pid, created_at_ms, finished_at_ms)
+                 VALUES ('acme', ?1, '1001', 'window', 'queued', 'x', 1, ?2, ?2)",
+            )
+            .unwrap();
+        for i in 0..20_000i64 {
+            insert
+                .execute(rusqlite::params![
+                    format!("+9198{:08}", i % 5_000),
+                    T0 - 1_000_000_000 + i
+                ])
+                .unwrap();
+        }
+        drop(insert);
+        tx.commit().unwrap();
+    }
+
+    let mut samples = Vec::new();
+    for i in 0..300i64 {
+        let now = T0 + i * 10_000;
+        let start = Instant::now();
+        let id = ledger.begin(&call(NUMBER), now).unwrap();
+        ledger.finish(id, queued(), now + 1).unwrap();
+        samples.push(start.elapsed());
+    }
+    samples.sort();
+    let p50 = samples[samples.len() / 2];
+    let p99 = samples[samples.len() * 99 / 100];
+    println!("begin+finish over 20k rows: p50 {p50:?}, p99 {p99:?}");
+    assert!(p50 < Duration::from_millis(2), "p50 {p50:?}");
+}
