@@ -18,6 +18,7 @@ export const PROVIDERS = Object.freeze([
   { id: 'servetel', name: 'Servetel', baseUrl: 'https://api.servetel.in/v1' },
   { id: 'smartflo', name: 'Tata Smartflo', baseUrl: 'https://api-smartflo.tatateleservices.com/v1' },
   { id: 'acefone', name: 'Acefone India', baseUrl: 'https://api.acefone.in/v1' },
+  { id: 'acefone-uk', name: 'Acefone UK', baseUrl: 'https://api.acefone.co.uk/v1' },
   { id: 'custom', name: 'Other (enter the address)', baseUrl: '' },
 ]);
 
@@ -99,6 +100,18 @@ export function signInText(status) {
   return status.signIn === 'password' && status.email
     ? `Email and password, as ${status.email}`
     : 'API token (kept in your system keyring)';
+}
+
+/**
+ * A warning when the portal password expires soon (the server says how many days are left at
+ * each sign-in); an expired password stops every call. Nothing for 15 days or more.
+ */
+export function passwordExpiryText(status) {
+  const days = status.passwordDaysLeft;
+  if (status.demo || typeof days !== 'number' || days > 14) return '';
+  if (days <= 0) return 'Your portal password has expired: change it in the portal, then sign in again here.';
+  const when = days === 1 ? 'tomorrow' : `in ${days} days`;
+  return `Your portal password expires ${when}. Change it in the portal before then, then sign in again here.`;
 }
 
 /** The caller ID to preselect for an agent: the one last used with them, if still offered. */

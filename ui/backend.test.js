@@ -15,6 +15,7 @@ import {
   formatDid,
   hostOf,
   minutesToSeconds,
+  passwordExpiryText,
   pickInitial,
   providerName,
   signInText,
@@ -166,4 +167,14 @@ test('the caller ID last used with an agent is preselected only if still offered
   assert.equal(callerFor(status, 'A2', ['918065000101']), null);
   assert.equal(callerFor(status, 'A3', ['918065000101']), null);
   assert.equal(callerFor({}, 'A1', []), null);
+});
+
+test('a password that expires within 14 days is warned about, not before', () => {
+  const at = (days, demo = false) => passwordExpiryText({ passwordDaysLeft: days, demo });
+  assert.equal(at(15), '');
+  assert.equal(at(null), '');
+  assert.equal(at(3, true), '');
+  assert.match(at(14), /expires in 14 days/);
+  assert.match(at(1), /expires tomorrow/);
+  assert.match(at(0), /has expired/);
 });

@@ -11,6 +11,7 @@ import {
   errorTone,
   hostOf,
   minutesToSeconds,
+  passwordExpiryText,
   pickInitial,
   providerName,
   signInText,
@@ -223,6 +224,7 @@ function renderSettings() {
   $('fact-provider').textContent = providerName(status);
   $('fact-server').textContent = status.baseUrl || '';
   $('fact-sign-in').textContent = signInText(status);
+  setMessage($('password-expiry'), passwordExpiryText(status), 'warn');
   $('signout').textContent = status.demo ? 'Leave demo' : 'Sign out';
   $('change-account').hidden = status.demo;
   $('check').hidden = status.demo;
