@@ -207,17 +207,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-/// The last line of defence before a terminal: no control character but newline and tab, and
-/// no bidi override, whatever a server, a settings file or a keyring put in the text. (Server
+/// The last line of defence before a terminal: no control, bidi or invisible character but
+/// newline and tab, whatever a server, a settings file or a keyring put in the text. (Server
 /// text is already cleaned where it enters; this also covers local files.)
 fn terminal_safe(text: &str) -> String {
     text.chars()
-        .filter(|&c| {
-            c == '\n'
-                || c == '\t'
-                || !(c.is_control()
-                    || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        })
+        .filter(|&c| c == '\n' || c == '\t' || !clickdial_core::sanitize::is_forbidden(c))
         .collect()
 }
 
@@ -252,6 +247,10 @@ fn saved_settings(files: &Files) -> Settings {
                 "clickdial: the settings file could not be read, so defaults are used; \
                  `clickdial login` or the app will set it up again."
             );
+            Settings::default()
+        }
+        Read::Failed(message) => {
+            let _ = writeln!(std::io::stderr(), "clickdial: {message}");
             Settings::default()
         }
         other => other.settings(),

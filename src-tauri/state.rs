@@ -267,12 +267,16 @@ impl AppState {
             .map(clickdial_core::types::CallTimeout::from_secs)
             .transpose()
             .map_err(Error::invalid)?;
-        self.settings_file()
+        let updated = self
+            .settings_file()
             .update(|s| {
                 s.region = region.code().to_string();
                 s.call_timeout = call_timeout.map(|t| t.secs());
             })
             .map_err(|e| Error::new(Code::Storage, e))?;
+        if let Some(n) = updated.notice {
+            self.notice(n);
+        }
         Ok(())
     }
 
@@ -319,8 +323,10 @@ impl AppState {
             connected.lists,
         );
         *lock(&self.demo) = None;
+        // The version this sign-in wrote: if another process signs in again meanwhile, the
+        // stamps differ and the next use re-reads the account.
         *self.saved.lock().await = Some(Resolved {
-            stamp: self.settings_file().stamp(),
+            stamp: connected.stamp,
             session: Some(Arc::new(session)),
         });
         Ok(connected.check)

@@ -643,3 +643,46 @@ fn the_window_and_the_cli_share_one_guard() {
     assert_eq!(e["code"], "busy");
     assert_eq!(sim.requests_to("/click_to_call").len(), 2);
 }
+
+/// A dial that starts in Rust (a `tel:` link on a cold start, later the tray or the hotkey)
+/// works before the page has asked for anything: the saved account opens on demand.
+#[test]
+fn a_rust_side_dial_needs_nothing_from_the_page() {
+    use clickdial_services::dialer::DialInput;
+    use clickdial_services::ledger::{CallState, Source};
+
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let secrets = Arc::new(MemoryStore::default());
+    let sim = tauri::async_runtime::block_on(Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        ..Account::demo()
+    }))
+    .unwrap();
+    Harness::new(secrets.clone(), &settings)
+        .ok("save_account", custom(&sim, json!({"token": TOKEN})));
+
+    // A new run of the app; the page never calls get_status.
+    let h = Harness::new(secrets, &settings);
+    let state = h.app.state::<AppState>();
+    let input = DialInput {
+        caller_id: Some("+91 80650 00101".into()),
+        ..DialInput::new("tel:+91-98765-43210", "0506123456781", Source::Link)
+    };
+    let out = tauri::async_runtime::block_on(state.dial(input)).unwrap();
+    assert_eq!(out.e164, "+919876543210");
+    let reqs = sim.requests_to("/click_to_call");
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    let row = state
+        .dialer()
+        .unwrap()
+        .ledger()
+        .get(out.call, 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.source, row.state), (Source::Link, CallState::Queued));
+}

@@ -153,6 +153,8 @@ pub struct Connected {
     pub settings: Settings,
     /// Set when the settings file had to be moved aside on the way.
     pub notice: Option<String>,
+    /// The settings file's version this sign-in wrote.
+    pub stamp: Option<crate::settings_file::Stamp>,
 }
 
 /// A client for `base_url` with the given credentials, with the app's options.
@@ -247,11 +249,11 @@ impl Accounts {
         let key = AccountKey::new(&base_url, settings.sign_in, settings.email.as_deref());
         let credentials = match settings.sign_in {
             SignIn::Token => self
-                .secret(&key.token_entry(), LEGACY_TOKEN_KEY)?
+                .secret(&key, &key.token_entry(), LEGACY_TOKEN_KEY)?
                 .map(Credentials::Token),
             SignIn::Password => match &settings.email {
                 Some(email) => self
-                    .secret(&key.password_entry(), LEGACY_PASSWORD_KEY)?
+                    .secret(&key, &key.password_entry(), LEGACY_PASSWORD_KEY)?
                     .map(|password| Credentials::Password {
                         email: email.clone(),
                         password,
@@ -267,17 +269,30 @@ impl Accounts {
     }
 
     /// Reads `entry`; when it is missing, migrates the unbound entry of the first versions (it
-    /// was saved for the account the settings file named, the only one there could be).
-    fn secret(&self, entry: &str, legacy: &str) -> Result<Option<Secret>, SecretError> {
+    /// was saved for the account the settings file named, the only one there could be). The
+    /// migration runs under the settings lock and only while the settings still name `key`, so
+    /// a sign-out or another sign-in racing it cannot get a secret recreated or misfiled.
+    fn secret(
+        &self,
+        key: &AccountKey,
+        entry: &str,
+        legacy: &str,
+    ) -> Result<Option<Secret>, SecretError> {
         if let Some(s) = self.secrets.get(entry)? {
             return Ok(Some(s));
         }
-        let Some(old) = self.secrets.get(legacy)? else {
-            return Ok(None);
-        };
-        self.secrets.set(entry, &old)?;
-        self.secrets.delete(legacy)?;
-        Ok(Some(old))
+        let migrated = self.settings.update(|s| {
+            if AccountKey::of(s).as_ref() != Some(key) {
+                return Ok(None);
+            }
+            let Some(old) = self.secrets.get(legacy)? else {
+                return Ok(None);
+            };
+            self.secrets.set(entry, &old)?;
+            self.secrets.delete(legacy)?;
+            Ok(Some(old))
+        });
+        migrated.map_err(SecretError::Other)?.value
     }
 
     /// Checks the account against its server, then saves its secret (under the entry bound to
@@ -293,16 +308,13 @@ impl Accounts {
         };
         let key = AccountKey::new(&target.base_url, sign_in, email.as_deref());
         let this = self.clone();
-        let (settings, notice) = blocking(move || {
+        let (settings, notice, stamp) = blocking(move || {
             // The keyring writes happen inside the settings lock, so two logins racing each
             // other leave one account whose secret and settings match.
             let updated = this.settings.replace(|s| {
                 let previous = AccountKey::of(s);
                 let saved = this.store(&key, &target.credentials);
                 if saved.is_ok() {
-                    if let Some(previous) = previous.filter(|p| *p != key) {
-                        let _ = this.forget(&previous);
-                    }
                     if s.base_url.as_deref() != Some(target.base_url.as_str()) {
                         s.last_agent = None;
                         s.last_caller_by_agent.clear();
@@ -312,15 +324,26 @@ impl Accounts {
                     s.sign_in = sign_in;
                     s.email = email.clone();
                 }
-                saved
+                saved.map(|()| previous)
             });
-            match updated {
-                Ok(u) => u
-                    .value
-                    .map(|()| (u.settings, u.notice))
-                    .map_err(Error::from),
-                Err(e) => Err(Error::new(crate::error::Code::Storage, e)),
-            }
+            let u = match updated {
+                Ok(u) => u,
+                Err(e) => return Err(Error::new(crate::error::Code::Storage, e)),
+            };
+            let previous = u.value?;
+            // Only now that the settings name the new account are the old secrets removed (a
+            // failed write leaves the old account working), under the lock and only while the
+            // settings still name the new account.
+            let _ = this.settings.update(|s| {
+                if AccountKey::of(s).as_ref() == Some(&key) {
+                    if let Some(previous) = previous.filter(|p| *p != key) {
+                        let _ = this.forget(&previous);
+                    }
+                    let _ = this.secrets.delete(LEGACY_TOKEN_KEY);
+                    let _ = this.secrets.delete(LEGACY_PASSWORD_KEY);
+                }
+            });
+            Ok((u.settings, u.notice, u.stamp))
         })
         .await?;
         Ok(Connected {
@@ -330,6 +353,7 @@ impl Accounts {
             lists,
             settings,
             notice,
+            stamp,
         })
     }
 
@@ -413,8 +437,11 @@ mod tests {
             .set(LEGACY_TOKEN_KEY, &Secret::new("old-tok"))
             .unwrap();
         let accounts = Accounts::new(SettingsFile::new(dir.path().join("s.json")), store.clone());
-        let mut settings = Settings::default();
-        settings.base_url = Some("https://api.servetel.in/v1".into());
+        let settings = accounts
+            .settings_file()
+            .update(|s| s.base_url = Some("https://api.servetel.in/v1".into()))
+            .unwrap()
+            .settings;
         let saved = accounts.saved(&settings).unwrap().unwrap();
         assert!(matches!(&saved.credentials, Credentials::Token(t) if t.expose() == "old-tok"));
         assert_eq!(
@@ -425,5 +452,11 @@ mod tests {
         let mut other = Settings::default();
         other.base_url = Some("https://api.acefone.in/v1".into());
         assert!(accounts.saved(&other).unwrap().is_none());
+        // Nor is an unbound entry migrated for settings the file does not hold (a stale copy).
+        store
+            .set(LEGACY_TOKEN_KEY, &Secret::new("old-tok"))
+            .unwrap();
+        assert!(accounts.saved(&other).unwrap().is_none());
+        assert!(store.get(LEGACY_TOKEN_KEY).unwrap().is_some());
     }
 }

@@ -16,16 +16,15 @@ use crate::error::{dial_error, Error};
 use crate::ledger::{Finish, Ledger, NewCall, Source};
 use crate::settings_file::SettingsFile;
 
+/// The longest a dial may take, sign-in and renewal included. Well under the ledger's
+/// `STALE_PENDING`, so no other process ever takes a live dial for an interrupted one.
+pub const DIAL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(45);
+
 /// Wall-clock milliseconds since the Unix epoch; passed in so tests are exact.
 pub type WallClock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 pub fn system_wall_clock() -> WallClock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default()
-    })
+    Arc::new(crate::ledger::wall_clock_ms)
 }
 
 /// An account ready to dial: a client and who it belongs to.
@@ -157,14 +156,21 @@ impl Dialer {
             custom_identifier: custom_identifier.clone(),
         };
         let now = (self.now_ms)();
-        let id =
-            blocking(move || ledger.begin(&new_call.borrow(), now).map_err(Error::from)).await?;
-        let mut pending = Pending {
-            ledger: self.ledger.clone(),
-            id,
-            now_ms: self.now_ms.clone(),
-            done: false,
-        };
+        let now_ms = self.now_ms.clone();
+        // The row's guard is made where the row is: if this dial is cancelled while the ledger
+        // works, the guard still closes the row (as "not placed": nothing was sent yet).
+        let mut pending = blocking(move || {
+            let id = ledger.begin(&new_call.borrow(), now).map_err(Error::from)?;
+            Ok(Pending {
+                ledger,
+                id,
+                now_ms,
+                sent: false,
+                done: false,
+            })
+        })
+        .await?;
+        let id = pending.id;
         let request = DialRequest {
             agent_number: c.agent.as_str(),
             destination: &c.number,
@@ -172,7 +178,10 @@ impl Dialer {
             call_timeout: c.call_timeout.map(CallTimeout::secs),
             custom_identifier: &custom_identifier,
         };
-        let result = session.client.click_to_call(&request).await;
+        pending.sent = true;
+        let result = tokio::time::timeout(DIAL_DEADLINE, session.client.click_to_call(&request))
+            .await
+            .unwrap_or(Err(clickdial_core::ApiError::Timeout));
         let now = (self.now_ms)();
         match result {
             Ok(q) => {
@@ -270,11 +279,14 @@ impl OwnedCall {
 }
 
 /// A pending ledger row. If the dial is dropped half-way (a panic, a cancelled future), the
-/// row is closed as "may have been placed", so the guard and the history stay truthful.
+/// row is closed as "may have been placed" once the request may have left, or as "not placed"
+/// before, so the guard and the history stay truthful.
 struct Pending {
     ledger: Arc<Ledger>,
     id: i64,
     now_ms: WallClock,
+    /// The request may have left.
+    sent: bool,
     done: bool,
 }
 
@@ -289,13 +301,16 @@ impl Pending {
 impl Drop for Pending {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.ledger.finish(
-                self.id,
+            let finish = if self.sent {
                 Finish::Unknown {
                     reason: "Clickdial stopped before the server answered.",
-                },
-                (self.now_ms)(),
-            );
+                }
+            } else {
+                Finish::NotPlaced {
+                    reason: "Stopped before the request was sent.",
+                }
+            };
+            let _ = self.ledger.finish(self.id, finish, (self.now_ms)());
         }
     }
 }

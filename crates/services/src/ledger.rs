@@ -36,7 +36,8 @@ pub const LEDGER_FILE: &str = "calls.sqlite3";
 pub const BOUNCE_WINDOW: Duration = Duration::from_secs(5);
 
 /// A pending row older than this is treated as interrupted ("may have been placed"): longer than
-/// any request can take (the HTTP client gives up after 25 s).
+/// any dial can take (the dial service gives every dial a 45 s deadline, see
+/// `clickdial_services::dialer::DIAL_DEADLINE`).
 pub const STALE_PENDING: Duration = Duration::from_secs(60);
 
 /// The reason a pending row reads with once its process stopped (or it went stale) before the
@@ -623,15 +624,18 @@ impl Ledger {
             return Err(LedgerError::Refused(refusal));
         }
 
-        // 3: a recent call to this number that may have reached the server. Rows dated in the
+        // 3: a recent call to this number that may have reached the server. The window runs
+        // from when that call ended (its reply, or its failure), not from when it started: a
+        // dial that timed out after 20 s is as fresh as one answered at once. Rows dated in the
         // future (the clock jumped back) block only within the same window.
         let recent: Option<i64> = tx
             .prepare_cached(
-                "SELECT created_at_ms FROM calls
+                "SELECT COALESCE(finished_at_ms, created_at_ms) AS ended FROM calls
                  WHERE account = ?1 AND e164 = ?2
-                   AND created_at_ms > ?3 AND created_at_ms <= ?4
+                   AND created_at_ms > ?5 AND created_at_ms <= ?4
                    AND state IN ('pending', 'queued', 'unknown')
-                 ORDER BY created_at_ms DESC LIMIT 1",
+                   AND COALESCE(finished_at_ms, created_at_ms) > ?3
+                 ORDER BY ended DESC LIMIT 1",
             )
             .and_then(|mut s| {
                 s.query_row(
@@ -640,6 +644,11 @@ impl Ledger {
                         call.e164,
                         now_ms.saturating_sub(self.bounce_ms),
                         now_ms.saturating_add(self.bounce_ms),
+                        // Calls that started before this cannot have ended inside the window
+                        // (no request outlives STALE_PENDING); keeps the search on the index.
+                        now_ms
+                            .saturating_sub(self.bounce_ms)
+                            .saturating_sub(duration_ms(STALE_PENDING)),
                     ],
                     |r| r.get(0),
                 )
@@ -1051,10 +1060,12 @@ mod tests {
                 "calls_pending",
             ),
             (
-                "SELECT created_at_ms FROM calls WHERE account = 'a' AND e164 = 'e'
-                 AND created_at_ms > 1 AND created_at_ms <= 2
-                 AND state IN ('pending', 'queued', 'unknown')
-                 ORDER BY created_at_ms DESC LIMIT 1",
+                "SELECT COALESCE(finished_at_ms, created_at_ms) AS ended FROM calls
+                 WHERE account = 'a' AND e164 = 'e'
+                   AND created_at_ms > 1 AND created_at_ms <= 2
+                   AND state IN ('pending', 'queued', 'unknown')
+                   AND COALESCE(finished_at_ms, created_at_ms) > 1
+                 ORDER BY ended DESC LIMIT 1",
                 "calls_account_e164_created",
             ),
             (

@@ -32,3 +32,20 @@ pub fn dumpable() -> bool {
     #[allow(unreachable_code)]
     true
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn harden_turns_dumps_off() {
+        // (This test process is hardened too; that is harmless.)
+        super::harden();
+        assert!(!super::dumpable());
+        let mut limit = libc::rlimit {
+            rlim_cur: 1,
+            rlim_max: 1,
+        };
+        // SAFETY: getrlimit fills the struct we pass.
+        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut limit) }, 0);
+        assert_eq!((limit.rlim_cur, limit.rlim_max), (0, 0));
+    }
+}

@@ -30,6 +30,9 @@ pub enum Read {
     Found(Settings),
     /// Not JSON, not ours, or from a newer version.
     Unreadable,
+    /// The file is there but could not be read just now (permissions, I/O error); never
+    /// moved aside or overwritten, since nothing is wrong with its contents.
+    Failed(String),
 }
 
 impl Read {
@@ -37,7 +40,7 @@ impl Read {
     pub fn settings(self) -> Settings {
         match self {
             Read::Found(s) => s,
-            Read::Missing | Read::Unreadable => Settings::default(),
+            Read::Missing | Read::Unreadable | Read::Failed(_) => Settings::default(),
         }
     }
 }
@@ -61,7 +64,7 @@ impl SettingsFile {
         match std::fs::read(&self.path) {
             Ok(bytes) => parse(&bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Read::Missing,
-            Err(_) => Read::Unreadable,
+            Err(e) => Read::Failed(io_message("read your settings", &e)),
         }
     }
 
@@ -71,9 +74,10 @@ impl SettingsFile {
         match self.read() {
             Read::Found(s) => (s, None),
             Read::Missing => (Settings::default(), None),
-            Read::Unreadable => match self.with_lock(|| Ok(self.set_aside_if_unreadable())) {
+            Read::Failed(message) => (Settings::default(), Some(message)),
+            Read::Unreadable => match self.with_lock(|| self.set_aside_if_unreadable()) {
                 Ok((settings, notice)) => (settings, notice),
-                Err(_) => (Settings::default(), None),
+                Err(message) => (Settings::default(), Some(message)),
             },
         }
     }
@@ -112,7 +116,7 @@ impl SettingsFile {
         change: impl FnOnce(&mut Settings) -> T,
     ) -> Result<Updated<T>, String> {
         self.with_lock(|| {
-            let (current, notice) = self.set_aside_if_unreadable();
+            let (current, notice) = self.set_aside_if_unreadable()?;
             let mut next = current.clone();
             let value = change(&mut next);
             next.validate()?;
@@ -123,19 +127,23 @@ impl SettingsFile {
                 settings: next,
                 value,
                 notice,
+                stamp: self.stamp(),
             })
         })
     }
 
-    /// Under the lock: the current settings, moving an unreadable file aside.
-    fn set_aside_if_unreadable(&self) -> (Settings, Option<String>) {
+    /// Under the lock: the current settings, moving an unreadable file aside. A file that could
+    /// not be read at all, or not be moved, is an error: nothing is written over it.
+    fn set_aside_if_unreadable(&self) -> Result<(Settings, Option<String>), String> {
         match self.read() {
-            Read::Found(s) => (s, None),
-            Read::Missing => (Settings::default(), None),
-            Read::Unreadable => (
-                Settings::default(),
-                Some(moved_aside_notice(move_aside(&self.path))),
-            ),
+            Read::Found(s) => Ok((s, None)),
+            Read::Missing => Ok((Settings::default(), None)),
+            Read::Failed(message) => Err(message),
+            Read::Unreadable => {
+                let aside = move_aside(&self.path)
+                    .map_err(|e| io_message("keep your unreadable settings file aside", &e))?;
+                Ok((Settings::default(), Some(moved_aside_notice(&aside))))
+            }
         }
     }
 
@@ -216,6 +224,8 @@ pub struct Updated<T> {
     pub settings: Settings,
     pub value: T,
     pub notice: Option<String>,
+    /// The file's version right after this change (see [`SettingsFile::stamp`]).
+    pub stamp: Option<Stamp>,
 }
 
 fn parse(bytes: &[u8]) -> Read {
@@ -241,22 +251,22 @@ fn io_message(what: &str, e: &std::io::Error) -> String {
     )
 }
 
-fn move_aside(path: &Path) -> Option<PathBuf> {
+/// Renames `path` to a name of its own (a second bad file never replaces the first one kept).
+fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let aside = sibling(path, &format!(".unreadable-{stamp}"));
-    std::fs::rename(path, &aside).ok().map(|_| aside)
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let aside = sibling(path, &format!(".unreadable-{stamp}-{}", &tag[..8]));
+    std::fs::rename(path, &aside).map(|()| aside)
 }
 
-fn moved_aside_notice(aside: Option<PathBuf>) -> String {
-    let kept = aside
-        .map(|p| format!(" The old file was kept as {}.", p.display()))
-        .unwrap_or_default();
+fn moved_aside_notice(aside: &Path) -> String {
     format!(
         "Your settings could not be read, so Clickdial started with default settings. \
-         Your saved sign-in is untouched.{kept}"
+         Your saved sign-in is untouched. The old file was kept as {}.",
+        aside.display()
     )
 }
 
@@ -328,6 +338,42 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_neither_moved_nor_overwritten() {
+        let (_d, f) = file();
+        // A folder where the file should be: reading fails, but nothing is wrong with "it".
+        std::fs::create_dir_all(f.path()).unwrap();
+        assert!(matches!(f.read(), Read::Failed(_)));
+        let err = f.update(|s| s.region = "US".into()).unwrap_err();
+        assert!(err.contains("could not read your settings"), "{err}");
+        assert!(f.path().is_dir(), "left where it was");
+        let (s, notice) = f.load();
+        assert_eq!(s, Settings::default());
+        assert!(notice.is_some());
+    }
+
+    #[test]
+    fn two_bad_files_are_both_kept() {
+        let (_d, f) = file();
+        let dir = f.path().parent().unwrap().to_path_buf();
+        std::fs::create_dir_all(&dir).unwrap();
+        for bad in [&b"first"[..], b"second"] {
+            std::fs::write(f.path(), bad).unwrap();
+            f.update(|s| s.region = "GB".into()).unwrap();
+        }
+        let kept = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".unreadable-")
+            })
+            .count();
+        assert_eq!(kept, 2);
     }
 
     #[test]

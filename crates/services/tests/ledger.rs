@@ -234,12 +234,13 @@ fn a_repeat_after_queued_within_the_window_is_refused() {
     let (_dir, _path, ledger) = new_ledger();
     let id = ledger.begin(&call(NUMBER), T0).unwrap();
     ledger.finish(id, queued(), T0 + 400).unwrap();
+    // The window runs from the reply (T0 + 400): 2.6 s ago, shown as 3 s.
     let r = refusal(ledger.begin(&call(NUMBER), T0 + 3_000));
     assert_eq!(
         r,
         Refusal::Repeated {
             e164: NUMBER.into(),
-            ago_ms: 3_000
+            ago_ms: 2_600
         }
     );
     let text = LedgerError::Refused(r).to_string();
@@ -254,7 +255,7 @@ fn a_repeat_after_queued_within_the_window_is_refused() {
     );
     // Just inside the window it still holds; the agent may dial another number meanwhile.
     let window = BOUNCE_WINDOW.as_millis() as i64;
-    refusal(ledger.begin(&call(NUMBER), T0 + window - 1));
+    refusal(ledger.begin(&call(NUMBER), T0 + 400 + window - 1));
     ledger.begin(&call(OTHER), T0 + 3_000).unwrap();
 }
 
@@ -264,7 +265,7 @@ fn a_repeat_after_the_window_is_allowed() {
     let id = ledger.begin(&call(NUMBER), T0).unwrap();
     ledger.finish(id, queued(), T0 + 400).unwrap();
     let window = BOUNCE_WINDOW.as_millis() as i64;
-    let again = ledger.begin(&call(NUMBER), T0 + window).unwrap();
+    let again = ledger.begin(&call(NUMBER), T0 + 400 + window).unwrap();
     assert_ne!(again, id);
 }
 
@@ -297,9 +298,9 @@ fn unknown_blocks_like_queued() {
             T0 + 25_000,
         )
         .unwrap();
-    // The window counts from when the dial started, as it does for queued calls.
+    // The window counts from when the dial ended, as it does for queued calls.
     assert_eq!(
-        refusal(ledger.begin(&call(NUMBER), T0 + 1_000)),
+        refusal(ledger.begin(&call(NUMBER), T0 + 26_000)),
         Refusal::Repeated {
             e164: NUMBER.into(),
             ago_ms: 1_000
@@ -311,6 +312,31 @@ fn unknown_blocks_like_queued() {
         row.reason.as_deref(),
         Some("The server did not answer in time.")
     );
+}
+
+/// A dial that took 20 s to fail (a timeout) may still have been placed: the bounce window runs
+/// from when it ended, not from when it started.
+#[test]
+fn the_bounce_window_runs_from_the_end_of_a_slow_call() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    let ended = T0 + 20_000;
+    ledger
+        .finish(
+            id,
+            Finish::Unknown {
+                reason: "timed out",
+            },
+            ended,
+        )
+        .unwrap();
+    match refusal(ledger.begin(&call(NUMBER), ended + 1_000)) {
+        Refusal::Repeated { ago_ms, .. } => assert_eq!(ago_ms, 1_000),
+        other => panic!("{other:?}"),
+    }
+    let window = BOUNCE_WINDOW.as_millis() as i64;
+    assert!(ledger.begin(&call(NUMBER), ended + window - 1).is_err());
+    assert!(ledger.begin(&call(NUMBER), ended + window).is_ok());
 }
 
 #[test]
@@ -336,8 +362,8 @@ fn a_shorter_bounce_window_applies() {
     let ledger = ledger.with_bounce_window(Duration::from_millis(100));
     let id = ledger.begin(&call(NUMBER), T0).unwrap();
     ledger.finish(id, queued(), T0 + 10).unwrap();
-    refusal(ledger.begin(&call(NUMBER), T0 + 99));
-    ledger.begin(&call(NUMBER), T0 + 100).unwrap();
+    refusal(ledger.begin(&call(NUMBER), T0 + 109));
+    ledger.begin(&call(NUMBER), T0 + 110).unwrap();
 }
 
 #[test]
@@ -386,12 +412,13 @@ fn a_pending_row_whose_process_died_reads_unknown_and_still_bounces() {
     assert_eq!(rows[0].state, CallState::Unknown);
     assert_eq!(rows[0].reason.as_deref(), Some(INTERRUPTED_REASON));
 
-    // Not in flight any more, but it may have reached the server: a repeat bounces.
+    // Not in flight any more, but it may have reached the server: a repeat bounces, and its
+    // window runs from when the interruption was found (here, by this very dial).
     assert_eq!(
         refusal(ledger.begin(&call(NUMBER), T0 + 1_000)),
         Refusal::Repeated {
             e164: NUMBER.into(),
-            ago_ms: 1_000
+            ago_ms: 0
         }
     );
     // That sweep recorded it, so it no longer holds the agent's phone either.
@@ -449,12 +476,15 @@ fn a_stale_pending_row_reads_unknown() {
     assert_eq!(row.state, CallState::Unknown);
     assert_eq!(row.reason.as_deref(), Some(INTERRUPTED_REASON));
     assert_eq!(ledger.recent(1, now).unwrap()[0].state, CallState::Unknown);
-    // Outside the bounce window, so the number may be dialled again.
-    ledger.begin(&call(NUMBER), now).unwrap();
+    // Found interrupted now, so it may have reached the server moments ago: the bounce
+    // window runs from now.
+    refusal(ledger.begin(&call(NUMBER), now));
     assert_eq!(
         ledger.get(id, now).unwrap().unwrap().finished_at_ms,
         Some(now)
     );
+    let window = BOUNCE_WINDOW.as_millis() as i64;
+    ledger.begin(&call(NUMBER), now + window).unwrap();
 }
 
 #[test]
