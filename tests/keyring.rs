@@ -333,3 +333,112 @@ fn a_password_with_spaces_is_kept_as_typed() {
     let (code, out) = clickdial(&["logout"], "");
     assert_eq!(code, 0, "{out}");
 }
+
+/// Issue 6, defect 1, with real processes and the real keyring: the window (Tauri's mock
+/// runtime, real IPC) is signed in to A; `clickdial login` for B runs in another process; the
+/// window follows B for its next dial and, when it closes, writes nothing back; the next
+/// `clickdial call` sends B's token to B, never to A.
+#[test]
+#[ignore = "needs a Secret Service; scripts/test.sh provides one"]
+fn a_cli_login_while_the_window_is_open_never_crosses_tokens() {
+    use std::sync::Arc;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    let account = |token: &str| clickdial_sim::Account {
+        tokens: vec![token.to_string()],
+        ..clickdial_sim::Account::demo()
+    };
+    let sim_a =
+        tauri::async_runtime::block_on(clickdial_sim::Sim::spawn(account("tok-race-A"))).unwrap();
+    let sim_b =
+        tauri::async_runtime::block_on(clickdial_sim::Sim::spawn(account("tok-race-B"))).unwrap();
+
+    let mut app = clickdial_app::build_app(
+        mock_builder(),
+        Arc::new(KeyringStore::new()),
+        clickdial_services::data_dir().unwrap(),
+    )
+    .build(mock_context(noop_assets()))
+    .unwrap();
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let invoke = |cmd: &str, args: serde_json::Value| {
+        tauri::test::get_ipc_response(
+            &window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+        .deserialize::<serde_json::Value>()
+        .unwrap()
+    };
+    let dial = |number: &str| {
+        invoke(
+            "dial",
+            serde_json::json!({"agent": "0506123456781", "callerId": null, "number": number}),
+        )
+    };
+
+    invoke(
+        "save_account",
+        serde_json::json!({"form": {"provider": "custom", "baseUrl": sim_a.url(),
+                                    "signIn": "token", "token": "tok-race-A"}}),
+    );
+    dial("9876543210");
+
+    let (code, out) = clickdial(
+        &["login", "--base-url", &sim_b.url(), "--token-stdin"],
+        "tok-race-B\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    let store = KeyringStore::new();
+    assert_eq!(
+        store.get(&token_entry(&sim_a.url())).unwrap(),
+        None,
+        "A's token is gone"
+    );
+
+    dial("9876543211");
+    invoke(
+        "save_preferences",
+        serde_json::json!({"region": "IN", "callTimeout": null}),
+    );
+    drop(window);
+    drop(app);
+
+    let (code, out) = clickdial(&["call", "9876543212", "--agent", "0506123456781"], "");
+    assert_eq!(code, 0, "{out}");
+
+    let auth = |sim: &clickdial_sim::Sim| -> Vec<Option<String>> {
+        sim.requests_to("/click_to_call")
+            .into_iter()
+            .map(|r| r.authorization)
+            .collect()
+    };
+    assert_eq!(auth(&sim_a), [Some("Bearer tok-race-A".to_string())]);
+    assert_eq!(
+        auth(&sim_b),
+        [
+            Some("Bearer tok-race-B".to_string()),
+            Some("Bearer tok-race-B".to_string())
+        ]
+    );
+    assert!(sim_a
+        .requests()
+        .iter()
+        .all(|r| r.authorization.as_deref() != Some("Bearer tok-race-B")));
+    let (code, out) = clickdial(&["logout"], "");
+    assert_eq!(code, 0, "{out}");
+}

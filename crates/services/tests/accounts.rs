@@ -90,3 +90,77 @@ async fn a_refused_sign_in_changes_nothing() {
     assert_eq!(std::fs::read(file.path()).unwrap(), before);
     assert_eq!(store.keys(), [format!("api-token {}", origin(&a))]);
 }
+
+#[tokio::test]
+async fn forms_are_checked_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = Accounts::new(
+        SettingsFile::new(dir.path().join(SETTINGS_FILE)),
+        Arc::new(MemoryStore::default()),
+    );
+    let cases = [
+        (
+            serde_json::json!({"provider": "nope", "signIn": "token", "token": "t"}),
+            "Choose your provider.",
+        ),
+        (
+            serde_json::json!({"provider": "servetel", "signIn": "token", "token": " Bearer  "}),
+            "Paste your API token.",
+        ),
+        (
+            serde_json::json!({"provider": "servetel", "signIn": "password", "email": " ", "password": "p"}),
+            "Enter the email (login ID) you use for the portal.",
+        ),
+        (
+            serde_json::json!({"provider": "servetel", "signIn": "password", "email": "a@b.c", "password": ""}),
+            "Enter your password.",
+        ),
+        (
+            serde_json::json!({"provider": "custom", "baseUrl": "http://evil.test/v1", "signIn": "token", "token": "t"}),
+            "must start with https://",
+        ),
+    ];
+    for (form, message) in cases {
+        let form: AccountForm = serde_json::from_value(form).unwrap();
+        let Err(e) = accounts.connect(form).await else {
+            panic!("must be refused: {message}")
+        };
+        assert!(e.message.contains(message), "{} / {message}", e.message);
+    }
+}
+
+#[tokio::test]
+async fn a_password_account_is_bound_to_its_login_id_and_picks_follow_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let file = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+    let accounts = Accounts::new(file.clone(), store.clone());
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let form: AccountForm = serde_json::from_value(serde_json::json!({
+        "provider": "custom", "baseUrl": sim.url(), "signIn": "password",
+        "email": clickdial_sim::DEMO_EMAIL, "password": clickdial_sim::DEMO_PASSWORD
+    }))
+    .unwrap();
+    file.update(|s| s.last_agent = Some("A1".into())).unwrap();
+    accounts.connect(form.clone()).await.unwrap();
+    assert_eq!(
+        store.keys(),
+        [format!(
+            "password {} {}",
+            origin(&sim),
+            clickdial_sim::DEMO_EMAIL
+        )]
+    );
+    assert_eq!(
+        file.read().settings().last_agent,
+        None,
+        "a new server forgets the picks"
+    );
+    file.update(|s| s.last_agent = Some("A2".into())).unwrap();
+    accounts.connect(form).await.unwrap();
+    assert_eq!(
+        file.read().settings().last_agent.as_deref(),
+        Some("A2"),
+        "signing in again to the same server keeps them"
+    );
+}

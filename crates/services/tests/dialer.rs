@@ -72,6 +72,10 @@ impl World {
         }
     }
 
+    fn now(&self) -> i64 {
+        self.now.load(Ordering::SeqCst)
+    }
+
     fn dials(&self) -> usize {
         self.sim.requests_to("/click_to_call").len()
     }
@@ -99,7 +103,7 @@ async fn a_dial_is_sent_once_recorded_and_remembered() {
         out.custom_identifier.as_str()
     );
 
-    let row = w.dialer.ledger().get(out.call, 0).unwrap().unwrap();
+    let row = w.dialer.ledger().get(out.call, w.now()).unwrap().unwrap();
     assert_eq!(row.state, CallState::Queued);
     assert_eq!(row.ref_id, out.ref_id);
     assert_eq!(row.custom_identifier, out.custom_identifier);
@@ -109,6 +113,44 @@ async fn a_dial_is_sent_once_recorded_and_remembered() {
     let s = w.settings.read().settings();
     assert_eq!(s.last_agent.as_deref(), Some(AGENT));
     assert_eq!(s.last_caller_for(AGENT), Some("918065000101"));
+
+    // The same picks again: the settings file is not written at all.
+    let stamp = w.settings.stamp();
+    w.dialer
+        .dial(&w.session, w.input("9876543211"))
+        .await
+        .unwrap();
+    assert_eq!(w.settings.stamp(), stamp);
+    // Same agent, another caller ID: remembered for that agent.
+    let other_caller = DialInput {
+        caller_id: Some("918065000102".into()),
+        ..DialInput::new("9876543212", AGENT, Source::Window)
+    };
+    w.dialer.dial(&w.session, other_caller).await.unwrap();
+    let s = w.settings.read().settings();
+    assert_eq!(s.last_caller_for(AGENT), Some("918065000102"));
+    // Another agent with no caller ID: that agent becomes the last one.
+    let other_agent = DialInput::new("9876543213", "0506123456782", Source::Window);
+    w.dialer.dial(&w.session, other_agent).await.unwrap();
+    let s = w.settings.read().settings();
+    assert_eq!(s.last_agent.as_deref(), Some("0506123456782"));
+    assert_eq!(s.last_caller_for(AGENT), Some("918065000102"));
+}
+
+#[tokio::test]
+async fn the_guard_is_per_server() {
+    let w = World::new().await;
+    let other = World::new().await;
+    w.dialer
+        .dial(&w.session, w.input("9876543210"))
+        .await
+        .unwrap();
+    // The same dialer (one ledger), another server: not a repeat.
+    w.dialer
+        .dial(&other.session, w.input("9876543210"))
+        .await
+        .unwrap();
+    assert_eq!((w.dials(), other.dials()), (1, 1));
 }
 
 #[tokio::test]
@@ -194,7 +236,7 @@ async fn an_unknown_outcome_blocks_a_quick_repeat_but_a_refusal_does_not() {
         .await
         .unwrap();
     assert_eq!(w.dials(), 3);
-    let rows = w.dialer.ledger().recent(10, 0).unwrap();
+    let rows = w.dialer.ledger().recent(10, w.now()).unwrap();
     let states: Vec<CallState> = rows.iter().map(|r| r.state).collect();
     assert_eq!(
         states,
@@ -212,7 +254,7 @@ async fn a_dial_dropped_half_way_reads_as_may_have_been_placed() {
     assert!(tokio::time::timeout(Duration::from_millis(300), dial)
         .await
         .is_err());
-    let rows = w.dialer.ledger().recent(10, 0).unwrap();
+    let rows = w.dialer.ledger().recent(10, w.now()).unwrap();
     assert_eq!(rows[0].state, CallState::Unknown);
     let e = w
         .dialer
@@ -265,7 +307,7 @@ async fn one_rule_set_for_every_input() {
         assert_eq!(e.code, code, "{input:?}: {}", e.message);
     }
     assert_eq!(w.dials(), 0, "nothing invalid is sent");
-    assert!(w.dialer.ledger().recent(10, 0).unwrap().is_empty());
+    assert!(w.dialer.ledger().recent(10, w.now()).unwrap().is_empty());
 
     let out = w
         .dialer

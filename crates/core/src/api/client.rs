@@ -687,11 +687,12 @@ fn header(token: &Secret, raw: bool) -> HeaderValue {
 /// A token as pasted from a portal, without surrounding whitespace or a `Bearer ` prefix.
 pub fn clean_token(token: &Secret) -> Secret {
     let raw = token.expose().trim();
-    let raw = raw
-        .get(..7)
-        .filter(|p| p.eq_ignore_ascii_case("bearer "))
-        .map_or(raw, |_| raw[7..].trim());
-    Secret::new(raw)
+    // "Bearer" followed by whitespace or nothing at all (a pasted "Bearer " alone is no token).
+    let prefixed = raw
+        .get(..6)
+        .is_some_and(|p| p.eq_ignore_ascii_case("bearer"))
+        && raw[6..].chars().next().is_none_or(char::is_whitespace);
+    Secret::new(if prefixed { raw[6..].trim() } else { raw })
 }
 
 fn transport_error(e: reqwest::Error) -> ApiError {
@@ -941,6 +942,17 @@ mod tests {
         let c = Client::new("https://x.test/v1/", Secret::new("Bearer abc")).unwrap();
         assert!(matches!(&c.auth, Auth::Static(t) if t.expose() == "abc"));
         assert_eq!(c.base_url(), "https://x.test/v1");
+        for (pasted, clean) in [
+            ("bearer\tabc ", "abc"),
+            (" Bearer ", ""),
+            ("Bearerabc", "Bearerabc"),
+        ] {
+            assert_eq!(
+                clean_token(&Secret::new(pasted)).expose(),
+                clean,
+                "{pasted:?}"
+            );
+        }
         assert!(Client::new("https://x.test/v1", Secret::new("a\nb")).is_err());
         assert!(Client::new("https://x.test/v1", Secret::new("  ")).is_err());
         assert!(Client::new("ftp://x.test", Secret::new("abc")).is_err());
