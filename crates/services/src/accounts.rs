@@ -307,6 +307,7 @@ impl Accounts {
             Credentials::Token(_) => (None, SignIn::Token),
         };
         let key = AccountKey::new(&target.base_url, sign_in, email.as_deref());
+        let connected_key = key.clone();
         let this = self.clone();
         let (settings, notice, stamp) = blocking(move || {
             // The keyring writes happen inside the settings lock, so two logins racing each
@@ -347,7 +348,7 @@ impl Accounts {
         })
         .await?;
         Ok(Connected {
-            key: AccountKey::of(&settings).unwrap_or_else(|| AccountKey::unsaved("?", "")),
+            key: connected_key,
             client,
             check,
             lists,

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use clickdial_core::api::DialRequest;
+use clickdial_core::settings::Settings;
 use clickdial_core::types::{AgentId, BaseUrl, CallTimeout, CallerIdValue};
 use clickdial_core::{Client, Number, Region};
 use serde::Serialize;
@@ -92,6 +93,8 @@ struct Checked {
     agent: AgentId,
     caller_id: Option<CallerIdValue>,
     call_timeout: Option<CallTimeout>,
+    /// The settings as read for this dial (one read per dial).
+    settings: Settings,
 }
 
 impl Dialer {
@@ -134,6 +137,7 @@ impl Dialer {
             agent,
             caller_id,
             call_timeout,
+            settings,
         })
     }
 
@@ -194,7 +198,7 @@ impl Dialer {
                     now,
                 );
                 if session.saved {
-                    self.remember(&session.key, &c.agent, c.caller_id.as_ref());
+                    self.remember(&c.settings, &session.key, &c.agent, c.caller_id.as_ref());
                 }
                 Ok(DialOutcome {
                     e164: c.number.e164().to_string(),
@@ -222,15 +226,21 @@ impl Dialer {
         }
     }
 
-    /// Remembers the agent and the caller ID used with them, when they changed, and only if
-    /// the settings still name the account that dialled. Failing to remember must not turn a
-    /// queued call into an error.
-    fn remember(&self, key: &AccountKey, agent: &AgentId, caller_id: Option<&CallerIdValue>) {
-        let settings = self.settings.read().settings();
+    /// Remembers the agent and the caller ID used with them, when they changed since `settings`
+    /// (as read for this dial), and only if the settings file still names the account that
+    /// dialled (checked again under the lock). Failing to remember must not turn a queued call
+    /// into an error.
+    fn remember(
+        &self,
+        settings: &Settings,
+        key: &AccountKey,
+        agent: &AgentId,
+        caller_id: Option<&CallerIdValue>,
+    ) {
         let caller = caller_id.map(CallerIdValue::as_str);
         let changed = settings.last_agent.as_deref() != Some(agent.as_str())
             || settings.last_caller_for(agent.as_str()) != caller;
-        if !changed || AccountKey::of(&settings).as_ref() != Some(key) {
+        if !changed || AccountKey::of(settings).as_ref() != Some(key) {
             return;
         }
         let _ = self.settings.update(|s| {

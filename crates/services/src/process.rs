@@ -22,24 +22,14 @@ pub fn harden() {
     }
 }
 
-/// Whether core dumps are off for this process (for tests and `clickdial doctor`-style checks).
-pub fn dumpable() -> bool {
-    #[cfg(target_os = "linux")]
-    // SAFETY: as above.
-    unsafe {
-        return libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) != 0;
-    }
-    #[allow(unreachable_code)]
-    true
-}
-
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     #[test]
     fn harden_turns_dumps_off() {
         // (This test process is hardened too; that is harmless.)
         super::harden();
-        assert!(!super::dumpable());
+        // SAFETY: PR_GET_DUMPABLE takes plain integers.
+        assert_eq!(unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) }, 0);
         let mut limit = libc::rlimit {
             rlim_cur: 1,
             rlim_max: 1,
