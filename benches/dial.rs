@@ -56,6 +56,7 @@ fn main() {
         mock_builder(),
         Arc::new(MemoryStore::default()),
         dir.path().to_path_buf(),
+        None,
     )
     .build(mock_context(noop_assets()))
     .unwrap();

@@ -54,6 +54,8 @@ ensure_test_deps() {
   ensure_build_deps
   ensure_packages "${TEST_PACKAGES[@]}"
   command -v node >/dev/null || ensure_packages nodejs
+  # npm installs the Tauri CLI (prebuilt) for the packaging check.
+  command -v npm >/dev/null || ensure_packages npm
   if ! command -v tauri-driver >/dev/null; then
     log "Installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked --quiet

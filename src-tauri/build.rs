@@ -11,6 +11,12 @@ const COMMANDS: &[&str] = &[
     "list_caller_ids",
     "preview_number",
     "dial",
+    "link_state",
+    "confirm_link",
+    "dismiss_link",
+    "handler_status",
+    "handler_install",
+    "handler_self_test",
 ];
 
 fn main() {

@@ -23,6 +23,7 @@ use clickdial_core::types::BaseUrl;
 use clickdial_core::{Number, Region, Secret};
 use clickdial_services::accounts::{self, AccountForm, AccountKey, Accounts};
 use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
+use clickdial_services::handler::{Desktop, HandlerStatus};
 use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
 use clickdial_services::secrets::KeyringStore;
 use clickdial_services::settings_file::{Read, SettingsFile, SETTINGS_FILE};
@@ -115,10 +116,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Which app opens tel: and callto: links; make it Clickdial
+    Handler {
+        #[command(subcommand)]
+        action: HandlerAction,
+    },
     /// Run the Servetel simulator with the demo account, in the foreground
     Sim {
         #[arg(long, default_value_t = 0)]
         port: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum HandlerAction {
+    /// Show which app the desktop opens tel: and callto: links with
+    Status {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make Clickdial the app that opens tel: and callto: links (on Windows, opens Settings)
+    Install {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -171,6 +193,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
             | Command::Agents { json: true }
             | Command::Numbers { json: true }
             | Command::Whoami { json: true }
+            | Command::Handler {
+                action: HandlerAction::Status { json: true }
+                    | HandlerAction::Install { json: true }
+            }
     );
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -257,8 +283,45 @@ fn saved_settings(files: &Files) -> Settings {
     }
 }
 
+/// The handler doctor's answer, for a terminal.
+fn handler_text(status: &HandlerStatus) -> String {
+    let mut out = status.summary.clone();
+    for s in &status.schemes {
+        let handler = s.handler.as_deref().unwrap_or("(none)");
+        out.push_str(&format!("\n  {:<8} {handler}", format!("{}:", s.scheme)));
+        if let Some(gio) = &s.gio {
+            out.push_str(&format!("  (gio: {gio})"));
+        }
+    }
+    if let Some(advice) = &status.advice {
+        out.push('\n');
+        out.push_str(advice);
+    }
+    out
+}
+
+fn handler(action: HandlerAction) -> Result<String, Failure> {
+    let desktop = Desktop::from_env()
+        .ok_or_else(|| Failure::from(Error::internal("no home folder (is HOME set?)")))?;
+    let exe = std::env::current_exe().map_err(|e| {
+        Failure::from(Error::internal(format!(
+            "could not tell where Clickdial is installed: {e}"
+        )))
+    })?;
+    let (status, json) = match action {
+        HandlerAction::Status { json } => (desktop.status(&exe), json),
+        HandlerAction::Install { json } => (desktop.install(&exe)?, json),
+    };
+    Ok(if json {
+        serde_json::to_string_pretty(&status).unwrap_or_default()
+    } else {
+        handler_text(&status)
+    })
+}
+
 async fn execute(command: Command) -> Result<String, Failure> {
     match command {
+        Command::Handler { action } => handler(action),
         Command::Normalize {
             input,
             region,

@@ -9,13 +9,14 @@ use clickdial_core::api::{Agent, CallerId};
 use clickdial_core::Number;
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
 use clickdial_services::dialer::{DialInput, DialOutcome};
+use clickdial_services::handler::{open_through_os, Desktop, HandlerStatus};
 use clickdial_services::ledger::Source;
 use clickdial_services::Error;
 use futures_util::FutureExt;
 use serde::Serialize;
 use tauri::State;
 
-use crate::state::{AppState, Status};
+use crate::state::{AppState, LinkState, Status};
 
 /// Runs a command's work; a panic becomes an error the page can show.
 async fn contained<T>(work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
@@ -83,9 +84,10 @@ pub async fn save_preferences(
     state: State<'_, AppState>,
     region: String,
     call_timeout: Option<u32>,
+    links_without_asking: Option<bool>,
 ) -> Result<Status, Error> {
     contained(async {
-        state.save_preferences(&region, call_timeout)?;
+        state.save_preferences(&region, call_timeout, links_without_asking)?;
         Ok(state.status().await)
     })
     .await
@@ -151,4 +153,63 @@ pub async fn dial(
         ..DialInput::new(number, agent, Source::Window)
     };
     contained(state.dial(input)).await
+}
+
+/// The confirm sheet's request (a `tel:` link, later the tray or hotkey), if one waits.
+#[tauri::command]
+pub fn link_state(state: State<'_, AppState>) -> LinkState {
+    state.link_state()
+}
+
+/// The agent pressed Call on the sheet. The number is the request's, not the page's.
+#[tauri::command]
+pub async fn confirm_link(
+    state: State<'_, AppState>,
+    id: u64,
+    agent: String,
+    caller_id: Option<String>,
+) -> Result<DialOutcome, Error> {
+    contained(state.confirm_link(id, agent, caller_id)).await
+}
+
+#[tauri::command]
+pub fn dismiss_link(state: State<'_, AppState>, id: u64) -> bool {
+    state.dismiss_link(id)
+}
+
+/// Runs the handler doctor off the async threads (it starts xdg-mime, gio…).
+async fn doctor<T: Send + 'static>(
+    work: impl FnOnce(&Desktop, &std::path::Path) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let desktop = Desktop::from_env()
+            .ok_or_else(|| Error::internal("Clickdial could not find your home folder."))?;
+        let exe = std::env::current_exe().map_err(|e| {
+            Error::internal(format!(
+                "Clickdial could not tell where it is installed: {e}"
+            ))
+        })?;
+        work(&desktop, &exe)
+    })
+    .await
+    .map_err(|_| Error::internal("The check of phone links did not finish."))?
+}
+
+/// Which app the desktop opens `tel:`/`callto:` links with.
+#[tauri::command]
+pub async fn handler_status() -> Result<HandlerStatus, Error> {
+    contained(doctor(|d, exe| Ok(d.status(exe)))).await
+}
+
+/// Makes Clickdial the default for `tel:`/`callto:` links (Windows: opens Settings).
+#[tauri::command]
+pub async fn handler_install() -> Result<HandlerStatus, Error> {
+    contained(doctor(|d, exe| d.install(exe))).await
+}
+
+/// Sends a test link through the desktop; when it arrives, the sheet says so (never dials).
+#[tauri::command]
+pub async fn handler_self_test(state: State<'_, AppState>) -> Result<(), Error> {
+    let link = state.self_test_link();
+    contained(doctor(move |d, _| open_through_os(d, &link))).await
 }

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod links;
 pub mod state;
 
 use std::path::PathBuf;
@@ -33,7 +34,17 @@ pub fn main() -> i32 {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
     };
-    match build_app(Builder::default(), Arc::new(KeyringStore::new()), data_dir)
+    // A link that started the app cold (Linux, Windows: the desktop runs `clickdial tel:…`).
+    let link = links::link_in_args(args.iter().map(|a| a.to_string_lossy()));
+    // Single instance first: a second process hands its link to the running app and exits
+    // before anything else starts. Kept out of `build_app`, so tests on the mock runtime never
+    // claim (or find) the desktop's instance.
+    let builder = Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            links::from_second_instance(app, argv)
+        }))
+        .plugin(tauri_plugin_deep_link::init());
+    match build_app(builder, Arc::new(KeyringStore::new()), data_dir, link)
         .run(tauri::generate_context!())
     {
         Ok(()) => 0,
@@ -60,15 +71,35 @@ fn no_display() -> Option<String> {
 }
 
 /// Everything but the runtime and context, so tests can run it on `tauri::test::mock_builder()`.
-/// `data_dir` holds the settings file and the call ledger, shared with the CLI.
+/// `data_dir` holds the settings file and the call ledger, shared with the CLI; `link` is the
+/// `tel:`/`callto:` link the app was started with.
 pub fn build_app<R: Runtime>(
     builder: Builder<R>,
     secrets: Arc<dyn SecretStore>,
     data_dir: PathBuf,
+    link: Option<String>,
 ) -> Builder<R> {
     builder
         .setup(move |app| {
+            // The phone metadata costs ~150 ms on first use: load it now, off the main thread,
+            // so the first link or keystroke finds it warm.
+            std::thread::spawn(clickdial_core::phone::warm_up);
             app.manage(AppState::new(secrets, &data_dir));
+            #[cfg(target_os = "macos")]
+            {
+                // macOS hands URLs over as events, not arguments.
+                use tauri_plugin_deep_link::DeepLinkExt;
+                let handle = app.handle().clone();
+                app.deep_link().on_open_url(move |event| {
+                    links::show_window(&handle);
+                    for url in event.urls() {
+                        links::deliver(&handle, url.to_string());
+                    }
+                });
+            }
+            if let Some(link) = link {
+                links::deliver(app.handle(), link);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -82,5 +113,11 @@ pub fn build_app<R: Runtime>(
             commands::list_caller_ids,
             commands::preview_number,
             commands::dial,
+            commands::link_state,
+            commands::confirm_link,
+            commands::dismiss_link,
+            commands::handler_status,
+            commands::handler_install,
+            commands::handler_self_test,
         ])
 }

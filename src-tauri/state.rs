@@ -14,7 +14,8 @@ use clickdial_services::accounts::{
     self, AccountForm, AccountKey, Accounts, ConnectionCheck, Lists,
 };
 use clickdial_services::dialer::{system_wall_clock, DialInput, DialOutcome, Dialer, Session};
-use clickdial_services::ledger::{Ledger, LEDGER_FILE};
+use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
+use clickdial_services::links::{Arrival, Inbox, Request};
 use clickdial_services::secrets::SecretStore;
 use clickdial_services::settings_file::{SettingsFile, Stamp, SETTINGS_FILE};
 use clickdial_services::{Code, Error};
@@ -90,8 +91,28 @@ pub struct Status {
     pub last_caller_by_agent: std::collections::BTreeMap<String, String>,
     /// Days until the portal password expires, when the server said (password sign-in).
     pub password_days_left: Option<u32>,
+    /// Dial `tel:` links at once instead of asking on the confirm sheet.
+    pub links_without_asking: bool,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
+}
+
+/// What the confirm sheet needs: the request waiting for the agent, and the result of a link
+/// dialled without asking (given once).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkState {
+    pub request: Option<Request>,
+    pub dialled: Option<LinkDialled>,
+}
+
+/// A link dialled without asking, and how it went.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkDialled {
+    pub international: String,
+    pub outcome: Option<DialOutcome>,
+    pub error: Option<Error>,
 }
 
 /// The saved account's session, as of one version of the settings file.
@@ -106,6 +127,8 @@ pub struct AppState {
     demo: Mutex<Option<Arc<AppSession>>>,
     saved: tokio::sync::Mutex<Option<Resolved>>,
     notices: Mutex<Vec<String>>,
+    inbox: Inbox,
+    link_dialled: Mutex<Option<LinkDialled>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -143,6 +166,8 @@ impl AppState {
             demo: Mutex::new(None),
             saved: tokio::sync::Mutex::new(None),
             notices: Mutex::new(notices),
+            inbox: Inbox::new(),
+            link_dialled: Mutex::new(None),
         }
     }
 
@@ -253,6 +278,7 @@ impl AppState {
             call_timeout: settings.call_timeout,
             last_agent: settings.last_agent,
             last_caller_by_agent: settings.last_caller_by_agent,
+            links_without_asking: settings.links_without_asking,
             password_days_left: session
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),
@@ -261,7 +287,12 @@ impl AppState {
     }
 
     /// Saves the agent's preferences through the settings file's one writer.
-    pub fn save_preferences(&self, region: &str, call_timeout: Option<u32>) -> Result<(), Error> {
+    pub fn save_preferences(
+        &self,
+        region: &str,
+        call_timeout: Option<u32>,
+        links_without_asking: Option<bool>,
+    ) -> Result<(), Error> {
         let region = Region::parse(region).map_err(Error::invalid)?;
         let call_timeout = call_timeout
             .map(clickdial_core::types::CallTimeout::from_secs)
@@ -272,6 +303,9 @@ impl AppState {
             .update(|s| {
                 s.region = region.code().to_string();
                 s.call_timeout = call_timeout.map(|t| t.secs());
+                if let Some(trust) = links_without_asking {
+                    s.links_without_asking = trust;
+                }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;
         if let Some(n) = updated.notice {
@@ -355,5 +389,79 @@ impl AppState {
     pub async fn dial(&self, input: DialInput) -> Result<DialOutcome, Error> {
         let session = self.session().await?;
         self.dialer()?.dial(&session.session, input).await
+    }
+
+    /// A `tel:`/`callto:` link arrived (a cold start, a second process, the OS). It waits on the
+    /// confirm sheet, unless the agent chose to dial links without asking, this link came alone,
+    /// and the saved account's agent is known: then it is dialled now, through the same service
+    /// and guard as every dial.
+    pub async fn receive_link(&self, raw: &str) {
+        let settings = self.settings();
+        // The remembered agent belongs to the saved account; the demo always asks.
+        let agent = match self.session().await {
+            Ok(s) if s.session.saved => settings.last_agent.clone(),
+            _ => None,
+        };
+        let trusted = settings.links_without_asking && agent.is_some();
+        let arrival = self.inbox.receive(
+            raw,
+            Source::Link,
+            settings.region(),
+            trusted,
+            std::time::Instant::now(),
+        );
+        let (Arrival::Dial(request), Some(agent)) = (arrival, agent) else {
+            return;
+        };
+        let Some(number) = request.number else {
+            return;
+        };
+        let input = DialInput {
+            caller_id: settings.last_caller_for(&agent).map(str::to_string),
+            ..DialInput::new(number.e164, agent, Source::Link)
+        };
+        let result = self.dial(input).await;
+        *lock(&self.link_dialled) = Some(LinkDialled {
+            international: number.international,
+            outcome: result.as_ref().ok().cloned(),
+            error: result.err(),
+        });
+    }
+
+    /// The sheet's request and the last link dialled without asking (given once).
+    pub fn link_state(&self) -> LinkState {
+        LinkState {
+            request: self.inbox.current(),
+            dialled: lock(&self.link_dialled).take(),
+        }
+    }
+
+    /// The agent confirmed the sheet's request `id` with this agent and caller ID. The number
+    /// comes from the request, never from the page. Without an account the request stays.
+    pub async fn confirm_link(
+        &self,
+        id: u64,
+        agent: String,
+        caller_id: Option<String>,
+    ) -> Result<DialOutcome, Error> {
+        let session = self.session().await?;
+        let dialer = self.dialer()?;
+        let (request, number) = self.inbox.take(id)?;
+        let input = DialInput {
+            caller_id,
+            ..DialInput::new(number.e164, agent, request.source)
+        };
+        dialer.dial(&session.session, input).await
+    }
+
+    /// The agent cancelled the sheet's request `id`.
+    pub fn dismiss_link(&self, id: u64) -> bool {
+        self.inbox.dismiss(id)
+    }
+
+    /// The doctor's self-test: the link to open through the OS; it comes back as a sheet that
+    /// says so, and is never dialled.
+    pub fn self_test_link(&self) -> String {
+        self.inbox.self_test_link(std::time::Instant::now())
     }
 }

@@ -25,9 +25,15 @@ struct Harness {
 impl Harness {
     /// An app whose data folder is `settings`'s folder (settings.json and the call ledger).
     fn new(secrets: Arc<dyn SecretStore>, settings: &Path) -> Harness {
+        Harness::started_with(secrets, settings, None)
+    }
+
+    /// An app started by the desktop with `link` (a cold start from a `tel:` link).
+    fn started_with(secrets: Arc<dyn SecretStore>, settings: &Path, link: Option<&str>) -> Harness {
         assert_eq!(settings.file_name().unwrap(), "settings.json");
         let data_dir = settings.parent().unwrap().to_path_buf();
-        let mut app = clickdial_app::build_app(mock_builder(), secrets, data_dir)
+        let link = link.map(str::to_string);
+        let mut app = clickdial_app::build_app(mock_builder(), secrets, data_dir, link)
             .build(mock_context(noop_assets()))
             .expect("app builds");
         // The setup hook (which manages the state) runs on the first event-loop iteration.
@@ -685,4 +691,154 @@ fn a_rust_side_dial_needs_nothing_from_the_page() {
         .unwrap()
         .unwrap();
     assert_eq!((row.source, row.state), (Source::Link, CallState::Queued));
+}
+
+/// Waits until the link handed to the app (on the async runtime) shows on the sheet.
+fn sheet(h: &Harness) -> Value {
+    for _ in 0..200 {
+        let s = h.ok("link_state", json!({}));
+        if !s["request"].is_null() {
+            return s["request"].clone();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("no request reached the sheet");
+}
+
+fn confirm(h: &Harness, id: &Value, agent: &str) -> Result<Value, Value> {
+    h.invoke(
+        "confirm_link",
+        json!({"id": id, "agent": agent, "callerId": "918065000102"}),
+    )
+}
+
+/// Issue 7: a link that starts the app cold waits on the sheet with its number, before any
+/// account exists ("Connect an account to dial…", the number kept); confirming then dials it
+/// once, with the agent and caller ID chosen on the sheet; the same link again is refused by
+/// the ledger's guard; Cancel and an invalid link send nothing.
+#[test]
+fn a_link_waits_on_the_sheet_and_dials_once_when_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::started_with(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+        Some("tel:+91-98765-43210"),
+    );
+    let request = sheet(&h);
+    assert_eq!(request["number"]["international"], "+91 98765 43210");
+    assert_eq!(request["number"]["region"], "IN");
+    assert_eq!(request["number"]["kind"], "mobile");
+    assert_eq!(request["source"], "link");
+    assert_eq!(request["count"], 1);
+    // No account yet: refused, and the number stays on the sheet.
+    let e = confirm(&h, &request["id"], "0506123456781").unwrap_err();
+    assert_eq!(e["code"], "notConfigured");
+    assert_eq!(sheet(&h)["id"], request["id"]);
+
+    h.ok("start_demo", json!({}));
+    let state = h.app.state::<AppState>();
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
+    let sim = session.demo.as_ref().unwrap();
+    let out = confirm(&h, &request["id"], "0506123456782").unwrap();
+    assert_eq!(out["international"], "+91 98765 43210");
+    let dials = sim.requests_to("/click_to_call");
+    assert_eq!(dials.len(), 1);
+    assert_eq!(dials[0].body["agent_number"], "0506123456782");
+    assert_eq!(dials[0].body["caller_id"], "918065000102");
+    assert!(h.ok("link_state", json!({}))["request"].is_null());
+    assert!(
+        confirm(&h, &request["id"], "0506123456782").is_err(),
+        "not twice"
+    );
+
+    // The same link again, from a second process: the guard refuses, nothing is sent.
+    clickdial_app::links::from_second_instance(
+        h.app.handle(),
+        vec!["clickdial".into(), "tel:+919876543210".into()],
+    );
+    let again = sheet(&h);
+    assert_ne!(again["id"], request["id"]);
+    let e = confirm(&h, &again["id"], "0506123456781").unwrap_err();
+    assert_eq!(e["code"], "busy");
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("Already dialled +91 98765 43210"));
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+
+    // Cancel sends nothing.
+    clickdial_app::links::deliver(h.app.handle(), "callto://+14155550100".into());
+    let cancelled = sheet(&h);
+    assert_eq!(cancelled["number"]["region"], "US");
+    assert_eq!(h.ok("dismiss_link", json!({"id": cancelled["id"]})), true);
+    assert!(confirm(&h, &cancelled["id"], "0506123456781").is_err());
+
+    // An invalid link explains itself and can never be confirmed.
+    clickdial_app::links::deliver(h.app.handle(), "tel:+91-98765-abcde".into());
+    let invalid = sheet(&h);
+    assert!(invalid["number"].is_null());
+    assert!(invalid["problem"].as_str().unwrap().contains("has letters"));
+    assert_eq!(
+        confirm(&h, &invalid["id"], "0506123456781").unwrap_err()["code"],
+        "invalidNumber"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+}
+
+/// With "dial links without asking" on (off by default), a saved account and a remembered
+/// agent, a lone link dials at once, through the guard; a flood of 20 links dials at most the
+/// first and leaves one sheet with the latest number and the count.
+#[test]
+fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let sim = tauri::async_runtime::block_on(Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        ..Account::demo()
+    }))
+    .unwrap();
+    let h = Harness::new(Arc::new(MemoryStore::default()), &settings);
+    h.ok("save_account", custom(&sim, json!({"token": TOKEN})));
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["linksWithoutAsking"], false);
+
+    // Off: the link asks, even with an agent remembered.
+    h.ok("dial", dial_args("0506123456782", "9876500001"));
+    clickdial_app::links::deliver(h.app.handle(), "tel:+919876500002".into());
+    let asked = sheet(&h);
+    h.ok("dismiss_link", json!({"id": asked["id"]}));
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "IN", "callTimeout": null, "linksWithoutAsking": true}),
+    );
+    assert_eq!(status["linksWithoutAsking"], true);
+    std::thread::sleep(clickdial_services::links::FLOOD_WINDOW);
+    let state = h.app.state::<AppState>();
+    tauri::async_runtime::block_on(state.receive_link("tel:+91-98765-00003"));
+    let dials = sim.requests_to("/click_to_call");
+    assert_eq!(dials.len(), 2, "a lone trusted link dials at once");
+    assert_eq!(dials[1].body["destination_number"], "919876500003");
+    assert_eq!(dials[1].body["agent_number"], "0506123456782");
+    let s = h.ok("link_state", json!({}));
+    assert!(s["request"].is_null());
+    assert_eq!(s["dialled"]["outcome"]["international"], "+91 98765 00003");
+    assert!(
+        h.ok("link_state", json!({}))["dialled"].is_null(),
+        "given once"
+    );
+
+    std::thread::sleep(clickdial_services::links::FLOOD_WINDOW);
+    for i in 10..30 {
+        tauri::async_runtime::block_on(state.receive_link(&format!("tel:+9198765000{i}")));
+    }
+    assert_eq!(
+        sim.requests_to("/click_to_call").len(),
+        3,
+        "one dial from the flood"
+    );
+    let flood = sheet(&h);
+    assert_eq!(flood["count"], 20);
+    assert_eq!(flood["number"]["e164"], "+919876500029");
 }

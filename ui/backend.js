@@ -12,6 +12,12 @@ export const COMMANDS = Object.freeze({
   callerIds: 'list_caller_ids',
   preview: 'preview_number',
   dial: 'dial',
+  linkState: 'link_state',
+  confirmLink: 'confirm_link',
+  dismissLink: 'dismiss_link',
+  handlerStatus: 'handler_status',
+  handlerInstall: 'handler_install',
+  handlerSelfTest: 'handler_self_test',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -46,13 +52,24 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout }) =>
-      call(COMMANDS.savePreferences, { region, callTimeout: callTimeout ?? null }),
+    savePreferences: ({ region, callTimeout, linksWithoutAsking }) =>
+      call(COMMANDS.savePreferences, {
+        region,
+        callTimeout: callTimeout ?? null,
+        linksWithoutAsking: linksWithoutAsking ?? null,
+      }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
     preview: (input) => call(COMMANDS.preview, { input }),
     dial: ({ agent, callerId, number }) =>
       call(COMMANDS.dial, { agent, callerId: callerId || null, number }),
+    linkState: () => call(COMMANDS.linkState),
+    confirmLink: ({ id, agent, callerId }) =>
+      call(COMMANDS.confirmLink, { id, agent, callerId: callerId || null }),
+    dismissLink: (id) => call(COMMANDS.dismissLink, { id }),
+    handlerStatus: () => call(COMMANDS.handlerStatus),
+    handlerInstall: () => call(COMMANDS.handlerInstall),
+    handlerSelfTest: () => call(COMMANDS.handlerSelfTest),
   };
 }
 
@@ -186,4 +203,42 @@ export function errorTone(code) {
 export function hostOf(url) {
   const m = /^https?:\/\/([^/]+)/.exec(url || '');
   return m ? m[1] : url || '';
+}
+
+/** `IN` → `India`, from the region list; other codes as they are. */
+export function countryName(code) {
+  const found = REGIONS.find(([c]) => c === code);
+  return found ? found[1].replace(/ \(\+\d+\)$/, '') : code || '';
+}
+
+const KIND_WORDS = {
+  mobile: 'mobile',
+  landline: 'landline',
+  mobileOrLandline: 'mobile or landline',
+  tollFree: 'toll-free',
+  premiumRate: 'premium rate',
+};
+
+/** `India, mobile` for a link's number. */
+export function numberFacts(number) {
+  return [countryName(number.region), KIND_WORDS[number.kind]].filter(Boolean).join(', ');
+}
+
+/**
+ * The confirm sheet's question: "Call +91 98765 43210 (India, mobile) from Asha Rao via
+ * Sales line?" `agent` and `caller` are the names shown in the pickers (caller may be empty:
+ * the account's default caller ID).
+ */
+export function sheetQuestion(number, agent, caller) {
+  const facts = numberFacts(number);
+  const what = facts ? `${number.international} (${facts})` : number.international;
+  const from = agent ? ` from ${agent}` : '';
+  const via = caller ? ` via ${caller}` : '';
+  return `Call ${what}${from}${via}?`;
+}
+
+/** Under the question when a burst of links arrived: only the shown one can be dialled. */
+export function burstText(count) {
+  if (!count || count < 2) return '';
+  return `${count} links arrived together. This is the latest; only the number above is dialled, and only if you press Call.`;
 }

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 
 import {
   COMMANDS,
+  burstText,
+  countryName,
+  sheetQuestion,
   PROVIDERS,
   accountForm,
   agentLabel,
@@ -40,6 +43,8 @@ test('commands and arguments reach invoke under the Rust names', async () => {
   await b.agents(true);
   await b.savePreferences({ region: 'IN', callTimeout: undefined });
   await b.dial({ agent: 'A1', callerId: '', number: '98765 43210' });
+  await b.confirmLink({ id: 7, agent: 'A2', callerId: '' });
+  await b.dismissLink(8);
   assert.deepEqual(calls, [
     { cmd: 'get_status', args: undefined },
     {
@@ -48,8 +53,10 @@ test('commands and arguments reach invoke under the Rust names', async () => {
     },
     { cmd: 'preview_number', args: { input: '98765 43210' } },
     { cmd: 'list_agents', args: { refresh: true } },
-    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null } },
+    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null } },
     { cmd: 'dial', args: { agent: 'A1', callerId: null, number: '98765 43210' } },
+    { cmd: 'confirm_link', args: { id: 7, agent: 'A2', callerId: null } },
+    { cmd: 'dismiss_link', args: { id: 8 } },
   ]);
   assert.equal(new Set(Object.values(COMMANDS)).size, Object.keys(COMMANDS).length);
 });
@@ -177,4 +184,25 @@ test('a password that expires within 14 days is warned about, not before', () =>
   assert.match(at(14), /expires in 14 days/);
   assert.match(at(1), /expires tomorrow/);
   assert.match(at(0), /has expired/);
+});
+
+test('the confirm sheet asks in one sentence, naming country, line, agent and caller ID', () => {
+  const number = { international: '+91 98765 43210', region: 'IN', kind: 'mobile' };
+  assert.equal(
+    sheetQuestion(number, 'Asha Rao', 'Sales line'),
+    'Call +91 98765 43210 (India, mobile) from Asha Rao via Sales line?',
+  );
+  assert.equal(sheetQuestion(number, 'Asha Rao', ''), 'Call +91 98765 43210 (India, mobile) from Asha Rao?');
+  const us = { international: '+1 415-555-0100', region: 'US', kind: 'mobileOrLandline' };
+  assert.equal(sheetQuestion(us, '', ''), 'Call +1 415-555-0100 (United States, mobile or landline)?');
+  const odd = { international: '+882 1234', region: null, kind: 'other' };
+  assert.equal(sheetQuestion(odd, 'A', 'B'), 'Call +882 1234 from A via B?');
+  assert.equal(countryName('GB'), 'United Kingdom');
+  assert.equal(countryName('FR'), 'FR');
+});
+
+test('a burst of links says how many arrived; a single link says nothing', () => {
+  assert.equal(burstText(1), '');
+  assert.equal(burstText(undefined), '');
+  assert.match(burstText(20), /^20 links arrived together\. This is the latest/);
 });

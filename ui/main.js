@@ -3,6 +3,7 @@ import {
   PROVIDERS,
   REGIONS,
   agentLabel,
+  burstText,
   callerFor,
   callerLabel,
   createBackend,
@@ -14,6 +15,7 @@ import {
   passwordExpiryText,
   pickInitial,
   providerName,
+  sheetQuestion,
   signInText,
 } from './backend.js';
 
@@ -154,6 +156,7 @@ async function loadLists(refresh) {
     if (!forbidden(callerList)) problems.push(callerList.reason.message);
   }
   listsLoaded = !problems.length;
+  if (sheetRequest) copyPickers();
   const info = afterLoad || (refresh ? 'Lists are up to date.' : '');
   afterLoad = null;
   if (problems.length) setMessage($('lists-message'), problems[0], 'error');
@@ -211,12 +214,233 @@ async function onDial(event) {
   }
   if (outcome) {
     setMessage($('result'), describeQueued(outcome, agentName), 'ok');
-    if (!status.demo) {
-      status.lastAgent = agent;
-      status.lastCallerByAgent = { ...status.lastCallerByAgent, [agent]: callerId };
-    }
+    rememberPicks(agent, callerId);
   } else {
     setMessage($('result'), error.message, errorTone(error.code));
+  }
+}
+
+function rememberPicks(agent, callerId) {
+  if (status.demo) return;
+  status.lastAgent = agent;
+  status.lastCallerByAgent = { ...status.lastCallerByAgent, [agent]: callerId };
+}
+
+// ---- The confirm sheet: a tel:/callto: link (later the tray or the hotkey) waits here. ----
+
+let sheetRequest = null;
+// Answers to overlapping refreshes can arrive out of order; only the newest may change the sheet.
+let linksSeq = 0;
+
+/** Asks the backend what waits on the sheet; called at start, on the links event, after setup. */
+async function refreshLinks() {
+  const seq = ++linksSeq;
+  let state;
+  try {
+    state = await backend.linkState();
+  } catch {
+    return;
+  }
+  if (state.dialled) showLinkDialled(state.dialled);
+  if (seq !== linksSeq) return;
+  openSheet(state.request);
+}
+
+/** A link dialled without asking (the agent's setting): its result goes where a dial's goes. */
+function showLinkDialled({ international, outcome, error }) {
+  if (!status?.configured) return;
+  if ($('view-dial').hidden) render();
+  $('number').value = international;
+  updatePreview();
+  setMessage($('dial-note'), '');
+  if (outcome) {
+    const name = agents.find((a) => a.id === outcome.agent)?.name;
+    setMessage($('result'), describeQueued(outcome, name), 'ok');
+  } else {
+    setMessage($('result'), error.message, errorTone(error.code));
+  }
+}
+
+function openSheet(request) {
+  sheetRequest = request || null;
+  const sheet = $('sheet');
+  $('waiting-link').hidden = true;
+  if (!sheetRequest) {
+    if (sheet.open) sheet.close();
+    return;
+  }
+  if (sheetRequest.selfTest) setMessage($('handler-message'), 'The test link reached Clickdial: phone links work.', 'ok');
+  renderSheet();
+  if (!sheet.open) sheet.showModal();
+  ($('sheet-call').hidden ? $('sheet-cancel') : $('sheet-call')).focus();
+}
+
+function copyPickers() {
+  const pairs = [
+    ['agent', 'agent-manual', 'sheet-agent', 'sheet-agent-manual'],
+    ['caller', 'caller-manual', 'sheet-caller', 'sheet-caller-manual'],
+  ];
+  for (const [from, fromManual, to, toManual] of pairs) {
+    $(to).replaceChildren(...[...$(from).options].map((o) => o.cloneNode(true)));
+    $(to).value = $(from).value;
+    $(to).disabled = $(from).disabled;
+    $(to).hidden = $(from).hidden;
+    $(toManual).hidden = $(fromManual).hidden;
+    $(toManual).value = $(fromManual).value;
+  }
+  updateSheetQuestion();
+}
+
+function pickedText(select, manual) {
+  if (!manual.hidden) return manual.value.trim();
+  const option = select.selectedOptions[0];
+  if (!option || !option.value) return '';
+  return option.textContent.split(' · ')[0];
+}
+
+function updateSheetQuestion() {
+  const r = sheetRequest;
+  if (!r?.number || !status?.configured || r.selfTest) return;
+  $('sheet-title').textContent = sheetQuestion(
+    r.number,
+    pickedText($('sheet-agent'), $('sheet-agent-manual')),
+    pickedText($('sheet-caller'), $('sheet-caller-manual')),
+  );
+}
+
+function renderSheet() {
+  const r = sheetRequest;
+  const configured = !!status?.configured;
+  const dialable = !!r.number && !r.selfTest;
+  $('sheet-kicker').textContent = r.selfTest ? 'Test link' : 'Phone link';
+  setMessage($('sheet-burst'), dialable ? burstText(r.count) : '', 'warn');
+  setMessage($('sheet-problem'), r.problem || '', 'error');
+  $('sheet-pickers').hidden = !(dialable && configured);
+  $('sheet-call').hidden = !dialable;
+  $('sheet-call').disabled = false;
+  $('sheet-keys').hidden = !dialable;
+  $('sheet-cancel').textContent = dialable ? 'Cancel' : 'Close';
+  if (r.selfTest) {
+    $('sheet-title').textContent = 'Phone links work';
+    $('sheet-facts').textContent = 'The test link went through your desktop and reached Clickdial. Nothing was dialled.';
+  } else if (!r.number) {
+    $('sheet-title').textContent = 'This link can’t be dialled';
+    $('sheet-facts').textContent = r.link;
+  } else if (!configured) {
+    $('sheet-title').textContent = `Connect an account to dial ${r.number.international}`;
+    $('sheet-facts').textContent = 'The number is kept: connect your account or try the demo, and Clickdial asks again.';
+    $('sheet-call').textContent = 'Set up first';
+    $('sheet-keys').hidden = true;
+  } else {
+    $('sheet-call').textContent = 'Call';
+    $('sheet-facts').textContent = r.link;
+    copyPickers();
+  }
+}
+
+function closeSheet() {
+  if ($('sheet').open) $('sheet').close();
+}
+
+async function cancelSheet() {
+  const r = sheetRequest;
+  sheetRequest = null;
+  closeSheet();
+  if (r) {
+    try {
+      await backend.dismissLink(r.id);
+    } catch {
+      // Nothing to undo: the request is gone or was replaced; refresh shows what is current.
+    }
+  }
+  refreshLinks();
+}
+
+async function onSheetCall(event) {
+  event.preventDefault();
+  const r = sheetRequest;
+  if (!r?.number || r.selfTest) return;
+  if (!status?.configured) {
+    // Keep the request; the sheet returns once an account or the demo is set up.
+    closeSheet();
+    setMessage($('waiting-link'), `A phone link is waiting: ${r.number.international}. Connect your account or try the demo to call it.`);
+    return;
+  }
+  const agent = chosen($('sheet-agent'), $('sheet-agent-manual'));
+  if (!agent) {
+    setMessage($('sheet-problem'), 'Pick an agent first.', 'error');
+    return;
+  }
+  const callerId = chosen($('sheet-caller'), $('sheet-caller-manual'));
+  $('sheet-call').disabled = true;
+  $('sheet-call').textContent = 'Calling…';
+  let outcome = null;
+  let error = null;
+  try {
+    outcome = await backend.confirmLink({ id: r.id, agent, callerId });
+  } catch (e) {
+    error = e;
+  }
+  if (error?.code === 'notConfigured') {
+    status = await backend.status();
+    render();
+    return;
+  }
+  sheetRequest = null;
+  closeSheet();
+  // The result belongs on the dial screen, wherever the link found the agent (Settings, say).
+  if ($('view-dial').hidden) render();
+  $('number').value = r.number.international;
+  updatePreview();
+  setMessage($('dial-note'), '');
+  if (outcome) {
+    setMessage($('result'), describeQueued(outcome, agents.find((a) => a.id === agent)?.name), 'ok');
+    rememberPicks(agent, callerId);
+  } else {
+    setMessage($('result'), error.message, errorTone(error.code));
+  }
+  // A newer link may have replaced this one meanwhile: show it.
+  refreshLinks();
+}
+
+function setupSheet() {
+  $('sheet-form').addEventListener('submit', onSheetCall);
+  $('sheet-cancel').addEventListener('click', cancelSheet);
+  // Esc: the dialog's own cancel; treat it as Cancel (and keep the dialog under our control).
+  $('sheet').addEventListener('cancel', (event) => {
+    event.preventDefault();
+    cancelSheet();
+  });
+  // Enter on a picker calls too (a select swallows Enter otherwise).
+  $('sheet').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && event.target.tagName === 'SELECT' && !$('sheet-call').hidden) {
+      event.preventDefault();
+      $('sheet-form').requestSubmit();
+    }
+  });
+  $('sheet-agent').addEventListener('change', () => {
+    const offered = [...$('sheet-caller').options].map((o) => o.value);
+    const remembered = callerFor(status, $('sheet-agent').value, offered);
+    if (remembered) $('sheet-caller').value = remembered;
+    updateSheetQuestion();
+  });
+  $('sheet-caller').addEventListener('change', updateSheetQuestion);
+  $('sheet-agent-manual').addEventListener('input', updateSheetQuestion);
+  window.__TAURI__.event.listen('links-changed', () => refreshLinks());
+}
+
+function showHandler(h) {
+  $('handler-summary').textContent = h.summary;
+  $('handler-install').hidden = !h.canInstall;
+  $('handler-install').textContent = h.isDefault ? 'Set up again' : 'Make Clickdial the default';
+  if (h.advice && !h.isDefault) setMessage($('handler-message'), h.advice, 'warn');
+}
+
+async function loadHandler() {
+  try {
+    showHandler(await backend.handlerStatus());
+  } catch (e) {
+    $('handler-summary').textContent = e.message;
   }
 }
 
@@ -230,6 +454,7 @@ function renderSettings() {
   $('check').hidden = status.demo;
   $('region').value = status.region;
   $('call-timeout').value = status.callTimeout ? Math.max(1, Math.round(status.callTimeout / 60)) : '';
+  $('links-without-asking').checked = !!status.linksWithoutAsking;
 }
 
 function selectedProvider() {
@@ -276,6 +501,7 @@ function setupAccountForm() {
       resetLists();
       afterLoad = check.message;
       render();
+      refreshLinks();
     } catch (e) {
       setMessage($('account-error'), e.message, errorTone(e.code));
     } finally {
@@ -296,7 +522,36 @@ function setupSettings() {
   $('open-settings').addEventListener('click', () => {
     setMessage($('check-message'), '');
     setMessage($('prefs-message'), '');
+    setMessage($('handler-message'), '');
     render('view-settings');
+    loadHandler();
+  });
+  $('handler-install').addEventListener('click', async () => {
+    $('handler-install').disabled = true;
+    setMessage($('handler-message'), 'Setting Clickdial as the app for phone links…');
+    try {
+      const h = await backend.handlerInstall();
+      showHandler(h);
+      setMessage($('handler-message'), h.advice || (h.isDefault ? 'Done: phone links now open Clickdial.' : ''), h.isDefault ? 'ok' : 'warn');
+    } catch (e) {
+      setMessage($('handler-message'), e.message, 'error');
+    } finally {
+      $('handler-install').disabled = false;
+    }
+  });
+  $('handler-test').addEventListener('click', async () => {
+    setMessage($('handler-message'), 'Sending a test link through your desktop…');
+    try {
+      await backend.handlerSelfTest();
+      // If the desktop routes links here, the sheet opens and says so; otherwise it never comes.
+      setTimeout(() => {
+        if ($('handler-message').textContent.startsWith('Sending')) {
+          setMessage($('handler-message'), 'The test link did not reach Clickdial within 10 seconds: another app may be opening phone links. Use “Make Clickdial the default”, then try again.', 'warn');
+        }
+      }, 10000);
+    } catch (e) {
+      setMessage($('handler-message'), e.message, 'error');
+    }
   });
   $('close-settings').addEventListener('click', () => render());
   $('check').addEventListener('click', async () => {
@@ -335,7 +590,11 @@ function setupSettings() {
       return;
     }
     try {
-      status = await backend.savePreferences({ region: $('region').value, callTimeout });
+      status = await backend.savePreferences({
+        region: $('region').value,
+        callTimeout,
+        linksWithoutAsking: $('links-without-asking').checked,
+      });
       setMessage($('prefs-message'), 'Saved.', 'ok');
       updatePreview();
     } catch (e) {
@@ -347,12 +606,14 @@ function setupSettings() {
 async function start() {
   setupAccountForm();
   setupSettings();
+  setupSheet();
   $('demo').addEventListener('click', async () => {
     $('demo').disabled = true;
     try {
       status = await backend.startDemo();
       resetLists();
       render();
+      refreshLinks();
     } catch (e) {
       showNotice(e.message);
     } finally {
@@ -366,6 +627,7 @@ async function start() {
   try {
     status = await backend.status();
     render();
+    refreshLinks();
   } catch (e) {
     showNotice(e.message);
     showWelcome(false);

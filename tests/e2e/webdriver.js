@@ -73,9 +73,10 @@ async function request(method, url, body) {
   return json.value;
 }
 
-export async function newSession(base, application) {
+/** Starts the app; `args` are its command-line arguments (a `tel:` link, for a cold start). */
+export async function newSession(base, application, args = []) {
   const value = await request('POST', `${base}/session`, {
-    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application, args } } },
   });
   const s = `${base}/session/${value.sessionId}`;
   const session = {
@@ -94,6 +95,11 @@ export async function newSession(base, application) {
     async text(css) {
       const id = await session.find(css);
       return request('GET', `${s}/element/${id}/text`);
+    },
+    /** Sends keys to the element that has focus (WebDriver key codes: Enter \uE007, Esc \uE00C). */
+    async keys(text) {
+      const active = await request('GET', `${s}/element/active`);
+      await request('POST', `${s}/element/${active[ELEMENT]}/value`, { text });
     },
     async run(script, args = []) {
       return request('POST', `${s}/execute/sync`, { script, args });

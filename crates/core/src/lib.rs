@@ -17,5 +17,5 @@ pub mod settings;
 pub mod types;
 
 pub use api::{ApiError, Client, ClientOptions, DialRequest, Queued};
-pub use phone::{Number, NumberError, Region};
+pub use phone::{Number, NumberError, NumberKind, Region};
 pub use secret::Secret;

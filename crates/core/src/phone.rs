@@ -61,6 +61,48 @@ pub struct Number {
     ext: Option<String>,
     national: String,
     international: String,
+    region: Option<String>,
+    kind: NumberKind,
+}
+
+/// What kind of line a number is, as far as the metadata can tell; shown to the agent before a
+/// link is dialled ("India, mobile").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NumberKind {
+    Mobile,
+    Landline,
+    /// Regions such as the USA, where the digits do not tell mobile from landline.
+    MobileOrLandline,
+    TollFree,
+    PremiumRate,
+    Other,
+}
+
+impl NumberKind {
+    /// Lower-case words for a sentence: "mobile", "toll-free".
+    pub fn words(self) -> &'static str {
+        match self {
+            NumberKind::Mobile => "mobile",
+            NumberKind::Landline => "landline",
+            NumberKind::MobileOrLandline => "mobile or landline",
+            NumberKind::TollFree => "toll-free",
+            NumberKind::PremiumRate => "premium rate",
+            NumberKind::Other => "other line",
+        }
+    }
+}
+
+/// Loads the phone-number metadata now (about 150 ms the first time in a process), so the first
+/// link or keystroke after start does not wait for it. Call from a background thread.
+pub fn warm_up() {
+    let _ = Number::parse("+919876543210", Region::INDIA);
+}
+
+/// Whether `s` is a `tel:` or `callto:` link, by its scheme alone. Cheap on purpose: it loads no
+/// phone metadata, so a process that only forwards a link to the running app stays fast.
+pub fn is_link(s: &str) -> bool {
+    strip_scheme(s.trim_start_matches(is_ignorable)).is_some()
 }
 
 /// Why an input is not a phone number; `Display` tells the agent how to fix it.
@@ -194,7 +236,18 @@ impl Number {
     }
 
     fn from_phone(phone: &PhoneNumber, ext: Option<String>) -> Number {
+        use phonenumber::Type;
+        let kind = match phone.number_type(&DATABASE) {
+            Type::Mobile => NumberKind::Mobile,
+            Type::FixedLine => NumberKind::Landline,
+            Type::FixedLineOrMobile => NumberKind::MobileOrLandline,
+            Type::TollFree => NumberKind::TollFree,
+            Type::PremiumRate => NumberKind::PremiumRate,
+            _ => NumberKind::Other,
+        };
         Number {
+            region: phone.country().id().map(|id| id.as_ref().to_string()),
+            kind,
             e164: phone.format().mode(Mode::E164).to_string(),
             national: phone.format().mode(Mode::National).to_string(),
             international: phone.format().mode(Mode::International).to_string(),
@@ -220,6 +273,16 @@ impl Number {
     /// `098765 43210`, as dialled inside the country.
     pub fn national(&self) -> &str {
         &self.national
+    }
+
+    /// The number's country, as an ISO 3166 code (`IN`), when the metadata names one.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Mobile, landline, toll-free…
+    pub fn kind(&self) -> NumberKind {
+        self.kind
     }
 
     /// The digits without `+`, as the Servetel API takes `destination_number`.
@@ -644,5 +707,47 @@ mod tests {
         );
         assert!(Region::parse("XX").is_err());
         assert!(Region::parse("").is_err());
+    }
+
+    #[test]
+    fn numbers_know_their_country_and_line_kind() {
+        let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
+        assert_eq!((n.region(), n.kind()), (Some("IN"), NumberKind::Mobile));
+        let n = Number::parse("+91 80 2345 6789", Region::INDIA).unwrap();
+        assert_eq!((n.region(), n.kind()), (Some("IN"), NumberKind::Landline));
+        let n = Number::parse("1800 180 1111", Region::INDIA).unwrap();
+        assert_eq!(n.kind(), NumberKind::TollFree);
+        let n = Number::parse("+1 212 555 0100", Region::INDIA).unwrap();
+        assert_eq!(
+            (n.region(), n.kind()),
+            (Some("US"), NumberKind::MobileOrLandline)
+        );
+        let n = Number::parse("+44 20 7946 0000", Region::INDIA).unwrap();
+        assert_eq!((n.region(), n.kind()), (Some("GB"), NumberKind::Landline));
+        assert_eq!(NumberKind::MobileOrLandline.words(), "mobile or landline");
+    }
+
+    #[test]
+    fn is_link_checks_the_scheme_only() {
+        for yes in [
+            "tel:+919876543210",
+            "TEL:x",
+            "callto://+91",
+            "\u{200e} tel:1",
+            "Callto:",
+        ] {
+            assert!(is_link(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "te",
+            "+91 98765 43210",
+            "telx:1",
+            "https://x/tel:1",
+            "sms:+91",
+            "tél:1",
+        ] {
+            assert!(!is_link(no), "{no}");
+        }
     }
 }

@@ -76,6 +76,9 @@ pub struct Settings {
     pub last_agent: Option<String>,
     /// The caller ID last used with each agent.
     pub last_caller_by_agent: BTreeMap<String, String>,
+    /// Dial `tel:`/`callto:` links at once, without the confirm sheet (off by default: a link
+    /// in a web page must never ring anyone by surprise).
+    pub links_without_asking: bool,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -93,6 +96,7 @@ impl Default for Settings {
             call_timeout: None,
             last_agent: None,
             last_caller_by_agent: BTreeMap::new(),
+            links_without_asking: false,
             last_caller_id: None,
         }
     }
@@ -149,6 +153,7 @@ impl Settings {
         *self = Settings {
             region: std::mem::take(&mut self.region),
             call_timeout: self.call_timeout,
+            links_without_asking: self.links_without_asking,
             ..Settings::default()
         };
     }
@@ -334,6 +339,10 @@ mod tests {
         let s = Settings::from_stored(json!({"baseUrl": "https://x.test/v1"})).unwrap();
         assert_eq!(s.base_url.as_deref(), Some("https://x.test/v1"));
         assert_eq!(s.region().code(), "IN");
+        assert!(
+            !s.links_without_asking,
+            "links ask first unless the agent chose otherwise"
+        );
     }
 
     #[test]
@@ -359,6 +368,7 @@ mod tests {
             region: "US".into(),
             call_timeout: Some(600),
             last_agent: Some("A1".into()),
+            links_without_asking: true,
             ..Settings::default()
         };
         s.sign_out();
@@ -367,6 +377,7 @@ mod tests {
             Settings {
                 region: "US".into(),
                 call_timeout: Some(600),
+                links_without_asking: true,
                 ..Settings::default()
             }
         );

@@ -5,16 +5,21 @@
 //! - [`dialer`]: the one dial function: parse, validate, guard, send once, record, remember.
 //! - [`ledger`]: the call ledger (SQLite, shared by every process) and the cross-process
 //!   duplicate-dial guard.
+//! - [`links`]: the confirm sheet's inbox for dials not typed into the window (links, later
+//!   the tray and the hotkey); coalesces floods, never dials by itself.
 //! - [`accounts`]: connecting, the saved account, signing out; secrets bound to their server.
 //! - [`settings_file`]: the one writer of the settings file (lock, re-read, atomic replace).
 //! - [`secrets`]: the OS keyring.
 //! - [`error`]: `{code, message}`, and the CLI's exit codes.
+//! - [`handler`]: whether the OS sends `tel:`/`callto:` links to Clickdial; making it the default.
 //! - [`process`]: process hygiene (no core dumps).
 
 pub mod accounts;
 pub mod dialer;
 pub mod error;
+pub mod handler;
 pub mod ledger;
+pub mod links;
 pub mod process;
 pub mod secrets;
 pub mod settings_file;

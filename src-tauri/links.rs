@@ -1,0 +1,78 @@
+//! How `tel:`/`callto:` links reach the running app, translated into one call:
+//! [`AppState::receive_link`]. Three roads lead here:
+//! - a cold start: the desktop ran `clickdial tel:…` and no Clickdial was running;
+//! - a second process: the single-instance plugin hands its arguments to this one over D-Bus
+//!   (Linux) or a named pipe (Windows) and exits;
+//! - macOS: the OS delivers the URL as an event (the deep-link plugin).
+//!
+//! The raw argument is parsed by our own RFC 3966 parser (in the services), not by a URL
+//! library first, so a link that is not a valid URL still reaches the sheet and explains itself
+//! instead of vanishing.
+
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::state::AppState;
+
+/// The event that tells the page to ask for [`AppState::link_state`] again.
+pub const LINKS_EVENT: &str = "links-changed";
+
+/// The first link among a process's arguments (after the program name).
+pub fn link_in_args<I, S>(args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    args.into_iter()
+        .skip(1)
+        .find(|a| clickdial_core::phone::is_link(a.as_ref()))
+        .map(|a| a.as_ref().to_string())
+}
+
+/// A second `clickdial` was started: bring the window forward, and take its link, if any.
+pub fn from_second_instance<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
+    show_window(app);
+    if let Some(link) = link_in_args(&argv) {
+        deliver(app, link);
+    }
+}
+
+/// Hands a link to the app state, then tells the page. Returns at once; the work runs on the
+/// async runtime (the single-instance callback must not block D-Bus).
+pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(state) = app.try_state::<AppState>() else {
+            return;
+        };
+        state.receive_link(&link).await;
+        let _ = app.emit_to("main", LINKS_EVENT, ());
+    });
+}
+
+/// Shows, restores and focuses the main window.
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_is_found_after_the_program_name_only() {
+        assert_eq!(
+            link_in_args(["clickdial", "tel:+91"]).as_deref(),
+            Some("tel:+91")
+        );
+        assert_eq!(link_in_args(["tel:+91"]), None);
+        assert_eq!(link_in_args(["clickdial"]), None);
+        assert_eq!(
+            link_in_args(["clickdial", "--x", "CALLTO://+1"]).as_deref(),
+            Some("CALLTO://+1")
+        );
+    }
+}

@@ -1,0 +1,155 @@
+// End to end: tel:/callto: links in the real window. An account on the simulator (signed in with
+// `clickdial login`, real gnome-keyring); the app started cold by a link; then links from second
+// processes, which the single-instance plugin hands to the running window over D-Bus. Every
+// link waits on the confirm sheet; confirming dials exactly once; the same link again is refused
+// by the ledger's guard; Esc cancels; an invalid link explains itself; a flood of 20 links
+// yields one sheet and no dial.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+import { newSession, sleep, startDriver, waitFor } from './webdriver.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const app = process.env.CLICKDIAL_APP || join(root, 'target', 'debug', 'clickdial');
+const driverBin = process.env.TAURI_DRIVER || 'tauri-driver';
+const nativeDriver = existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined;
+
+let driver;
+let session;
+let sim;
+after(async () => {
+  await session?.close();
+  driver?.stop();
+  sim?.kill('SIGTERM');
+  try {
+    execFileSync(app, ['logout']);
+  } catch {
+    // Nothing to clean.
+  }
+});
+
+async function startSim() {
+  sim = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  for await (const line of createInterface({ input: sim.stdout })) {
+    const m = /base URL:\s*(\S+)/.exec(line);
+    if (m) return m[1];
+  }
+  throw new Error('clickdial sim printed no base URL');
+}
+
+/** Runs `clickdial <link>` as the desktop would; it must hand over and exit at once. */
+function openLink(link) {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    const child = spawn(app, [link], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolvePromise({ code, stderr, ms: Date.now() - started }));
+  });
+}
+
+test('links reach the running window, wait on the sheet and dial once', { timeout: 170000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  execFileSync(app, ['logout']);
+  const simUrl = await startSim();
+  execFileSync(app, ['login', '--base-url', simUrl, '--token-stdin'], { input: 'demo-token' });
+  const dials = async () => {
+    const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+    return recorded.filter((r) => r.path === '/v1/click_to_call');
+  };
+
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  // A cold start by a link: the sheet shows before anything else is asked of the agent.
+  session = await newSession(driver.base, app, ['tel:+91-98765-43210']);
+  const out = process.env.CLICKDIAL_SHOTS || join(root, 'target', 'e2e');
+  mkdirSync(out, { recursive: true });
+  const shot = async (name) => {
+    await sleep(300);
+    writeFileSync(join(out, name), await session.screenshot());
+  };
+  const sheetOpen = () => session.run("return document.querySelector('#sheet').open;");
+  const title = () => session.text('#sheet-title');
+
+  await waitFor('the sheet after a cold start', sheetOpen, 20000);
+  await waitFor('the sheet pickers', () =>
+    session.run("return document.querySelector('#sheet-agent').options.length === 5;"));
+  await session.click('#sheet-agent option[value="0506123456782"]');
+  await session.click('#sheet-caller option[value="918065000102"]');
+  await waitFor('the question', async () =>
+    (await title()) === 'Call +91 98765 43210 (India, mobile) from Vikram Singh via Support line?');
+  assert.equal((await dials()).length, 0, 'nothing is dialled before the agent confirms');
+
+  // Keyboard first: the Call button has focus, Enter calls.
+  assert.equal(await session.run('return document.activeElement.id;'), 'sheet-call');
+  await session.keys('\uE007');
+  await waitFor('the queued result', async () => (await session.text('#result')).startsWith('Call queued'));
+  assert.equal(await sheetOpen(), false);
+  assert.equal(await session.run("return document.querySelector('#number').value;"), '+91 98765 43210');
+  let placed = await dials();
+  assert.equal(placed.length, 1);
+  assert.equal(placed[0].body.destination_number, '919876543210');
+  assert.equal(placed[0].body.agent_number, '0506123456782');
+  assert.equal(placed[0].body.caller_id, '918065000102');
+
+  // The same link again from a second process, within the bounce window: the running window
+  // shows it; confirming is refused by the guard; nothing is sent.
+  const handed = await openLink('tel:+91-98765-43210');
+  assert.equal(handed.code, 0, handed.stderr);
+  await waitFor('the sheet for the second link', sheetOpen);
+  await session.click('#sheet-call');
+  await waitFor('the guard', async () => (await session.text('#result')).includes('Already dialled +91 98765 43210'));
+  assert.equal((await dials()).length, 1);
+
+  // Esc cancels, and nothing is sent.
+  assert.equal((await openLink('callto://+14155550100')).code, 0);
+  await waitFor('the sheet for a US number', async () =>
+    (await sheetOpen()) && (await title()).includes('+1 415-555-0100 (United States'));
+  await shot('link-sheet.png');
+  await session.keys('\uE00C');
+  await waitFor('the sheet to close', async () => !(await sheetOpen()));
+
+  // An invalid link explains itself; it has no Call button.
+  assert.equal((await openLink('tel:+91-98765-abcde')).code, 0);
+  await waitFor('the invalid link', async () => (await sheetOpen()) && (await title()) === 'This link can’t be dialled');
+  assert.match(await session.text('#sheet-problem'), /has letters/);
+  assert.equal(await session.run("return document.querySelector('#sheet-call').hidden;"), true);
+  await shot('link-invalid.png');
+  await session.click('#sheet-cancel');
+
+  // A flood: twenty links at once give one sheet with the latest and the count, and no dial.
+  const flood = [];
+  for (let i = 0; i < 20; i += 1) flood.push(openLink(`tel:+91-98765-000${String(i).padStart(2, '0')}`));
+  for (const r of await Promise.all(flood)) assert.equal(r.code, 0, r.stderr);
+  await waitFor('one sheet for the flood', async () => {
+    const burst = await session.run("return document.querySelector('#sheet').open + ' ' + document.querySelector('#sheet-burst').textContent;");
+    if (!burst.startsWith('true 20 links arrived together')) throw new Error(burst);
+    return true;
+  });
+  await shot('link-flood.png');
+  await session.click('#sheet-cancel');
+  assert.equal((await dials()).length, 1, 'a flood dials nothing');
+
+  // The doctor in Settings: not the default in this fresh desktop; "Make Clickdial the default"
+  // registers it; the self-test link goes through the desktop (gio/xdg-open) and comes back to
+  // this window as a sheet that says links work, and dials nothing.
+  await session.click('#open-settings');
+  await waitFor('the handler status', async () => (await session.text('#handler-summary')).startsWith('tel:'));
+  assert.doesNotMatch(await session.text('#handler-summary'), /open Clickdial/);
+  await session.click('#handler-install');
+  await waitFor('Clickdial as the default', async () =>
+    (await session.text('#handler-summary')) === 'tel: and callto: links open Clickdial.');
+  await session.click('#handler-test');
+  await waitFor('the self-test sheet', async () => (await sheetOpen()) && (await title()) === 'Phone links work', 20000);
+  assert.equal(await session.text('#handler-message'), 'The test link reached Clickdial: phone links work.');
+  await shot('link-selftest.png');
+  await session.click('#sheet-cancel');
+  assert.equal((await dials()).length, 1, 'the test link dials nothing');
+});
