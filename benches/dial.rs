@@ -56,7 +56,7 @@ fn main() {
         mock_builder(),
         Arc::new(MemoryStore::default()),
         dir.path().to_path_buf(),
-        None,
+        Default::default(),
     )
     .build(mock_context(noop_assets()))
     .unwrap();

@@ -80,14 +80,29 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<Status, Error> {
 }
 
 #[tauri::command]
-pub async fn save_preferences(
+pub async fn save_preferences<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     region: String,
     call_timeout: Option<u32>,
     links_without_asking: Option<bool>,
+    hotkey: Option<String>,
 ) -> Result<Status, Error> {
     contained(async {
-        state.save_preferences(&region, call_timeout, links_without_asking)?;
+        // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
+        let hotkey = match hotkey.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(h) => {
+                crate::tray::check_hotkey(h)?;
+                Some(Some(h.to_ascii_lowercase()))
+            }
+        };
+        let changed = hotkey.is_some();
+        state.save_preferences(&region, call_timeout, links_without_asking, hotkey)?;
+        if changed {
+            crate::tray::register_hotkey(&app);
+        }
         Ok(state.status().await)
     })
     .await

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod links;
 pub mod state;
+pub mod tray;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,8 +44,22 @@ pub fn main() -> i32 {
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             links::from_second_instance(app, argv)
         }))
-        .plugin(tauri_plugin_deep_link::init());
-    match build_app(builder, Arc::new(KeyringStore::new()), data_dir, link)
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(
+            tauri_plugin_global_shortcut::Builder::new()
+                .with_handler(|app, _shortcut, event| {
+                    if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
+                        tray::on_hotkey(app);
+                    }
+                })
+                .build(),
+        )
+        .on_window_event(tray::on_window_event);
+    let launch = Launch {
+        link,
+        desktop: true,
+    };
+    match build_app(builder, Arc::new(KeyringStore::new()), data_dir, launch)
         .run(tauri::generate_context!())
     {
         Ok(()) => 0,
@@ -70,14 +85,22 @@ fn no_display() -> Option<String> {
     })
 }
 
+/// How the app was started.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// The `tel:`/`callto:` link the app was started with.
+    pub link: Option<String>,
+    /// The real desktop app: tray, global shortcut (not on the mock runtime of tests).
+    pub desktop: bool,
+}
+
 /// Everything but the runtime and context, so tests can run it on `tauri::test::mock_builder()`.
-/// `data_dir` holds the settings file and the call ledger, shared with the CLI; `link` is the
-/// `tel:`/`callto:` link the app was started with.
+/// `data_dir` holds the settings file and the call ledger, shared with the CLI.
 pub fn build_app<R: Runtime>(
     builder: Builder<R>,
     secrets: Arc<dyn SecretStore>,
     data_dir: PathBuf,
-    link: Option<String>,
+    launch: Launch,
 ) -> Builder<R> {
     builder
         .setup(move |app| {
@@ -97,7 +120,13 @@ pub fn build_app<R: Runtime>(
                     }
                 });
             }
-            if let Some(link) = link {
+            if launch.desktop {
+                if let Err(e) = tray::setup(app.handle()) {
+                    eprintln!("Clickdial runs without a tray icon: {e}");
+                }
+                tray::register_hotkey(app.handle());
+            }
+            if let Some(link) = launch.link {
                 links::deliver(app.handle(), link);
             }
             Ok(())

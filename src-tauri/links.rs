@@ -55,8 +55,13 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
+        // The page picks up what happened while it was hidden (a notice, say).
+        let _ = app.emit_to("main", SHOWN_EVENT, ());
     }
 }
+
+/// The window was shown again (from the tray, a link or a second launch).
+pub const SHOWN_EVENT: &str = "window-shown";
 
 #[cfg(test)]
 mod tests {

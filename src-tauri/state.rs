@@ -93,6 +93,10 @@ pub struct Status {
     pub password_days_left: Option<u32>,
     /// Dial `tel:` links at once instead of asking on the confirm sheet.
     pub links_without_asking: bool,
+    /// The global shortcut that dials the selected text.
+    pub hotkey: String,
+    /// Whether global shortcuts can work in this session (not on Wayland).
+    pub shortcuts_supported: bool,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
 }
@@ -129,6 +133,16 @@ pub struct AppState {
     notices: Mutex<Vec<String>>,
     inbox: Inbox,
     link_dialled: Mutex<Option<LinkDialled>>,
+    /// The agent and caller ID the tray last chose (the page's pickers follow), if any.
+    picks: Mutex<Option<Picks>>,
+}
+
+/// The agent and caller ID in use for dials that do not come from the page.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Picks {
+    pub agent: Option<String>,
+    pub caller_id: Option<String>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -168,6 +182,7 @@ impl AppState {
             notices: Mutex::new(notices),
             inbox: Inbox::new(),
             link_dialled: Mutex::new(None),
+            picks: Mutex::new(None),
         }
     }
 
@@ -279,6 +294,11 @@ impl AppState {
             last_agent: settings.last_agent,
             last_caller_by_agent: settings.last_caller_by_agent,
             links_without_asking: settings.links_without_asking,
+            hotkey: settings
+                .hotkey
+                .clone()
+                .unwrap_or_else(|| crate::tray::DEFAULT_HOTKEY.to_string()),
+            shortcuts_supported: crate::tray::shortcuts_supported(),
             password_days_left: session
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),
@@ -292,6 +312,7 @@ impl AppState {
         region: &str,
         call_timeout: Option<u32>,
         links_without_asking: Option<bool>,
+        hotkey: Option<Option<String>>,
     ) -> Result<(), Error> {
         let region = Region::parse(region).map_err(Error::invalid)?;
         let call_timeout = call_timeout
@@ -305,6 +326,9 @@ impl AppState {
                 s.call_timeout = call_timeout.map(|t| t.secs());
                 if let Some(trust) = links_without_asking {
                     s.links_without_asking = trust;
+                }
+                if let Some(hotkey) = hotkey.clone() {
+                    s.hotkey = hotkey;
                 }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;
@@ -388,6 +412,11 @@ impl AppState {
     /// A dial from the window (or, later, a link, the tray or the hotkey): the shared service.
     pub async fn dial(&self, input: DialInput) -> Result<DialOutcome, Error> {
         let session = self.session().await?;
+        // The tray's picks follow the window's last dial.
+        *lock(&self.picks) = Some(Picks {
+            agent: Some(input.agent.clone()),
+            caller_id: input.caller_id.clone(),
+        });
         self.dialer()?.dial(&session.session, input).await
     }
 
@@ -396,6 +425,12 @@ impl AppState {
     /// and the saved account's agent is known: then it is dialled now, through the same service
     /// and guard as every dial.
     pub async fn receive_link(&self, raw: &str) {
+        self.receive(raw, Source::Link).await
+    }
+
+    /// A number to confirm from the tray or the hotkey (clipboard, selection, a recent number):
+    /// always the sheet.
+    pub async fn receive(&self, raw: &str, source: Source) {
         let settings = self.settings();
         // The remembered agent belongs to the saved account; the demo always asks.
         let agent = match self.session().await {
@@ -405,7 +440,7 @@ impl AppState {
         let trusted = settings.links_without_asking && agent.is_some();
         let arrival = self.inbox.receive(
             raw,
-            Source::Link,
+            source,
             settings.region(),
             trusted,
             std::time::Instant::now(),
@@ -463,5 +498,117 @@ impl AppState {
     /// says so, and is never dialled.
     pub fn self_test_link(&self) -> String {
         self.inbox.self_test_link(std::time::Instant::now())
+    }
+
+    /// The agent and caller ID for dials not typed into the page: the tray's last choice, else
+    /// the remembered ones of the saved account.
+    pub fn picks(&self) -> Picks {
+        if let Some(p) = lock(&self.picks).clone() {
+            return p;
+        }
+        let settings = self.settings();
+        let agent = settings.last_agent.clone();
+        Picks {
+            caller_id: agent
+                .as_deref()
+                .and_then(|a| settings.last_caller_for(a))
+                .map(str::to_string),
+            agent,
+        }
+    }
+
+    /// The tray chose an agent or a caller ID. Remembered for the saved account like a dial's
+    /// picks; the page's pickers follow through an event.
+    pub async fn choose(&self, agent: Option<String>, caller_id: Option<String>) -> Picks {
+        let mut picks = self.picks();
+        if let Some(agent) = agent {
+            let settings = self.settings();
+            picks.caller_id = settings
+                .last_caller_for(&agent)
+                .map(str::to_string)
+                .or(picks.caller_id);
+            picks.agent = Some(agent);
+        }
+        if let Some(caller) = caller_id {
+            picks.caller_id = Some(caller);
+        }
+        *lock(&self.picks) = Some(picks.clone());
+        picks
+    }
+
+    /// What the tray menu shows: the clipboard's text, the recent numbers, the lists, the picks.
+    pub async fn tray_state(
+        &self,
+        clipboard: Option<String>,
+    ) -> clickdial_services::tray::TrayState {
+        use clickdial_services::tray::{Choice, TrayState};
+        let settings = self.settings();
+        let session = self.session().await.ok();
+        let (mut agents, mut callers) = (Vec::new(), Vec::new());
+        if let Some(s) = &session {
+            if let Ok(list) = s.agents(false).await {
+                agents = list
+                    .iter()
+                    .filter(|a| !matches!(a.status, clickdial_core::api::AgentStatus::Disabled))
+                    .map(|a| Choice {
+                        value: a.id.clone(),
+                        label: if a.name.is_empty() {
+                            a.id.clone()
+                        } else {
+                            a.name.clone()
+                        },
+                    })
+                    .collect();
+                agents.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+            }
+            if let Ok(list) = s.caller_ids(false).await {
+                callers = list
+                    .iter()
+                    .map(|c| Choice {
+                        value: c.value.clone(),
+                        label: if c.name.is_empty() {
+                            c.did.clone()
+                        } else {
+                            c.name.clone()
+                        },
+                    })
+                    .collect();
+            }
+        }
+        let recent = self
+            .dialer()
+            .ok()
+            .and_then(|d| {
+                d.ledger()
+                    .recent(20, clickdial_services::ledger::wall_clock_ms())
+                    .ok()
+            })
+            .map(|rows| rows.into_iter().map(|r| r.e164).collect())
+            .unwrap_or_default();
+        let picks = self.picks();
+        TrayState {
+            clipboard,
+            region: settings.region(),
+            recent,
+            agents,
+            agent: picks.agent,
+            callers,
+            caller: picks.caller_id,
+            configured: session.is_some(),
+        }
+    }
+
+    /// The first time the window is closed to the tray, the agent is told where it went (once
+    /// per installation: remembered in the settings).
+    pub fn tell_once_about_tray(&self) {
+        if self.settings().tray_notice_shown {
+            return;
+        }
+        self.notice(
+            "Clickdial is still running in the tray, ready for phone links and the shortcut. \
+             To close it, choose Quit in the tray menu."
+                .to_string(),
+        );
+        let _ = self.settings_file().update(|s| s.tray_notice_shown = true);
     }
 }

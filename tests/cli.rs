@@ -664,3 +664,50 @@ async fn core_dumps_are_off() {
     assert_eq!(&fields[4..6], ["0", "0"], "{core}");
     child.kill().await.unwrap();
 }
+
+/// Issue 7: `clickdial handler status|install` is the doctor of the Settings page, on the real
+/// xdg-mime, in a private desktop (HOME, XDG dirs): not the default at first; `install` makes
+/// Clickdial the default for both schemes with an entry that passes the link (`%u`).
+#[tokio::test]
+async fn handler_status_and_install_on_a_private_desktop() {
+    let home = tempfile::tempdir().unwrap();
+    let desktop = |c: &mut Command| {
+        c.env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_DIRS", home.path().join("system"));
+    };
+    let mut c = clickdial(home.path());
+    c.args(["handler", "status", "--json"]);
+    desktop(&mut c);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["isDefault"], false, "{out}");
+    assert_eq!(status["schemes"][0]["scheme"], "tel");
+    assert_eq!(status["schemes"][1]["scheme"], "callto");
+
+    let mut c = clickdial(home.path());
+    c.args(["handler", "install"]);
+    desktop(&mut c);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("tel: and callto: links open Clickdial."),
+        "{out}"
+    );
+    let entry = std::fs::read_to_string(
+        home.path()
+            .join("data")
+            .join("applications")
+            .join("clickdial-links.desktop"),
+    )
+    .unwrap();
+    assert!(entry.contains(&format!("Exec={BIN} %u")), "{entry}");
+    assert!(entry.contains("MimeType=x-scheme-handler/tel;x-scheme-handler/callto;"));
+
+    let mut c = clickdial(home.path());
+    c.args(["handler", "status"]);
+    desktop(&mut c);
+    let (code, out, _) = run(c).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("tel:     clickdial-links.desktop"), "{out}");
+}

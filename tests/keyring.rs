@@ -359,7 +359,7 @@ fn a_cli_login_while_the_window_is_open_never_crosses_tokens() {
         mock_builder(),
         Arc::new(KeyringStore::new()),
         clickdial_services::data_dir().unwrap(),
-        None,
+        Default::default(),
     )
     .build(mock_context(noop_assets()))
     .unwrap();

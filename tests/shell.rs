@@ -32,8 +32,11 @@ impl Harness {
     fn started_with(secrets: Arc<dyn SecretStore>, settings: &Path, link: Option<&str>) -> Harness {
         assert_eq!(settings.file_name().unwrap(), "settings.json");
         let data_dir = settings.parent().unwrap().to_path_buf();
-        let link = link.map(str::to_string);
-        let mut app = clickdial_app::build_app(mock_builder(), secrets, data_dir, link)
+        let launch = clickdial_app::Launch {
+            link: link.map(str::to_string),
+            desktop: false,
+        };
+        let mut app = clickdial_app::build_app(mock_builder(), secrets, data_dir, launch)
             .build(mock_context(noop_assets()))
             .expect("app builds");
         // The setup hook (which manages the state) runs on the first event-loop iteration.
@@ -841,4 +844,69 @@ fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
     let flood = sheet(&h);
     assert_eq!(flood["count"], 20);
     assert_eq!(flood["number"]["e164"], "+919876500029");
+}
+
+/// Issue 10: the hotkey (an injected selection) and the tray's items reach the same sheet and
+/// the same dial service as links; the ledger records where each dial came from; the tray's
+/// menu is built from the app's state (clipboard, recent calls, lists, the picks).
+#[test]
+fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
+    use clickdial_services::ledger::Source;
+    use clickdial_services::tray::{menu, tooltip, Item};
+
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    h.ok("start_demo", json!({}));
+    let state = h.app.state::<AppState>();
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
+    let sim = session.demo.as_ref().unwrap();
+
+    clickdial_app::tray::to_sheet(h.app.handle(), " 098765 43210 \n".into(), Source::Hotkey);
+    let selected = sheet(&h);
+    assert_eq!(selected["source"], "hotkey");
+    assert_eq!(selected["number"]["international"], "+91 98765 43210");
+    let out = confirm(&h, &selected["id"], "0506123456781").unwrap();
+    let row = state
+        .dialer()
+        .unwrap()
+        .ledger()
+        .get(out["call"].as_i64().unwrap(), 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.source, Source::Hotkey);
+
+    // The tray's recent number, at once: the guard refuses the repeat.
+    clickdial_app::tray::to_sheet(h.app.handle(), "+919876543210".into(), Source::Tray);
+    let recent = sheet(&h);
+    assert_eq!(recent["source"], "tray");
+    assert_eq!(
+        confirm(&h, &recent["id"], "0506123456781").unwrap_err()["code"],
+        "busy"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+
+    // Text with no number never reaches the dialler.
+    clickdial_app::tray::to_sheet(h.app.handle(), "Dear Rahul".into(), Source::Hotkey);
+    let none = sheet(&h);
+    assert!(none["problem"].as_str().unwrap().contains("has letters"));
+    h.ok("dismiss_link", json!({"id": none["id"]}));
+
+    // The menu follows the state: the window's last dial is the tray's pick until the tray
+    // chooses another agent.
+    let picks = tauri::async_runtime::block_on(state.choose(Some("0506123456783".into()), None));
+    assert_eq!(picks.agent.as_deref(), Some("0506123456783"));
+    let tray = tauri::async_runtime::block_on(state.tray_state(Some("+91 98765 43211".into())));
+    let items = menu(&tray);
+    assert!(
+        matches!(&items[0], Item::Action { label, enabled: true, .. } if label == "Dial clipboard: +91 98765 43211")
+    );
+    assert_eq!(
+        tray.recent.first().map(String::as_str),
+        Some("+919876543210")
+    );
+    assert_eq!(tray.agents.len(), 5);
+    assert_eq!(tooltip(&tray), "Clickdial: Meera Iyer");
 }

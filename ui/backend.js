@@ -52,11 +52,12 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
         linksWithoutAsking: linksWithoutAsking ?? null,
+        hotkey: hotkey ?? null,
       }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
@@ -241,4 +242,10 @@ export function sheetQuestion(number, agent, caller) {
 export function burstText(count) {
   if (!count || count < 2) return '';
   return `${count} links arrived together. This is the latest; only the number above is dialled, and only if you press Call.`;
+}
+
+/** What the sheet's small heading says about where a number came from. */
+export function sourceLabel(source, selfTest) {
+  if (selfTest) return 'Test link';
+  return { tray: 'From the tray', hotkey: 'Selected text' }[source] || 'Phone link';
 }

@@ -6,6 +6,7 @@ import {
   burstText,
   countryName,
   sheetQuestion,
+  sourceLabel,
   PROVIDERS,
   accountForm,
   agentLabel,
@@ -53,7 +54,7 @@ test('commands and arguments reach invoke under the Rust names', async () => {
     },
     { cmd: 'preview_number', args: { input: '98765 43210' } },
     { cmd: 'list_agents', args: { refresh: true } },
-    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null } },
+    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null, hotkey: null } },
     { cmd: 'dial', args: { agent: 'A1', callerId: null, number: '98765 43210' } },
     { cmd: 'confirm_link', args: { id: 7, agent: 'A2', callerId: null } },
     { cmd: 'dismiss_link', args: { id: 8 } },
@@ -205,4 +206,11 @@ test('a burst of links says how many arrived; a single link says nothing', () =>
   assert.equal(burstText(1), '');
   assert.equal(burstText(undefined), '');
   assert.match(burstText(20), /^20 links arrived together\. This is the latest/);
+});
+
+test('the sheet says where a number came from', () => {
+  assert.equal(sourceLabel('link', false), 'Phone link');
+  assert.equal(sourceLabel('link', true), 'Test link');
+  assert.equal(sourceLabel('tray', false), 'From the tray');
+  assert.equal(sourceLabel('hotkey', false), 'Selected text');
 });

@@ -17,6 +17,7 @@ import {
   providerName,
   sheetQuestion,
   signInText,
+  sourceLabel,
 } from './backend.js';
 
 const backend = createBackend(window.__TAURI__.core.invoke);
@@ -312,7 +313,7 @@ function renderSheet() {
   const r = sheetRequest;
   const configured = !!status?.configured;
   const dialable = !!r.number && !r.selfTest;
-  $('sheet-kicker').textContent = r.selfTest ? 'Test link' : 'Phone link';
+  $('sheet-kicker').textContent = sourceLabel(r.source, r.selfTest);
   setMessage($('sheet-burst'), dialable ? burstText(r.count) : '', 'warn');
   setMessage($('sheet-problem'), r.problem || '', 'error');
   $('sheet-pickers').hidden = !(dialable && configured);
@@ -324,7 +325,7 @@ function renderSheet() {
     $('sheet-title').textContent = 'Phone links work';
     $('sheet-facts').textContent = 'The test link went through your desktop and reached Clickdial. Nothing was dialled.';
   } else if (!r.number) {
-    $('sheet-title').textContent = 'This link can’t be dialled';
+    $('sheet-title').textContent = r.source === 'link' ? 'This link can’t be dialled' : 'No number to dial';
     $('sheet-facts').textContent = r.link;
   } else if (!configured) {
     $('sheet-title').textContent = `Connect an account to dial ${r.number.international}`;
@@ -427,6 +428,24 @@ function setupSheet() {
   $('sheet-caller').addEventListener('change', updateSheetQuestion);
   $('sheet-agent-manual').addEventListener('input', updateSheetQuestion);
   window.__TAURI__.event.listen('links-changed', () => refreshLinks());
+  // The tray chose another agent or caller ID: the pickers follow.
+  window.__TAURI__.event.listen('picks-changed', ({ payload }) => {
+    if (payload.agent && [...$('agent').options].some((o) => o.value === payload.agent)) {
+      $('agent').value = payload.agent;
+    }
+    if (payload.callerId && [...$('caller').options].some((o) => o.value === payload.callerId)) {
+      $('caller').value = payload.callerId;
+    }
+  });
+  // Shown again from the tray, a link or a second launch: pick up a notice meant for it.
+  window.__TAURI__.event.listen('window-shown', async () => {
+    try {
+      const s = await backend.status();
+      if (s.notice) showNotice(s.notice);
+    } catch {
+      // The next action reports any problem.
+    }
+  });
 }
 
 function showHandler(h) {
@@ -455,6 +474,11 @@ function renderSettings() {
   $('region').value = status.region;
   $('call-timeout').value = status.callTimeout ? Math.max(1, Math.round(status.callTimeout / 60)) : '';
   $('links-without-asking').checked = !!status.linksWithoutAsking;
+  $('hotkey').value = status.hotkey || '';
+  $('hotkey').disabled = !status.shortcutsSupported;
+  if (!status.shortcutsSupported) {
+    $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
+  }
 }
 
 function selectedProvider() {
@@ -594,6 +618,7 @@ function setupSettings() {
         region: $('region').value,
         callTimeout,
         linksWithoutAsking: $('links-without-asking').checked,
+        hotkey: $('hotkey').disabled ? null : $('hotkey').value,
       });
       setMessage($('prefs-message'), 'Saved.', 'ok');
       updatePreview();

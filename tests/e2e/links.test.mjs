@@ -56,6 +56,36 @@ function openLink(link) {
   });
 }
 
+test('a link that starts Clickdial before any account is kept until the demo starts', { timeout: 120000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  execFileSync(app, ['logout']);
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  session = await newSession(driver.base, app, ['callto://+91 98765 43210']);
+  const sheetOpen = () => session.run("return document.querySelector('#sheet').open;");
+  await waitFor('the sheet', async () =>
+    (await sheetOpen()) && (await session.text('#sheet-title')) === 'Connect an account to dial +91 98765 43210', 20000);
+  assert.equal(await session.run("return document.querySelector('#sheet-pickers').hidden;"), true);
+  await session.click('#sheet-call');
+  await waitFor('the waiting banner', async () =>
+    (await session.text('#waiting-link')).startsWith('A phone link is waiting: +91 98765 43210.'));
+  await session.click('#demo');
+  await waitFor('the sheet again, now with pickers', async () =>
+    (await sheetOpen()) && (await session.text('#sheet-title')).startsWith('Call +91 98765 43210 (India, mobile) from Asha Rao'));
+  await waitFor('agents on the sheet', () =>
+    session.run("return document.querySelector('#sheet-agent').options.length === 5;"));
+  await session.keys('\uE007');
+  await waitFor('the queued result', async () => (await session.text('#result')).startsWith('Call queued'));
+  const simUrl = await session.text('#demo-url');
+  const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+  const dials = recorded.filter((r) => r.path === '/v1/click_to_call');
+  assert.equal(dials.length, 1);
+  assert.equal(dials[0].body.destination_number, '919876543210');
+  await session.close();
+  session = undefined;
+  driver.stop();
+  driver = undefined;
+});
+
 test('links reach the running window, wait on the sheet and dial once', { timeout: 170000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   execFileSync(app, ['logout']);

@@ -79,6 +79,10 @@ pub struct Settings {
     /// Dial `tel:`/`callto:` links at once, without the confirm sheet (off by default: a link
     /// in a web page must never ring anyone by surprise).
     pub links_without_asking: bool,
+    /// The agent was told, once, that closing the window keeps Clickdial in the tray.
+    pub tray_notice_shown: bool,
+    /// The global shortcut that dials the selected text (`ctrl+alt+d` when unset).
+    pub hotkey: Option<String>,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -97,6 +101,8 @@ impl Default for Settings {
             last_agent: None,
             last_caller_by_agent: BTreeMap::new(),
             links_without_asking: false,
+            tray_notice_shown: false,
+            hotkey: None,
             last_caller_id: None,
         }
     }
@@ -154,6 +160,8 @@ impl Settings {
             region: std::mem::take(&mut self.region),
             call_timeout: self.call_timeout,
             links_without_asking: self.links_without_asking,
+            tray_notice_shown: self.tray_notice_shown,
+            hotkey: self.hotkey.take(),
             ..Settings::default()
         };
     }

@@ -7,6 +7,7 @@
 //!   duplicate-dial guard.
 //! - [`links`]: the confirm sheet's inbox for dials not typed into the window (links, later
 //!   the tray and the hotkey); coalesces floods, never dials by itself.
+//! - [`tray`]: the tray menu as a pure function of the app's state.
 //! - [`accounts`]: connecting, the saved account, signing out; secrets bound to their server.
 //! - [`settings_file`]: the one writer of the settings file (lock, re-read, atomic replace).
 //! - [`secrets`]: the OS keyring.
@@ -23,6 +24,7 @@ pub mod links;
 pub mod process;
 pub mod secrets;
 pub mod settings_file;
+pub mod tray;
 
 pub use error::{Code, Error};
 

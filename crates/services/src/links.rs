@@ -112,8 +112,9 @@ impl Inbox {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes in a link. `dial_without_asking` is the agent's setting, already combined with
-    /// "an account and an agent are known". Never panics, whatever `raw` holds.
+    /// Takes in a link (or, from the tray or the hotkey, text holding a number).
+    /// `dial_without_asking` is the agent's setting, already combined with "an account and an
+    /// agent are known"; it applies to links only. Never panics, whatever `raw` holds.
     pub fn receive(
         &self,
         raw: &str,
@@ -122,7 +123,9 @@ impl Inbox {
         dial_without_asking: bool,
         now: Instant,
     ) -> Arrival {
-        let parsed = if is_link(raw) {
+        // A link must be one; the tray and the hotkey hand over plain text (the clipboard, a
+        // selection, a recent number).
+        let parsed = if source != Source::Link || is_link(raw) {
             Number::parse(raw, region).map_err(|e| e.to_string())
         } else {
             Err(format!(
@@ -162,7 +165,9 @@ impl Inbox {
             count,
             self_test,
         };
-        if dial_without_asking && alone && !self_test && request.number.is_some() {
+        // Only links may be trusted to dial without asking; the tray and hotkey always ask.
+        let trusted = dial_without_asking && source == Source::Link;
+        if trusted && alone && !self_test && request.number.is_some() {
             return Arrival::Dial(request);
         }
         inner.current = Some(request.clone());
@@ -394,6 +399,19 @@ mod tests {
             base + SELF_TEST_WAIT + Duration::from_secs(1),
         ));
         assert!(!r.self_test);
+    }
+
+    #[test]
+    fn the_tray_and_hotkey_hand_over_text_and_always_ask() {
+        let inbox = Inbox::new();
+        let base = Instant::now();
+        for (i, source) in [Source::Tray, Source::Hotkey].into_iter().enumerate() {
+            let now = at(base, 10_000 * i as u64);
+            let r = ask(inbox.receive(" 098765 43210 ", source, Region::INDIA, true, now));
+            assert_eq!(r.source, source);
+            assert_eq!(r.number.unwrap().e164, "+919876543210");
+            assert!(inbox.dismiss(r.id));
+        }
     }
 
     #[test]

@@ -1,0 +1,137 @@
+//! Link handoff: from starting a second `clickdial tel:…` process (as the desktop does when a
+//! link is clicked) to the dial request arriving at the simulator, with "dial links without
+//! asking" on, so no person sits in the measured path. p50/p95 over 50 links, plus how long the
+//! second process itself lives (start to exit, after handing over).
+//!
+//! It drives the real release app, so it needs a display, a session D-Bus and a keyring:
+//! run `scripts/bench-links.sh` (a private D-Bus session, gnome-keyring and Xvfb around
+//! `cargo bench --bench links`). Prints figures; asserts nothing about time.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clickdial_services::links::FLOOD_WINDOW;
+use clickdial_services::settings_file::{SettingsFile, SETTINGS_FILE};
+use clickdial_sim::{Account, Sim, DEMO_TOKEN};
+
+const RUNS: usize = 50;
+const APP: &str = env!("CARGO_BIN_EXE_clickdial");
+const AGENT: &str = "0506123456782";
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Waits until the simulator has seen `n` dials; the last one's arrival time.
+fn arrival(sim: &Sim, n: usize, timeout: Duration) -> Instant {
+    let end = Instant::now() + timeout;
+    loop {
+        let dials = sim.requests_to("/click_to_call");
+        if dials.len() >= n {
+            return dials[n - 1].at;
+        }
+        assert!(Instant::now() < end, "dial {n} never arrived");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    if !set("DISPLAY") || !set("DBUS_SESSION_BUS_ADDRESS") {
+        eprintln!("links bench: needs a display and a session bus; run scripts/bench-links.sh");
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Sim::spawn(Account::demo())).unwrap();
+
+    // A saved account on the simulator (the real keyring of this private session), with links
+    // trusted and the agent remembered.
+    let mut login = Command::new(APP)
+        .args(["login", "--base-url", &sim.url(), "--token-stdin"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    login
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(DEMO_TOKEN.as_bytes())
+        .unwrap();
+    assert!(login.wait().unwrap().success(), "clickdial login failed");
+    let data = clickdial_services::data_dir().unwrap();
+    SettingsFile::new(data.join(SETTINGS_FILE))
+        .update(|s| {
+            s.links_without_asking = true;
+            s.last_agent = Some(AGENT.to_string());
+        })
+        .unwrap();
+
+    // The running app, started cold by a first link: once that dial arrives, it is up, owns the
+    // single-instance name and has the phone metadata warm.
+    let start = Instant::now();
+    let _app = Killed(
+        Command::new(APP)
+            .arg("tel:+91-98765-00000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let first = arrival(&sim, 1, Duration::from_secs(30));
+    println!(
+        "cold start by a link, to its dial arriving: {}",
+        ms(first - start)
+    );
+
+    let mut handoff = Vec::new();
+    let mut lifetime = Vec::new();
+    for i in 1..=RUNS {
+        // Alone, not part of a burst: otherwise the link (rightly) waits on the sheet.
+        std::thread::sleep(FLOOD_WINDOW + Duration::from_millis(200));
+        let link = format!("tel:+91-98765-{:05}", 10_000 + i);
+        let started = Instant::now();
+        let status = Command::new(APP)
+            .arg(&link)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        let exited = Instant::now();
+        assert!(status.success(), "{link}: {status}");
+        let arrived = arrival(&sim, i + 1, Duration::from_secs(10));
+        handoff.push(arrived.saturating_duration_since(started));
+        lifetime.push(exited - started);
+    }
+    let dials = sim.requests_to("/click_to_call");
+    assert_eq!(dials.len(), RUNS + 1, "exactly one dial per link");
+    assert!(dials.iter().all(|d| d.body["agent_number"] == AGENT));
+
+    handoff.sort();
+    lifetime.sort();
+    println!("link handoff over {RUNS} links (second process start -> request at the simulator):");
+    println!(
+        "  p50 {}  p95 {}  min {}  max {}",
+        ms(percentile(&handoff, 0.5)),
+        ms(percentile(&handoff, 0.95)),
+        ms(handoff[0]),
+        ms(handoff[RUNS - 1])
+    );
+    println!(
+        "second process, start to exit: p50 {}  p95 {}",
+        ms(percentile(&lifetime, 0.5)),
+        ms(percentile(&lifetime, 0.95))
+    );
+}

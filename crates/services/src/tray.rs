@@ -1,0 +1,409 @@
+//! The tray menu as a pure function of what the app knows: the clipboard, the recent numbers,
+//! the agents and caller IDs and the current picks. On Linux a tray icon gets no clicks, only
+//! its menu, so everything the tray does is a menu item. The shell renders [`menu`]'s items and
+//! turns a clicked item's id back into an [`Action`] with [`action`]; neither holds any rule.
+
+use clickdial_core::sanitize::clean_text;
+use clickdial_core::{Number, Region};
+
+/// How many recent numbers the tray offers.
+pub const RECENT: usize = 5;
+
+/// Longest label shown for an agent or caller ID in the menu.
+const MAX_LABEL: usize = 60;
+
+/// One entry of the menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Action {
+        id: String,
+        label: String,
+        enabled: bool,
+    },
+    /// One of a group of which exactly one is checked (agent, caller ID).
+    Radio {
+        id: String,
+        label: String,
+        checked: bool,
+    },
+    Submenu {
+        label: String,
+        enabled: bool,
+        items: Vec<Item>,
+    },
+    Separator,
+}
+
+/// What a clicked menu item asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Dial what the clipboard holds (through the confirm sheet).
+    DialClipboard,
+    /// Dial a recent number, in E.164 (through the confirm sheet).
+    Dial(String),
+    Agent(String),
+    Caller(String),
+    Show,
+    Quit,
+}
+
+/// An agent or caller ID as the menu lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// Everything the menu depends on.
+#[derive(Debug, Clone, Default)]
+pub struct TrayState {
+    /// The clipboard's text, if it holds text.
+    pub clipboard: Option<String>,
+    pub region: Region,
+    /// Recent numbers in E.164, newest first (repeats allowed; the menu lists each once).
+    pub recent: Vec<String>,
+    pub agents: Vec<Choice>,
+    pub agent: Option<String>,
+    pub callers: Vec<Choice>,
+    pub caller: Option<String>,
+    /// An account or the demo is in use.
+    pub configured: bool,
+}
+
+const DIAL_CLIPBOARD: &str = "dial-clipboard";
+const SHOW: &str = "show";
+const QUIT: &str = "quit";
+const RECENT_PREFIX: &str = "recent:";
+const AGENT_PREFIX: &str = "agent:";
+const CALLER_PREFIX: &str = "caller:";
+
+/// The clipboard item's label, and whether it can be used.
+pub fn clipboard_item(clipboard: Option<&str>, region: Region) -> (String, bool) {
+    let text = clipboard.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return ("Dial clipboard (the clipboard has no text)".into(), false);
+    }
+    match Number::parse(text, region) {
+        Ok(n) => (format!("Dial clipboard: {}", n.international()), true),
+        Err(_) => ("Dial clipboard (no phone number in it)".into(), false),
+    }
+}
+
+/// The menu, top to bottom.
+pub fn menu(s: &TrayState) -> Vec<Item> {
+    let (label, usable) = clipboard_item(s.clipboard.as_deref(), s.region);
+    let mut items = vec![Item::Action {
+        id: DIAL_CLIPBOARD.into(),
+        label: if s.configured {
+            label
+        } else {
+            "Dial clipboard (connect an account first)".into()
+        },
+        enabled: usable && s.configured,
+    }];
+
+    let mut seen = Vec::new();
+    for e164 in &s.recent {
+        if seen.len() == RECENT {
+            break;
+        }
+        if !seen.contains(e164) {
+            seen.push(e164.clone());
+        }
+    }
+    let recent: Vec<Item> = seen
+        .iter()
+        .filter_map(|e164| {
+            // Only a number that still parses is offered (a ledger row is local, but old).
+            let n = Number::parse(e164, s.region).ok()?;
+            Some(Item::Action {
+                id: format!("{RECENT_PREFIX}{}", n.e164()),
+                label: n.international().to_string(),
+                enabled: s.configured,
+            })
+        })
+        .collect();
+    items.push(Item::Submenu {
+        label: if recent.is_empty() {
+            "Recent (none yet)".into()
+        } else {
+            "Recent".into()
+        },
+        enabled: !recent.is_empty(),
+        items: recent,
+    });
+
+    items.push(Item::Separator);
+    items.push(radio_group(
+        "Agent",
+        AGENT_PREFIX,
+        &s.agents,
+        s.agent.as_deref(),
+    ));
+    items.push(radio_group(
+        "Caller ID",
+        CALLER_PREFIX,
+        &s.callers,
+        s.caller.as_deref(),
+    ));
+    items.push(Item::Separator);
+    items.push(Item::Action {
+        id: SHOW.into(),
+        label: "Show Clickdial".into(),
+        enabled: true,
+    });
+    items.push(Item::Action {
+        id: QUIT.into(),
+        label: "Quit".into(),
+        enabled: true,
+    });
+    items
+}
+
+fn radio_group(label: &str, prefix: &str, choices: &[Choice], current: Option<&str>) -> Item {
+    Item::Submenu {
+        label: label.into(),
+        enabled: !choices.is_empty(),
+        items: choices
+            .iter()
+            .map(|c| Item::Radio {
+                id: format!("{prefix}{}", c.value),
+                label: clean_text(&c.label, MAX_LABEL),
+                checked: current == Some(c.value.as_str()),
+            })
+            .collect(),
+    }
+}
+
+/// The tray icon's tooltip: who rings first and which number the customer sees.
+pub fn tooltip(s: &TrayState) -> String {
+    let name = |choices: &[Choice], value: Option<&str>| {
+        value.map(|v| {
+            choices
+                .iter()
+                .find(|c| c.value == v)
+                .map_or_else(|| v.to_string(), |c| c.label.clone())
+        })
+    };
+    if !s.configured {
+        return "Clickdial: no account connected".into();
+    }
+    match (
+        name(&s.agents, s.agent.as_deref()),
+        name(&s.callers, s.caller.as_deref()),
+    ) {
+        (Some(a), Some(c)) => clean_text(&format!("Clickdial: {a}, via {c}"), 120),
+        (Some(a), None) => clean_text(&format!("Clickdial: {a}"), 120),
+        _ => "Clickdial: no agent chosen yet".into(),
+    }
+}
+
+/// The action behind a clicked item's id; `None` for an id the menu never made.
+pub fn action(id: &str) -> Option<Action> {
+    match id {
+        DIAL_CLIPBOARD => Some(Action::DialClipboard),
+        SHOW => Some(Action::Show),
+        QUIT => Some(Action::Quit),
+        _ => {
+            if let Some(n) = id.strip_prefix(RECENT_PREFIX) {
+                Some(Action::Dial(n.to_string()))
+            } else if let Some(a) = id.strip_prefix(AGENT_PREFIX) {
+                Some(Action::Agent(a.to_string()))
+            } else {
+                id.strip_prefix(CALLER_PREFIX)
+                    .map(|c| Action::Caller(c.to_string()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(value: &str, label: &str) -> Choice {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+
+    fn state() -> TrayState {
+        TrayState {
+            clipboard: Some(" +91 98765 43210\n".into()),
+            region: Region::INDIA,
+            recent: vec![
+                "+919876500001".into(),
+                "+919876500002".into(),
+                "+919876500001".into(),
+                "+919876500003".into(),
+                "+919876500004".into(),
+                "+919876500005".into(),
+                "+919876500006".into(),
+            ],
+            agents: vec![choice("A1", "Asha Rao"), choice("A2", "Vikram Singh")],
+            agent: Some("A2".into()),
+            callers: vec![choice("918065000101", "Sales line")],
+            caller: Some("918065000101".into()),
+            configured: true,
+        }
+    }
+
+    fn find<'a>(items: &'a [Item], label: &str) -> &'a Item {
+        items
+            .iter()
+            .find(|i| match i {
+                Item::Action { label: l, .. } | Item::Submenu { label: l, .. } => {
+                    l.starts_with(label)
+                }
+                _ => false,
+            })
+            .unwrap_or_else(|| panic!("no {label} in {items:?}"))
+    }
+
+    #[test]
+    fn the_clipboard_item_names_the_number_or_says_why_not() {
+        let items = menu(&state());
+        assert_eq!(
+            items[0],
+            Item::Action {
+                id: "dial-clipboard".into(),
+                label: "Dial clipboard: +91 98765 43210".into(),
+                enabled: true
+            }
+        );
+        for (clip, why) in [
+            (None, "the clipboard has no text"),
+            (Some("   "), "the clipboard has no text"),
+            (Some("Dear Rahul, thanks"), "no phone number in it"),
+            (Some(&*"9".repeat(5000)), "no phone number in it"),
+        ] {
+            let s = TrayState {
+                clipboard: clip.map(str::to_string),
+                ..state()
+            };
+            match &menu(&s)[0] {
+                Item::Action { label, enabled, .. } => {
+                    assert!(label.contains(why), "{label}");
+                    assert!(!enabled);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let s = TrayState {
+            configured: false,
+            ..state()
+        };
+        assert!(
+            matches!(&menu(&s)[0], Item::Action { enabled: false, label, .. } if label.contains("connect an account"))
+        );
+    }
+
+    #[test]
+    fn recent_lists_five_distinct_numbers_newest_first() {
+        let items = menu(&state());
+        let Item::Submenu {
+            items: recent,
+            enabled,
+            ..
+        } = find(&items, "Recent")
+        else {
+            panic!()
+        };
+        assert!(enabled);
+        let labels: Vec<&str> = recent
+            .iter()
+            .map(|i| match i {
+                Item::Action { label, .. } => label.as_str(),
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "+91 98765 00001",
+                "+91 98765 00002",
+                "+91 98765 00003",
+                "+91 98765 00004",
+                "+91 98765 00005"
+            ]
+        );
+        let Item::Action { id, .. } = &recent[1] else {
+            panic!()
+        };
+        assert_eq!(action(id), Some(Action::Dial("+919876500002".into())));
+        let empty = TrayState {
+            recent: vec![],
+            ..state()
+        };
+        assert!(
+            matches!(find(&menu(&empty), "Recent"), Item::Submenu { enabled: false, label, .. } if label == "Recent (none yet)")
+        );
+    }
+
+    #[test]
+    fn agent_and_caller_are_radio_groups_with_the_current_pick_checked() {
+        let items = menu(&state());
+        let Item::Submenu { items: agents, .. } = find(&items, "Agent") else {
+            panic!()
+        };
+        assert_eq!(
+            agents,
+            &vec![
+                Item::Radio {
+                    id: "agent:A1".into(),
+                    label: "Asha Rao".into(),
+                    checked: false
+                },
+                Item::Radio {
+                    id: "agent:A2".into(),
+                    label: "Vikram Singh".into(),
+                    checked: true
+                },
+            ]
+        );
+        assert_eq!(action("agent:A1"), Some(Action::Agent("A1".into())));
+        assert_eq!(
+            action("caller:918065000101"),
+            Some(Action::Caller("918065000101".into()))
+        );
+        assert_eq!(action("show"), Some(Action::Show));
+        assert_eq!(action("quit"), Some(Action::Quit));
+        assert_eq!(action("dial-clipboard"), Some(Action::DialClipboard));
+        assert_eq!(action("nonsense"), None);
+        let no_lists = TrayState {
+            agents: vec![],
+            callers: vec![],
+            ..state()
+        };
+        assert!(matches!(
+            find(&menu(&no_lists), "Agent"),
+            Item::Submenu { enabled: false, .. }
+        ));
+    }
+
+    #[test]
+    fn the_tooltip_names_agent_and_caller_id() {
+        assert_eq!(tooltip(&state()), "Clickdial: Vikram Singh, via Sales line");
+        let s = TrayState {
+            caller: None,
+            ..state()
+        };
+        assert_eq!(tooltip(&s), "Clickdial: Vikram Singh");
+        let s = TrayState {
+            agent: None,
+            ..state()
+        };
+        assert_eq!(tooltip(&s), "Clickdial: no agent chosen yet");
+        let s = TrayState {
+            configured: false,
+            ..state()
+        };
+        assert_eq!(tooltip(&s), "Clickdial: no account connected");
+        let s = TrayState {
+            agents: vec![choice("A2", "\u{1b}[31mEvil\u{202e}")],
+            ..state()
+        };
+        assert!(!tooltip(&s).contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,252 @@
+//! The tray icon, its menu, the global hotkey and "close to tray": translation only. The menu
+//! is [`clickdial_services::tray::menu`] of the state; a clicked item becomes an
+//! [`Action`]; a dial from the tray or the hotkey goes to the confirm sheet
+//! ([`AppState::receive`]) and from there through the one dial service and its guard.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clickdial_services::ledger::Source;
+use clickdial_services::tray::{self, Action, Item, TrayState};
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
+
+use crate::links;
+use crate::state::AppState;
+
+const TRAY_ID: &str = "main";
+
+/// The event that tells the page the tray chose another agent or caller ID.
+pub const PICKS_EVENT: &str = "picks-changed";
+
+/// How often the tray looks at the clipboard and the call history to refresh its menu.
+const REFRESH: Duration = Duration::from_secs(2);
+
+/// The default global shortcut.
+pub const DEFAULT_HOTKEY: &str = "ctrl+alt+d";
+
+/// Builds the tray and starts its refresh loop. An error (no tray on this desktop) is reported
+/// and the app runs without it.
+pub fn setup<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let menu = build_menu(app, &tray::menu(&TrayState::default()))?;
+    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+        .menu(&menu)
+        .tooltip("Clickdial")
+        .show_menu_on_left_click(false)
+        .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
+        .on_tray_icon_event(|icon, event| {
+            // Windows and macOS: a left click shows the window (Linux sends no clicks).
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            } = event
+            {
+                links::show_window(icon.app_handle());
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)?;
+    let app = app.clone();
+    std::thread::Builder::new()
+        .name("tray-refresh".into())
+        .spawn(move || refresh_loop(app))
+        .map(|_| ())
+        .map_err(tauri::Error::Io)
+}
+
+/// Rebuilds the menu when what it shows changed: the clipboard, the recent calls, the lists,
+/// the picks. Cheap when nothing changed (one clipboard read, cached lists, one small query).
+fn refresh_loop<R: Runtime>(app: AppHandle<R>) {
+    let mut clipboard = arboard::Clipboard::new().ok();
+    let mut shown: Option<(Vec<Item>, String)> = None;
+    loop {
+        let text = clipboard.as_mut().and_then(|c| c.get_text().ok());
+        let Some(state) = app.try_state::<AppState>() else {
+            std::thread::sleep(REFRESH);
+            continue;
+        };
+        let tray_state = tauri::async_runtime::block_on(state.tray_state(text));
+        let next = (tray::menu(&tray_state), tray::tooltip(&tray_state));
+        if shown.as_ref() != Some(&next) {
+            if let Some(icon) = app.tray_by_id(TRAY_ID) {
+                if let Ok(menu) = build_menu(&app, &next.0) {
+                    let _ = icon.set_menu(Some(menu));
+                }
+                let _ = icon.set_tooltip(Some(&next.1));
+            }
+            shown = Some(next);
+        }
+        std::thread::sleep(REFRESH);
+    }
+}
+
+fn build_menu<R: Runtime>(app: &AppHandle<R>, items: &[Item]) -> tauri::Result<Menu<R>> {
+    let menu = Menu::new(app)?;
+    for item in items {
+        menu.append(&*build_item(app, item)?)?;
+    }
+    Ok(menu)
+}
+
+fn build_item<R: Runtime>(
+    app: &AppHandle<R>,
+    item: &Item,
+) -> tauri::Result<Box<dyn IsMenuItem<R>>> {
+    Ok(match item {
+        Item::Action { id, label, enabled } => Box::new(MenuItem::with_id(
+            app,
+            id.as_str(),
+            label,
+            *enabled,
+            None::<&str>,
+        )?),
+        Item::Radio { id, label, checked } => Box::new(CheckMenuItem::with_id(
+            app,
+            id.as_str(),
+            label,
+            true,
+            *checked,
+            None::<&str>,
+        )?),
+        Item::Submenu {
+            label,
+            enabled,
+            items,
+        } => {
+            let sub = Submenu::new(app, label, *enabled)?;
+            for i in items {
+                sub.append(&*build_item(app, i)?)?;
+            }
+            Box::new(sub)
+        }
+        Item::Separator => Box::new(PredefinedMenuItem::separator(app)?),
+    })
+}
+
+fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    let Some(action) = tray::action(id) else {
+        return;
+    };
+    match action {
+        Action::Show => links::show_window(app),
+        Action::Quit => app.exit(0),
+        Action::DialClipboard => {
+            let text = arboard::Clipboard::new()
+                .and_then(|mut c| c.get_text())
+                .unwrap_or_default();
+            to_sheet(app, text, Source::Tray);
+        }
+        Action::Dial(e164) => to_sheet(app, e164, Source::Tray),
+        Action::Agent(agent) => choose(app, Some(agent), None),
+        Action::Caller(caller) => choose(app, None, Some(caller)),
+    }
+}
+
+/// A number for the confirm sheet, from the tray or the hotkey.
+pub fn to_sheet<R: Runtime>(app: &AppHandle<R>, text: String, source: Source) {
+    links::show_window(app);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(state) = app.try_state::<AppState>() {
+            state.receive(&text, source).await;
+            let _ = app.emit_to("main", links::LINKS_EVENT, ());
+        }
+    });
+}
+
+fn choose<R: Runtime>(app: &AppHandle<R>, agent: Option<String>, caller: Option<String>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(state) = app.try_state::<AppState>() {
+            let picks = state.choose(agent, caller).await;
+            let _ = app.emit_to("main", PICKS_EVENT, picks);
+        }
+    });
+}
+
+/// The hotkey: the selected text (the PRIMARY selection on Linux), else the clipboard, to the
+/// confirm sheet. The clipboard is only read, never changed.
+pub fn on_hotkey<R: Runtime>(app: &AppHandle<R>) {
+    let text = selection().unwrap_or_default();
+    to_sheet(app, text, Source::Hotkey);
+}
+
+fn selection() -> Option<String> {
+    let mut clipboard = arboard::Clipboard::new().ok()?;
+    #[cfg(target_os = "linux")]
+    {
+        use arboard::{GetExtLinux, LinuxClipboardKind};
+        if let Ok(text) = clipboard
+            .get()
+            .clipboard(LinuxClipboardKind::Primary)
+            .text()
+        {
+            if !text.trim().is_empty() {
+                return Some(text);
+            }
+        }
+    }
+    clipboard.get_text().ok()
+}
+
+/// Closing the window hides it: Clickdial stays in the tray, ready for links and the hotkey.
+/// The first time, the page explains where it went (the notice comes with the next status).
+pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    if let WindowEvent::CloseRequested { api, .. } = event {
+        if window.app_handle().tray_by_id(TRAY_ID).is_none() {
+            return; // No tray: closing quits, as there would be no way back.
+        }
+        api.prevent_close();
+        let _ = window.hide();
+        if !TOLD.swap(true, Ordering::Relaxed) {
+            if let Some(state) = window.app_handle().try_state::<AppState>() {
+                state.tell_once_about_tray();
+            }
+        }
+    }
+}
+
+/// Registers the agent's global shortcut (default Ctrl+Alt+D). Where global shortcuts cannot
+/// work (Wayland), or the combination is taken, the app runs without one and says so.
+pub fn register_hotkey<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_global_shortcut::GlobalShortcutExt;
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let hotkey = state
+        .settings()
+        .hotkey
+        .unwrap_or_else(|| DEFAULT_HOTKEY.to_string());
+    let _ = app.global_shortcut().unregister_all();
+    if !shortcuts_supported() {
+        return;
+    }
+    if let Err(e) = app.global_shortcut().register(hotkey.as_str()) {
+        eprintln!("Clickdial could not register the shortcut {hotkey}: {e}");
+    }
+}
+
+/// Checks a shortcut the agent typed (`ctrl+alt+d`, `super+shift+k`).
+pub fn check_hotkey(text: &str) -> Result<(), clickdial_services::Error> {
+    text.parse::<tauri_plugin_global_shortcut::Shortcut>()
+        .map(|_| ())
+        .map_err(|_| {
+            clickdial_services::Error::invalid(format!(
+                "'{}' is not a shortcut Clickdial can use; write it like ctrl+alt+d.",
+                clickdial_core::sanitize::clean_text(text, 40)
+            ))
+        })
+}
+
+/// Global shortcuts need X11 (or Windows, macOS); a Wayland session does not let an app grab
+/// keys for the whole desktop.
+pub fn shortcuts_supported() -> bool {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    !(var("XDG_SESSION_TYPE") == "wayland"
+        || (var("DISPLAY").is_empty() && !var("WAYLAND_DISPLAY").is_empty()))
+}
