@@ -37,6 +37,16 @@ pub fn main() -> i32 {
     };
     // A link that started the app cold (Linux, Windows: the desktop runs `clickdial tel:…`).
     let link = links::link_in_args(args.iter().map(|a| a.to_string_lossy()));
+    // Clicked while Clickdial runs: hand it over before loading anything else, and exit.
+    if link.is_some() {
+        let argv: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        if links::forward(&argv) {
+            return 0;
+        }
+    }
     // Single instance first: a second process hands its link to the running app and exits
     // before anything else starts. Kept out of `build_app`, so tests on the mock runtime never
     // claim (or find) the desktop's instance.

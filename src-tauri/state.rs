@@ -53,6 +53,14 @@ impl AppSession {
     pub async fn caller_ids(&self, refresh: bool) -> Result<Vec<CallerId>, Error> {
         cached(&self.caller_ids, refresh, self.client().my_numbers()).await
     }
+
+    /// The lists as cached, without asking the server (the tray's refresh must never cause
+    /// requests while the agent is idle).
+    pub fn cached_lists(&self) -> (Vec<Agent>, Vec<CallerId>) {
+        let agents = self.agents.try_lock().ok().and_then(|l| l.clone());
+        let callers = self.caller_ids.try_lock().ok().and_then(|l| l.clone());
+        (agents.unwrap_or_default(), callers.unwrap_or_default())
+    }
 }
 
 /// The cached list, or a fresh one (kept for next time) when there is none or `refresh`.
@@ -544,37 +552,30 @@ impl AppState {
         use clickdial_services::tray::{Choice, TrayState};
         let settings = self.settings();
         let session = self.session().await.ok();
-        let (mut agents, mut callers) = (Vec::new(), Vec::new());
-        if let Some(s) = &session {
-            if let Ok(list) = s.agents(false).await {
-                agents = list
-                    .iter()
-                    .filter(|a| !matches!(a.status, clickdial_core::api::AgentStatus::Disabled))
-                    .map(|a| Choice {
-                        value: a.id.clone(),
-                        label: if a.name.is_empty() {
-                            a.id.clone()
-                        } else {
-                            a.name.clone()
-                        },
-                    })
-                    .collect();
-                agents.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
-            }
-            if let Ok(list) = s.caller_ids(false).await {
-                callers = list
-                    .iter()
-                    .map(|c| Choice {
-                        value: c.value.clone(),
-                        label: if c.name.is_empty() {
-                            c.did.clone()
-                        } else {
-                            c.name.clone()
-                        },
-                    })
-                    .collect();
-            }
-        }
+        let (agent_list, caller_list) = session
+            .as_ref()
+            .map(|s| s.cached_lists())
+            .unwrap_or_default();
+        let mut agents: Vec<Choice> = agent_list
+            .into_iter()
+            .filter(|a| !matches!(a.status, clickdial_core::api::AgentStatus::Disabled))
+            .map(|a| Choice {
+                label: if a.name.is_empty() {
+                    a.id.clone()
+                } else {
+                    a.name
+                },
+                value: a.id,
+            })
+            .collect();
+        agents.sort_by_key(|a| a.label.to_lowercase());
+        let callers = caller_list
+            .into_iter()
+            .map(|c| Choice {
+                label: if c.name.is_empty() { c.did } else { c.name },
+                value: c.value,
+            })
+            .collect();
         let recent = self
             .dialer()
             .ok()

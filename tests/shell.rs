@@ -895,7 +895,14 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     h.ok("dismiss_link", json!({"id": none["id"]}));
 
     // The menu follows the state: the window's last dial is the tray's pick until the tray
-    // chooses another agent.
+    // chooses another agent. It shows the lists the window loaded, and never loads them
+    // itself (no request while the agent is idle).
+    let before = sim.requests().len();
+    let tray = tauri::async_runtime::block_on(state.tray_state(None));
+    assert!(tray.agents.is_empty());
+    assert_eq!(sim.requests().len(), before);
+    h.ok("list_agents", json!({}));
+    h.ok("list_caller_ids", json!({}));
     let picks = tauri::async_runtime::block_on(state.choose(Some("0506123456783".into()), None));
     assert_eq!(picks.agent.as_deref(), Some("0506123456783"));
     let tray = tauri::async_runtime::block_on(state.tray_state(Some("+91 98765 43211".into())));

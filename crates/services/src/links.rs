@@ -316,6 +316,17 @@ mod tests {
             a => panic!("{a:?}"),
         }
         assert_eq!(inbox.current(), None);
+        // A link exactly one flood window after the previous one is alone again.
+        match inbox.receive(
+            link,
+            Source::Link,
+            Region::INDIA,
+            true,
+            later + FLOOD_WINDOW,
+        ) {
+            Arrival::Dial(_) => {}
+            a => panic!("{a:?}"),
+        }
         // While a sheet is open, even a trusted link waits on it.
         ask(inbox.receive(
             "tel:+9198765",
