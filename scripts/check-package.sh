@@ -38,7 +38,7 @@ tauri=node_modules/.bin/tauri
 
 started_ns=$(date +%s%N)
 if [ "$mode" = debug ]; then
-  if [ ! -x target/debug/clickdial ]; then
+  if [ ! -x target/debug/clickdial ] || [ ! -x target/debug/clickdial-link ]; then
     log "No debug binary yet: cargo build --workspace"
     cargo build --workspace
   fi
@@ -49,7 +49,7 @@ if [ "$mode" = debug ]; then
   stage=$root/target/package-check
   rm -rf "$stage/debug/bundle"
   mkdir -p "$stage/debug"
-  cp target/debug/clickdial "$stage/debug/clickdial"
+  cp target/debug/clickdial target/debug/clickdial-link "$stage/debug/"
   log "Bundling the debug binary (tauri bundle --debug --bundles deb)"
   CARGO_TARGET_DIR=$stage "$tauri" bundle --debug --bundles deb --ci --no-sign
   deb_dir=$stage/debug/bundle/deb
@@ -129,7 +129,7 @@ done
 
 # The debug run's copy of the binary and the bundler's staging folders are 120 MB; the .deb stays.
 if [ "$mode" = debug ]; then
-  rm -f "$stage/debug/clickdial"
+  rm -f "$stage/debug/clickdial" "$stage/debug/clickdial-link"
   find "$deb_dir" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 fi
 

@@ -43,7 +43,7 @@ pub fn main() -> i32 {
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        if links::forward(&argv) {
+        if clickdial_services::instance::forward(&argv) {
             return 0;
         }
     }

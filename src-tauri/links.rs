@@ -28,39 +28,6 @@ where
         .map(|a| a.as_ref().to_string())
 }
 
-/// Hands `args` (this process's, a link among them) to the running Clickdial, before GTK and
-/// WebKit start: the same D-Bus call the single-instance plugin makes from inside the app, made
-/// early so a clicked link reaches the running app in a fraction of the time. `false` when no
-/// Clickdial runs (or the bus is unreachable): then this process starts the app itself, and
-/// the plugin still forwards if another instance appeared meanwhile.
-#[cfg(target_os = "linux")]
-pub fn forward(args: &[String]) -> bool {
-    // Must match tauri-plugin-single-instance's Linux names for our identifier.
-    let name = format!("{}.SingleInstance", crate::IDENTIFIER);
-    let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
-    let Ok(connection) = zbus::blocking::Connection::session() else {
-        return false;
-    };
-    let cwd = std::env::current_dir()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    connection
-        .call_method(
-            Some(name.as_str()),
-            path.as_str(),
-            Some("org.SingleInstance.DBus"),
-            "ExecuteCallback",
-            &(args, cwd.as_str()),
-        )
-        .is_ok()
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn forward(_args: &[String]) -> bool {
-    false
-}
-
 /// A second `clickdial` was started: bring the window forward, and take its link, if any.
 pub fn from_second_instance<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
     show_window(app);

@@ -13,7 +13,12 @@ const AGENT: &str = "0506123456781";
 
 /// A command with a private HOME so no real keyring or settings file is ever read.
 fn clickdial(home: &std::path::Path) -> Command {
-    let mut c = Command::new(BIN);
+    program(BIN, home)
+}
+
+/// `program` (clickdial or clickdial-link) with a private HOME and no session bus.
+fn program(program: &str, home: &std::path::Path) -> Command {
+    let mut c = Command::new(program);
     c.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home)
@@ -701,7 +706,9 @@ async fn handler_status_and_install_on_a_private_desktop() {
             .join("clickdial-links.desktop"),
     )
     .unwrap();
-    assert!(entry.contains(&format!("Exec={BIN} %u")), "{entry}");
+    // The desktop runs the small front program, which loads no GTK or WebKit.
+    let link = env!("CARGO_BIN_EXE_clickdial-link");
+    assert!(entry.contains(&format!("Exec={link} %u")), "{entry}");
     assert!(entry.contains("MimeType=x-scheme-handler/tel;x-scheme-handler/callto;"));
 
     let mut c = clickdial(home.path());
@@ -710,4 +717,35 @@ async fn handler_status_and_install_on_a_private_desktop() {
     let (code, out, _) = run(c).await;
     assert_eq!(code, 0);
     assert!(out.contains("tel:     clickdial-links.desktop"), "{out}");
+}
+
+/// `clickdial-link` (the desktop entry's program) links no GUI library, and with no running
+/// Clickdial to hand a link to, it becomes `clickdial` with the same arguments.
+#[tokio::test]
+async fn the_link_front_program_becomes_clickdial_when_nothing_runs() {
+    let link = env!("CARGO_BIN_EXE_clickdial-link");
+    let needed = std::process::Command::new("readelf")
+        .args(["-d", link])
+        .output()
+        .expect("readelf (binutils) runs");
+    let needed = String::from_utf8_lossy(&needed.stdout);
+    assert!(needed.contains("libc.so"), "{needed}");
+    for gui in ["libgtk", "libwebkit2gtk", "libjavascriptcore", "libgdk"] {
+        assert!(
+            !needed.contains(gui),
+            "clickdial-link loads {gui}:\n{needed}"
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let front = |args: &[&str]| {
+        let mut c = program(link, home.path());
+        c.args(args);
+        c
+    };
+    let (code, out, err) = run(front(&["normalize", "098765 43210"])).await;
+    assert_eq!((code, out.trim()), (0, "+919876543210"), "{err}");
+    // A link with no Clickdial running (and, here, no display): it is clickdial that answers.
+    let (code, _, err) = run(front(&["tel:+919876543210"])).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("needs a desktop session"), "{err}");
 }

@@ -362,7 +362,18 @@ mod imp {
 
     /// The desktop entry Clickdial writes when no installed one can be used.
     pub(super) const OWN_ID: &str = "clickdial-links.desktop";
-    const PROGRAM_NAME: &str = "clickdial";
+    const PROGRAM_NAMES: [&str; 2] = ["clickdial", LINK_PROGRAM];
+    /// The small front program the desktop runs for a link (it loads no GTK or WebKit, so a
+    /// click reaches the running app at once); installed next to `clickdial`.
+    const LINK_PROGRAM: &str = "clickdial-link";
+
+    /// What an entry written by Clickdial runs: `clickdial-link` beside `exe` when present.
+    fn link_program(exe: &Path) -> PathBuf {
+        exe.parent()
+            .map(|dir| dir.join(LINK_PROGRAM))
+            .filter(|p| is_executable(p))
+            .unwrap_or_else(|| exe.to_path_buf())
+    }
     const MISSING_TOOLS: &str = "Install the xdg-utils package (for example with \
         `sudo apt install xdg-utils`), then try again.";
 
@@ -445,7 +456,7 @@ mod imp {
         let id = match installed_entry(d, &exe) {
             Some(id) => id,
             None => {
-                write_own_entry(d, &exe)?;
+                write_own_entry(d, &link_program(&exe))?;
                 OWN_ID.to_string()
             }
         };
@@ -543,7 +554,8 @@ mod imp {
                 if !usable {
                     continue;
                 }
-                if e.program().and_then(|p| resolve(d, &p)).as_deref() == Some(exe) {
+                let runs = e.program().and_then(|p| resolve(d, &p));
+                if runs.as_deref() == Some(exe) || runs == Some(link_program(exe)) {
                     return Some(id.to_string());
                 }
                 if by_name.is_none() && e.is_ours(exe) {
@@ -678,7 +690,9 @@ mod imp {
             let Some(program) = self.program() else {
                 return false;
             };
-            program.file_name().is_some_and(|n| n == PROGRAM_NAME)
+            program
+                .file_name()
+                .is_some_and(|n| PROGRAM_NAMES.iter().any(|p| n == *p))
                 || (program.is_absolute()
                     && std::fs::canonicalize(&program).is_ok_and(|p| p == exe))
         }

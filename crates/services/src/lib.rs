@@ -7,6 +7,7 @@
 //!   duplicate-dial guard.
 //! - [`links`]: the confirm sheet's inbox for dials not typed into the window (links, later
 //!   the tray and the hotkey); coalesces floods, never dials by itself.
+//! - [`instance`]: hands a link to the running app before anything heavy loads.
 //! - [`tray`]: the tray menu as a pure function of the app's state.
 //! - [`accounts`]: connecting, the saved account, signing out; secrets bound to their server.
 //! - [`settings_file`]: the one writer of the settings file (lock, re-read, atomic replace).
@@ -19,6 +20,7 @@ pub mod accounts;
 pub mod dialer;
 pub mod error;
 pub mod handler;
+pub mod instance;
 pub mod ledger;
 pub mod links;
 pub mod process;
