@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "handler_status",
     "handler_install",
     "handler_self_test",
+    "autostart",
+    "set_autostart",
 ];
 
 fn main() {

@@ -144,12 +144,17 @@ enum HandlerAction {
     },
 }
 
+/// The argument the login autostart entry passes: the app started by itself at login (and
+/// stays in the tray when the agent chose "start hidden").
+pub const AUTOSTART_FLAG: &str = "--autostart";
+
 /// Whether these arguments open the window: none at all, or a single `tel:`/`callto:` link
 /// (handed to the app by the desktop). Anything else is a command, and a typo gets clap's
 /// suggestion and exit code 2 rather than a window.
 pub fn opens_window(args: &[OsString]) -> bool {
     match args {
         [_] => true,
+        [_, flag] if flag == AUTOSTART_FLAG => true,
         [_, link] => link.to_str().is_some_and(|l| {
             let l = l.trim_start().to_ascii_lowercase();
             l.starts_with("tel:") || l.starts_with("callto:")

@@ -16,7 +16,7 @@ use futures_util::FutureExt;
 use serde::Serialize;
 use tauri::State;
 
-use crate::state::{AppState, LinkState, Status};
+use crate::state::{AppState, LinkState, Preferences, Status};
 
 /// Runs a command's work; a panic becomes an error the page can show.
 async fn contained<T>(work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
@@ -87,6 +87,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     call_timeout: Option<u32>,
     links_without_asking: Option<bool>,
     hotkey: Option<String>,
+    start_hidden: Option<bool>,
 ) -> Result<Status, Error> {
     contained(async {
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
@@ -99,7 +100,13 @@ pub async fn save_preferences<R: tauri::Runtime>(
             }
         };
         let changed = hotkey.is_some();
-        state.save_preferences(&region, call_timeout, links_without_asking, hotkey)?;
+        state.save_preferences(Preferences {
+            region,
+            call_timeout,
+            links_without_asking,
+            hotkey,
+            start_hidden,
+        })?;
         if changed {
             crate::tray::register_hotkey(&app);
         }
@@ -227,4 +234,36 @@ pub async fn handler_install() -> Result<HandlerStatus, Error> {
 pub async fn handler_self_test(state: State<'_, AppState>) -> Result<(), Error> {
     let link = state.self_test_link();
     contained(doctor(move |d, _| open_through_os(d, &link))).await
+}
+
+/// Whether Clickdial starts at login (`None` where the autostart plugin is absent: tests).
+#[tauri::command]
+pub fn autostart<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Option<bool> {
+    use tauri::Manager;
+    let manager = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
+    manager.is_enabled().ok()
+}
+
+/// Turns "start at login" on or off; answers the new state.
+#[tauri::command]
+pub fn set_autostart<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    enabled: bool,
+) -> Result<bool, Error> {
+    use tauri::Manager;
+    let manager = app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .ok_or_else(|| Error::internal("Starting at login is not available here."))?;
+    let done = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    done.map_err(|e| {
+        Error::new(
+            clickdial_services::Code::Storage,
+            format!("Clickdial could not change starting at login: {e}"),
+        )
+    })?;
+    Ok(manager.is_enabled().unwrap_or(enabled))
 }

@@ -64,8 +64,14 @@ pub fn main() -> i32 {
                 })
                 .build(),
         )
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![cli::AUTOSTART_FLAG]),
+        ))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .on_window_event(tray::on_window_event);
     let launch = Launch {
+        autostart: args.iter().any(|a| a == cli::AUTOSTART_FLAG),
         link,
         desktop: true,
     };
@@ -102,6 +108,8 @@ pub struct Launch {
     pub link: Option<String>,
     /// The real desktop app: tray, global shortcut (not on the mock runtime of tests).
     pub desktop: bool,
+    /// Started by the login autostart entry.
+    pub autostart: bool,
 }
 
 /// Everything but the runtime and context, so tests can run it on `tauri::test::mock_builder()`.
@@ -135,6 +143,13 @@ pub fn build_app<R: Runtime>(
                     eprintln!("Clickdial runs without a tray icon: {e}");
                 }
                 tray::register_hotkey(app.handle());
+                // Started at login with "start hidden": stay in the tray (only if there is one).
+                let hidden = launch.autostart
+                    && app.state::<AppState>().settings().start_hidden
+                    && app.tray_by_id(tray::TRAY_ID).is_some();
+                if let (true, Some(window)) = (hidden, app.get_webview_window("main")) {
+                    let _ = window.hide();
+                }
             }
             if let Some(link) = launch.link {
                 links::deliver(app.handle(), link);
@@ -158,5 +173,7 @@ pub fn build_app<R: Runtime>(
             commands::handler_status,
             commands::handler_install,
             commands::handler_self_test,
+            commands::autostart,
+            commands::set_autostart,
         ])
 }

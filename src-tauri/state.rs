@@ -105,8 +105,21 @@ pub struct Status {
     pub hotkey: String,
     /// Whether global shortcuts can work in this session (not on Wayland).
     pub shortcuts_supported: bool,
+    /// Started at login, stay in the tray.
+    pub start_hidden: bool,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
+}
+
+/// The Settings page's preferences; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Preferences {
+    pub region: String,
+    pub call_timeout: Option<u32>,
+    pub links_without_asking: Option<bool>,
+    /// `Some(None)`: back to the default shortcut.
+    pub hotkey: Option<Option<String>>,
+    pub start_hidden: Option<bool>,
 }
 
 /// What the confirm sheet needs: the request waiting for the agent, and the result of a link
@@ -307,6 +320,7 @@ impl AppState {
                 .clone()
                 .unwrap_or_else(|| crate::tray::DEFAULT_HOTKEY.to_string()),
             shortcuts_supported: crate::tray::shortcuts_supported(),
+            start_hidden: settings.start_hidden,
             password_days_left: session
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),
@@ -315,14 +329,15 @@ impl AppState {
     }
 
     /// Saves the agent's preferences through the settings file's one writer.
-    pub fn save_preferences(
-        &self,
-        region: &str,
-        call_timeout: Option<u32>,
-        links_without_asking: Option<bool>,
-        hotkey: Option<Option<String>>,
-    ) -> Result<(), Error> {
-        let region = Region::parse(region).map_err(Error::invalid)?;
+    pub fn save_preferences(&self, p: Preferences) -> Result<(), Error> {
+        let Preferences {
+            region,
+            call_timeout,
+            links_without_asking,
+            hotkey,
+            start_hidden,
+        } = p;
+        let region = Region::parse(&region).map_err(Error::invalid)?;
         let call_timeout = call_timeout
             .map(clickdial_core::types::CallTimeout::from_secs)
             .transpose()
@@ -337,6 +352,9 @@ impl AppState {
                 }
                 if let Some(hotkey) = hotkey.clone() {
                     s.hotkey = hotkey;
+                }
+                if let Some(hidden) = start_hidden {
+                    s.start_hidden = hidden;
                 }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;

@@ -15,7 +15,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
 use crate::links;
 use crate::state::AppState;
 
-const TRAY_ID: &str = "main";
+pub const TRAY_ID: &str = "main";
 
 /// The event that tells the page the tray chose another agent or caller ID.
 pub const PICKS_EVENT: &str = "picks-changed";

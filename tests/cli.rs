@@ -749,3 +749,19 @@ async fn the_link_front_program_becomes_clickdial_when_nothing_runs() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("needs a desktop session"), "{err}");
 }
+
+/// The login autostart entry runs `clickdial --autostart`: that opens the app (here, with no
+/// display, the app's own message), never a command-line error.
+#[tokio::test]
+async fn the_autostart_flag_opens_the_app() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = clickdial(home.path());
+    c.arg("--autostart");
+    let (code, _, err) = run(c).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("needs a desktop session"), "{err}");
+    let mut c = clickdial(home.path());
+    c.args(["--autostart", "extra"]);
+    let (code, _, _) = run(c).await;
+    assert_eq!(code, 2, "anything more is a command line, and a wrong one");
+}

@@ -34,7 +34,7 @@ impl Harness {
         let data_dir = settings.parent().unwrap().to_path_buf();
         let launch = clickdial_app::Launch {
             link: link.map(str::to_string),
-            desktop: false,
+            ..Default::default()
         };
         let mut app = clickdial_app::build_app(mock_builder(), secrets, data_dir, launch)
             .build(mock_context(noop_assets()))

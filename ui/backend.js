@@ -18,6 +18,8 @@ export const COMMANDS = Object.freeze({
   handlerStatus: 'handler_status',
   handlerInstall: 'handler_install',
   handlerSelfTest: 'handler_self_test',
+  autostart: 'autostart',
+  setAutostart: 'set_autostart',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -52,12 +54,13 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
         linksWithoutAsking: linksWithoutAsking ?? null,
         hotkey: hotkey ?? null,
+        startHidden: startHidden ?? null,
       }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
@@ -71,6 +74,8 @@ export function createBackend(invoke) {
     handlerStatus: () => call(COMMANDS.handlerStatus),
     handlerInstall: () => call(COMMANDS.handlerInstall),
     handlerSelfTest: () => call(COMMANDS.handlerSelfTest),
+    autostart: () => call(COMMANDS.autostart),
+    setAutostart: (enabled) => call(COMMANDS.setAutostart, { enabled }),
   };
 }
 

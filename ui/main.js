@@ -475,6 +475,14 @@ function renderSettings() {
   $('call-timeout').value = status.callTimeout ? Math.max(1, Math.round(status.callTimeout / 60)) : '';
   $('links-without-asking').checked = !!status.linksWithoutAsking;
   $('hotkey').value = status.hotkey || '';
+  $('start-hidden').checked = !!status.startHidden;
+  backend.autostart().then((on) => {
+    // null: not available here.
+    $('autostart').disabled = on === null;
+    $('autostart').checked = !!on;
+  }, () => {
+    $('autostart').disabled = true;
+  });
   $('hotkey').disabled = !status.shortcutsSupported;
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
@@ -619,7 +627,11 @@ function setupSettings() {
         callTimeout,
         linksWithoutAsking: $('links-without-asking').checked,
         hotkey: $('hotkey').disabled ? null : $('hotkey').value,
+        startHidden: $('start-hidden').checked,
       });
+      if (!$('autostart').disabled) {
+        $('autostart').checked = await backend.setAutostart($('autostart').checked);
+      }
       setMessage($('prefs-message'), 'Saved.', 'ok');
       updatePreview();
     } catch (e) {

@@ -83,6 +83,8 @@ pub struct Settings {
     pub tray_notice_shown: bool,
     /// The global shortcut that dials the selected text (`ctrl+alt+d` when unset).
     pub hotkey: Option<String>,
+    /// Started at login, Clickdial stays in the tray instead of opening its window.
+    pub start_hidden: bool,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -103,6 +105,7 @@ impl Default for Settings {
             links_without_asking: false,
             tray_notice_shown: false,
             hotkey: None,
+            start_hidden: false,
             last_caller_id: None,
         }
     }
@@ -162,6 +165,7 @@ impl Settings {
             links_without_asking: self.links_without_asking,
             tray_notice_shown: self.tray_notice_shown,
             hotkey: self.hotkey.take(),
+            start_hidden: self.start_hidden,
             ..Settings::default()
         };
     }
