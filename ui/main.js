@@ -476,13 +476,19 @@ function renderSettings() {
   $('links-without-asking').checked = !!status.linksWithoutAsking;
   $('hotkey').value = status.hotkey || '';
   $('start-hidden').checked = !!status.startHidden;
+  const followAutostart = () => {
+    $('start-hidden').disabled = $('autostart').disabled || !$('autostart').checked;
+  };
   backend.autostart().then((on) => {
     // null: not available here.
     $('autostart').disabled = on === null;
     $('autostart').checked = !!on;
+    followAutostart();
   }, () => {
     $('autostart').disabled = true;
+    followAutostart();
   });
+  $('autostart').onchange = followAutostart;
   $('hotkey').disabled = !status.shortcutsSupported;
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
