@@ -133,6 +133,18 @@ async function loadLists(refresh) {
   if (generation !== listsGeneration) return;
   const problems = [];
   const forbidden = (r) => r.status === 'rejected' && r.reason.code === 'forbidden';
+  // A refresh that fails keeps the lists the agent was using: they are probably still right,
+  // and wiping them would stop every call until the next successful refresh.
+  const keptAgents = refresh && agentList.status === 'rejected' && !forbidden(agentList) && agents.length > 0;
+  const keptCallers = refresh && callerList.status === 'rejected' && !forbidden(callerList)
+    && [...$('caller').options].some((o) => o.value);
+  if (keptAgents || keptCallers) {
+    const reason = (keptAgents ? agentList : callerList).reason.message;
+    listsLoaded = true;
+    afterLoad = null;
+    setMessage($('lists-message'), `Could not refresh the lists: ${reason} Showing the lists from before; they may be out of date.`, 'warn');
+    return;
+  }
   if (agentList.status === 'fulfilled') {
     agents = agentList.value;
     fillSelect(
@@ -216,8 +228,12 @@ async function onDial(event) {
   if (outcome) {
     setMessage($('result'), describeQueued(outcome, agentName), 'ok');
     rememberPicks(agent, callerId);
+    // Ready for the next call: typing replaces the number, Escape clears it.
+    $('number').focus();
+    $('number').select();
   } else {
     setMessage($('result'), error.message, errorTone(error.code));
+    $('number').focus();
   }
 }
 
@@ -665,7 +681,34 @@ async function start() {
   });
   $('refresh').addEventListener('click', () => loadLists(true));
   $('agent').addEventListener('change', () => selectCallerFor($('agent').value));
-  $('number').addEventListener('input', updatePreview);
+  $('number').addEventListener('input', () => {
+    // A result belongs to the number it was for: a new number clears it.
+    setMessage($('result'), '');
+    setMessage($('dial-note'), '');
+    updatePreview();
+  });
+  $('number').addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && $('number').value) {
+      event.preventDefault();
+      $('number').value = '';
+      setMessage($('result'), '');
+      setMessage($('dial-note'), '');
+      updatePreview();
+    }
+  });
+  // Ctrl+L (Cmd+L) puts the cursor in the number from anywhere on the dial screen.
+  document.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'l' && !$('view-dial').hidden
+        && !$('sheet').open) {
+      event.preventDefault();
+      $('number').focus();
+      $('number').select();
+    }
+  });
+  // A click on a picker, Refresh or Call leaves the cursor in the number, ready for the next.
+  for (const id of ['call', 'refresh']) {
+    $(id).addEventListener('mouseup', () => setTimeout(() => $('number').focus(), 0));
+  }
   $('dial-form').addEventListener('submit', onDial);
   try {
     status = await backend.status();

@@ -41,6 +41,12 @@ test('demo dial from the real window reaches the simulator exactly once', { time
     writeFileSync(join(out, name), await session.screenshot());
   };
   await shot('welcome.png');
+  // Issue 9, layout: no sideways scrolling at the smallest window (380 px wide).
+  const noSidewaysScroll = () => session.run(
+    'const d = document.documentElement; return d.scrollWidth <= d.clientWidth ? true : `${d.scrollWidth} > ${d.clientWidth}`;');
+  await session.setRect(380, 520);
+  await waitFor('the narrow window', async () => (await session.run('return window.innerWidth;')) <= 380);
+  assert.equal(await noSidewaysScroll(), true, 'welcome screen at 380 px');
   await session.click('#demo');
 
   // Dropdowns fill from /v1/users (all pages) and /v1/my_number.
@@ -66,6 +72,14 @@ test('demo dial from the real window reaches the simulator exactly once', { time
     return t.startsWith('Call queued') ? t : null;
   });
   assert.match(result, /^Call queued\. Vikram Singh's phone rings first, then \+91 98765 43210\. Reference [0-9a-f]{8}\.$/);
+  assert.equal(await noSidewaysScroll(), true, 'dial screen at 380 px');
+  await session.setRect(460, 680);
+  await waitFor('the normal window', async () => (await session.run('return window.innerWidth;')) > 400);
+  // Issue 9, next call: the number is selected, so typing replaces it.
+  assert.equal(
+    await session.run("const n = document.querySelector('#number'); return document.activeElement === n && n.selectionStart === 0 && n.selectionEnd === n.value.length;"),
+    true,
+  );
   await shot('queued.png');
 
   // Pressing Call again at once is a bounce: refused in plain words, never sent.
@@ -87,4 +101,28 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.match(body.custom_identifier, /^clickdial-[0-9a-f-]{36}$/);
   assert.equal(dials[0].authorization, 'Bearer demo-token');
   await shot('bounce.png');
+
+  // Issue 9: after a click on Call the cursor is back in the number; Escape clears the number and
+  // the result that belonged to it; a new number starts with no old result under it.
+  assert.equal(await session.run('return document.activeElement.id;'), 'number');
+  await session.keys('\uE00C');
+  assert.equal(await session.run("return document.querySelector('#number').value;"), '');
+  assert.equal(await session.run("return document.querySelector('#result').hidden;"), true);
+  await session.type('#number', '98765 43211');
+  assert.equal(await session.run("return document.querySelector('#result').hidden && document.querySelector('#dial-note').hidden;"), true);
+  // Ctrl+L puts the cursor in the number from anywhere.
+  await session.run("document.querySelector('#refresh').focus(); return true;");
+  await session.keys('\uE009l\uE000');
+  assert.equal(await session.run('return document.activeElement.id;'), 'number');
+
+  // Issue 9, lists: a refresh that fails keeps the lists in use and says they may be stale.
+  const fault = await fetch(new URL('/__sim/fault', simUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ path: '/users', status: 503, times: 20 }),
+  });
+  assert.equal(fault.status, 200);
+  await session.click('#refresh');
+  await waitFor('the stale-lists warning', async () => (await session.text('#lists-message')).startsWith('Could not refresh the lists'));
+  assert.equal(await session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5 && s.value;"), '0506123456782');
 });

@@ -101,6 +101,9 @@ export async function newSession(base, application, args = []) {
       const active = await request('GET', `${s}/element/active`);
       await request('POST', `${s}/element/${active[ELEMENT]}/value`, { text });
     },
+    async setRect(width, height) {
+      return request('POST', `${s}/window/rect`, { width, height });
+    },
     async run(script, args = []) {
       return request('POST', `${s}/execute/sync`, { script, args });
     },

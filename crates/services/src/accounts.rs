@@ -170,6 +170,27 @@ pub fn client(base_url: &BaseUrl, credentials: Credentials) -> Result<Client, Er
 
 /// Loads `/users` and `/my_number`. A rejected token, an unreachable server or a lockout is an
 /// error; a 403 on a list is not (the agent can type that value by hand).
+/// A server that has no `/users` route was probably given without its version path
+/// (`https://api.servetel.in` for `https://api.servetel.in/v1`): say so.
+fn with_version_hint(e: ApiError, base_url: &str) -> Error {
+    let not_found = matches!(
+        e,
+        ApiError::Rejected { status: 404, .. } | ApiError::BadResponse { status: 404, .. }
+    );
+    let base = base_url.trim_end_matches('/');
+    let versioned = base.rsplit('/').next().is_some_and(|last| {
+        last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit())
+    });
+    let mut error = Error::from(e);
+    if not_found && !versioned {
+        error.message = format!(
+            "{} The address may lack the API version: did you mean {base}/v1?",
+            error.message
+        );
+    }
+    error
+}
+
 pub async fn check(client: &Client) -> Result<(ConnectionCheck, Lists), ApiError> {
     let (agents, callers) = tokio::join!(client.users(), client.my_numbers());
     let agents = match agents {
@@ -301,7 +322,9 @@ impl Accounts {
     pub async fn connect(&self, form: AccountForm) -> Result<Connected, Error> {
         let target = form.validate()?;
         let client = client(&target.base_url, target.credentials.clone())?;
-        let (check, lists) = check(&client).await?;
+        let (check, lists) = check(&client)
+            .await
+            .map_err(|e| with_version_hint(e, target.base_url.as_str()))?;
         let (email, sign_in) = match &target.credentials {
             Credentials::Password { email, .. } => (Some(email.clone()), SignIn::Password),
             Credentials::Token(_) => (None, SignIn::Token),

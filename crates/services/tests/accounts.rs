@@ -164,3 +164,32 @@ async fn a_password_account_is_bound_to_its_login_id_and_picks_follow_the_server
         "signing in again to the same server keeps them"
     );
 }
+
+/// Issue 9: an address without the API version gets a 404 from the server; the message says
+/// which address was probably meant. With the version, no such hint.
+#[tokio::test]
+async fn an_address_without_v1_gets_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let accounts = Accounts::new(SettingsFile::new(dir.path().join(SETTINGS_FILE)), store);
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let bare = origin(&sim);
+    let unversioned: AccountForm = serde_json::from_value(serde_json::json!({
+        "provider": "custom", "baseUrl": format!("{bare}/"), "signIn": "token",
+        "token": clickdial_sim::DEMO_TOKEN
+    }))
+    .unwrap();
+    let Err(e) = accounts.connect(unversioned).await else {
+        panic!("the simulator has no /users at its root")
+    };
+    assert!(
+        e.message.ends_with(&format!("did you mean {bare}/v1?")),
+        "{}",
+        e.message
+    );
+    // A wrong token on the right address says nothing about versions.
+    let Err(e) = accounts.connect(form(&sim, "wrong")).await else {
+        panic!()
+    };
+    assert!(!e.message.contains("did you mean"), "{}", e.message);
+}

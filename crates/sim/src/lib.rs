@@ -385,6 +385,26 @@ async fn handle(
     if path == "/__sim/requests" {
         return reply(StatusCode::OK, json!(*lock(&shared.requests)));
     }
+    // Test control for processes that cannot reach `Sim::inject` (the app's demo, driven by
+    // the end-to-end tests): `POST /__sim/fault {"path": "/users", "status": 503, "times": 2}`
+    // answers the next matching requests with that status.
+    if path == "/__sim/fault" && method == Method::POST {
+        let spec: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let status = spec["status"].as_u64().and_then(|s| u16::try_from(s).ok());
+        let Some(status) = status.filter(|s| (100..600).contains(s)) else {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "status 100-599 needed"}),
+            );
+        };
+        let mut fault = Fault::respond(status, r#"{"success":false,"message":"Simulated fault"}"#)
+            .times(spec["times"].as_u64().map_or(1, |t| t.min(1000) as usize));
+        if let Some(on) = spec["path"].as_str() {
+            fault = fault.on(on);
+        }
+        lock(&shared.faults).push_back(fault);
+        return reply(StatusCode::OK, json!({"ok": true}));
+    }
     let body_value = if body.is_empty() {
         Value::Null
     } else {
