@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "handler_self_test",
     "autostart",
     "set_autostart",
+    "find_numbers",
 ];
 
 fn main() {

@@ -332,13 +332,31 @@ async fn execute(command: Command) -> Result<String, Failure> {
             region,
             json,
         } => {
-            let n = Number::parse(&input, Region::parse(&region).map_err(invalid)?)
-                .map_err(Error::from)?;
-            Ok(if json {
-                json!({"e164": n.e164(), "ext": n.ext()}).to_string()
-            } else {
-                n.e164().to_string()
-            })
+            let region = Region::parse(&region).map_err(invalid)?;
+            let n = Number::parse(&input, region).map_err(Error::from)?;
+            if json {
+                return Ok(
+                    json!({"e164": n.e164(), "ext": n.ext(), "region": n.region(),
+                                 "kind": n.kind(), "assumedCountry": n.assumed_country()})
+                    .to_string(),
+                );
+            }
+            // Standard output stays the bare number, for scripts; what a person should know
+            // about it goes to standard error.
+            if n.assumed_country() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "clickdial: no country code was given, so {} was assumed (--region).",
+                    region.code()
+                );
+            }
+            if let Some(ext) = n.ext() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "clickdial: extension {ext} is not part of the number and is not dialled."
+                );
+            }
+            Ok(n.e164().to_string())
         }
         Command::Call {
             number,

@@ -151,16 +151,35 @@ pub struct Preview {
     pub e164: String,
     pub international: String,
     pub ext: Option<String>,
+    /// The number's country (`IN`), and whether it was assumed (no country code typed).
+    pub region: Option<String>,
+    pub assumed_country: bool,
 }
 
 #[tauri::command]
 pub fn preview_number(state: State<'_, AppState>, input: String) -> Result<Preview, Error> {
     let n = Number::parse(&input, state.region())?;
-    Ok(Preview {
+    Ok(preview(&n))
+}
+
+fn preview(n: &Number) -> Preview {
+    Preview {
         e164: n.e164().to_string(),
         international: n.international().to_string(),
         ext: n.ext().map(str::to_string),
-    })
+        region: n.region().map(str::to_string),
+        assumed_country: n.assumed_country(),
+    }
+}
+
+/// The numbers in pasted text (a CRM line, a signature): none, one (used as is) or several
+/// (the page offers a pick list).
+#[tauri::command]
+pub fn find_numbers(state: State<'_, AppState>, text: String) -> Vec<Preview> {
+    clickdial_core::phone::find_numbers(&text, state.region())
+        .iter()
+        .map(preview)
+        .collect()
 }
 
 #[tauri::command]

@@ -175,5 +175,6 @@ pub fn build_app<R: Runtime>(
             commands::handler_self_test,
             commands::autostart,
             commands::set_autostart,
+            commands::find_numbers,
         ])
 }

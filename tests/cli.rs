@@ -104,7 +104,25 @@ async fn normalize_json_has_e164_and_ext() {
     let (code, out, _) = run(c).await;
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v, serde_json::json!({"e164": "+919876543210", "ext": "12"}));
+    assert_eq!(
+        v,
+        serde_json::json!({"e164": "+919876543210", "ext": "12", "region": "IN",
+                           "kind": "mobile", "assumedCountry": false})
+    );
+    // Text: the bare number on standard output; the assumed country and the extension, which
+    // a person should know about, on standard error.
+    let mut c = clickdial(home.path());
+    c.args(["normalize", "(415) 555-0100 ext 7"]);
+    let (code, out, err) = run(c).await;
+    assert_eq!((code, out.trim()), (0, "+914155550100"), "{err}");
+    assert!(
+        err.contains("no country code was given, so IN was assumed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("extension 7 is not part of the number"),
+        "{err}"
+    );
 
     let mut c = clickdial(home.path());
     c.args(["normalize", "98765abcde", "--json"]);

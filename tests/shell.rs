@@ -122,7 +122,22 @@ fn demo_dial_through_real_ipc() {
     );
     assert_eq!(
         good,
-        json!({"e164": "+919876543210", "international": "+91 98765 43210", "ext": "7"})
+        json!({"e164": "+919876543210", "international": "+91 98765 43210", "ext": "7",
+               "region": "IN", "assumedCountry": false})
+    );
+
+    // Pasted text: the numbers in it, the country shown when it was assumed.
+    let found = h.ok(
+        "find_numbers",
+        json!({"text": "Rahul Sharma, Mobile: 98765 43210 / Office +1 (415) 555-0100"}),
+    );
+    assert_eq!(found[0]["international"], "+91 98765 43210");
+    assert_eq!(found[0]["assumedCountry"], true);
+    assert_eq!(found[1]["e164"], "+14155550100");
+    assert_eq!(found[1]["assumedCountry"], false);
+    assert_eq!(
+        h.ok("find_numbers", json!({"text": "no number here"})),
+        json!([])
     );
 
     let status = h.ok("start_demo", json!({}));

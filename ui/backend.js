@@ -20,6 +20,7 @@ export const COMMANDS = Object.freeze({
   handlerSelfTest: 'handler_self_test',
   autostart: 'autostart',
   setAutostart: 'set_autostart',
+  findNumbers: 'find_numbers',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -76,6 +77,7 @@ export function createBackend(invoke) {
     handlerSelfTest: () => call(COMMANDS.handlerSelfTest),
     autostart: () => call(COMMANDS.autostart),
     setAutostart: (enabled) => call(COMMANDS.setAutostart, { enabled }),
+    findNumbers: (text) => call(COMMANDS.findNumbers, { text }),
   };
 }
 
@@ -253,4 +255,25 @@ export function burstText(count) {
 export function sourceLabel(source, selfTest) {
   if (selfTest) return 'Test link';
   return { tray: 'From the tray', hotkey: 'Selected text' }[source] || 'Phone link';
+}
+
+/** "Will dial +91 98765 43210", saying when the country was assumed from the settings. */
+export function previewText(p, settingsRegion) {
+  const ext = p.ext ? ` (extension ${p.ext} is not dialled)` : '';
+  const assumed = p.assumedCountry && p.region && p.region === settingsRegion
+    ? ` (${countryName(p.region)}, from your settings)`
+    : '';
+  return `Will dial ${p.international}${assumed}${ext}`;
+}
+
+/** Only digits and the marks people put between them so far: the number may still be coming. */
+export function stillTyping(input) {
+  return /^[\s\p{Nd}+\-().\u2010-\u2015]*$/u.test(input);
+}
+
+/** The calm hint while a number is being typed. */
+export function typingHint(region) {
+  return region === 'IN' || !region
+    ? 'Keep typing: an Indian mobile number has 10 digits.'
+    : 'Keep typing the number; add the country code with + for other countries.';
 }

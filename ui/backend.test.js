@@ -7,6 +7,9 @@ import {
   countryName,
   sheetQuestion,
   sourceLabel,
+  previewText,
+  stillTyping,
+  typingHint,
   PROVIDERS,
   accountForm,
   agentLabel,
@@ -213,4 +216,18 @@ test('the sheet says where a number came from', () => {
   assert.equal(sourceLabel('link', true), 'Test link');
   assert.equal(sourceLabel('tray', false), 'From the tray');
   assert.equal(sourceLabel('hotkey', false), 'Selected text');
+});
+
+test('while typing, a number still being written gets a hint, not an error', () => {
+  for (const partial of ['9', '98765', '+91 98765', '(080) 2345', '\u0969\u096e']) assert.equal(stillTyping(partial), true, partial);
+  for (const wrong of ['98765abcde', 'tel:+91', '98765#1', 'Rahul']) assert.equal(stillTyping(wrong), false, wrong);
+  assert.match(typingHint('IN'), /10 digits/);
+  assert.doesNotMatch(typingHint('US'), /Indian/);
+});
+
+test('the preview says when the country was assumed from the settings', () => {
+  const p = { international: '+91 41555 50100', region: 'IN', assumedCountry: true, ext: null };
+  assert.equal(previewText(p, 'IN'), 'Will dial +91 41555 50100 (India, from your settings)');
+  assert.equal(previewText({ ...p, assumedCountry: false }, 'IN'), 'Will dial +91 41555 50100');
+  assert.equal(previewText({ ...p, ext: '12', assumedCountry: false }, 'IN'), 'Will dial +91 41555 50100 (extension 12 is not dialled)');
 });

@@ -18,6 +18,9 @@ import {
   sheetQuestion,
   signInText,
   sourceLabel,
+  previewText,
+  stillTyping,
+  typingHint,
 } from './backend.js';
 
 const backend = createBackend(window.__TAURI__.core.invoke);
@@ -177,23 +180,46 @@ async function loadLists(refresh) {
 }
 
 let previewSeq = 0;
-async function updatePreview() {
+// The number as last previewed: valid (with its preview) or why not.
+let numberState = { valid: false, error: null };
+
+/**
+ * The line under the number. While the input could still become a number (only digits and
+ * separators so far), a calm hint; an error only for letters and the like, or when the agent
+ * leaves the field or presses Enter (`strict`). The line keeps its height, so nothing jumps.
+ */
+async function updatePreview(strict = false) {
   const seq = ++previewSeq;
   const input = $('number').value;
   if (!input.trim()) {
+    numberState = { valid: false, error: null };
     setMessage($('preview'), '');
     $('preview').hidden = false;
+    markCall();
     return;
   }
   try {
     const p = await backend.preview(input);
     if (seq !== previewSeq) return;
-    const ext = p.ext ? ` (extension ${p.ext} is not dialled)` : '';
-    setMessage($('preview'), `Will dial ${p.international}${ext}`, 'ok');
+    numberState = { valid: true, error: null };
+    setMessage($('preview'), previewText(p, status?.region), 'ok');
   } catch (e) {
     if (seq !== previewSeq) return;
-    setMessage($('preview'), e.message, 'error');
+    numberState = { valid: false, error: e.message };
+    if (!strict && stillTyping(input)) {
+      setMessage($('preview'), typingHint(status?.region), null);
+    } else {
+      setMessage($('preview'), e.message, 'error');
+    }
   }
+  $('preview').hidden = false;
+  markCall();
+}
+
+/** Call looks unavailable until the number is valid (it stays clickable: Enter explains). */
+function markCall() {
+  $('call').classList.toggle('inactive', !numberState.valid);
+  $('call').setAttribute('aria-disabled', String(!numberState.valid));
 }
 
 function chosen(select, manual) {
@@ -203,6 +229,14 @@ function chosen(select, manual) {
 async function onDial(event) {
   event.preventDefault();
   if (dialer.busy) return;
+  if (!numberState.valid) {
+    await updatePreview(true);
+    if (!numberState.valid) {
+      if (!$('number').value.trim()) setMessage($('preview'), 'Type or paste a phone number.', 'error');
+      $('number').focus();
+      return;
+    }
+  }
   const agent = chosen($('agent'), $('agent-manual'));
   if (!agent) {
     setMessage($('result'), 'Pick an agent first.', 'error');
@@ -234,6 +268,38 @@ async function onDial(event) {
   } else {
     setMessage($('result'), error.message, errorTone(error.code));
     $('number').focus();
+  }
+}
+
+/** Puts a number in the field as if typed: the old result goes, the preview follows. */
+function setNumber(text) {
+  $('number').value = text;
+  setMessage($('result'), '');
+  setMessage($('dial-note'), '');
+  updatePreview();
+}
+
+/** Several numbers in pasted text: one button each, under the field. */
+function showPicks(found) {
+  const box = $('number-picks');
+  box.replaceChildren();
+  box.hidden = !found.length;
+  if (!found.length) return;
+  const label = document.createElement('span');
+  label.className = 'muted small';
+  label.textContent = `${found.length} numbers in the pasted text:`;
+  box.append(label);
+  for (const n of found) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'chip';
+    b.textContent = n.international;
+    b.addEventListener('click', () => {
+      showPicks([]);
+      setNumber(n.international);
+      $('number').focus();
+    });
+    box.append(b);
   }
 }
 
@@ -686,6 +752,29 @@ async function start() {
     setMessage($('result'), '');
     setMessage($('dial-note'), '');
     updatePreview();
+  });
+  $('number').addEventListener('blur', () => {
+    if ($('number').value.trim() && !numberState.valid) updatePreview(true);
+  });
+  // Pasted text: the number in it (a CRM line, a signature); several: a pick list.
+  $('number').addEventListener('paste', async (event) => {
+    const text = event.clipboardData?.getData('text') || '';
+    if (!text.trim()) return;
+    event.preventDefault();
+    let found = [];
+    try {
+      found = await backend.findNumbers(text);
+    } catch {
+      // Fall through: the text goes in as it is, and the preview explains.
+    }
+    showPicks([]);
+    if (found.length === 1) {
+      setNumber(found[0].international);
+    } else if (found.length > 1) {
+      showPicks(found);
+    } else {
+      setNumber(text.trim());
+    }
   });
   $('number').addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && $('number').value) {

@@ -64,7 +64,8 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   await waitFor('the inline error', async () => (await session.text('#preview')).includes('has letters'));
   await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
   await session.type('#number', '098765 43210');
-  await waitFor('the preview', async () => (await session.text('#preview')) === 'Will dial +91 98765 43210');
+  await waitFor('the preview', async () =>
+    (await session.text('#preview')) === 'Will dial +91 98765 43210 (India, from your settings)');
 
   await session.click('#call');
   const result = await waitFor('the queued result', async () => {
@@ -114,6 +115,34 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   await session.run("document.querySelector('#refresh').focus(); return true;");
   await session.keys('\uE009l\uE000');
   assert.equal(await session.run('return document.activeElement.id;'), 'number');
+
+  // Issue 9, calm typing: a number still being typed gets a hint, not an error, and Call looks
+  // unavailable; leaving the field with it incomplete shows the error.
+  await session.keys('\uE00C');
+  await session.type('#number', '98765');
+  await waitFor('the typing hint', async () => (await session.text('#preview')).startsWith('Keep typing'));
+  assert.equal(await session.run("return document.querySelector('#preview').classList.contains('error');"), false);
+  assert.equal(await session.run("return document.querySelector('#call').getAttribute('aria-disabled');"), 'true');
+  await session.run("document.querySelector('#number').blur(); return true;");
+  await waitFor('the error on leaving', () => session.run("return document.querySelector('#preview').classList.contains('error');"));
+  assert.match(await session.text('#preview'), /too short/);
+
+  // Issue 9, paste anything: the number is taken out of pasted text; several give a pick list.
+  const paste = (text) => session.run(
+    `const n = document.querySelector('#number'); n.value = ''; n.focus();
+     const data = new DataTransfer(); data.setData('text/plain', arguments[0]);
+     n.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+     return true;`, [text]);
+  await paste('Rahul Sharma  98765-43213  Hot lead');
+  await waitFor('the number from the pasted line', async () =>
+    (await session.run("return document.querySelector('#number').value;")) === '+91 98765 43213');
+  await paste('Mobile: +91 98765 43212\nOffice: 080 2345 6789');
+  await waitFor('the pick list', () => session.run("return document.querySelectorAll('#number-picks button').length === 2;"));
+  await session.click('#number-picks button:last-of-type');
+  assert.equal(await session.run("return document.querySelector('#number').value;"), '+91 80 2345 6789');
+  await waitFor('the preview of the picked number', async () => (await session.text('#preview')).startsWith('Will dial +91 80 2345 6789'));
+  assert.equal(await session.run("return document.querySelector('#number-picks').hidden;"), true);
+  await shot('paste.png');
 
   // Issue 9, lists: a refresh that fails keeps the lists in use and says they may be stale.
   const fault = await fetch(new URL('/__sim/fault', simUrl), {

@@ -63,6 +63,8 @@ pub struct Number {
     international: String,
     region: Option<String>,
     kind: NumberKind,
+    /// Written without a country code: the country came from the default region.
+    assumed_country: bool,
 }
 
 /// What kind of line a number is, as far as the metadata can tell; shown to the agent before a
@@ -97,6 +99,63 @@ impl NumberKind {
 /// link or keystroke after start does not wait for it. Call from a background thread.
 pub fn warm_up() {
     let _ = Number::parse("+919876543210", Region::INDIA);
+}
+
+/// The most text [`find_numbers`] looks through (a CRM row, a signature, a selection).
+pub const MAX_FIND_CHARS: usize = 4000;
+
+/// The most numbers [`find_numbers`] returns.
+const MAX_FOUND: usize = 10;
+
+/// Phone numbers in free text: "98765-43210 Rahul", "Mobile: +91 98765 43210", a signature with
+/// office and mobile lines. Each stretch of characters that can belong to a number (digits,
+/// `+`, separators, brackets) is parsed; a stretch holding several numbers separated only by
+/// spaces is split at the spaces, longest valid piece first. Invalid stretches are skipped,
+/// repeats removed, order kept. Looks at the first [`MAX_FIND_CHARS`] characters only.
+pub fn find_numbers(text: &str, region: Region) -> Vec<Number> {
+    let text: String = text.chars().take(MAX_FIND_CHARS).collect();
+    let mut found: Vec<Number> = Vec::new();
+    let push = |n: Number, found: &mut Vec<Number>| {
+        if found.len() < MAX_FOUND && !found.iter().any(|f| f.e164 == n.e164) {
+            found.push(n);
+        }
+    };
+    for stretch in text.split(|c: char| !could_be_in_number(c)) {
+        let stretch = stretch.trim_matches(|c: char| is_separator(c) || c == '(' || c == ')');
+        let digits = stretch
+            .chars()
+            .filter(|c| digit_value(*c).is_some())
+            .count();
+        if digits < 6 {
+            continue;
+        }
+        if let Ok(n) = Number::parse(stretch, region) {
+            push(n, &mut found);
+            continue;
+        }
+        // Several numbers side by side: the longest run of words that parses, then on.
+        let words: Vec<&str> = stretch.split_whitespace().take(40).collect();
+        let mut i = 0;
+        while i < words.len() {
+            let hit = (i + 1..=words.len()).rev().find_map(|j| {
+                Number::parse(&words[i..j].join(" "), region)
+                    .ok()
+                    .map(|n| (j, n))
+            });
+            match hit {
+                Some((j, n)) => {
+                    push(n, &mut found);
+                    i = j;
+                }
+                None => i += 1,
+            }
+        }
+    }
+    found
+}
+
+fn could_be_in_number(c: char) -> bool {
+    digit_value(c).is_some() || is_plus(c) || is_separator(c) || is_bracket(c)
 }
 
 /// Whether `s` is a `tel:` or `callto:` link, by its scheme alone. Cheap on purpose: it loads no
@@ -232,7 +291,9 @@ impl Number {
         }
 
         let phone = resolve(plus, &digits, default_region).map_err(err)?;
-        Ok(Number::from_phone(&phone, ext))
+        let mut number = Number::from_phone(&phone, ext);
+        number.assumed_country = !plus && !digits.starts_with("00");
+        Ok(number)
     }
 
     fn from_phone(phone: &PhoneNumber, ext: Option<String>) -> Number {
@@ -248,6 +309,7 @@ impl Number {
         Number {
             region: phone.country().id().map(|id| id.as_ref().to_string()),
             kind,
+            assumed_country: false,
             e164: phone.format().mode(Mode::E164).to_string(),
             national: phone.format().mode(Mode::National).to_string(),
             international: phone.format().mode(Mode::International).to_string(),
@@ -283,6 +345,12 @@ impl Number {
     /// Mobile, landline, toll-free…
     pub fn kind(&self) -> NumberKind {
         self.kind
+    }
+
+    /// Whether the number was written without a country code, so the country is the default
+    /// region's (worth showing: "(415) 555-0100" typed in India is an Indian number).
+    pub fn assumed_country(&self) -> bool {
+        self.assumed_country
     }
 
     /// The digits without `+`, as the Servetel API takes `destination_number`.
@@ -725,6 +793,10 @@ mod tests {
         let n = Number::parse("+44 20 7946 0000", Region::INDIA).unwrap();
         assert_eq!((n.region(), n.kind()), (Some("GB"), NumberKind::Landline));
         assert_eq!(NumberKind::MobileOrLandline.words(), "mobile or landline");
+        let assumed = |t: &str| Number::parse(t, Region::INDIA).unwrap().assumed_country();
+        assert!(assumed("98765 43210") && assumed("098765 43210") && assumed("(415) 555-0100"));
+        assert!(!assumed("+91 98765 43210") && !assumed("0091 98765 43210"));
+        assert!(!assumed("tel:98765-43210;phone-context=+91"));
     }
 
     #[test]
@@ -749,5 +821,44 @@ mod tests {
         ] {
             assert!(!is_link(no), "{no}");
         }
+    }
+
+    #[test]
+    fn numbers_are_found_in_pasted_text() {
+        let found = |t: &str| -> Vec<String> {
+            find_numbers(t, Region::INDIA)
+                .iter()
+                .map(|n| n.e164().to_string())
+                .collect()
+        };
+        // CRM lines
+        assert_eq!(found("98765-43210 Rahul"), ["+919876543210"]);
+        assert_eq!(found("Mobile: +91 98765 43210"), ["+919876543210"]);
+        assert_eq!(
+            found("Rahul Sharma\t098765 43210\tMumbai\tHot lead"),
+            ["+919876543210"]
+        );
+        assert_eq!(found("(415) 555-0100 is the US office"), ["+914155550100"]);
+        assert_eq!(found("US office: +1 (415) 555-0100"), ["+14155550100"]);
+        // A signature with two numbers, and one written twice.
+        assert_eq!(
+            found("Asha Rao | Sales\nMobile: +91 98765 43210\nOffice: 080 2345 6789\nWhatsApp +919876543210"),
+            ["+919876543210", "+918023456789"]
+        );
+        // Two numbers separated by spaces only.
+        assert_eq!(
+            found("98765 43210  98765 43211"),
+            ["+919876543210", "+919876543211"]
+        );
+        // No number: words, dates, short codes, amounts.
+        assert!(found("Dear Rahul, thanks for your time").is_empty());
+        assert!(found("Meeting on 28/11/2026 at 10:30, order #4471, Rs 1,200").is_empty());
+        assert!(found("").is_empty());
+        // Huge or hostile text is bounded and never panics.
+        let flood = "98765 43210 ".repeat(2000);
+        assert_eq!(found(&flood), ["+919876543210"]);
+        let many: String = (0..50).map(|i| format!("+91 98765 432{i:02}; ")).collect();
+        assert_eq!(found(&many).len(), MAX_FOUND);
+        let _ = found(&"\u{202e}+\u{0966}".repeat(3000));
     }
 }

@@ -11,7 +11,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use clickdial_core::phone::is_link;
+use clickdial_core::phone::{find_numbers, is_link};
 use clickdial_core::sanitize::clean_text;
 use clickdial_core::{Number, NumberKind, Region};
 use serde::Serialize;
@@ -85,6 +85,29 @@ pub enum Arrival {
     Dial(Request),
 }
 
+/// The number in a selection or the clipboard: the text itself, or the one number found in it.
+/// Several numbers are not guessed between: the agent selects just one.
+fn number_in_text(text: &str, region: Region) -> Result<Number, String> {
+    let whole = Number::parse(text, region);
+    if let Ok(n) = whole {
+        return Ok(n);
+    }
+    let mut found = find_numbers(text, region);
+    match found.len() {
+        0 => Err(whole.err().map(|e| e.to_string()).unwrap_or_default()),
+        1 => Ok(found.remove(0)),
+        n => Err(format!(
+            "The text holds {n} numbers ({}); select just the one to call.",
+            found
+                .iter()
+                .take(3)
+                .map(|f| f.international())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     next_id: u64,
@@ -125,8 +148,10 @@ impl Inbox {
     ) -> Arrival {
         // A link must be one; the tray and the hotkey hand over plain text (the clipboard, a
         // selection, a recent number).
-        let parsed = if source != Source::Link || is_link(raw) {
+        let parsed = if is_link(raw) {
             Number::parse(raw, region).map_err(|e| e.to_string())
+        } else if source != Source::Link {
+            number_in_text(raw, region)
         } else {
             Err(format!(
                 "'{}' is not a phone link; Clickdial opens tel: and callto: links.",
@@ -423,6 +448,39 @@ mod tests {
             assert_eq!(r.number.unwrap().e164, "+919876543210");
             assert!(inbox.dismiss(r.id));
         }
+        // A selection with one number in it: that number; with several: no guess.
+        let later = at(base, 60_000);
+        let r = ask(inbox.receive(
+            "Call Rahul on 98765-43210 today",
+            Source::Hotkey,
+            Region::INDIA,
+            false,
+            later,
+        ));
+        assert_eq!(r.number.unwrap().e164, "+919876543210");
+        inbox.dismiss(r.id);
+        let r = ask(inbox.receive(
+            "98765 43210 or 98765 43211",
+            Source::Tray,
+            Region::INDIA,
+            false,
+            later,
+        ));
+        assert!(r.number.is_none());
+        assert!(r
+            .problem
+            .unwrap()
+            .starts_with("The text holds 2 numbers (+91 98765 43210, +91 98765 43211)"));
+        inbox.dismiss(r.id);
+        // A link is never searched: it is a number or it is refused.
+        let r = ask(inbox.receive(
+            "https://x.test/98765-43210",
+            Source::Link,
+            Region::INDIA,
+            false,
+            later,
+        ));
+        assert!(r.number.is_none());
     }
 
     #[test]
