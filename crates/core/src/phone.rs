@@ -120,8 +120,8 @@ pub fn find_numbers(text: &str, region: Region) -> Vec<Number> {
             found.push(n);
         }
     };
+    // Separators and brackets at a stretch's ends need no trimming: the parser skips them.
     for stretch in text.split(|c: char| !could_be_in_number(c)) {
-        let stretch = stretch.trim_matches(|c: char| is_separator(c) || c == '(' || c == ')');
         let digits = stretch
             .chars()
             .filter(|c| digit_value(*c).is_some())
@@ -792,6 +792,8 @@ mod tests {
         );
         let n = Number::parse("+44 20 7946 0000", Region::INDIA).unwrap();
         assert_eq!((n.region(), n.kind()), (Some("GB"), NumberKind::Landline));
+        let n = Number::parse("+44 901 234 5678", Region::INDIA).unwrap();
+        assert_eq!(n.kind(), NumberKind::PremiumRate);
         assert_eq!(NumberKind::MobileOrLandline.words(), "mobile or landline");
         let assumed = |t: &str| Number::parse(t, Region::INDIA).unwrap().assumed_country();
         assert!(assumed("98765 43210") && assumed("098765 43210") && assumed("(415) 555-0100"));
