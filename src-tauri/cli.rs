@@ -62,7 +62,7 @@ enum Command {
     Call {
         /// The customer's number as written: "98765 43210", "+91 98765 43210", "tel:…"
         number: String,
-        /// The agent to ring first (agent ID / EID, as `clickdial agents` lists)
+        /// The agent to ring first: agent ID (EID), name ("Asha Rao", or a unique part) or mobile number, as `clickdial agents` lists
         #[arg(long)]
         agent: String,
         /// The caller ID (DID) the customer sees, as `clickdial numbers` lists
@@ -378,12 +378,20 @@ async fn execute(command: Command) -> Result<String, Failure> {
                 files.settings.clone(),
                 system_wall_clock(),
             );
-            let input = DialInput {
+            let mut input = DialInput {
                 caller_id,
                 call_timeout,
                 region,
                 ..DialInput::new(number, agent, Source::Cli)
             };
+            // A name or a mobile number is looked up; a plain agent ID goes as it is.
+            let mut agent_name = None;
+            if clickdial_services::agents::needs_lookup(&input.agent) {
+                let agents = session.client.users().await.map_err(Error::from)?;
+                let found = clickdial_services::agents::resolve(&input.agent, &agents)?;
+                agent_name = Some(found.name.clone()).filter(|n| !n.is_empty());
+                input.agent = found.id.clone();
+            }
             let q = dialer.dial(&session, input).await?;
             Ok(if json {
                 json!({"status": "queued", "e164": q.e164, "ext": q.ext, "refId": q.ref_id,
@@ -391,9 +399,14 @@ async fn execute(command: Command) -> Result<String, Failure> {
                        "message": q.message})
                 .to_string()
             } else {
+                let who = match &agent_name {
+                    Some(name) => {
+                        format!("{}'s phone", clickdial_core::sanitize::clean_text(name, 80))
+                    }
+                    None => format!("agent {}", q.agent),
+                };
                 format!(
-                    "Call queued: agent {} rings first, then {}. Reference {}.",
-                    q.agent,
+                    "Call queued: {who} rings first, then {}. Reference {}.",
                     q.international,
                     q.ref_id.as_deref().unwrap_or("none given")
                 )

@@ -783,3 +783,38 @@ async fn the_autostart_flag_opens_the_app() {
     let (code, _, _) = run(c).await;
     assert_eq!(code, 2, "anything more is a command line, and a wrong one");
 }
+
+/// Issue 9: `--agent` takes a name (or a unique part of one) or a mobile number as well as an
+/// ID; the success sentence names the agent; several or no matches are listed, exit 2, and
+/// nothing is dialled.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agent_can_be_named_or_given_by_mobile() {
+    let sim = sim().await;
+    let url = sim.url();
+    let (code, out, err) = call(&url, TOKEN, &["98765 43210", "--agent", "vikram"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Call queued: Vikram Singh's phone rings first, then +91 98765 43210."),
+        "{out}"
+    );
+    let (code, _, err) = call(&url, TOKEN, &["98765 43211", "--agent", "+91 98100 00003"]).await;
+    assert_eq!(code, 0, "{err}");
+    let dials = sim.requests_to("/click_to_call");
+    let agents: Vec<&str> = dials
+        .iter()
+        .map(|d| d.body["agent_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(agents, ["0506123456782", "0506123456783"]);
+
+    // "a" is in every name: listed, exit 2, nothing sent. No match: the same.
+    let (code, _, err) = call(&url, TOKEN, &["98765 43212", "--agent", "a"]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("'a' matches 5 agents: Asha Rao (0506123456781)"),
+        "{err}"
+    );
+    let (code, _, err) = call(&url, TOKEN, &["98765 43212", "--agent", "Nobody Here"]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("No agent matches 'Nobody Here'"), "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+}

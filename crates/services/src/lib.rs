@@ -9,6 +9,7 @@
 //!   the tray and the hotkey); coalesces floods, never dials by itself.
 //! - [`instance`]: hands a link to the running app before anything heavy loads.
 //! - [`tray`]: the tray menu as a pure function of the app's state.
+//! - [`agents`]: the agent someone meant, by ID, name or mobile number (unique matches only).
 //! - [`accounts`]: connecting, the saved account, signing out; secrets bound to their server.
 //! - [`settings_file`]: the one writer of the settings file (lock, re-read, atomic replace).
 //! - [`secrets`]: the OS keyring.
@@ -17,6 +18,7 @@
 //! - [`process`]: process hygiene (no core dumps).
 
 pub mod accounts;
+pub mod agents;
 pub mod dialer;
 pub mod error;
 pub mod handler;
