@@ -197,10 +197,27 @@ export function pickInitial(options, remembered) {
   return usable.length ? usable[0].value : null;
 }
 
+/** "Call queued: Asha Rao's phone rings first, then +91 98765 43210." (the reference goes to a
+ * details line of its own). */
 export function describeQueued(outcome, agentName) {
   const who = agentName ? `${agentName}'s phone` : 'The agent\u2019s phone';
-  const ref = outcome.refId ? ` Reference ${outcome.refId.slice(0, 8)}.` : '';
-  return `Call queued. ${who} rings first, then ${outcome.international}.${ref}`;
+  return `Call queued: ${who} rings first, then ${outcome.international}.`;
+}
+
+/**
+ * The repeat note, counting down: "Already dialled +91 98765 43210 2 s ago, so this repeat was
+ * ignored. You can call it again in 3 s." `elapsed` seconds after the note arrived; '' once the
+ * guard's 5 s have passed.
+ */
+export function repeatNote(message, elapsed, windowSecs = 5) {
+  const m = /(\d+) s ago/.exec(message);
+  if (!m) return elapsed < windowSecs ? message : '';
+  const ago = Number(m[1]) + elapsed;
+  const left = windowSecs - ago;
+  if (left <= 0) return '';
+  return message
+    .replace(/\d+ s ago/, `${ago} s ago`)
+    .replace(/Wait a few seconds to call it again\.$/, `You can call it again in ${left} s.`);
 }
 
 /** How loudly to show an error: a warning when the call may exist or only needs a wait. */

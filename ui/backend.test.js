@@ -18,6 +18,7 @@ import {
   createBackend,
   createDialer,
   describeQueued,
+  repeatNote,
   errorTone,
   formatDid,
   hostOf,
@@ -126,10 +127,19 @@ test('the remembered pick wins only while it is offered and usable', () => {
   assert.equal(pickInitial([], 'c'), null);
 });
 
-test('queued message names the agent, the number and the reference', () => {
+test('queued message names the agent and the number; the reference has a line of its own', () => {
   const text = describeQueued({ refId: '0f8e3c2a-1111-2222', international: '+91 98765 43210' }, 'Asha Rao');
-  assert.equal(text, "Call queued. Asha Rao's phone rings first, then +91 98765 43210. Reference 0f8e3c2a.");
-  assert.doesNotMatch(describeQueued({ refId: null, international: '+1 415-555-0123' }), /Reference/);
+  assert.equal(text, "Call queued: Asha Rao's phone rings first, then +91 98765 43210.");
+  assert.equal(describeQueued({ international: '+1 415-555-0123' }), 'Call queued: The agent\u2019s phone rings first, then +1 415-555-0123.');
+});
+
+test('the repeat note counts down and goes', () => {
+  const msg = 'Already dialled +91 98765 43210 2 s ago, so this repeat was ignored. Wait a few seconds to call it again.';
+  assert.equal(repeatNote(msg, 0), 'Already dialled +91 98765 43210 2 s ago, so this repeat was ignored. You can call it again in 3 s.');
+  assert.equal(repeatNote(msg, 2), 'Already dialled +91 98765 43210 4 s ago, so this repeat was ignored. You can call it again in 1 s.');
+  assert.equal(repeatNote(msg, 3), '');
+  assert.equal(repeatNote('Already dialled +91 98765 43210; it is being placed now.', 1), 'Already dialled +91 98765 43210; it is being placed now.');
+  assert.equal(repeatNote('anything', 5), '');
 });
 
 test('tones', () => {

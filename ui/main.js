@@ -9,6 +9,7 @@ import {
   createBackend,
   createDialer,
   describeQueued,
+  repeatNote,
   errorTone,
   hostOf,
   minutesToSeconds,
@@ -40,6 +41,9 @@ function showNotice(text) {
 }
 
 function setMessage(el, text, tone) {
+  // The reference line belongs to a queued result: any other result replaces it.
+  if (el.id === 'result') $('result-details').hidden = true;
+  if (el.id === 'dial-note') clearInterval(repeatTimer);
   el.textContent = text || '';
   el.hidden = !text;
   el.classList.remove('ok', 'warn', 'error');
@@ -47,6 +51,31 @@ function setMessage(el, text, tone) {
 }
 
 let status = null;
+let repeatTimer = null;
+
+/** A queued call: the sentence, and the reference on a line of its own with a copy button. */
+function showQueued(outcome, agentName) {
+  setMessage($('result'), describeQueued(outcome, agentName), 'ok');
+  if (outcome.refId) {
+    $('result-ref').textContent = `Reference ${outcome.refId}`;
+    $('result-details').hidden = false;
+  }
+}
+
+/** The guard's repeat note counts down to when the number may be dialled again, then goes. */
+function showRepeatNote(message) {
+  const started = Date.now();
+  const tick = () => {
+    const text = repeatNote(message, Math.floor((Date.now() - started) / 1000));
+    $('dial-note').textContent = text;
+    $('dial-note').hidden = !text;
+    if (!text) clearInterval(repeatTimer);
+  };
+  setMessage($('dial-note'), '', 'warn');
+  $('dial-note').classList.add('warn');
+  tick();
+  repeatTimer = setInterval(tick, 1000);
+}
 let agents = [];
 let listsLoaded = false;
 // Shown under the form once the lists have loaded (e.g. the connection check's summary).
@@ -245,7 +274,11 @@ async function onDial(event) {
   const agentName = agents.find((a) => a.id === agent)?.name;
   $('call').disabled = true;
   $('call-label').textContent = 'Calling…';
-  const previous = { text: $('result').textContent, ok: $('result').classList.contains('ok') };
+  const previous = {
+    text: $('result').textContent,
+    ok: $('result').classList.contains('ok'),
+    details: !$('result-details').hidden,
+  };
   setMessage($('result'), 'Placing the call…', null);
   const callerId = chosen($('caller'), $('caller-manual'));
   const { outcome, error, skipped } = await dialer.dial({ agent, callerId, number: $('number').value });
@@ -255,12 +288,13 @@ async function onDial(event) {
   setMessage($('dial-note'), '');
   if (error?.code === 'busy' && previous.ok) {
     setMessage($('result'), previous.text, 'ok');
+    $('result-details').hidden = !previous.details;
     // A bounce right after a queued call: keep the queued message and its reference.
-    setMessage($('dial-note'), error.message, 'warn');
+    showRepeatNote(error.message);
     return;
   }
   if (outcome) {
-    setMessage($('result'), describeQueued(outcome, agentName), 'ok');
+    showQueued(outcome, agentName);
     rememberPicks(agent, callerId);
     // Ready for the next call: typing replaces the number, Escape clears it.
     $('number').focus();
@@ -338,7 +372,7 @@ function showLinkDialled({ international, outcome, error }) {
   setMessage($('dial-note'), '');
   if (outcome) {
     const name = agents.find((a) => a.id === outcome.agent)?.name;
-    setMessage($('result'), describeQueued(outcome, name), 'ok');
+    showQueued(outcome, name);
   } else {
     setMessage($('result'), error.message, errorTone(error.code));
   }
@@ -477,7 +511,7 @@ async function onSheetCall(event) {
   updatePreview();
   setMessage($('dial-note'), '');
   if (outcome) {
-    setMessage($('result'), describeQueued(outcome, agents.find((a) => a.id === agent)?.name), 'ok');
+    showQueued(outcome, agents.find((a) => a.id === agent)?.name);
     rememberPicks(agent, callerId);
   } else {
     setMessage($('result'), error.message, errorTone(error.code));
@@ -746,6 +780,19 @@ async function start() {
     }
   });
   $('refresh').addEventListener('click', () => loadLists(true));
+  $('copy-ref').addEventListener('click', async () => {
+    const ref = $('result-ref').textContent.replace(/^Reference /, '');
+    try {
+      await navigator.clipboard.writeText(ref);
+      $('copy-ref').textContent = 'Copied';
+    } catch {
+      // Select it instead, so Ctrl+C works.
+      window.getSelection().selectAllChildren($('result-ref'));
+      $('copy-ref').textContent = 'Press Ctrl+C';
+    }
+    setTimeout(() => { $('copy-ref').textContent = 'Copy'; }, 1500);
+    $('number').focus();
+  });
   $('agent').addEventListener('change', () => selectCallerFor($('agent').value));
   $('number').addEventListener('input', () => {
     // A result belongs to the number it was for: a new number clears it.

@@ -72,7 +72,10 @@ test('demo dial from the real window reaches the simulator exactly once', { time
     const t = await session.text('#result');
     return t.startsWith('Call queued') ? t : null;
   });
-  assert.match(result, /^Call queued\. Vikram Singh's phone rings first, then \+91 98765 43210\. Reference [0-9a-f]{8}\.$/);
+  assert.equal(result, "Call queued: Vikram Singh's phone rings first, then +91 98765 43210.");
+  // The reference is on a line of its own, with a copy button.
+  assert.match(await session.text('#result-ref'), /^Reference [0-9a-f-]{36}$/);
+  assert.equal(await session.run("return document.querySelector('#result-details').hidden;"), false);
   assert.equal(await noSidewaysScroll(), true, 'dial screen at 380 px');
   await session.setRect(460, 680);
   await waitFor('the normal window', async () => (await session.run('return window.innerWidth;')) > 400);
@@ -87,6 +90,8 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   await session.click('#call');
   await waitFor('the bounce message', async () => (await session.text('#dial-note')).includes('Already dialled +91 98765 43210'));
   assert.equal(await session.text('#result'), result, 'the queued message and its reference stay');
+  assert.equal(await session.run("return document.querySelector('#result-details').hidden;"), false);
+  assert.match(await session.text('#dial-note'), /You can call it again in \d s\.$/);
 
   const simUrl = await session.text('#demo-url');
   assert.match(simUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
@@ -102,6 +107,8 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.match(body.custom_identifier, /^clickdial-[0-9a-f-]{36}$/);
   assert.equal(dials[0].authorization, 'Bearer demo-token');
   await shot('bounce.png');
+  // The repeat note counts down and goes once the number may be dialled again.
+  await waitFor('the repeat note to go', () => session.run("return document.querySelector('#dial-note').hidden;"), 8000);
 
   // Issue 9: after a click on Call the cursor is back in the number; Escape clears the number and
   // the result that belonged to it; a new number starts with no old result under it.
