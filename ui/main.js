@@ -178,7 +178,9 @@ async function loadLists(refresh) {
     return;
   }
   if (agentList.status === 'fulfilled') {
-    agents = agentList.value;
+    // Sorted by name, as people look for a colleague (the server's order is by creation).
+    agents = [...agentList.value].sort((a, b) =>
+      (a.name || a.id).localeCompare(b.name || b.id, undefined, { sensitivity: 'base' }));
     fillSelect(
       $('agent'), $('agent-manual'), agents,
       (a) => ({ value: a.id, label: agentLabel(a), disabled: a.status === 'disabled' }),

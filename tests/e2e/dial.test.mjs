@@ -54,6 +54,11 @@ test('demo dial from the real window reaches the simulator exactly once', { time
     session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5;"));
   await waitFor('caller IDs to load', () =>
     session.run("const s = document.querySelector('#caller'); return !s.disabled && s.options.length === 2;"));
+  // Sorted by name (the server lists them in creation order).
+  assert.deepEqual(
+    await session.run("return [...document.querySelectorAll('#agent option')].map((o) => o.textContent.split(' · ')[0]);"),
+    ['Asha Rao', 'Meera Iyer', 'Priya Nair', 'Rahul Das', 'Vikram Singh'],
+  );
   await session.click('#agent option[value="0506123456782"]');
   await session.click('#caller option[value="918065000102"]');
   assert.equal(await session.run("return document.querySelector('#agent').value;"), '0506123456782');
