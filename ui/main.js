@@ -91,6 +91,8 @@ function render(view) {
   }
   $('account').hidden = false;
   $('mode').textContent = status.demo ? 'Demo' : hostOf(status.baseUrl);
+  // A long host name is cut short in the pill; the whole address is in its tooltip.
+  $('mode').title = status.baseUrl || '';
   $('mode').classList.toggle('demo', status.demo);
   $('demo-banner').hidden = !status.demo;
   $('demo-url').textContent = status.demo ? status.baseUrl : '';

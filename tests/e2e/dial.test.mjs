@@ -99,6 +99,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.match(await session.text('#dial-note'), /You can call it again in \d s\.$/);
 
   const simUrl = await session.text('#demo-url');
+  assert.equal(await session.run("return document.querySelector('#mode').title;"), simUrl, 'the full address in the tooltip');
   assert.match(simUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
   const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
   const dials = recorded.filter((r) => r.path === '/v1/click_to_call');
