@@ -12,6 +12,7 @@ pub mod tray;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clickdial_services::ledger::Source;
 use clickdial_services::secrets::{KeyringStore, SecretStore};
 use tauri::{Builder, Manager, Runtime};
 
@@ -132,9 +133,8 @@ pub fn build_app<R: Runtime>(
                 use tauri_plugin_deep_link::DeepLinkExt;
                 let handle = app.handle().clone();
                 app.deep_link().on_open_url(move |event| {
-                    links::show_window(&handle);
                     for url in event.urls() {
-                        links::deliver(&handle, url.to_string());
+                        links::deliver(&handle, url.to_string(), Source::Link);
                     }
                 });
             }
@@ -152,7 +152,7 @@ pub fn build_app<R: Runtime>(
                 }
             }
             if let Some(link) = launch.link {
-                links::deliver(app.handle(), link);
+                links::deliver(app.handle(), link, Source::Link);
             }
             Ok(())
         })

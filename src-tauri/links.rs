@@ -1,5 +1,5 @@
 //! How `tel:`/`callto:` links reach the running app, translated into one call:
-//! [`AppState::receive_link`]. Three roads lead here:
+//! [`AppState::receive`]. Three roads lead here:
 //! - a cold start: the desktop ran `clickdial tel:…` and no Clickdial was running;
 //! - a second process: the single-instance plugin hands its arguments to this one over D-Bus
 //!   (Linux) or a named pipe (Windows) and exits;
@@ -9,6 +9,7 @@
 //! library first, so a link that is not a valid URL still reaches the sheet and explains itself
 //! instead of vanishing.
 
+use clickdial_services::ledger::Source;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::state::AppState;
@@ -30,21 +31,23 @@ where
 
 /// A second `clickdial` was started: bring the window forward, and take its link, if any.
 pub fn from_second_instance<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
-    show_window(app);
-    if let Some(link) = link_in_args(&argv) {
-        deliver(app, link);
+    match link_in_args(&argv) {
+        Some(link) => deliver(app, link, Source::Link),
+        None => show_window(app),
     }
 }
 
-/// Hands a link to the app state, then tells the page. Returns at once; the work runs on the
-/// async runtime (the single-instance callback must not block D-Bus).
-pub fn deliver<R: Runtime>(app: &AppHandle<R>, link: String) {
+/// A number for the confirm sheet: a link, or text from the tray or the hotkey. Brings the
+/// window forward, hands the text to the app state, then tells the page. Returns at once; the
+/// work runs on the async runtime (the single-instance callback must not block D-Bus).
+pub fn deliver<R: Runtime>(app: &AppHandle<R>, text: String, source: Source) {
+    show_window(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let Some(state) = app.try_state::<AppState>() else {
             return;
         };
-        state.receive_link(&link).await;
+        state.receive(&text, source).await;
         let _ = app.emit_to("main", LINKS_EVENT, ());
     });
 }

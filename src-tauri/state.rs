@@ -446,16 +446,11 @@ impl AppState {
         self.dialer()?.dial(&session.session, input).await
     }
 
-    /// A `tel:`/`callto:` link arrived (a cold start, a second process, the OS). It waits on the
-    /// confirm sheet, unless the agent chose to dial links without asking, this link came alone,
-    /// and the saved account's agent is known: then it is dialled now, through the same service
-    /// and guard as every dial.
-    pub async fn receive_link(&self, raw: &str) {
-        self.receive(raw, Source::Link).await
-    }
-
-    /// A number to confirm from the tray or the hotkey (clipboard, selection, a recent number):
-    /// always the sheet.
+    /// A number for the confirm sheet: a `tel:`/`callto:` link (a cold start, a second process,
+    /// the OS), or text from the tray or the hotkey (clipboard, selection, a recent number). It
+    /// waits on the sheet, unless it is a link, the agent chose to dial links without asking, it
+    /// came alone, and the saved account's agent is known: then it is dialled now, through the
+    /// same service and guard as every dial.
     pub async fn receive(&self, raw: &str, source: Source) {
         let settings = self.settings();
         // The remembered agent belongs to the saved account; the demo always asks.
@@ -529,10 +524,14 @@ impl AppState {
     /// The agent and caller ID for dials not typed into the page: the tray's last choice, else
     /// the remembered ones of the saved account.
     pub fn picks(&self) -> Picks {
+        self.picks_with(&self.settings())
+    }
+
+    /// [`Self::picks`], with the settings already read.
+    fn picks_with(&self, settings: &Settings) -> Picks {
         if let Some(p) = lock(&self.picks).clone() {
             return p;
         }
-        let settings = self.settings();
         let agent = settings.last_agent.clone();
         Picks {
             caller_id: agent
@@ -546,9 +545,9 @@ impl AppState {
     /// The tray chose an agent or a caller ID. Remembered for the saved account like a dial's
     /// picks; the page's pickers follow through an event.
     pub async fn choose(&self, agent: Option<String>, caller_id: Option<String>) -> Picks {
-        let mut picks = self.picks();
+        let settings = self.settings();
+        let mut picks = self.picks_with(&settings);
         if let Some(agent) = agent {
-            let settings = self.settings();
             picks.caller_id = settings
                 .last_caller_for(&agent)
                 .map(str::to_string)
@@ -604,7 +603,7 @@ impl AppState {
             })
             .map(|rows| rows.into_iter().map(|r| r.e164).collect())
             .unwrap_or_default();
-        let picks = self.picks();
+        let picks = self.picks_with(&settings);
         TrayState {
             clipboard,
             region: settings.region(),

@@ -138,24 +138,12 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
             let text = arboard::Clipboard::new()
                 .and_then(|mut c| c.get_text())
                 .unwrap_or_default();
-            to_sheet(app, text, Source::Tray);
+            links::deliver(app, text, Source::Tray);
         }
-        Action::Dial(e164) => to_sheet(app, e164, Source::Tray),
+        Action::Dial(e164) => links::deliver(app, e164, Source::Tray),
         Action::Agent(agent) => choose(app, Some(agent), None),
         Action::Caller(caller) => choose(app, None, Some(caller)),
     }
-}
-
-/// A number for the confirm sheet, from the tray or the hotkey.
-pub fn to_sheet<R: Runtime>(app: &AppHandle<R>, text: String, source: Source) {
-    links::show_window(app);
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Some(state) = app.try_state::<AppState>() {
-            state.receive(&text, source).await;
-            let _ = app.emit_to("main", links::LINKS_EVENT, ());
-        }
-    });
 }
 
 fn choose<R: Runtime>(app: &AppHandle<R>, agent: Option<String>, caller: Option<String>) {
@@ -172,7 +160,7 @@ fn choose<R: Runtime>(app: &AppHandle<R>, agent: Option<String>, caller: Option<
 /// confirm sheet. The clipboard is only read, never changed.
 pub fn on_hotkey<R: Runtime>(app: &AppHandle<R>) {
     let text = selection().unwrap_or_default();
-    to_sheet(app, text, Source::Hotkey);
+    links::deliver(app, text, Source::Hotkey);
 }
 
 fn selection() -> Option<String> {

@@ -785,14 +785,22 @@ fn a_link_waits_on_the_sheet_and_dials_once_when_confirmed() {
     assert_eq!(sim.requests_to("/click_to_call").len(), 1);
 
     // Cancel sends nothing.
-    clickdial_app::links::deliver(h.app.handle(), "callto://+14155550100".into());
+    clickdial_app::links::deliver(
+        h.app.handle(),
+        "callto://+14155550100".into(),
+        clickdial_services::ledger::Source::Link,
+    );
     let cancelled = sheet(&h);
     assert_eq!(cancelled["number"]["region"], "US");
     assert_eq!(h.ok("dismiss_link", json!({"id": cancelled["id"]})), true);
     assert!(confirm(&h, &cancelled["id"], "0506123456781").is_err());
 
     // An invalid link explains itself and can never be confirmed.
-    clickdial_app::links::deliver(h.app.handle(), "tel:+91-98765-abcde".into());
+    clickdial_app::links::deliver(
+        h.app.handle(),
+        "tel:+91-98765-abcde".into(),
+        clickdial_services::ledger::Source::Link,
+    );
     let invalid = sheet(&h);
     assert!(invalid["number"].is_null());
     assert!(invalid["problem"].as_str().unwrap().contains("has letters"));
@@ -822,7 +830,11 @@ fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
 
     // Off: the link asks, even with an agent remembered.
     h.ok("dial", dial_args("0506123456782", "9876500001"));
-    clickdial_app::links::deliver(h.app.handle(), "tel:+919876500002".into());
+    clickdial_app::links::deliver(
+        h.app.handle(),
+        "tel:+919876500002".into(),
+        clickdial_services::ledger::Source::Link,
+    );
     let asked = sheet(&h);
     h.ok("dismiss_link", json!({"id": asked["id"]}));
     assert_eq!(sim.requests_to("/click_to_call").len(), 1);
@@ -834,7 +846,10 @@ fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
     assert_eq!(status["linksWithoutAsking"], true);
     std::thread::sleep(clickdial_services::links::FLOOD_WINDOW);
     let state = h.app.state::<AppState>();
-    tauri::async_runtime::block_on(state.receive_link("tel:+91-98765-00003"));
+    tauri::async_runtime::block_on(state.receive(
+        "tel:+91-98765-00003",
+        clickdial_services::ledger::Source::Link,
+    ));
     let dials = sim.requests_to("/click_to_call");
     assert_eq!(dials.len(), 2, "a lone trusted link dials at once");
     assert_eq!(dials[1].body["destination_number"], "919876500003");
@@ -849,7 +864,10 @@ fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
 
     std::thread::sleep(clickdial_services::links::FLOOD_WINDOW);
     for i in 10..30 {
-        tauri::async_runtime::block_on(state.receive_link(&format!("tel:+9198765000{i}")));
+        tauri::async_runtime::block_on(state.receive(
+            &format!("tel:+9198765000{i}"),
+            clickdial_services::ledger::Source::Link,
+        ));
     }
     assert_eq!(
         sim.requests_to("/click_to_call").len(),
@@ -879,7 +897,7 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
     let sim = session.demo.as_ref().unwrap();
 
-    clickdial_app::tray::to_sheet(h.app.handle(), " 098765 43210 \n".into(), Source::Hotkey);
+    clickdial_app::links::deliver(h.app.handle(), " 098765 43210 \n".into(), Source::Hotkey);
     let selected = sheet(&h);
     assert_eq!(selected["source"], "hotkey");
     assert_eq!(selected["number"]["international"], "+91 98765 43210");
@@ -894,7 +912,7 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     assert_eq!(row.source, Source::Hotkey);
 
     // The tray's recent number, at once: the guard refuses the repeat.
-    clickdial_app::tray::to_sheet(h.app.handle(), "+919876543210".into(), Source::Tray);
+    clickdial_app::links::deliver(h.app.handle(), "+919876543210".into(), Source::Tray);
     let recent = sheet(&h);
     assert_eq!(recent["source"], "tray");
     assert_eq!(
@@ -904,7 +922,7 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     assert_eq!(sim.requests_to("/click_to_call").len(), 1);
 
     // Text with no number never reaches the dialler.
-    clickdial_app::tray::to_sheet(h.app.handle(), "Dear Rahul".into(), Source::Hotkey);
+    clickdial_app::links::deliver(h.app.handle(), "Dear Rahul".into(), Source::Hotkey);
     let none = sheet(&h);
     assert!(none["problem"].as_str().unwrap().contains("has letters"));
     h.ok("dismiss_link", json!({"id": none["id"]}));

@@ -6,15 +6,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-import { newSession, sleep, startDriver, waitFor } from './webdriver.js';
+import {
+  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+} from './webdriver.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const app = process.env.CLICKDIAL_APP || join(root, 'target', 'debug', 'clickdial');
-const driverBin = process.env.TAURI_DRIVER || 'tauri-driver';
-const nativeDriver = existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined;
 
 let driver;
 let session;

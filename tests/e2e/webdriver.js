@@ -1,7 +1,16 @@
 // A small W3C WebDriver client on Node's fetch, enough to drive the Clickdial window through
 // tauri-driver + WebKitWebDriver. No npm dependencies.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What every end-to-end test drives: the repository, the app binary and the drivers. */
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const app = process.env.CLICKDIAL_APP || join(root, 'target', 'debug', 'clickdial');
+export const driverBin = process.env.TAURI_DRIVER || 'tauri-driver';
+export const nativeDriver = existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined;
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
