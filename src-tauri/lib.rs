@@ -44,8 +44,14 @@ pub fn main() -> i32 {
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
-        if clickdial_services::instance::forward(&argv) {
-            return 0;
+        use clickdial_services::instance::{forward, unknown_message, Forward};
+        match forward(&argv) {
+            Forward::Delivered => return 0,
+            Forward::NoInstance => {}
+            Forward::Unknown(detail) => {
+                eprintln!("{}", unknown_message(&detail));
+                return 1;
+            }
         }
     }
     // Single instance first: a second process hands its link to the running app and exits

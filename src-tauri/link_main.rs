@@ -16,8 +16,14 @@ fn main() {
                 .iter()
                 .map(|a| a.to_string_lossy().into_owned())
                 .collect();
-            if clickdial_services::instance::forward(&argv) {
-                return;
+            use clickdial_services::instance::{forward, unknown_message, Forward};
+            match forward(&argv) {
+                Forward::Delivered => return,
+                Forward::NoInstance => {}
+                Forward::Unknown(detail) => {
+                    eprintln!("clickdial-link: {}", unknown_message(&detail));
+                    std::process::exit(1);
+                }
             }
         }
     }
@@ -27,7 +33,8 @@ fn main() {
         .filter(|p| p.is_file())
         .unwrap_or_else(|| "clickdial".into());
     let mut command = std::process::Command::new(&app);
-    command.args(&args[1..]);
+    // `skip`, not `[1..]`: a program can be started with no arguments at all, not even its name.
+    command.args(args.iter().skip(1));
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;

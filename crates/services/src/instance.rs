@@ -3,35 +3,67 @@
 //! `clickdial` and by `clickdial-link` (what the desktop runs for a clicked link), so a click
 //! reaches the running app in a few milliseconds instead of after GTK and WebKit start.
 
-/// Sends `argv` (program name first) to the running Clickdial. `false` when none runs or the
-/// session bus is unreachable: then the caller starts the app, and the plugin inside it
-/// forwards if another instance appeared meanwhile.
+/// What became of a link handed to the running app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forward {
+    /// The running app took it.
+    Delivered,
+    /// No Clickdial runs (or there is no session bus): start the app with the link; the plugin
+    /// inside it still forwards if another instance appeared meanwhile.
+    NoInstance,
+    /// An app was there but the call failed in a way that may have delivered the link (a
+    /// timeout, say). Delivering it again could dial twice, so the caller reports this instead.
+    Unknown(String),
+}
+
+/// Sends `argv` (program name first) to the running Clickdial.
 #[cfg(target_os = "linux")]
-pub fn forward(argv: &[String]) -> bool {
+pub fn forward(argv: &[String]) -> Forward {
     // Must match tauri-plugin-single-instance's Linux names for our identifier.
     let name = format!("{}.SingleInstance", crate::IDENTIFIER);
     let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
     let Ok(connection) = zbus::blocking::Connection::session() else {
-        return false;
+        return Forward::NoInstance;
     };
     let cwd = std::env::current_dir()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    connection
-        .call_method(
-            Some(name.as_str()),
-            path.as_str(),
-            Some("org.SingleInstance.DBus"),
-            "ExecuteCallback",
-            &(argv, cwd.as_str()),
-        )
-        .is_ok()
+    let reply = connection.call_method(
+        Some(name.as_str()),
+        path.as_str(),
+        Some("org.SingleInstance.DBus"),
+        "ExecuteCallback",
+        &(argv, cwd.as_str()),
+    );
+    match reply {
+        Ok(_) => Forward::Delivered,
+        // Nobody owns the name: the bus refused before anything reached an app.
+        Err(zbus::Error::MethodError(error, _, _))
+            if matches!(
+                error.as_str(),
+                "org.freedesktop.DBus.Error.ServiceUnknown"
+                    | "org.freedesktop.DBus.Error.NameHasNoOwner"
+            ) =>
+        {
+            Forward::NoInstance
+        }
+        Err(e) => Forward::Unknown(e.to_string()),
+    }
 }
 
 /// Elsewhere the plugin forwards from inside the app (a named pipe on Windows; macOS sends
 /// links as events to the running app itself).
 #[cfg(not(target_os = "linux"))]
-pub fn forward(_argv: &[String]) -> bool {
-    false
+pub fn forward(_argv: &[String]) -> Forward {
+    Forward::NoInstance
+}
+
+/// What to tell the agent when a link may or may not have reached the running app.
+pub fn unknown_message(detail: &str) -> String {
+    format!(
+        "Clickdial is running but did not confirm it received the link ({detail}). It was not \
+         sent again, so nothing is dialled twice: look at the Clickdial window, and click the \
+         link again if no sheet opened."
+    )
 }
