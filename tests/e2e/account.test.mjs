@@ -22,7 +22,7 @@ let session;
 let sim;
 after(async () => {
   await session?.close();
-  driver?.stop();
+  await driver?.stop();
   sim?.kill('SIGTERM');
 });
 

@@ -17,7 +17,7 @@ let driver;
 let session;
 after(async () => {
   await session?.close();
-  driver?.stop();
+  await driver?.stop();
 });
 
 test('demo dial from the real window reaches the simulator exactly once', { timeout: 120000 }, async () => {

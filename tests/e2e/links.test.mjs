@@ -21,7 +21,7 @@ let session;
 let sim;
 after(async () => {
   await session?.close();
-  driver?.stop();
+  await driver?.stop();
   sim?.kill('SIGTERM');
   try {
     execFileSync(app, ['logout']);
@@ -46,13 +46,14 @@ const front = join(dirname(app), 'clickdial-link');
 function openLink(link, program = app) {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
-    const child = spawn(program, [link], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A handover takes milliseconds; one that hangs is a failure, not a stuck test.
+    const child = spawn(program, [link], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 20000 });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);
-    child.on('exit', (code) => resolvePromise({ code, stderr, ms: Date.now() - started }));
+    child.on('exit', (code, signal) => resolvePromise({ code, signal, stderr, ms: Date.now() - started }));
   });
 }
 
@@ -82,7 +83,7 @@ test('a link that starts Clickdial before any account is kept until the demo sta
   assert.equal(dials[0].body.destination_number, '919876543210');
   await session.close();
   session = undefined;
-  driver.stop();
+  await driver.stop();
   driver = undefined;
 });
 

@@ -16,7 +16,7 @@ let driver;
 let session;
 after(async () => {
   await session?.close();
-  driver?.stop();
+  await driver?.stop();
 });
 
 test('closing the window keeps Clickdial in the tray; a second launch shows it again', { timeout: 120000 }, async () => {

@@ -50,7 +50,8 @@ export async function startDriver({ driver, nativeDriver }) {
   const args = ['--port', String(port), '--native-port', String(nativePort)];
   if (nativeDriver) args.push('--native-driver', nativeDriver);
   // The app's own stdout/stderr arrive here too: kept, so a test can check what it logged.
-  const proc = spawn(driver, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so stop() ends the driver, WebKitWebDriver and the app together.
+  const proc = spawn(driver, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const output = [];
   for (const stream of [proc.stdout, proc.stderr]) {
     stream.on('data', (chunk) => {
@@ -63,18 +64,58 @@ export async function startDriver({ driver, nativeDriver }) {
   return {
     base,
     logs: () => output.join(''),
-    stop: () => {
-      proc.kill('SIGTERM');
-    },
+    stop: () => stopGroup(proc),
   };
 }
 
+const groupAlive = (pgid) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Ends tauri-driver and everything it started, and waits until they are gone. Closing the
+ * session is not enough: the app hides to the tray when its window closes, and WebKitWebDriver
+ * stops it only some time later. An app left running would take over the next test's links (a
+ * single-instance app hands over and exits) and keep this test file's pipes open.
+ */
+async function stopGroup(proc) {
+  const signal = (sig) => {
+    try {
+      process.kill(-proc.pid, sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGTERM');
+  const end = Date.now() + 5000;
+  while (groupAlive(proc.pid) && Date.now() < end) await sleep(50);
+  if (groupAlive(proc.pid)) signal('SIGKILL');
+  while (groupAlive(proc.pid)) await sleep(50);
+  proc.stdout.destroy();
+  proc.stderr.destroy();
+}
+
+// No WebDriver command takes this long unless the app is stuck: fail with the command's name
+// instead of waiting for the whole file's timeout.
+const COMMAND_TIMEOUT_MS = 60000;
+
 async function request(method, url, body) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Error(`${method} ${url}: ${e.message}`);
+  }
   const json = await res.json();
   if (!res.ok || (json.value && json.value.error)) {
     throw new Error(`${method} ${url}: ${JSON.stringify(json.value)}`);
