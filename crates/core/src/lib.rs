@@ -3,6 +3,7 @@
 //! - [`phone`]: `Number::parse`, the only way a string becomes something we dial.
 //! - [`api`]: the Servetel / Smartflo HTTP client and its typed errors.
 //! - [`clock`]: time passed in, and IST dates.
+//! - [`follow`]: where a queued call stands, from live calls and call records.
 //! - [`sanitize`]: server text without terminal escapes, bidi tricks or hidden characters.
 //! - [`secret`]: a string that never prints, for tokens and passwords.
 //! - [`settings`]: the typed, versioned non-secret settings.
@@ -10,6 +11,7 @@
 
 pub mod api;
 pub mod clock;
+pub mod follow;
 pub mod phone;
 pub mod sanitize;
 pub mod secret;

@@ -37,6 +37,12 @@ pub struct Session {
     pub saved: bool,
 }
 
+impl AsRef<Client> for Session {
+    fn as_ref(&self) -> &Client {
+        &self.client
+    }
+}
+
 /// What an entry point asks for, as it received it.
 #[derive(Debug, Clone)]
 pub struct DialInput {

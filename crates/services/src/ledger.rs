@@ -22,6 +22,7 @@ use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use clickdial_core::api::Outcome;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -94,13 +95,18 @@ const MIGRATIONS: &[&str] = &[
     -- History: newest first, and every call to one number.
     CREATE INDEX calls_created ON calls (created_at_ms);
     CREATE INDEX calls_e164_created ON calls (e164, created_at_ms);",
+    // v2: following a call: when it ended and the record's words (outcome and duration_s,
+    // the talk time, are in v1).
+    "ALTER TABLE calls ADD COLUMN ended_at_ms INTEGER;
+    ALTER TABLE calls ADD COLUMN detail TEXT;",
 ];
 
 /// The schema version this build writes.
 const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 const SELECT_ROW: &str = "SELECT id, account, e164, ext, agent, caller_id, source, state, reason,
-        ref_id, call_id, custom_identifier, message, created_at_ms, finished_at_ms, pid
+        ref_id, call_id, custom_identifier, message, created_at_ms, finished_at_ms, pid,
+        outcome, duration_s, ended_at_ms, detail
     FROM calls";
 
 // ---------------------------------------------------------------------------------------------
@@ -293,6 +299,38 @@ pub struct CallRow {
     pub created_at_ms: i64,
     /// When the outcome was recorded (Unix ms), if it was.
     pub finished_at_ms: Option<i64>,
+    /// How the call went, once followed to its end.
+    pub outcome: Option<Outcome>,
+    /// Talk time in seconds, when it was answered.
+    pub talk_s: Option<i64>,
+    /// When the call ended (Unix ms), once followed to its end.
+    pub ended_at_ms: Option<i64>,
+    /// The call record's words about the end.
+    pub detail: Option<String>,
+}
+
+/// What a follower learnt about a queued call; `None` fields leave the stored value alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress<'a> {
+    pub call_id: Option<&'a str>,
+    pub outcome: Option<Outcome>,
+    pub talk_s: Option<u64>,
+    pub ended_at_ms: Option<i64>,
+    pub detail: Option<&'a str>,
+}
+
+/// What history asks for; newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Digits the number must contain (`98765` finds `+919876543210`).
+    pub digits: Option<String>,
+    /// Calls started at or after (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Calls started before (Unix ms).
+    pub until_ms: Option<i64>,
+    /// Only calls older than this row (the id of the last row of the previous page).
+    pub before_id: Option<i64>,
+    pub limit: usize,
 }
 
 /// Why [`Ledger::begin`] refused a dial.
@@ -759,6 +797,86 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// Records what following the call `id` learnt. Fields left `None` keep their value.
+    pub fn record_progress(&self, id: i64, p: &Progress<'_>) -> Result<(), LedgerError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "UPDATE calls SET call_id = COALESCE(?2, call_id), outcome = COALESCE(?3, outcome),
+                              duration_s = COALESCE(?4, duration_s),
+                              ended_at_ms = COALESCE(?5, ended_at_ms),
+                              detail = COALESCE(?6, detail)
+             WHERE id = ?1",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                id,
+                p.call_id,
+                p.outcome.map(Outcome::as_str),
+                p.talk_s.map(|t| i64::try_from(t).unwrap_or(i64::MAX)),
+                p.ended_at_ms,
+                p.detail,
+            ])
+        })
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// History, newest first: every call from every entry point, filtered by number digits
+    /// and dates, one page at a time.
+    pub fn history(&self, q: &HistoryQuery, now_ms: i64) -> Result<Vec<CallRow>, LedgerError> {
+        let digits: Option<String> = q
+            .digits
+            .as_ref()
+            .map(|d| d.chars().filter(char::is_ascii_digit).collect())
+            .filter(|d: &String| !d.is_empty());
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW}
+                 WHERE (?1 IS NULL OR instr(e164, ?1) > 0)
+                   AND (?2 IS NULL OR created_at_ms >= ?2)
+                   AND (?3 IS NULL OR created_at_ms < ?3)
+                   AND (?4 IS NULL OR id < ?4)
+                 ORDER BY id DESC LIMIT ?5"
+            ))
+            .map_err(storage)?;
+        let limit = i64::try_from(q.limit.clamp(1, 10_000)).unwrap_or(100);
+        let rows = stmt
+            .query_map(
+                params![digits, q.since_ms, q.until_ms, q.before_id, limit],
+                |r| read_row(r, now_ms),
+            )
+            .map_err(storage)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+    }
+
+    /// Queued calls since `since_ms` whose outcome was never learnt (placed while the app was
+    /// closed, or followed by a process that stopped): for filling in from the call records.
+    pub fn without_outcome(&self, since_ms: i64, now_ms: i64) -> Result<Vec<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} WHERE created_at_ms >= ?1 AND state = 'queued' AND outcome IS NULL
+                 ORDER BY id DESC LIMIT 200"
+            ))
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([since_ms], |r| read_row(r, now_ms))
+            .map_err(storage)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+    }
+
+    /// Deletes calls that started before `before_ms` (the retention setting); how many went.
+    /// Calls still pending are kept whatever their age.
+    pub fn prune(&self, before_ms: i64) -> Result<usize, LedgerError> {
+        let conn = self.conn();
+        conn.prepare_cached("DELETE FROM calls WHERE created_at_ms < ?1 AND state != 'pending'")
+            .and_then(|mut s| s.execute([before_ms]))
+            .map_err(storage)
+    }
+}
+
 fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
     let source: String = r.get(6)?;
     let state: String = r.get(7)?;
@@ -788,6 +906,12 @@ fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
         message: r.get(12)?,
         created_at_ms,
         finished_at_ms: r.get(14)?,
+        outcome: r
+            .get::<_, Option<String>>(16)?
+            .map(|o| Outcome::parse(&o).unwrap_or(Outcome::Ended)),
+        talk_s: r.get(17)?,
+        ended_at_ms: r.get(18)?,
+        detail: r.get(19)?,
     })
 }
 

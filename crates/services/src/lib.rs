@@ -5,6 +5,7 @@
 //! - [`dialer`]: the one dial function: parse, validate, guard, send once, record, remember.
 //! - [`ledger`]: the call ledger (SQLite, shared by every process) and the cross-process
 //!   duplicate-dial guard.
+//! - [`follow`]: following queued calls (live status, hang-up, the outcome into history).
 //! - [`links`]: the confirm sheet's inbox for dials not typed into the window (links, later
 //!   the tray and the hotkey); coalesces floods, never dials by itself.
 //! - [`instance`]: hands a link to the running app before anything heavy loads.
@@ -21,6 +22,7 @@ pub mod accounts;
 pub mod agents;
 pub mod dialer;
 pub mod error;
+pub mod follow;
 pub mod handler;
 pub mod instance;
 pub mod ledger;

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use clickdial_core::api::Outcome;
 use clickdial_services::ledger::{
-    CallRow, CallState, Finish, Ledger, LedgerError, NewCall, Refusal, Source, BOUNCE_WINDOW,
-    INTERRUPTED_REASON, LEDGER_FILE, STALE_PENDING,
+    CallRow, CallState, Finish, HistoryQuery, Ledger, LedgerError, NewCall, Progress, Refusal,
+    Source, BOUNCE_WINDOW, INTERRUPTED_REASON, LEDGER_FILE, STALE_PENDING,
 };
 
 const NUMBER: &str = "+919876543210";
@@ -131,6 +132,10 @@ fn begin_and_finish_round_trip_with_every_field() {
                 message: None,
                 created_at_ms: T0 + 1_000,
                 finished_at_ms: Some(T0 + 1_200),
+                outcome: None,
+                talk_s: None,
+                ended_at_ms: None,
+                detail: None,
             },
             CallRow {
                 id: first,
@@ -148,6 +153,10 @@ fn begin_and_finish_round_trip_with_every_field() {
                 message: Some("Originate successfully queued".into()),
                 created_at_ms: T0,
                 finished_at_ms: Some(T0 + 300),
+                outcome: None,
+                talk_s: None,
+                ended_at_ms: None,
+                detail: None,
             },
         ]
     );
@@ -637,7 +646,7 @@ fn a_fresh_file_is_migrated_once_and_reopening_keeps_rows() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -711,4 +720,186 @@ fn begin_and_finish_are_fast_with_a_long_history() {
     let p99 = samples[samples.len() * 99 / 100];
     println!("begin+finish over 20k rows: p50 {p50:?}, p99 {p99:?}");
     assert!(p50 < Duration::from_millis(2), "p50 {p50:?}");
+}
+
+/// A file written by the first Clickdial (schema v1) is migrated in place: its calls stay,
+/// and following a call can record its end.
+#[test]
+fn a_version_1_file_gains_the_follow_columns_and_keeps_its_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LEDGER_FILE);
+    {
+        let conn = raw(&path);
+        conn.execute_batch(
+            "CREATE TABLE calls (id INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
+                e164 TEXT NOT NULL, ext TEXT, agent TEXT NOT NULL, caller_id TEXT,
+                source TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, ref_id TEXT,
+                call_id TEXT, custom_identifier TEXT NOT NULL, message TEXT, pid INTEGER,
+                created_at_ms INTEGER NOT NULL, finished_at_ms INTEGER, outcome TEXT,
+                duration_s INTEGER);
+             INSERT INTO calls (account, e164, agent, source, state, custom_identifier,
+                created_at_ms, finished_at_ms)
+             VALUES ('acme', '+919876543210', '1001', 'cli', 'queued', 'old', 1700000000000,
+                1700000000100);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let (ledger, notice) = Ledger::open(&path).unwrap();
+    assert_eq!(notice, None);
+    let rows = ledger.recent(10, T0 + 1000).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].custom_identifier, "old");
+    ledger
+        .record_progress(
+            rows[0].id,
+            &Progress {
+                outcome: Some(Outcome::Busy),
+                ended_at_ms: Some(T0 + 5000),
+                ..Progress::default()
+            },
+        )
+        .unwrap();
+    let row = ledger.get(rows[0].id, T0 + 6000).unwrap().unwrap();
+    assert_eq!(
+        (row.outcome, row.ended_at_ms),
+        (Some(Outcome::Busy), Some(T0 + 5000))
+    );
+}
+
+#[test]
+fn progress_fills_in_and_never_erases() {
+    let (_dir, _path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger
+        .finish(
+            id,
+            Finish::Queued {
+                ref_id: Some("ref-9"),
+                call_id: None,
+                message: "queued",
+            },
+            T0 + 100,
+        )
+        .unwrap();
+    assert_eq!(ledger.without_outcome(T0 - 1, T0).unwrap().len(), 1);
+    ledger
+        .record_progress(
+            id,
+            &Progress {
+                call_id: Some("1714.5"),
+                ..Progress::default()
+            },
+        )
+        .unwrap();
+    ledger
+        .record_progress(
+            id,
+            &Progress {
+                outcome: Some(Outcome::Answered),
+                talk_s: Some(42),
+                ended_at_ms: Some(T0 + 60_000),
+                detail: Some("Call answered by customer"),
+                ..Progress::default()
+            },
+        )
+        .unwrap();
+    let row = ledger.get(id, T0 + 70_000).unwrap().unwrap();
+    assert_eq!(
+        row.call_id.as_deref(),
+        Some("1714.5"),
+        "a later update without an id keeps it"
+    );
+    assert_eq!(row.ref_id.as_deref(), Some("ref-9"));
+    assert_eq!(row.outcome, Some(Outcome::Answered));
+    assert_eq!(row.talk_s, Some(42));
+    assert_eq!(row.detail.as_deref(), Some("Call answered by customer"));
+    assert!(ledger.without_outcome(T0 - 1, T0).unwrap().is_empty());
+    // An outcome a newer Clickdial wrote reads as "ended", not as an error.
+    raw(ledger.path())
+        .execute("UPDATE calls SET outcome = 'voicemail' WHERE id = ?1", [id])
+        .unwrap();
+    assert_eq!(
+        ledger.get(id, T0).unwrap().unwrap().outcome,
+        Some(Outcome::Ended)
+    );
+}
+
+#[test]
+fn history_filters_by_digits_dates_and_pages() {
+    let (_dir, _path, ledger) = new_ledger();
+    let ledger = ledger.with_bounce_window(Duration::ZERO);
+    let mut ids = Vec::new();
+    for i in 0..30i64 {
+        let number = if i % 3 == 0 { OTHER } else { NUMBER };
+        let id = ledger.begin(&call(number), T0 + i * 60_000).unwrap();
+        ledger.finish(id, queued(), T0 + i * 60_000 + 10).unwrap();
+        ids.push(id);
+    }
+    let page = |q: HistoryQuery| -> Vec<i64> {
+        ledger
+            .history(&q, T0)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let all = page(HistoryQuery {
+        limit: 100,
+        ..HistoryQuery::default()
+    });
+    assert_eq!(all.len(), 30);
+    assert_eq!(all[0], ids[29], "newest first");
+    // "98123" is only in OTHER; spaces and symbols in the search are ignored.
+    let other = page(HistoryQuery {
+        digits: Some("981 23-".into()),
+        limit: 100,
+        ..HistoryQuery::default()
+    });
+    assert_eq!(other.len(), 10);
+    assert!(other
+        .iter()
+        .all(|id| (ids.iter().position(|x| x == id).unwrap()) % 3 == 0));
+    // Dates: minutes 10..20.
+    let window = page(HistoryQuery {
+        since_ms: Some(T0 + 10 * 60_000),
+        until_ms: Some(T0 + 20 * 60_000),
+        limit: 100,
+        ..HistoryQuery::default()
+    });
+    assert_eq!(
+        window,
+        ids[10..20].iter().rev().copied().collect::<Vec<_>>()
+    );
+    // Pages: 7, then the next 7 from the last id.
+    let first = page(HistoryQuery {
+        limit: 7,
+        ..HistoryQuery::default()
+    });
+    let second = page(HistoryQuery {
+        limit: 7,
+        before_id: first.last().copied(),
+        ..HistoryQuery::default()
+    });
+    assert_eq!(first, all[..7]);
+    assert_eq!(second, all[7..14]);
+    // An empty search (no digits) is no filter.
+    assert_eq!(
+        page(HistoryQuery {
+            digits: Some("abc".into()),
+            limit: 100,
+            ..HistoryQuery::default()
+        })
+        .len(),
+        30
+    );
+    // Retention: the first ten minutes go.
+    assert_eq!(ledger.prune(T0 + 10 * 60_000).unwrap(), 10);
+    assert_eq!(
+        page(HistoryQuery {
+            limit: 100,
+            ..HistoryQuery::default()
+        }),
+        all[..20]
+    );
 }

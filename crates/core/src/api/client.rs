@@ -30,7 +30,9 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::models::{clean, field, rows, text, Agent, CallerId, Queued};
+use super::models::{
+    clean, field, rows, text, Agent, CallRecord, CallRecords, CallerId, LiveCall, Queued,
+};
 use crate::clock::{parse_ist, Clock, SystemClock};
 use crate::phone::Number;
 use crate::sanitize::{clean_text, MAX_ID, MAX_SERVER_TEXT};
@@ -54,6 +56,8 @@ const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// A hostile or broken server could page forever; real accounts have far fewer pages.
 const MAX_PAGES: usize = 200;
+/// The most live calls read from one reply; a call centre has far fewer at once.
+pub const MAX_LIVE_ROWS: usize = 5000;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -72,6 +76,20 @@ impl Default for ClientOptions {
             user_agent: format!("Clickdial/{}", env!("CARGO_PKG_VERSION")),
         }
     }
+}
+
+/// What to ask `/call/records` for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    /// From (Unix seconds); sent as IST `Y-m-d H:i:s`.
+    pub from_unix: Option<i64>,
+    pub to_unix: Option<i64>,
+    pub call_id: Option<String>,
+    /// The customer's number (`callerid`).
+    pub customer: Option<String>,
+    /// 1-based.
+    pub page: u32,
+    pub limit: u32,
 }
 
 /// What to dial. The destination is a parsed [`Number`], so it is valid by construction.
@@ -345,6 +363,105 @@ impl Client {
             detail: "no list of numbers in the reply".to_string(),
         })?;
         Ok(list.iter().filter_map(CallerId::from_row).collect())
+    }
+
+    /// `GET /live_calls`, optionally for one agent (`agent_number`: their number or EID).
+    /// Rows that are not objects are skipped; at most [`MAX_LIVE_ROWS`] are read.
+    pub async fn live_calls(&self, agent_number: Option<&str>) -> Result<Vec<LiveCall>, ApiError> {
+        let query: Vec<(&str, String)> = agent_number
+            .map(|a| ("agent_number", a.to_string()))
+            .into_iter()
+            .collect();
+        let (status, reply) = self.send(Method::GET, "live_calls", &query, None).await?;
+        // An empty object or `null` data means no live calls on some accounts.
+        let empty = Vec::new();
+        let list = match rows(&reply) {
+            Some(list) => list,
+            None if reply.is_null()
+                || reply.as_object().is_some_and(|o| {
+                    o.get("data").is_none_or(Value::is_null)
+                        && o.get("results").is_none_or(Value::is_null)
+                }) =>
+            {
+                &empty
+            }
+            None => {
+                return Err(ApiError::BadResponse {
+                    status: status.as_u16(),
+                    detail: "no list of live calls in the reply".to_string(),
+                })
+            }
+        };
+        Ok(list
+            .iter()
+            .take(MAX_LIVE_ROWS)
+            .filter_map(LiveCall::from_row)
+            .collect())
+    }
+
+    /// `POST /call/hangup` for a live call id (from [`Client::live_calls`]); the server's
+    /// words on success. A `success:false` reply ("Call not found") is an error.
+    pub async fn hangup(&self, call_id: &str) -> Result<String, ApiError> {
+        let body = json!({ "call_id": call_id });
+        let (_, reply) = self
+            .send(Method::POST, "call/hangup", &[], Some(&body))
+            .await?;
+        Ok(clean(reply.get("message"), MAX_SERVER_TEXT).unwrap_or_else(|| "Call ended".into()))
+    }
+
+    /// `GET /call/records` (call detail records), newest first.
+    pub async fn call_records(&self, q: &RecordQuery) -> Result<CallRecords, ApiError> {
+        let mut query: Vec<(&str, String)> = vec![
+            ("page", q.page.max(1).to_string()),
+            ("limit", q.limit.clamp(1, 1000).to_string()),
+        ];
+        if let Some(from) = q.from_unix {
+            query.push(("from_date", crate::clock::format_ist(from)));
+        }
+        if let Some(to) = q.to_unix {
+            query.push(("to_date", crate::clock::format_ist(to)));
+        }
+        if let Some(id) = &q.call_id {
+            query.push(("call_id", id.clone()));
+        }
+        if let Some(n) = &q.customer {
+            query.push(("callerid", n.clone()));
+        }
+        let (status, reply) = self.send(Method::GET, "call/records", &query, None).await?;
+        let list = rows(&reply).ok_or_else(|| ApiError::BadResponse {
+            status: status.as_u16(),
+            detail: "no list of call records in the reply".to_string(),
+        })?;
+        Ok(CallRecords {
+            records: list
+                .iter()
+                .take(1000)
+                .filter_map(CallRecord::from_row)
+                .collect(),
+            total: text(reply.get("count")).and_then(|c| c.parse().ok()),
+        })
+    }
+
+    /// `POST /agent/{eid}/unblock` (available) or `/block` (on a break): a blocked agent gets
+    /// no calls. Only an ID of letters, digits, `+`, `-` and `_` is put in the path.
+    pub async fn set_available(&self, eid: &str, available: bool) -> Result<String, ApiError> {
+        let safe = !eid.is_empty()
+            && eid.len() <= MAX_ID
+            && eid
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '_'));
+        if !safe {
+            return Err(ApiError::Rejected {
+                status: 0,
+                message: "That agent ID cannot be used to change availability.".into(),
+                fields: Vec::new(),
+            });
+        }
+        let action = if available { "unblock" } else { "block" };
+        let (_, reply) = self
+            .send(Method::POST, &format!("agent/{eid}/{action}"), &[], None)
+            .await?;
+        Ok(clean(reply.get("message"), MAX_SERVER_TEXT).unwrap_or_default())
     }
 
     /// Sends one request and returns the raw reply.

@@ -7,7 +7,10 @@ mod models;
 
 pub use client::{
     clean_token, is_loopback_url, is_session_refusal, Client, ClientOptions, Credentials,
-    DialRequest, MAX_REPLY_BYTES, MAX_WAIT, RENEW_BEFORE,
+    DialRequest, RecordQuery, MAX_LIVE_ROWS, MAX_REPLY_BYTES, MAX_WAIT, RENEW_BEFORE,
 };
 pub use error::{human_duration, ApiError, ErrorCode};
-pub use models::{Agent, AgentStatus, CallerId, Queued};
+pub use models::{
+    last10, Agent, AgentStatus, CallRecord, CallRecords, CallerId, LiveCall, LiveState, Outcome,
+    Queued,
+};

@@ -153,6 +153,330 @@ impl CallerId {
     }
 }
 
+/// Seconds from a number, a numeric string or `HH:MM:SS` / `MM:SS`; `None` for anything else
+/// (`"N.A."`, negative, absurd).
+pub(crate) fn seconds(v: Option<&Value>) -> Option<u64> {
+    const MAX: u64 = 7 * 24 * 3600;
+    let s = match v? {
+        Value::Number(n) => return n.as_u64().filter(|&n| n <= MAX),
+        Value::String(s) => s.trim(),
+        _ => return None,
+    };
+    if let Ok(n) = s.parse::<u64>() {
+        return (n <= MAX).then_some(n);
+    }
+    if let Ok(f) = s.parse::<f64>() {
+        return (f.is_finite() && (0.0..=MAX as f64).contains(&f)).then_some(f as u64);
+    }
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
+        return None;
+    }
+    let mut total: u64 = 0;
+    for p in parts {
+        total = total * 60 + p.parse::<u64>().ok()?;
+    }
+    (total <= MAX).then_some(total)
+}
+
+/// The digits of a phone-number field (`+91 98765 43210`, `919876543210`, a number); `None`
+/// for labels or for fewer than 6 digits.
+fn number_digits(v: Option<&Value>) -> Option<String> {
+    let s = text(v)?;
+    let digits = phone_digits(&s)?;
+    (digits.len() >= 6 && digits.len() <= 20).then_some(digits)
+}
+
+/// The last ten digits of a number: how calls are matched, since the platform writes numbers
+/// with or without `+` and the country code (servetel-api.md §5.1).
+pub fn last10(digits: &str) -> &str {
+    let start = digits.len().saturating_sub(10);
+    digits.get(start..).unwrap_or(digits)
+}
+
+/// A live call's state as `/v1/live_calls` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LiveState {
+    Ringing,
+    Answered,
+    /// A state this client does not know; the call is still live.
+    Other,
+}
+
+/// One row of `GET /v1/live_calls`, read tolerantly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveCall {
+    /// The live call id, the one `/v1/call/hangup` takes.
+    pub call_id: Option<String>,
+    pub state: LiveState,
+    /// The customer's digits (`customer_number`; often without the country code).
+    pub customer: Option<String>,
+    /// The digits of every number in `destination` (a comma-separated list).
+    pub destinations: Vec<String>,
+    pub agent_name: Option<String>,
+    /// The caller ID shown to the customer (`did`), digits.
+    pub did: Option<String>,
+    /// Elapsed time (`call_time`), seconds.
+    pub elapsed_s: Option<u64>,
+    /// Start (`created_at`, IST), Unix seconds.
+    pub created_at: Option<i64>,
+    /// 1 inbound, 2 outbound, when given.
+    pub direction: Option<u8>,
+}
+
+impl LiveCall {
+    /// One row as the server sent it; `None` when it is not an object.
+    pub fn from_row(row: &Value) -> Option<LiveCall> {
+        if !row.is_object() {
+            return None;
+        }
+        let state = match text(row.get("state"))
+            .map(|s| s.to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("ringing") => LiveState::Ringing,
+            Some("answered") | Some("connected") => LiveState::Answered,
+            _ => LiveState::Other,
+        };
+        let destinations = text(row.get("destination"))
+            .map(|d| {
+                d.split(',')
+                    .filter_map(|part| number_digits(Some(&Value::String(part.to_string()))))
+                    .take(20)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(LiveCall {
+            call_id: clean(row.get("call_id"), MAX_ID),
+            state,
+            customer: number_digits(row.get("customer_number")),
+            destinations,
+            agent_name: clean(row.get("agent_name"), MAX_NAME),
+            did: number_digits(row.get("did")),
+            elapsed_s: seconds(row.get("call_time")),
+            created_at: text(row.get("created_at")).and_then(|s| crate::clock::parse_ist(&s)),
+            direction: text(row.get("direction")).and_then(|d| d.parse().ok()),
+        })
+    }
+
+    /// Whether this row is a call to `customer` (digits, any form): its `customer_number`, or
+    /// any number in `destination`, ends with the same ten digits.
+    pub fn is_to(&self, customer: &str) -> bool {
+        let want = last10(customer);
+        want.len() >= 6
+            && self
+                .customer
+                .iter()
+                .chain(self.destinations.iter())
+                .any(|d| last10(d) == want)
+    }
+
+    /// Whether the customer's leg has started: `destination` lists the customer's number as
+    /// well as the agent's. Before that only the agent's phone rings.
+    pub fn customer_leg(&self, customer: &str) -> bool {
+        let want = last10(customer);
+        self.destinations.iter().any(|d| last10(d) == want)
+    }
+}
+
+/// How a finished call went, from its call record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// The customer answered and the two talked.
+    Answered,
+    /// The agent's phone was not answered.
+    AgentMissed,
+    /// The customer did not answer.
+    Missed,
+    /// A line was busy.
+    Busy,
+    /// The call could not be connected (unreachable, rejected, network).
+    Failed,
+    /// Ended before anyone talked, by a hang-up.
+    Cancelled,
+    /// It ended, but how is not known (no call record could be read).
+    Ended,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Answered,
+        Outcome::AgentMissed,
+        Outcome::Missed,
+        Outcome::Busy,
+        Outcome::Failed,
+        Outcome::Cancelled,
+        Outcome::Ended,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::AgentMissed => "agentMissed",
+            Outcome::Missed => "missed",
+            Outcome::Busy => "busy",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// Words for the agent.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Outcome::Answered => "Answered",
+            Outcome::AgentMissed => "Your phone was not answered",
+            Outcome::Missed => "The customer did not answer",
+            Outcome::Busy => "Busy",
+            Outcome::Failed => "Could not connect",
+            Outcome::Cancelled => "Cancelled",
+            Outcome::Ended => "Ended",
+        }
+    }
+}
+
+/// One row of `GET /v1/call/records` (a CDR), read tolerantly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRecord {
+    pub call_id: Option<String>,
+    pub ref_id: Option<String>,
+    pub custom_identifier: Option<String>,
+    /// `answered` / `missed`, lowercased.
+    pub status: Option<String>,
+    pub description: Option<String>,
+    pub reason: Option<String>,
+    pub hangup_cause: Option<String>,
+    /// The customer's digits (`client_number`).
+    pub customer: Option<String>,
+    /// The agent (`agent_number`: an EID or a number).
+    pub agent: Option<String>,
+    /// Whole call, seconds (`call_duration`).
+    pub duration_s: Option<u64>,
+    /// Talk time, seconds (`answered_seconds`).
+    pub talk_s: Option<u64>,
+    /// Start (`date` + `time`, IST), Unix seconds.
+    pub started_at: Option<i64>,
+    /// How it went.
+    pub outcome: Outcome,
+}
+
+impl CallRecord {
+    /// One row as the server sent it; `None` when it is not an object.
+    pub fn from_row(row: &Value) -> Option<CallRecord> {
+        if !row.is_object() {
+            return None;
+        }
+        let status = text(row.get("status")).map(|s| s.to_ascii_lowercase());
+        let description = clean(row.get("description"), MAX_NAME);
+        let reason =
+            clean(row.get("reason"), MAX_NAME).or_else(|| clean(row.get("reason_key"), MAX_NAME));
+        let hangup_cause = clean(row.get("hangup_cause"), MAX_ID)
+            .or_else(|| clean(row.get("hangup_cause_key"), MAX_ID));
+        let cause_code = text(row.get("hangup_cause_code")).and_then(|c| c.parse::<u32>().ok());
+        let talk_s = seconds(row.get("answered_seconds"));
+        let started_at = match (text(row.get("date")), text(row.get("time"))) {
+            (Some(d), Some(t)) => crate::clock::parse_ist(&format!("{d} {t}")),
+            _ => None,
+        };
+        let outcome = classify(
+            status.as_deref(),
+            description.as_deref(),
+            reason.as_deref(),
+            hangup_cause.as_deref(),
+            cause_code,
+            talk_s,
+        );
+        Some(CallRecord {
+            call_id: clean(row.get("call_id"), MAX_ID),
+            ref_id: clean(row.get("ref_id"), MAX_ID),
+            custom_identifier: match row.get("custom_identifier") {
+                Some(Value::Object(_) | Value::Array(_)) => row
+                    .get("custom_identifier")
+                    .map(|v| crate::sanitize::clean_text(&v.to_string(), MAX_ID)),
+                other => clean(other, MAX_ID),
+            },
+            status,
+            description,
+            reason,
+            hangup_cause,
+            customer: number_digits(row.get("client_number"))
+                .or_else(|| number_digits(row.get("callerid"))),
+            agent: clean(row.get("agent_number"), MAX_ID),
+            duration_s: seconds(row.get("call_duration")),
+            talk_s,
+            started_at,
+            outcome,
+        })
+    }
+}
+
+/// A call record's outcome from its status, words and Q.850 hangup cause.
+fn classify(
+    status: Option<&str>,
+    description: Option<&str>,
+    reason: Option<&str>,
+    cause: Option<&str>,
+    cause_code: Option<u32>,
+    talk_s: Option<u64>,
+) -> Outcome {
+    let words = format!(
+        "{} {} {}",
+        description.unwrap_or_default(),
+        reason.unwrap_or_default(),
+        cause.unwrap_or_default()
+    )
+    .to_ascii_lowercase();
+    if status == Some("answered") || talk_s.is_some_and(|t| t > 0) {
+        return Outcome::Answered;
+    }
+    if cause_code == Some(17) || words.contains("busy") {
+        return Outcome::Busy;
+    }
+    if words.contains("cancel") || words.contains("disconnected by caller") {
+        return Outcome::Cancelled;
+    }
+    if matches!(cause_code, Some(1 | 3 | 20 | 21 | 27 | 28 | 34 | 38 | 41))
+        || [
+            "unreachable",
+            "absent",
+            "failed",
+            "rejected",
+            "unallocated",
+            "congestion",
+        ]
+        .iter()
+        .any(|w| words.contains(w))
+    {
+        return Outcome::Failed;
+    }
+    if words.contains("agent") && (words.contains("miss") || words.contains("no answer")) {
+        return Outcome::AgentMissed;
+    }
+    match status {
+        Some("missed") | Some("noanswer") | Some("no answer") => Outcome::Missed,
+        _ if cause_code == Some(19) || words.contains("noanswer") => Outcome::Missed,
+        _ => Outcome::Ended,
+    }
+}
+
+/// A page of `GET /v1/call/records`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRecords {
+    pub records: Vec<CallRecord>,
+    /// `count`: every matching record, when the server said.
+    pub total: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,718 @@
+//! Following one queued call: a pure state machine fed with `/v1/live_calls` rows and call
+//! records, with the time passed in. It says where the call stands, when to ask the server
+//! next, and how it ended. No I/O here; the services crate polls and stores.
+//!
+//! With `async=1` the platform returns no `call_id`, so the call is found in `live_calls` by
+//! the customer's last ten digits and its start time (the agent is the query's filter). Once a
+//! row is matched its `call_id` is kept, so a second call to the same number is never mixed
+//! up with this one. A call that was listed and is no longer listed has ended; its outcome
+//! comes from `/v1/call/records` (servetel-api.md §5.1, §6).
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::api::{last10, CallRecord, LiveCall, LiveState, Outcome};
+
+/// How often live calls are read while a call is active.
+pub const POLL_EVERY: Duration = Duration::from_millis(2500);
+/// The longest wait between reads after errors (doubling from [`POLL_EVERY`]).
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A call never listed within this time did not start (the agent leg rings about 30 s).
+pub const NEVER_LISTED: Duration = Duration::from_secs(45);
+/// Reads of the call records after the end: a record takes a few seconds to appear.
+pub const RECORD_TRIES: u32 = 5;
+/// Live rows may be stamped a little before our clock says we queued the call.
+const CLOCK_SLACK_S: i64 = 120;
+
+/// Where a followed call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    /// Accepted by the platform, not listed yet.
+    Queued,
+    /// The agent's phone rings.
+    RingingAgent,
+    /// The agent answered; the customer's phone rings.
+    RingingCustomer,
+    /// The two are talking.
+    Connected,
+    /// Over.
+    Ended,
+}
+
+impl Stage {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Queued => "Queued",
+            Stage::RingingAgent => "Ringing your phone",
+            Stage::RingingCustomer => "Ringing the customer",
+            Stage::Connected => "Connected",
+            Stage::Ended => "Ended",
+        }
+    }
+}
+
+/// What the follower should do next for this call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Read live calls after this long.
+    Live(Duration),
+    /// Read the call records after this long.
+    Records(Duration),
+    /// Nothing more to learn.
+    Done,
+}
+
+/// A followed call as the window, the tray and the CLI show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallView {
+    pub stage: Stage,
+    /// Seconds since the call was queued, or until it ended.
+    pub elapsed_s: u64,
+    /// Seconds since the two were connected (or how long they talked).
+    pub talk_s: Option<u64>,
+    pub call_id: Option<String>,
+    /// How it ended, once known.
+    pub outcome: Option<Outcome>,
+    /// The server's or the record's words about the end, when there are any.
+    pub detail: Option<String>,
+    /// Whether a hang-up can be sent now (the live call id is known and it is not over).
+    pub can_hang_up: bool,
+    /// Still being followed (live calls or records will be read again).
+    pub following: bool,
+}
+
+/// One queued call being followed.
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    customer: String,
+    queued_at_ms: i64,
+    stage: Stage,
+    call_id: Option<String>,
+    connected_at_ms: Option<i64>,
+    ended_at_ms: Option<i64>,
+    hung_up: bool,
+    outcome: Option<Outcome>,
+    /// Whether the outcome came from a call record (final) or was inferred.
+    from_record: bool,
+    talk_s: Option<u64>,
+    detail: Option<String>,
+    errors: u32,
+    record_tries: u32,
+    records_forbidden: bool,
+}
+
+impl Tracker {
+    /// A call to `customer` (digits, any form) queued at `queued_at_ms` (Unix ms).
+    pub fn new(customer: &str, queued_at_ms: i64) -> Tracker {
+        Tracker {
+            customer: customer.chars().filter(char::is_ascii_digit).collect(),
+            queued_at_ms,
+            stage: Stage::Queued,
+            call_id: None,
+            connected_at_ms: None,
+            ended_at_ms: None,
+            hung_up: false,
+            outcome: None,
+            from_record: false,
+            talk_s: None,
+            detail: None,
+            errors: 0,
+            record_tries: 0,
+            records_forbidden: false,
+        }
+    }
+
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    pub fn call_id(&self) -> Option<&str> {
+        self.call_id.as_deref()
+    }
+
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome
+    }
+
+    pub fn talk_s(&self) -> Option<u64> {
+        self.talk_s
+    }
+
+    pub fn ended_at_ms(&self) -> Option<i64> {
+        self.ended_at_ms
+    }
+
+    /// True while live calls are still read for this call.
+    pub fn is_live(&self) -> bool {
+        self.stage != Stage::Ended
+    }
+
+    /// Feeds one `live_calls` reply. `taken` says whether a call id already belongs to another
+    /// followed call, so two calls to one number each keep their own row. Returns whether
+    /// anything the agent sees changed.
+    pub fn observe_live(
+        &mut self,
+        now_ms: i64,
+        rows: &[LiveCall],
+        taken: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        if self.stage == Stage::Ended {
+            return false;
+        }
+        self.errors = 0;
+        let before = (self.stage, self.call_id.clone());
+        let row = match &self.call_id {
+            Some(id) => rows.iter().find(|r| r.call_id.as_deref() == Some(id)),
+            None => self.best_match(rows, taken),
+        };
+        match row {
+            Some(row) => {
+                if self.call_id.is_none() {
+                    self.call_id = row.call_id.clone();
+                }
+                let stage = match row.state {
+                    LiveState::Answered => Stage::Connected,
+                    LiveState::Ringing if row.customer_leg(&self.customer) => {
+                        Stage::RingingCustomer
+                    }
+                    LiveState::Ringing => Stage::RingingAgent,
+                    LiveState::Other => self.stage.max_live(Stage::RingingAgent),
+                };
+                // Stages only move forward: a stale or odd reply never moves one back.
+                if rank(stage) > rank(self.stage) {
+                    self.stage = stage;
+                }
+                if self.stage == Stage::Connected && self.connected_at_ms.is_none() {
+                    // The server's elapsed time would include the ringing; ours starts now.
+                    self.connected_at_ms = Some(now_ms);
+                }
+            }
+            None if self.stage != Stage::Queued => self.end(now_ms),
+            None if now_ms.saturating_sub(self.queued_at_ms) > ms(NEVER_LISTED) => self.end(now_ms),
+            None => {}
+        }
+        before != (self.stage, self.call_id.clone())
+    }
+
+    fn best_match<'a>(
+        &self,
+        rows: &'a [LiveCall],
+        taken: &dyn Fn(&str) -> bool,
+    ) -> Option<&'a LiveCall> {
+        let queued_s = self.queued_at_ms.div_euclid(1000);
+        rows.iter()
+            .filter(|r| r.direction != Some(1) && r.is_to(&self.customer))
+            .filter(|r| r.call_id.as_deref().is_none_or(|id| !taken(id)))
+            .filter(|r| r.created_at.is_none_or(|t| t >= queued_s - CLOCK_SLACK_S))
+            // The one started closest to when we queued ours.
+            .min_by_key(|r| r.created_at.map_or(i64::MAX, |t| (t - queued_s).abs()))
+    }
+
+    fn end(&mut self, now_ms: i64) {
+        self.stage = Stage::Ended;
+        self.ended_at_ms = Some(now_ms);
+        // What is known without a record; the record, when it comes, has the last word.
+        if let Some(c) = self.connected_at_ms {
+            self.outcome = Some(Outcome::Answered);
+            self.talk_s = Some(u64::try_from((now_ms - c).max(0) / 1000).unwrap_or(0));
+        } else if self.hung_up {
+            self.outcome = Some(Outcome::Cancelled);
+        } else {
+            self.outcome = Some(Outcome::Ended);
+        }
+    }
+
+    /// A `live_calls` read failed: the next one waits longer. Stage is kept.
+    pub fn live_failed(&mut self) {
+        self.errors = self.errors.saturating_add(1);
+    }
+
+    /// The agent's hang-up was accepted by the server.
+    pub fn hung_up(&mut self, now_ms: i64) {
+        self.hung_up = true;
+        if self.stage != Stage::Ended {
+            self.end(now_ms);
+        }
+    }
+
+    /// Feeds one call-records reply (newest first). Returns whether the outcome changed.
+    pub fn observe_records(&mut self, records: &[CallRecord]) -> bool {
+        if self.stage != Stage::Ended || self.from_record {
+            return false;
+        }
+        self.record_tries += 1;
+        let want = last10(&self.customer).to_string();
+        let queued_s = self.queued_at_ms.div_euclid(1000);
+        let record = match &self.call_id {
+            Some(id) => records.iter().find(|r| r.call_id.as_deref() == Some(id)),
+            None => records.iter().find(|r| {
+                r.customer.as_deref().is_some_and(|c| last10(c) == want)
+                    && r.started_at.is_none_or(|t| t >= queued_s - CLOCK_SLACK_S)
+            }),
+        };
+        let Some(record) = record else {
+            return false;
+        };
+        let mut outcome = record.outcome;
+        if outcome == Outcome::Ended {
+            outcome = self.outcome.unwrap_or(Outcome::Ended);
+        }
+        self.outcome = Some(outcome);
+        if record.talk_s.is_some() || outcome != Outcome::Answered {
+            self.talk_s = record.talk_s.filter(|_| outcome == Outcome::Answered);
+        }
+        self.detail = record.description.clone().or_else(|| record.reason.clone());
+        if self.call_id.is_none() {
+            self.call_id = record.call_id.clone();
+        }
+        self.from_record = true;
+        true
+    }
+
+    /// A call-records read failed; `forbidden` when the account may not read them (403): no
+    /// further reads.
+    pub fn records_failed(&mut self, forbidden: bool) {
+        self.record_tries += 1;
+        self.records_forbidden |= forbidden;
+    }
+
+    /// When to ask the server next.
+    pub fn next(&self) -> Next {
+        if self.stage != Stage::Ended {
+            let factor = 1u32 << self.errors.min(5);
+            return Next::Live((POLL_EVERY * factor).min(MAX_BACKOFF));
+        }
+        if self.from_record || self.records_forbidden || self.record_tries >= RECORD_TRIES {
+            return Next::Done;
+        }
+        // 2, 4, 8, 16 s: a record takes a few seconds to appear.
+        Next::Records(Duration::from_secs(2u64 << self.record_tries.min(4)))
+    }
+
+    /// The call as the agent sees it at `now_ms`.
+    pub fn view(&self, now_ms: i64) -> CallView {
+        let until = self.ended_at_ms.unwrap_or(now_ms);
+        let talk_s = self.talk_s.or_else(|| {
+            self.connected_at_ms
+                .map(|c| u64::try_from((until - c).max(0) / 1000).unwrap_or(0))
+        });
+        CallView {
+            stage: self.stage,
+            elapsed_s: u64::try_from((until - self.queued_at_ms).max(0) / 1000).unwrap_or(0),
+            talk_s,
+            call_id: self.call_id.clone(),
+            outcome: self.outcome,
+            detail: self.detail.clone(),
+            can_hang_up: self.stage != Stage::Ended && self.call_id.is_some(),
+            following: self.next() != Next::Done,
+        }
+    }
+}
+
+impl Stage {
+    /// `self` if it is a live stage at least `floor`, else `floor`.
+    fn max_live(self, floor: Stage) -> Stage {
+        if rank(self) >= rank(floor) {
+            self
+        } else {
+            floor
+        }
+    }
+}
+
+fn rank(s: Stage) -> u8 {
+    match s {
+        Stage::Queued => 0,
+        Stage::RingingAgent => 1,
+        Stage::RingingCustomer => 2,
+        Stage::Connected => 3,
+        Stage::Ended => 4,
+    }
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    const T0: i64 = 1_764_300_000_000; // Unix ms
+    const CUSTOMER: &str = "919876543210";
+
+    fn ist(unix_s: i64) -> String {
+        crate::clock::format_ist(unix_s)
+    }
+
+    fn live(rows: Value) -> Vec<LiveCall> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(LiveCall::from_row)
+            .collect()
+    }
+
+    fn row(call_id: Value, state: &str, destination: &str, created_s: i64) -> Value {
+        json!({"id": 793133114, "call_id": call_id, "direction": 2, "state": state,
+               "destination": destination, "customer_number": "9876543210",
+               "created_at": ist(created_s), "call_time": "00:00:05", "agent_name": "Asha"})
+    }
+
+    fn none_taken(_: &str) -> bool {
+        false
+    }
+
+    #[test]
+    fn a_call_moves_through_every_stage_and_ends_answered() {
+        let mut t = Tracker::new(CUSTOMER, T0);
+        assert_eq!(t.stage(), Stage::Queued);
+        assert_eq!(t.next(), Next::Live(POLL_EVERY));
+        assert!(!t.view(T0).can_hang_up);
+        let s = T0 / 1000;
+
+        // An empty array: not listed yet, still queued.
+        assert!(!t.observe_live(T0 + 1000, &live(json!([])), &none_taken));
+        assert_eq!(t.stage(), Stage::Queued);
+
+        let agent_leg = live(json!([row(
+            json!("1714657799.11930963"),
+            "Ringing",
+            "+919810000001",
+            s
+        )]));
+        assert!(t.observe_live(T0 + 2500, &agent_leg, &none_taken));
+        assert_eq!(t.stage(), Stage::RingingAgent);
+        assert_eq!(t.call_id(), Some("1714657799.11930963"));
+        assert!(t.view(T0 + 2500).can_hang_up);
+
+        let customer_leg = live(json!([row(
+            json!("1714657799.11930963"),
+            "Ringing",
+            "+919810000001,+919876543210",
+            s
+        )]));
+        assert!(t.observe_live(T0 + 5000, &customer_leg, &none_taken));
+        assert_eq!(t.stage(), Stage::RingingCustomer);
+
+        // Numbers as numbers, state in capitals: still read.
+        let answered = live(
+            json!([{"call_id": "1714657799.11930963", "state": "ANSWERED",
+                                    "customer_number": 9876543210u64, "direction": "2"}]),
+        );
+        assert!(t.observe_live(T0 + 7500, &answered, &none_taken));
+        assert_eq!(t.stage(), Stage::Connected);
+        assert_eq!(t.view(T0 + 17_500).talk_s, Some(10));
+        // The same reply again changes nothing.
+        assert!(!t.observe_live(T0 + 10_000, &answered, &none_taken));
+
+        // Gone from the list: ended, answered (inferred) until the record says more.
+        assert!(t.observe_live(T0 + 47_500, &live(json!([])), &none_taken));
+        assert_eq!(t.stage(), Stage::Ended);
+        assert_eq!(t.outcome(), Some(Outcome::Answered));
+        assert_eq!(t.talk_s(), Some(40));
+        assert_eq!(t.next(), Next::Records(Duration::from_secs(2)));
+        let v = t.view(T0 + 99_000);
+        assert_eq!(v.elapsed_s, 47, "elapsed stops at the end");
+        assert!(!v.can_hang_up);
+
+        // No record yet: try again later, longer.
+        assert!(!t.observe_records(&[]));
+        assert_eq!(t.next(), Next::Records(Duration::from_secs(4)));
+        let record = CallRecord::from_row(&json!({
+            "call_id": "1714657799.11930963", "status": "answered", "answered_seconds": "38",
+            "call_duration": 45, "client_number": "+919876543210",
+            "description": "Call answered by customer"}))
+        .unwrap();
+        assert!(t.observe_records(&[record]));
+        assert_eq!(t.outcome(), Some(Outcome::Answered));
+        assert_eq!(t.talk_s(), Some(38), "the record's talk time wins");
+        assert_eq!(
+            t.view(T0 + 99_000).detail.as_deref(),
+            Some("Call answered by customer")
+        );
+        assert_eq!(t.next(), Next::Done);
+        assert!(!t.view(T0 + 99_000).following);
+    }
+
+    #[test]
+    fn stages_never_move_back() {
+        let mut t = Tracker::new(CUSTOMER, T0);
+        let s = T0 / 1000;
+        t.observe_live(
+            T0,
+            &live(json!([row(
+                json!("1.1"),
+                "Answered",
+                "+919810000001,+919876543210",
+                s
+            )])),
+            &none_taken,
+        );
+        assert_eq!(t.stage(), Stage::Connected);
+        t.observe_live(
+            T0 + 1,
+            &live(json!([row(json!("1.1"), "Ringing", "+919810000001", s)])),
+            &none_taken,
+        );
+        assert_eq!(t.stage(), Stage::Connected);
+        // An unknown state on a listed call is at least "ringing your phone".
+        let mut u = Tracker::new(CUSTOMER, T0);
+        u.observe_live(
+            T0,
+            &live(json!([row(json!("1.2"), "Dialing", "", s)])),
+            &none_taken,
+        );
+        assert_eq!(u.stage(), Stage::RingingAgent);
+    }
+
+    #[test]
+    fn matching_keeps_each_call_to_its_own_row() {
+        let s = T0 / 1000;
+        let rows = live(json!([
+            // An inbound call from the same number is not ours.
+            {"call_id": "9.0", "direction": 1, "state": "Ringing", "customer_number": "9876543210",
+             "created_at": ist(s)},
+            // Another number.
+            row(json!("9.1"), "Ringing", "+919810000001", s).as_object().unwrap().clone()
+                .into_iter().chain([("customer_number".to_string(), json!("9999999999"))]).collect::<serde_json::Map<_,_>>(),
+            // An old call to the same number (hours ago) is not ours.
+            row(json!("9.2"), "Answered", "+919810000001,+919876543210", s - 3 * 3600),
+            // Ours, and one queued a minute later by someone else at this agent.
+            row(json!("9.3"), "Ringing", "+919810000001", s + 1),
+            row(json!("9.4"), "Ringing", "+919810000001", s + 60),
+        ]));
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(T0 + 2000, &rows, &none_taken);
+        assert_eq!(t.call_id(), Some("9.3"));
+        // A second call to the same number, while 9.3 is followed, takes the other row.
+        let mut second = Tracker::new(CUSTOMER, T0 + 60_000);
+        second.observe_live(T0 + 62_000, &rows, &|id| id == "9.3");
+        assert_eq!(second.call_id(), Some("9.4"));
+        // Once matched, only that id counts: its absence ends the call even if others remain.
+        t.observe_live(
+            T0 + 4000,
+            &live(json!([row(
+                json!("9.4"),
+                "Ringing",
+                "+919810000001",
+                s + 60
+            )])),
+            &none_taken,
+        );
+        assert_eq!(t.stage(), Stage::Ended);
+    }
+
+    #[test]
+    fn a_row_without_call_id_is_followed_until_it_has_one() {
+        let s = T0 / 1000;
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(
+            T0,
+            &live(json!([row(Value::Null, "Ringing", "+919810000001", s)])),
+            &none_taken,
+        );
+        assert_eq!(t.stage(), Stage::RingingAgent);
+        assert_eq!(t.call_id(), None);
+        assert!(!t.view(T0).can_hang_up, "no id, no hang-up");
+        t.observe_live(
+            T0 + 2500,
+            &live(json!([row(
+                json!(17146577),
+                "Answered",
+                "+919810000001,+919876543210",
+                s
+            )])),
+            &none_taken,
+        );
+        assert_eq!(t.call_id(), Some("17146577"), "a number id is read as text");
+        assert!(t.view(T0 + 2500).can_hang_up);
+    }
+
+    #[test]
+    fn never_listed_ends_after_the_limit_and_records_decide() {
+        let mut t = Tracker::new(CUSTOMER, T0);
+        let limit = ms(NEVER_LISTED);
+        t.observe_live(T0 + limit, &[], &none_taken);
+        assert_eq!(
+            t.stage(),
+            Stage::Queued,
+            "exactly at the limit it still waits"
+        );
+        t.observe_live(T0 + limit + 1, &[], &none_taken);
+        assert_eq!(t.stage(), Stage::Ended);
+        assert_eq!(t.outcome(), Some(Outcome::Ended));
+        // A record found by number and time (no call id known) tells what happened.
+        let old =
+            CallRecord::from_row(&json!({"client_number": "9876543210", "status": "answered",
+            "date": "2020-01-01", "time": "10:00:00", "call_id": "0.1"}))
+            .unwrap();
+        let ours = CallRecord::from_row(&json!({"client_number": "9876543210", "status": "missed",
+            "description": "Call missed by agent", "date": ist(T0 / 1000)[..10].to_string(),
+            "time": ist(T0 / 1000)[11..].to_string(), "call_id": "5.5"}))
+        .unwrap();
+        assert!(
+            t.observe_records(&[old.clone()]) == false,
+            "a years-old record is not ours"
+        );
+        assert!(t.observe_records(&[ours, old]));
+        assert_eq!(t.outcome(), Some(Outcome::AgentMissed));
+        assert_eq!(t.call_id(), Some("5.5"));
+        assert_eq!(t.talk_s(), None);
+    }
+
+    #[test]
+    fn hang_up_before_connect_is_cancelled_and_after_is_answered() {
+        let s = T0 / 1000;
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(
+            T0,
+            &live(json!([row(json!("2.1"), "Ringing", "+919810000001", s)])),
+            &none_taken,
+        );
+        t.hung_up(T0 + 3000);
+        assert_eq!(
+            (t.stage(), t.outcome()),
+            (Stage::Ended, Some(Outcome::Cancelled))
+        );
+        let mut c = Tracker::new(CUSTOMER, T0);
+        c.observe_live(
+            T0,
+            &live(json!([row(
+                json!("2.2"),
+                "Answered",
+                "+919810000001,+919876543210",
+                s
+            )])),
+            &none_taken,
+        );
+        c.hung_up(T0 + 9000);
+        assert_eq!(
+            (c.stage(), c.outcome(), c.talk_s()),
+            (Stage::Ended, Some(Outcome::Answered), Some(9))
+        );
+        // Later replies do not revive it.
+        assert!(!c.observe_live(
+            T0 + 9500,
+            &live(json!([row(json!("2.2"), "Answered", "", s)])),
+            &none_taken
+        ));
+    }
+
+    #[test]
+    fn errors_back_off_and_recover() {
+        let mut t = Tracker::new(CUSTOMER, T0);
+        let waits: Vec<Next> = (0..7)
+            .map(|_| {
+                t.live_failed();
+                t.next()
+            })
+            .collect();
+        assert_eq!(waits[0], Next::Live(Duration::from_secs(5)));
+        assert_eq!(waits[1], Next::Live(Duration::from_secs(10)));
+        assert_eq!(waits[2], Next::Live(Duration::from_secs(20)));
+        assert_eq!(waits[6], Next::Live(MAX_BACKOFF));
+        t.observe_live(T0 + 1, &[], &none_taken);
+        assert_eq!(
+            t.next(),
+            Next::Live(POLL_EVERY),
+            "a good reply resets the backoff"
+        );
+    }
+
+    #[test]
+    fn records_give_up_after_tries_or_at_once_when_forbidden() {
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.hung_up(T0);
+        for _ in 0..RECORD_TRIES {
+            assert!(matches!(t.next(), Next::Records(_)));
+            t.records_failed(false);
+        }
+        assert_eq!(t.next(), Next::Done);
+        let mut f = Tracker::new(CUSTOMER, T0);
+        f.hung_up(T0);
+        f.records_failed(true);
+        assert_eq!(f.next(), Next::Done);
+    }
+
+    #[test]
+    fn outcomes_from_real_record_shapes() {
+        let o = |v: Value| CallRecord::from_row(&v).unwrap().outcome;
+        assert_eq!(
+            o(json!({"status": "answered", "answered_seconds": 12})),
+            Outcome::Answered
+        );
+        assert_eq!(
+            o(json!({"status": "missed", "answered_seconds": "12"})),
+            Outcome::Answered
+        );
+        assert_eq!(
+            o(json!({"status": "missed", "hangup_cause_code": "17"})),
+            Outcome::Busy
+        );
+        assert_eq!(
+            o(json!({"status": "missed", "hangup_cause": "USER_BUSY"})),
+            Outcome::Busy
+        );
+        assert_eq!(
+            o(
+                json!({"status": "missed", "hangup_cause_code": "20", "hangup_cause": "SUBSCRIBER_ABSENT"})
+            ),
+            Outcome::Failed
+        );
+        assert_eq!(
+            o(json!({"status": "missed", "description": "Call missed by agent"})),
+            Outcome::AgentMissed
+        );
+        assert_eq!(
+            o(
+                json!({"status": "missed", "reason": "noanswer", "description": "Call missed by customer"})
+            ),
+            Outcome::Missed
+        );
+        assert_eq!(
+            o(
+                json!({"status": "missed", "reason": "Call Disconnected By Caller", "description": "Call cancelled by agent"})
+            ),
+            Outcome::Cancelled
+        );
+        assert_eq!(o(json!({"status": "MISSED"})), Outcome::Missed);
+        assert_eq!(o(json!({})), Outcome::Ended);
+        assert_eq!(
+            o(json!({"status": "contacted", "answered_seconds": "N.A."})),
+            Outcome::Ended
+        );
+        assert!(CallRecord::from_row(&json!("text")).is_none());
+    }
+
+    #[test]
+    fn seconds_in_every_shape() {
+        use crate::api::LiveCall;
+        let e = |v: Value| {
+            LiveCall::from_row(&json!({"call_time": v}))
+                .unwrap()
+                .elapsed_s
+        };
+        assert_eq!(e(json!("00:00:33")), Some(33));
+        assert_eq!(e(json!("01:02:03")), Some(3723));
+        assert_eq!(e(json!("02:03")), Some(123));
+        assert_eq!(e(json!(45)), Some(45));
+        assert_eq!(e(json!("45")), Some(45));
+        assert_eq!(e(json!("4.7")), Some(4));
+        for bad in [
+            json!("N.A."),
+            json!(-3),
+            json!("1:2:3:4"),
+            json!("::"),
+            json!("99999999:00:00"),
+            json!(true),
+            json!(null),
+        ] {
+            assert_eq!(e(bad.clone()), None, "{bad}");
+        }
+    }
+}

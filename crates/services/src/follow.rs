@@ -1,0 +1,407 @@
+//! Following queued calls: reads `/v1/live_calls` while a call is active (never when idle),
+//! feeds [`Tracker`]s, looks the end up in `/v1/call/records`, writes what it learns to the
+//! ledger, hangs up, and tells a front end what changed. One follower per process; the window
+//! and the CLI share it.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use clickdial_core::api::{ApiError, Outcome, RecordQuery};
+use clickdial_core::follow::{CallView, Next, Stage, Tracker};
+use clickdial_core::{Client, Number, Region};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use crate::blocking;
+use crate::dialer::WallClock;
+use crate::error::{Code, Error};
+use crate::ledger::{Ledger, Progress};
+
+/// Whatever holds the account's client (the window's session, the CLI's).
+pub type ClientRef = Arc<dyn AsRef<Client> + Send + Sync>;
+
+/// Finished calls kept on show after their end, newest first.
+const KEEP_FINISHED: usize = 5;
+
+/// Said once per follower when the account may not read call records.
+pub const RECORDS_FORBIDDEN: &str = "This account may not read call records, so Clickdial \
+    shows how a call ended only from what it saw live. An administrator can allow \
+    \"call records\" for the API token.";
+
+/// A followed call, as the window, the tray and the CLI show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowedCall {
+    /// The call's ledger row.
+    pub id: i64,
+    /// `+91 98765 43210`.
+    pub international: String,
+    pub agent: String,
+    #[serde(flatten)]
+    pub view: CallView,
+    /// "Ringing your phone", "Answered · 0:42"…
+    pub summary: String,
+}
+
+struct Entry {
+    id: i64,
+    international: String,
+    agent: String,
+    client: ClientRef,
+    tracker: Tracker,
+    /// When to ask the server next (Unix ms).
+    due_ms: i64,
+}
+
+#[derive(Default)]
+struct State {
+    /// Newest first.
+    calls: Vec<Entry>,
+    records_forbidden: bool,
+    /// A notice for the front end, taken once.
+    notice: Option<String>,
+}
+
+type OnChange = Arc<dyn Fn(Vec<FollowedCall>) + Send + Sync>;
+
+pub struct Follower {
+    state: Mutex<State>,
+    wake: Notify,
+    ledger: Arc<Ledger>,
+    now_ms: WallClock,
+    /// Divides every wait; tests run the same schedule faster.
+    speed: u32,
+}
+
+impl Follower {
+    pub fn new(ledger: Arc<Ledger>, now_ms: WallClock) -> Arc<Follower> {
+        Follower::with_speed(ledger, now_ms, 1)
+    }
+
+    /// Like [`Follower::new`], with every wait divided by `speed` (tests).
+    pub fn with_speed(ledger: Arc<Ledger>, now_ms: WallClock, speed: u32) -> Arc<Follower> {
+        Arc::new(Follower {
+            state: Mutex::new(State::default()),
+            wake: Notify::new(),
+            ledger,
+            now_ms,
+            speed: speed.max(1),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn scaled(&self, d: Duration) -> i64 {
+        i64::try_from((d / self.speed).as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Starts following the call in ledger row `id`, queued now to `e164` by `agent`.
+    pub fn follow(&self, id: i64, e164: &str, agent: &str, client: ClientRef) {
+        let now = (self.now_ms)();
+        let international = Number::parse(e164, Region::default())
+            .map(|n| n.international().to_string())
+            .unwrap_or_else(|_| e164.to_string());
+        let mut state = self.lock();
+        state.calls.retain(|c| c.id != id);
+        state.calls.insert(
+            0,
+            Entry {
+                id,
+                international,
+                agent: agent.to_string(),
+                client,
+                tracker: Tracker::new(e164, now),
+                // The first read soon after queueing: the agent's phone starts ringing at once.
+                due_ms: now + self.scaled(Duration::from_millis(1000)),
+            },
+        );
+        let mut finished = 0;
+        state.calls.retain(|c| {
+            if c.tracker.next() == Next::Done {
+                finished += 1;
+                finished <= KEEP_FINISHED
+            } else {
+                true
+            }
+        });
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Every followed call, newest first.
+    pub fn calls(&self) -> Vec<FollowedCall> {
+        let now = (self.now_ms)();
+        self.lock().calls.iter().map(|c| c.show(now)).collect()
+    }
+
+    /// Whether any call is still live (so the tray offers Hang up).
+    pub fn active(&self) -> Option<FollowedCall> {
+        let now = (self.now_ms)();
+        self.lock()
+            .calls
+            .iter()
+            .find(|c| c.tracker.is_live())
+            .map(|c| c.show(now))
+    }
+
+    /// A one-time notice (call records not readable), if there is one.
+    pub fn take_notice(&self) -> Option<String> {
+        self.lock().notice.take()
+    }
+
+    /// Ends a live call: the one in row `id`, or the newest live one. Sent once, never retried.
+    pub async fn hang_up(&self, id: Option<i64>) -> Result<String, Error> {
+        let (row, call_id, client) = {
+            let state = self.lock();
+            let entry = state
+                .calls
+                .iter()
+                .find(|c| id.map_or(c.tracker.is_live(), |id| c.id == id))
+                .ok_or_else(|| Error::new(Code::InvalidInput, "There is no call to hang up."))?;
+            if !entry.tracker.is_live() {
+                return Err(Error::new(
+                    Code::InvalidInput,
+                    "That call has already ended.",
+                ));
+            }
+            let Some(call_id) = entry.tracker.call_id() else {
+                return Err(Error::new(
+                    Code::InvalidInput,
+                    "The call is still being set up, so it cannot be ended yet. Try again in \
+                     a moment, or decline it on your phone.",
+                ));
+            };
+            (entry.id, call_id.to_string(), entry.client.clone())
+        };
+        let message = hang_up_with((*client).as_ref(), &call_id).await?;
+        let now = (self.now_ms)();
+        let progress = {
+            let mut state = self.lock();
+            state.calls.iter_mut().find(|c| c.id == row).map(|c| {
+                c.tracker.hung_up(now);
+                c.due_ms = now + self.scaled(Duration::from_secs(2));
+                progress_of(&c.tracker)
+            })
+        };
+        if let Some(p) = progress {
+            self.store(row, p).await;
+        }
+        self.wake.notify_one();
+        Ok(message)
+    }
+
+    async fn store(&self, id: i64, p: OwnedProgress) {
+        let ledger = self.ledger.clone();
+        // History is a record, not the call itself: a failed write is not worth stopping for.
+        let _ =
+            blocking(move || ledger.record_progress(id, &p.borrow()).map_err(Error::from)).await;
+    }
+
+    /// Follows calls until the process ends: reads the server only while some call is due,
+    /// sleeps on a wake-up otherwise. `on_change` gets every call after anything changed.
+    pub async fn run(self: Arc<Self>, on_change: OnChange) {
+        loop {
+            let now = (self.now_ms)();
+            let due = self
+                .lock()
+                .calls
+                .iter()
+                .filter(|c| c.tracker.next() != Next::Done)
+                .map(|c| c.due_ms)
+                .min();
+            match due {
+                None => self.wake.notified().await,
+                Some(at) if at > now => {
+                    let wait = Duration::from_millis(u64::try_from(at - now).unwrap_or(0));
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = self.wake.notified() => {}
+                    }
+                }
+                Some(_) => {
+                    if self.tick().await {
+                        on_change(self.calls());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asks the server about every due call once; true when something changed.
+    pub async fn tick(&self) -> bool {
+        let now = (self.now_ms)();
+        let due: Vec<(i64, Next, ClientRef)> = self
+            .lock()
+            .calls
+            .iter()
+            .filter(|c| c.due_ms <= now)
+            .map(|c| (c.id, c.tracker.next(), c.client.clone()))
+            .filter(|(_, next, _)| *next != Next::Done)
+            .collect();
+        let mut changed = false;
+        for (id, next, client) in due {
+            let client: &Client = (*client).as_ref();
+            let changed_here = match next {
+                Next::Live(_) => {
+                    let reply = client.live_calls(None).await;
+                    let now = (self.now_ms)();
+                    let mut state = self.lock();
+                    let taken: Vec<String> = state
+                        .calls
+                        .iter()
+                        .filter(|c| c.id != id)
+                        .filter_map(|c| c.tracker.call_id().map(str::to_string))
+                        .collect();
+                    let Some(entry) = state.calls.iter_mut().find(|c| c.id == id) else {
+                        continue;
+                    };
+                    let changed = match reply {
+                        Ok(rows) => entry
+                            .tracker
+                            .observe_live(now, &rows, &|cid| taken.iter().any(|t| t == cid)),
+                        Err(_) => {
+                            entry.tracker.live_failed();
+                            false
+                        }
+                    };
+                    entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
+                    changed.then(|| progress_of(&entry.tracker))
+                }
+                Next::Records(_) => {
+                    let (call_id, customer, since) = {
+                        let state = self.lock();
+                        let Some(e) = state.calls.iter().find(|c| c.id == id) else {
+                            continue;
+                        };
+                        (
+                            e.tracker.call_id().map(str::to_string),
+                            e.international.clone(),
+                            e.tracker.ended_at_ms().unwrap_or(now),
+                        )
+                    };
+                    let query = records_query(call_id, &customer, since);
+                    let reply = client.call_records(&query).await;
+                    let now = (self.now_ms)();
+                    let mut state = self.lock();
+                    let forbidden = matches!(reply, Err(ApiError::Forbidden { .. }));
+                    if forbidden && !state.records_forbidden {
+                        state.records_forbidden = true;
+                        state.notice = Some(RECORDS_FORBIDDEN.to_string());
+                    }
+                    let Some(entry) = state.calls.iter_mut().find(|c| c.id == id) else {
+                        continue;
+                    };
+                    let changed = match reply {
+                        Ok(page) => entry.tracker.observe_records(&page.records),
+                        Err(_) => {
+                            entry.tracker.records_failed(forbidden);
+                            false
+                        }
+                    };
+                    entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
+                    // The first record read settles the inferred outcome too.
+                    (changed || entry.tracker.next() == Next::Done)
+                        .then(|| progress_of(&entry.tracker))
+                }
+                Next::Done => None,
+            };
+            if let Some(p) = changed_here {
+                self.store(id, p).await;
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+/// One hang-up request; the server's refusal in the agent's words.
+pub async fn hang_up_with(client: &Client, call_id: &str) -> Result<String, Error> {
+    client.hangup(call_id).await.map_err(|e| match e {
+        ApiError::Rejected { message, .. } => Error::new(
+            Code::Rejected,
+            format!("The call could not be ended: {message}. It may have ended already."),
+        ),
+        other => Error::from(other),
+    })
+}
+
+/// The records to read for a call that ended at `since_ms`: by its id when known, else by the
+/// customer's number over the last hour.
+pub fn records_query(call_id: Option<String>, customer: &str, since_ms: i64) -> RecordQuery {
+    let digits: String = customer.chars().filter(char::is_ascii_digit).collect();
+    RecordQuery {
+        from_unix: Some(since_ms.div_euclid(1000) - 3600),
+        to_unix: None,
+        customer: call_id.is_none().then_some(digits),
+        call_id,
+        page: 1,
+        limit: 20,
+    }
+}
+
+fn wait_of(next: Next) -> Duration {
+    match next {
+        Next::Live(d) | Next::Records(d) => d,
+        Next::Done => Duration::ZERO,
+    }
+}
+
+impl Entry {
+    fn show(&self, now: i64) -> FollowedCall {
+        let view = self.tracker.view(now);
+        FollowedCall {
+            id: self.id,
+            international: self.international.clone(),
+            agent: self.agent.clone(),
+            summary: summary(&view),
+            view,
+        }
+    }
+}
+
+/// "Ringing your phone · 0:04", "Answered · talked 1:02", "Busy".
+pub fn summary(v: &CallView) -> String {
+    let clock = |s: u64| format!("{}:{:02}", s / 60, s % 60);
+    match (v.stage, v.outcome) {
+        (Stage::Ended, Some(Outcome::Answered)) => match v.talk_s {
+            Some(t) => format!("Answered · talked {}", clock(t)),
+            None => "Answered".to_string(),
+        },
+        (Stage::Ended, Some(o)) => o.describe().to_string(),
+        (Stage::Ended, None) => "Ended".to_string(),
+        (Stage::Connected, _) => format!("Connected · {}", clock(v.talk_s.unwrap_or(0))),
+        (stage, _) => format!("{} · {}", stage.describe(), clock(v.elapsed_s)),
+    }
+}
+
+struct OwnedProgress {
+    call_id: Option<String>,
+    outcome: Option<Outcome>,
+    talk_s: Option<u64>,
+    ended_at_ms: Option<i64>,
+    detail: Option<String>,
+}
+
+impl OwnedProgress {
+    fn borrow(&self) -> Progress<'_> {
+        Progress {
+            call_id: self.call_id.as_deref(),
+            outcome: self.outcome,
+            talk_s: self.talk_s,
+            ended_at_ms: self.ended_at_ms,
+            detail: self.detail.as_deref(),
+        }
+    }
+}
+
+fn progress_of(t: &Tracker) -> OwnedProgress {
+    OwnedProgress {
+        call_id: t.call_id().map(str::to_string),
+        outcome: t.outcome(),
+        talk_s: t.talk_s(),
+        ended_at_ms: t.ended_at_ms(),
+        detail: t.view(0).detail,
+    }
+}
