@@ -20,6 +20,9 @@ const COMMANDS: &[&str] = &[
     "autostart",
     "set_autostart",
     "find_numbers",
+    "calls",
+    "hang_up",
+    "history",
 ];
 
 fn main() {

@@ -23,8 +23,11 @@ use clickdial_core::types::BaseUrl;
 use clickdial_core::{Number, Region, Secret};
 use clickdial_services::accounts::{self, AccountForm, AccountKey, Accounts};
 use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
+use clickdial_services::follow::{hang_up_with, look_up, summary};
 use clickdial_services::handler::{Desktop, HandlerStatus};
-use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
+use clickdial_services::ledger::{
+    wall_clock_ms, CallRow, HistoryQuery, Ledger, Source, LEDGER_FILE,
+};
 use clickdial_services::secrets::KeyringStore;
 use clickdial_services::settings_file::{Read, SettingsFile, SETTINGS_FILE};
 use clickdial_services::{Code, Error};
@@ -116,6 +119,49 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How the last call (or the one named) is going: ringing, connected, or how it ended
+    Status {
+        /// A call's reference (ref ID), call ID or custom identifier; default: the last call
+        reference: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a live call: the last call by default, or the live call ID given
+    Hangup {
+        /// The live call ID (as `clickdial status` shows), or a call's reference
+        call_id: Option<String>,
+    },
+    /// Calls placed from this computer (the window, links and this command), newest first
+    History {
+        /// Only calls from this day on: YYYY-MM-DD (India time), or an age such as 7d or 12h
+        #[arg(long)]
+        since: Option<String>,
+        /// Only calls to numbers containing these digits
+        #[arg(long)]
+        number: Option<String>,
+        /// How many calls at most
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (a spreadsheet opens it)
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Tell the platform you take calls again (unblock the agent)
+    Available {
+        /// The agent: ID, name or mobile; default: the agent the app last dialled with
+        #[arg(long)]
+        agent: Option<String>,
+    },
+    /// Go on a break: the platform sends you no calls (block the agent)
+    Break {
+        /// The agent: ID, name or mobile; default: the agent the app last dialled with
+        #[arg(long)]
+        agent: Option<String>,
+    },
     /// Which app opens tel: and callto: links; make it Clickdial
     Handler {
         #[command(subcommand)]
@@ -198,6 +244,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
             | Command::Agents { json: true }
             | Command::Numbers { json: true }
             | Command::Whoami { json: true }
+            | Command::Status { json: true, .. }
+            | Command::History { json: true, .. }
             | Command::Handler {
                 action: HandlerAction::Status { json: true }
                     | HandlerAction::Install { json: true }
@@ -464,6 +512,17 @@ async fn execute(command: Command) -> Result<String, Failure> {
             .into())
         }
         Command::Whoami { json } => whoami(json),
+        Command::Status { reference, json } => status(reference, json).await,
+        Command::Hangup { call_id } => hangup(call_id).await,
+        Command::History {
+            since,
+            number,
+            limit,
+            json,
+            csv,
+        } => history(since, number, limit, json, csv),
+        Command::Available { agent } => availability(agent, true).await,
+        Command::Break { agent } => availability(agent, false).await,
         Command::Sim { port } => clickdial_sim::run_foreground(port)
             .await
             .map(|_| String::new())
@@ -716,4 +775,295 @@ fn whoami(json: bool) -> Result<String, Failure> {
         out.push("CLICKDIAL_TOKEN is set: commands use it instead of the keyring.".to_string());
     }
     Ok(out.join("\n"))
+}
+
+fn open_ledger(files: &Files) -> Result<Arc<Ledger>, Failure> {
+    let (ledger, notice) = Ledger::open(&files.dir.join(LEDGER_FILE)).map_err(Error::from)?;
+    if let Some(n) = notice {
+        let _ = writeln!(std::io::stderr(), "clickdial: {n}");
+    }
+    Ok(Arc::new(ledger))
+}
+
+/// The call named by `reference`, or the last call.
+fn pick_call(ledger: &Ledger, reference: Option<&str>) -> Result<CallRow, Failure> {
+    let now = wall_clock_ms();
+    let row = match reference {
+        Some(r) => ledger.find(r.trim(), now).map_err(Error::from)?,
+        None => ledger
+            .history(
+                &HistoryQuery {
+                    limit: 1,
+                    ..HistoryQuery::default()
+                },
+                now,
+            )
+            .map_err(Error::from)?
+            .into_iter()
+            .next(),
+    };
+    row.ok_or_else(|| match reference {
+        Some(r) => invalid(format!(
+            "No call with the reference or call ID {r} is in this computer's history."
+        )),
+        None => invalid("No call has been placed from this computer yet."),
+    })
+}
+
+fn international(e164: &str) -> String {
+    Number::parse(e164, Region::default())
+        .map(|n| n.international().to_string())
+        .unwrap_or_else(|_| e164.to_string())
+}
+
+async fn status(reference: Option<String>, json: bool) -> Result<String, Failure> {
+    let files = files()?;
+    let ledger = open_ledger(&files)?;
+    let row = pick_call(&ledger, reference.as_deref())?;
+    if row.state != clickdial_services::ledger::CallState::Queued {
+        let words = match row.state {
+            clickdial_services::ledger::CallState::NotPlaced => "Not placed",
+            clickdial_services::ledger::CallState::Pending => "Being placed",
+            _ => "May have been placed",
+        };
+        return Ok(if json {
+            json!({"id": row.id, "e164": row.e164, "state": row.state, "reason": row.reason})
+                .to_string()
+        } else {
+            format!(
+                "{}: {words}.{}",
+                international(&row.e164),
+                row.reason
+                    .as_deref()
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default()
+            )
+        });
+    }
+    let session = session(&files)?;
+    let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
+    Ok(if json {
+        json!({"id": row.id, "e164": row.e164, "agent": row.agent, "refId": row.ref_id,
+               "stage": view.stage, "outcome": view.outcome, "talkS": view.talk_s,
+               "elapsedS": view.elapsed_s, "callId": view.call_id, "detail": view.detail})
+        .to_string()
+    } else {
+        let mut out = format!("{}: {}", international(&row.e164), summary(&view));
+        if let Some(id) = &view.call_id {
+            out.push_str(&format!("\nCall ID {id}"));
+        }
+        if let Some(r) = &row.ref_id {
+            out.push_str(&format!("\nReference {r}"));
+        }
+        out
+    })
+}
+
+async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
+    let files = files()?;
+    let session = session(&files)?;
+    let ledger = open_ledger(&files)?;
+    // A reference or nothing: the call from history, looked up live.
+    let known = call_id
+        .as_deref()
+        .map(|c| ledger.find(c.trim(), wall_clock_ms()))
+        .transpose()
+        .map_err(Error::from)?
+        .flatten();
+    let (live_id, who) = match (call_id, known) {
+        (Some(_), Some(row)) | (None, Some(row)) => {
+            let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
+            if view.stage == clickdial_core::follow::Stage::Ended {
+                return Err(invalid(format!(
+                    "The call to {} has already ended ({}).",
+                    international(&row.e164),
+                    summary(&view)
+                )));
+            }
+            let id = view.call_id.ok_or_else(|| {
+                invalid("The call is still being set up, so it cannot be ended yet. Try again in a moment, or decline it on your phone.")
+            })?;
+            (id, international(&row.e164))
+        }
+        (Some(id), None) => (id.trim().to_string(), format!("call {}", id.trim())),
+        (None, None) => {
+            let row = pick_call(&ledger, None)?;
+            let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
+            if view.stage == clickdial_core::follow::Stage::Ended {
+                return Err(invalid(format!(
+                    "The last call, to {}, has already ended ({}).",
+                    international(&row.e164),
+                    summary(&view)
+                )));
+            }
+            let id = view.call_id.ok_or_else(|| {
+                invalid("The call is still being set up, so it cannot be ended yet. Try again in a moment.")
+            })?;
+            (id, international(&row.e164))
+        }
+    };
+    let message = hang_up_with(&session.client, &live_id).await?;
+    Ok(format!("Ended the call to {who}. ({message})"))
+}
+
+/// `YYYY-MM-DD` (midnight, India time) or an age such as `7d` / `12h`, as Unix ms.
+fn parse_since(text: &str, now_ms: i64) -> Result<i64, Failure> {
+    let t = text.trim();
+    let age = |unit: char, secs: i64| {
+        t.strip_suffix(unit)
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| (0..=100_000).contains(n))
+            .map(|n| now_ms - n * secs * 1000)
+    };
+    if let Some(ms) = age('d', 86_400).or_else(|| age('h', 3600)) {
+        return Ok(ms);
+    }
+    clickdial_core::clock::parse_ist(&format!("{t} 00:00:00"))
+        .map(|s| s * 1000)
+        .ok_or_else(|| {
+            invalid(format!(
+                "--since {t}: give a date as YYYY-MM-DD, or an age such as 7d or 12h."
+            ))
+        })
+}
+
+fn history(
+    since: Option<String>,
+    number: Option<String>,
+    limit: usize,
+    json: bool,
+    csv: bool,
+) -> Result<String, Failure> {
+    let files = files()?;
+    let ledger = open_ledger(&files)?;
+    let now = wall_clock_ms();
+    let since_ms = since.as_deref().map(|s| parse_since(s, now)).transpose()?;
+    let rows = ledger
+        .history(
+            &HistoryQuery {
+                digits: number,
+                since_ms,
+                limit: limit.clamp(1, 1_000_000),
+                ..HistoryQuery::default()
+            },
+            now,
+        )
+        .map_err(Error::from)?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&rows).unwrap_or_default());
+    }
+    if csv {
+        return Ok(history_csv(&rows));
+    }
+    if rows.is_empty() {
+        return Ok("No calls.".into());
+    }
+    let table_rows: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                clickdial_core::clock::format_ist(r.created_at_ms / 1000)[..16].to_string(),
+                international(&r.e164),
+                r.agent.clone(),
+                outcome_words(r),
+                r.ref_id.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(table(
+        ["TIME (IST)", "NUMBER", "AGENT", "OUTCOME", "REFERENCE"],
+        &table_rows,
+    ))
+}
+
+fn outcome_words(r: &CallRow) -> String {
+    use clickdial_services::ledger::CallState;
+    match (r.outcome, r.state) {
+        (Some(clickdial_core::api::Outcome::Answered), _) => match r.talk_s {
+            Some(t) => format!("answered {}:{:02}", t / 60, t % 60),
+            None => "answered".into(),
+        },
+        (Some(o), _) => o.describe().to_lowercase(),
+        (None, CallState::Queued) => "queued".into(),
+        (None, CallState::NotPlaced) => "not placed".into(),
+        (None, CallState::Pending) => "being placed".into(),
+        (None, CallState::Unknown) => "may have been placed".into(),
+    }
+}
+
+/// RFC 4180 CSV. Free text that a spreadsheet would run as a formula gets a leading `'`.
+fn history_csv(rows: &[CallRow]) -> String {
+    fn cell(s: &str, text: bool) -> String {
+        let s = if text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+    let mut out = String::from(
+        "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note",
+    );
+    for r in rows {
+        let fields = [
+            cell(
+                &clickdial_core::clock::format_ist(r.created_at_ms / 1000),
+                false,
+            ),
+            cell(&r.e164, false),
+            cell(&r.agent, true),
+            cell(r.caller_id.as_deref().unwrap_or_default(), false),
+            cell(r.source.as_str(), false),
+            cell(r.state.as_str(), false),
+            cell(r.outcome.map(|o| o.as_str()).unwrap_or_default(), false),
+            r.talk_s.map(|t| t.to_string()).unwrap_or_default(),
+            cell(r.ref_id.as_deref().unwrap_or_default(), true),
+            cell(r.call_id.as_deref().unwrap_or_default(), true),
+            cell(&r.custom_identifier, true),
+            cell(
+                r.detail
+                    .as_deref()
+                    .or(r.reason.as_deref())
+                    .unwrap_or_default(),
+                true,
+            ),
+        ];
+        out.push('\n');
+        out.push_str(&fields.join(","));
+    }
+    out
+}
+
+async fn availability(agent: Option<String>, available: bool) -> Result<String, Failure> {
+    let files = files()?;
+    let session = session(&files)?;
+    let wanted = match agent {
+        Some(a) => a,
+        None => saved_settings(&files).last_agent.ok_or_else(|| {
+            invalid("Which agent? Give --agent (ID, name or mobile); the app has not dialled with one yet.")
+        })?,
+    };
+    let mut eid = wanted.trim().to_string();
+    let mut name = None;
+    if clickdial_services::agents::needs_lookup(&eid) {
+        let agents = session.client.users().await.map_err(Error::from)?;
+        let found = clickdial_services::agents::resolve(&eid, &agents)?;
+        name = Some(found.name.clone()).filter(|n| !n.is_empty());
+        eid = found.id.clone();
+    }
+    session
+        .client
+        .set_available(&eid, available)
+        .await
+        .map_err(Error::from)?;
+    let who = name.unwrap_or_else(|| format!("Agent {eid}"));
+    Ok(if available {
+        format!("{who} is available: calls come through again.")
+    } else {
+        format!("{who} is on a break: the platform sends no calls until `clickdial available`.")
+    })
 }

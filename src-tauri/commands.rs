@@ -6,12 +6,13 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use clickdial_core::api::{Agent, CallerId};
-use clickdial_core::Number;
+use clickdial_core::{Number, Region};
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
 use clickdial_services::dialer::{DialInput, DialOutcome};
+use clickdial_services::follow::FollowedCall;
 use clickdial_services::handler::{open_through_os, Desktop, HandlerStatus};
-use clickdial_services::ledger::Source;
-use clickdial_services::Error;
+use clickdial_services::ledger::{wall_clock_ms, CallRow, HistoryQuery, Source};
+use clickdial_services::{Code, Error};
 use futures_util::FutureExt;
 use serde::Serialize;
 use tauri::State;
@@ -285,4 +286,65 @@ pub fn set_autostart<R: tauri::Runtime>(
         )
     })?;
     Ok(manager.is_enabled().unwrap_or(enabled))
+}
+
+/// Sent to the page with every followed call whenever one changes (stage, outcome).
+pub const CALLS_EVENT: &str = "calls-changed";
+/// Sent to the page when a hang-up from the tray failed: the message to show.
+pub const FOLLOW_ERROR_EVENT: &str = "follow-error";
+
+/// The calls being followed (and the last few that ended), newest first.
+#[tauri::command]
+pub fn calls(state: State<'_, AppState>) -> Vec<FollowedCall> {
+    state.follower().map(|f| f.calls()).unwrap_or_default()
+}
+
+/// Ends the live call in ledger row `id`, or the newest live call.
+#[tauri::command]
+pub async fn hang_up(state: State<'_, AppState>, id: Option<i64>) -> Result<String, Error> {
+    let follower = state
+        .follower()
+        .cloned()
+        .ok_or_else(|| Error::new(Code::Storage, "Call history is not available."))?;
+    contained(async move { follower.hang_up(id).await }).await
+}
+
+/// A history row with its number written for people.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryItem {
+    #[serde(flatten)]
+    row: CallRow,
+    international: String,
+}
+
+/// A page of call history, newest first: every call from the window, the CLI and links.
+#[tauri::command]
+pub async fn history(
+    state: State<'_, AppState>,
+    digits: Option<String>,
+    before_id: Option<i64>,
+    limit: Option<u32>,
+) -> Result<Vec<HistoryItem>, Error> {
+    let ledger = state.dialer()?.ledger().clone();
+    let query = HistoryQuery {
+        digits,
+        before_id,
+        limit: limit.unwrap_or(50).clamp(1, 500) as usize,
+        ..HistoryQuery::default()
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        let rows = ledger.history(&query, wall_clock_ms())?;
+        Ok(rows
+            .into_iter()
+            .map(|row| HistoryItem {
+                international: Number::parse(&row.e164, Region::default())
+                    .map(|n| n.international().to_string())
+                    .unwrap_or_else(|_| row.e164.clone()),
+                row,
+            })
+            .collect())
+    })
+    .await
+    .map_err(|_| Error::internal("Reading the call history did not finish."))?
 }

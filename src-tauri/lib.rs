@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use clickdial_services::ledger::Source;
 use clickdial_services::secrets::{KeyringStore, SecretStore};
-use tauri::{Builder, Manager, Runtime};
+use tauri::{Builder, Emitter, Manager, Runtime};
 
 use crate::state::AppState;
 
@@ -133,6 +133,12 @@ pub fn build_app<R: Runtime>(
             // so the first link or keystroke finds it warm.
             std::thread::spawn(clickdial_core::phone::warm_up);
             app.manage(AppState::new(secrets, &data_dir));
+            if let Some(follower) = app.state::<AppState>().follower().cloned() {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(follower.run(Arc::new(move |calls| {
+                    let _ = handle.emit(commands::CALLS_EVENT, calls);
+                })));
+            }
             #[cfg(target_os = "macos")]
             {
                 // macOS hands URLs over as events, not arguments.
@@ -182,5 +188,8 @@ pub fn build_app<R: Runtime>(
             commands::autostart,
             commands::set_autostart,
             commands::find_numbers,
+            commands::calls,
+            commands::hang_up,
+            commands::history,
         ])
 }

@@ -14,6 +14,7 @@ use clickdial_services::accounts::{
     self, AccountForm, AccountKey, Accounts, ConnectionCheck, Lists,
 };
 use clickdial_services::dialer::{system_wall_clock, DialInput, DialOutcome, Dialer, Session};
+use clickdial_services::follow::Follower;
 use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
 use clickdial_services::links::{Arrival, Inbox, Request};
 use clickdial_services::secrets::SecretStore;
@@ -21,6 +22,12 @@ use clickdial_services::settings_file::{SettingsFile, Stamp, SETTINGS_FILE};
 use clickdial_services::{Code, Error};
 use clickdial_sim::{Account, Sim, DEMO_TOKEN};
 use serde::Serialize;
+
+impl AsRef<Client> for AppSession {
+    fn as_ref(&self) -> &Client {
+        &self.session.client
+    }
+}
 
 /// A session and what the window caches for it.
 pub struct AppSession {
@@ -156,6 +163,8 @@ pub struct AppState {
     link_dialled: Mutex<Option<LinkDialled>>,
     /// The agent and caller ID the tray last chose (the page's pickers follow), if any.
     picks: Mutex<Option<Picks>>,
+    /// Follows each queued call (live status, hang-up, outcome); absent without a ledger.
+    follower: Option<Arc<Follower>>,
 }
 
 /// The agent and caller ID in use for dials that do not come from the page.
@@ -195,8 +204,13 @@ impl AppState {
                 Err(e)
             }
         };
+        let follower = dialer
+            .as_ref()
+            .ok()
+            .map(|d| Follower::new(d.ledger().clone(), system_wall_clock()));
         AppState {
             accounts: Accounts::new(settings, secrets),
+            follower,
             dialer,
             demo: Mutex::new(None),
             saved: tokio::sync::Mutex::new(None),
@@ -443,7 +457,26 @@ impl AppState {
             agent: Some(input.agent.clone()),
             caller_id: input.caller_id.clone(),
         });
-        self.dialer()?.dial(&session.session, input).await
+        self.dial_in(session, input).await
+    }
+
+    /// Dials through the one dial service, then follows the call if it was queued, or if its
+    /// outcome is unknown (it may have been placed: following finds it live if it was).
+    async fn dial_in(
+        &self,
+        session: Arc<AppSession>,
+        input: DialInput,
+    ) -> Result<DialOutcome, Error> {
+        let result = self.dialer()?.dial(&session.session, input).await;
+        if let (Ok(outcome), Some(follower)) = (&result, &self.follower) {
+            follower.follow(outcome.call, &outcome.e164, &outcome.agent, session.clone());
+        }
+        result
+    }
+
+    /// The follower, when history could be opened.
+    pub fn follower(&self) -> Option<&Arc<Follower>> {
+        self.follower.as_ref()
     }
 
     /// A number for the confirm sheet: a `tel:`/`callto:` link (a cold start, a second process,
@@ -501,13 +534,13 @@ impl AppState {
         caller_id: Option<String>,
     ) -> Result<DialOutcome, Error> {
         let session = self.session().await?;
-        let dialer = self.dialer()?;
+        self.dialer()?;
         let (request, number) = self.inbox.take(id)?;
         let input = DialInput {
             caller_id,
             ..DialInput::new(number.e164, agent, request.source)
         };
-        dialer.dial(&session.session, input).await
+        self.dial_in(session, input).await
     }
 
     /// The agent cancelled the sheet's request `id`.
@@ -613,6 +646,13 @@ impl AppState {
             callers,
             caller: picks.caller_id,
             configured: session.is_some(),
+            live_call: self.follower().and_then(|f| f.active()).map(|c| {
+                clickdial_services::tray::LiveCallItem {
+                    number: c.international,
+                    summary: c.summary,
+                    can_hang_up: c.view.can_hang_up,
+                }
+            }),
         }
     }
 

@@ -134,6 +134,19 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match action {
         Action::Show => links::show_window(app),
         Action::Quit => app.exit(0),
+        Action::HangUp => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let Some(follower) = app.state::<AppState>().follower().cloned() else {
+                    return;
+                };
+                if let Err(e) = follower.hang_up(None).await {
+                    // The window says why; the tray has no place for text.
+                    links::show_window(&app);
+                    let _ = app.emit(crate::commands::FOLLOW_ERROR_EVENT, e.message);
+                }
+            });
+        }
         Action::DialClipboard => {
             let text = arboard::Clipboard::new()
                 .and_then(|mut c| c.get_text())

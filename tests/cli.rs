@@ -818,3 +818,139 @@ async fn the_agent_can_be_named_or_given_by_mobile() {
     assert!(err.contains("No agent matches 'Nobody Here'"), "{err}");
     assert_eq!(sim.requests_to("/click_to_call").len(), 2);
 }
+
+/// `clickdial <args>` with the simulator's address and token in the environment.
+fn cmd_in(home: &std::path::Path, sim_url: &str, args: &[&str]) -> Command {
+    let mut c = clickdial(home);
+    c.env("CLICKDIAL_BASE_URL", sim_url)
+        .env("CLICKDIAL_TOKEN", TOKEN)
+        .args(args);
+    c
+}
+
+/// Following a call from scripts: status as it rings and after the end, hang-up of the last
+/// call, history as a table, JSON and CSV, and availability.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_hangup_history_and_availability() {
+    let sim = sim().await;
+    sim.set_timings(clickdial_sim::CallTimings {
+        agent_ring: Duration::from_millis(1500),
+        customer_ring: Duration::from_millis(300),
+        talk: Duration::from_secs(60),
+        cdr_delay: Duration::from_millis(10),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = sim.url();
+
+    let (code, _, err) = run(cmd_in(h, &url, &["status"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "clickdial: No call has been placed from this computer yet."
+    );
+
+    let (code, out, err) = run(call_in(h, &url, &["+91 98765 43210", "--agent", AGENT])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(cmd_in(h, &url, &["status"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("+91 98765 43210: Ringing your phone"),
+        "{out}"
+    );
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let (_, out, _) = run(cmd_in(h, &url, &["status", "--json"])).await;
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["stage"], "connected", "{out}");
+    let call_id = v["callId"].as_str().unwrap().to_string();
+    let reference = v["refId"].as_str().unwrap().to_string();
+
+    let (code, out, err) = run(cmd_in(h, &url, &["hangup"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "Ended the call to +91 98765 43210. (Call hangup successfully)"
+    );
+    let hangups = sim.requests_to("/call/hangup");
+    assert_eq!(hangups.len(), 1);
+    assert_eq!(hangups[0].body["call_id"], call_id.as_str());
+    // Again: refused here, nothing sent.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (code, _, err) = run(cmd_in(h, &url, &["hangup"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("has already ended (Answered"), "{err}");
+    assert_eq!(sim.requests_to("/call/hangup").len(), 1);
+
+    // By its reference: the record's outcome, now in history.
+    let (code, out, err) = run(cmd_in(h, &url, &["status", &reference])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("+91 98765 43210: Answered · talked 0:0"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("Call ID {call_id}")), "{out}");
+
+    // A second call, refused by the server: history keeps both.
+    let (code, _, _) = run(call_in(
+        h,
+        &url,
+        &["98765 11111", "--agent", "0506999999999"],
+    ))
+    .await;
+    assert_eq!(code, 4);
+    let (code, out, _) = run(cmd_in(h, &url, &["history"])).await;
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("TIME (IST)"));
+    assert!(
+        lines[1].contains("+91 98765 11111") && lines[1].contains("not placed"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains("answered 0:0") && lines[2].contains(&reference),
+        "{out}"
+    );
+    let (_, out, _) = run(cmd_in(h, &url, &["history", "--number", "43210", "--json"])).await;
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["outcome"], "answered");
+    assert_eq!(rows[0]["callId"], call_id.as_str());
+    let (_, out, _) = run(cmd_in(h, &url, &["history", "--csv", "--since", "1d"])).await;
+    let csv: Vec<&str> = out.lines().collect();
+    assert_eq!(csv.len(), 3, "{out}");
+    assert!(csv[0].starts_with("time_ist,number,agent,"));
+    assert!(csv[2].contains(",+919876543210,0506123456781,"), "{out}");
+    let (_, out, _) = run(cmd_in(h, &url, &["history", "--since", "2999-01-01"])).await;
+    assert_eq!(out.trim(), "No calls.");
+    let (code, _, err) = run(cmd_in(h, &url, &["history", "--since", "last week"])).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+
+    // Availability: by name; the platform's users list follows.
+    let (code, out, err) = run(cmd_in(h, &url, &["break", "--agent", "Vikram"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "Vikram Singh is on a break: the platform sends no calls until `clickdial available`."
+    );
+    let (_, out, _) = run(cmd_in(h, &url, &["agents", "--json"])).await;
+    let agents: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let vikram = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Vikram Singh")
+        .unwrap();
+    assert_eq!(vikram["status"], "blocked");
+    let (code, out, _) = run(cmd_in(h, &url, &["available", "--agent", "0506123456782"])).await;
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "Agent 0506123456782 is available: calls come through again."
+    );
+    assert_eq!(
+        sim.requests_to("/block").len() + sim.requests_to("/unblock").len(),
+        2
+    );
+}

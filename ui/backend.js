@@ -21,6 +21,9 @@ export const COMMANDS = Object.freeze({
   autostart: 'autostart',
   setAutostart: 'set_autostart',
   findNumbers: 'find_numbers',
+  calls: 'calls',
+  hangUp: 'hang_up',
+  history: 'history',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -78,6 +81,10 @@ export function createBackend(invoke) {
     autostart: () => call(COMMANDS.autostart),
     setAutostart: (enabled) => call(COMMANDS.setAutostart, { enabled }),
     findNumbers: (text) => call(COMMANDS.findNumbers, { text }),
+    calls: () => call(COMMANDS.calls),
+    hangUp: (id) => call(COMMANDS.hangUp, { id: id ?? null }),
+    history: ({ digits, beforeId, limit } = {}) =>
+      call(COMMANDS.history, { digits: digits || null, beforeId: beforeId ?? null, limit: limit ?? null }),
   };
 }
 
@@ -293,4 +300,90 @@ export function typingHint(region) {
   return region === 'IN' || !region
     ? 'Keep typing: an Indian mobile number has 10 digits.'
     : 'Keep typing the number; add the country code with + for other countries.';
+}
+
+/** `m:ss` (or `h:mm:ss`) for a number of seconds. */
+export function clock(seconds) {
+  const s = Math.max(0, Math.floor(Number(seconds) || 0));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+export const STAGES = Object.freeze([
+  ['ringingAgent', 'Your phone'],
+  ['ringingCustomer', 'Customer'],
+  ['connected', 'Connected'],
+  ['ended', 'Ended'],
+]);
+
+const STAGE_ORDER = ['queued', 'ringingAgent', 'ringingCustomer', 'connected', 'ended'];
+
+const OUTCOME_TEXT = Object.freeze({
+  answered: 'Answered',
+  agentMissed: 'Your phone was not answered',
+  missed: 'The customer did not answer',
+  busy: 'Busy',
+  failed: 'Could not connect',
+  cancelled: 'Cancelled',
+  ended: 'Ended',
+});
+
+/** How a followed call's timeline looks: each step done, current or still to come. */
+export function timeline(call) {
+  const at = STAGE_ORDER.indexOf(call.stage);
+  return STAGES.map(([stage, label]) => {
+    const i = STAGE_ORDER.indexOf(stage);
+    return { stage, label, state: i < at ? 'done' : i === at ? 'current' : 'todo' };
+  });
+}
+
+/**
+ * The sentence under the timeline. `extraS` is how long ago the backend reported the call,
+ * so the clock keeps running between reports.
+ */
+export function callLine(call, extraS = 0) {
+  const live = call.stage !== 'ended';
+  const elapsed = (call.elapsedS ?? 0) + (live ? extraS : 0);
+  switch (call.stage) {
+    case 'queued':
+      return `Queued, waiting for your phone to ring · ${clock(elapsed)}`;
+    case 'ringingAgent':
+      return `Ringing your phone: answer it to reach the customer · ${clock(elapsed)}`;
+    case 'ringingCustomer':
+      return `Ringing ${call.international} · ${clock(elapsed)}`;
+    case 'connected':
+      return `Connected · ${clock((call.talkS ?? 0) + extraS)}`;
+    default: {
+      const what = OUTCOME_TEXT[call.outcome] || 'Ended';
+      const talk = call.outcome === 'answered' && call.talkS != null ? ` · talked ${clock(call.talkS)}` : '';
+      return `${what}${talk}${call.following ? ' · checking the call record…' : ''}`;
+    }
+  }
+}
+
+/** The tone of a followed call's line. */
+export function callTone(call) {
+  if (call.stage !== 'ended') return null;
+  if (call.outcome === 'answered') return 'ok';
+  if (call.outcome === 'cancelled' || call.outcome === 'ended' || !call.outcome) return null;
+  return 'warn';
+}
+
+/** One history row as shown: the number, when, the outcome and the talk time. */
+export function historyText(row, now = Date.now()) {
+  const when = new Date(row.createdAtMs);
+  const sameDay = new Date(now).toDateString() === when.toDateString();
+  const time = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const date = sameDay ? time : `${when.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
+  let outcome;
+  if (row.outcome) {
+    outcome = OUTCOME_TEXT[row.outcome] || 'Ended';
+    if (row.outcome === 'answered' && row.talkS != null) outcome += ` · ${clock(row.talkS)}`;
+  } else if (row.state === 'queued') outcome = 'Queued';
+  else if (row.state === 'notPlaced') outcome = 'Not placed';
+  else if (row.state === 'pending') outcome = 'Placing…';
+  else outcome = 'May have been placed';
+  return { date, outcome };
 }

@@ -4,6 +4,8 @@ import {
   REGIONS,
   agentLabel,
   burstText,
+  callLine,
+  callTone,
   callerFor,
   callerLabel,
   createBackend,
@@ -11,6 +13,7 @@ import {
   describeQueued,
   repeatNote,
   errorTone,
+  historyText,
   hostOf,
   minutesToSeconds,
   passwordExpiryText,
@@ -21,6 +24,7 @@ import {
   sourceLabel,
   previewText,
   stillTyping,
+  timeline,
   typingHint,
 } from './backend.js';
 
@@ -56,6 +60,8 @@ let repeatTimer = null;
 /** A queued call: the sentence, and the reference on a line of its own with a copy button. */
 function showQueued(outcome, agentName) {
   setMessage($('result'), describeQueued(outcome, agentName), 'ok');
+  refreshCalls();
+  if ($('history').open) loadHistory();
   if (outcome.refId) {
     $('result-ref').textContent = `Reference ${outcome.refId}`;
     $('result-details').hidden = false;
@@ -568,6 +574,153 @@ function setupSheet() {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Following the call: the newest call's timeline, its sentence with a running clock, Hang up.
+
+let followed = null;
+let followedAt = 0;
+let followTimer = null;
+
+function renderFollow() {
+  const call = followed;
+  $('follow').hidden = !call;
+  if (!call) return;
+  const steps = $('follow-steps');
+  steps.replaceChildren(...timeline(call).map((step) => {
+    const li = document.createElement('li');
+    li.textContent = step.label;
+    li.className = step.state;
+    li.dataset.stage = step.stage;
+    return li;
+  }));
+  const extra = Math.floor((Date.now() - followedAt) / 1000);
+  const line = $('follow-line');
+  line.textContent = callLine(call, extra);
+  line.className = callTone(call) || '';
+  $('follow').dataset.stage = call.stage;
+  $('hang-up').hidden = call.stage === 'ended';
+  $('hang-up').disabled = !call.canHangUp;
+  $('hang-up').title = call.canHangUp ? '' : 'Available once the call is listed by the server';
+}
+
+function showCalls(calls) {
+  const before = followed;
+  followed = calls[0] || null;
+  followedAt = Date.now();
+  clearInterval(followTimer);
+  if (followed && followed.stage !== 'ended') followTimer = setInterval(renderFollow, 1000);
+  if (before && followed && before.id === followed.id && before.stage !== followed.stage) {
+    setMessage($('follow-message'), '');
+  }
+  renderFollow();
+  if (followed?.stage === 'ended' && $('history').open) loadHistory();
+}
+
+function setupFollow() {
+  window.__TAURI__.event.listen('calls-changed', ({ payload }) => showCalls(payload || []));
+  window.__TAURI__.event.listen('follow-error', ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
+  $('hang-up').addEventListener('click', async () => {
+    if (!followed) return;
+    $('hang-up').disabled = true;
+    setMessage($('follow-message'), 'Ending the call…', null);
+    try {
+      await backend.hangUp(followed.id);
+      setMessage($('follow-message'), '');
+    } catch (e) {
+      setMessage($('follow-message'), e.message, 'error');
+      $('hang-up').disabled = !followed?.canHangUp;
+    }
+  });
+  $('history').addEventListener('toggle', () => {
+    if ($('history').open) loadHistory();
+  });
+  let searchTimer = null;
+  $('history-search').addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => loadHistory(), 200);
+  });
+  $('history-more').addEventListener('click', () => loadHistory(true));
+}
+
+/** A followed call's list after a dial: the backend has the truth, ask for it. */
+async function refreshCalls() {
+  try {
+    showCalls(await backend.calls());
+  } catch {
+    // The next event brings it.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// History
+
+const HISTORY_PAGE = 30;
+let historyRows = [];
+
+async function loadHistory(more = false) {
+  const digits = $('history-search').value.replace(/\D/g, '');
+  const beforeId = more && historyRows.length ? historyRows[historyRows.length - 1].id : null;
+  let rows;
+  try {
+    rows = await backend.history({ digits, beforeId, limit: HISTORY_PAGE });
+  } catch (e) {
+    $('history-empty').textContent = e.message;
+    $('history-empty').hidden = false;
+    return;
+  }
+  historyRows = more ? historyRows.concat(rows) : rows;
+  $('history-list').replaceChildren(...historyRows.map(historyItem));
+  $('history-empty').textContent = digits ? 'No calls to a number with those digits.' : 'No calls yet.';
+  $('history-empty').hidden = historyRows.length > 0;
+  $('history-more').hidden = rows.length < HISTORY_PAGE;
+}
+
+function historyItem(row) {
+  const { date, outcome } = historyText(row);
+  const li = document.createElement('li');
+  li.dataset.id = row.id;
+  const main = document.createElement('div');
+  main.className = 'h-main';
+  const number = document.createElement('div');
+  number.className = 'h-number';
+  number.textContent = row.international;
+  const sub = document.createElement('div');
+  sub.className = 'h-sub';
+  const agent = agents.find((a) => a.id === row.agent)?.name || row.agent;
+  sub.textContent = `${date} · ${outcome} · ${agent}`;
+  sub.title = [row.refId && `Reference ${row.refId}`, row.callId && `Call ID ${row.callId}`,
+    row.detail, row.reason].filter(Boolean).join('\n');
+  main.append(number, sub);
+  const redial = document.createElement('button');
+  redial.type = 'button';
+  redial.className = 'link small redial';
+  redial.textContent = 'Call again';
+  redial.addEventListener('click', () => {
+    if ([...$('agent').options].some((o) => o.value === row.agent)) {
+      $('agent').value = row.agent;
+      selectCallerFor(row.agent);
+    }
+    setNumber(row.international);
+    $('dial-form').requestSubmit();
+  });
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'link small';
+  copy.textContent = 'Copy';
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(row.e164);
+      copy.textContent = 'Copied';
+    } catch {
+      window.getSelection().selectAllChildren(number);
+      copy.textContent = 'Press Ctrl+C';
+    }
+    setTimeout(() => { copy.textContent = 'Copy'; }, 1500);
+  });
+  li.append(main, redial, copy);
+  return li;
+}
+
 function showHandler(h) {
   $('handler-summary').textContent = h.summary;
   $('handler-install').hidden = !h.canInstall;
@@ -770,6 +923,7 @@ async function start() {
   setupAccountForm();
   setupSettings();
   setupSheet();
+  setupFollow();
   $('demo').addEventListener('click', async () => {
     $('demo').disabled = true;
     try {

@@ -125,6 +125,16 @@ impl Tracker {
         }
     }
 
+    /// A call seen live before under `call_id` (another process followed it): its absence now
+    /// means it ended.
+    pub fn resume(customer: &str, queued_at_ms: i64, call_id: &str) -> Tracker {
+        Tracker {
+            call_id: Some(call_id.to_string()),
+            stage: Stage::RingingAgent,
+            ..Tracker::new(customer, queued_at_ms)
+        }
+    }
+
     pub fn stage(&self) -> Stage {
         self.stage
     }

@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use crate::blocking;
 use crate::dialer::WallClock;
 use crate::error::{Code, Error};
-use crate::ledger::{Ledger, Progress};
+use crate::ledger::{CallRow, Ledger, Progress};
 
 /// Whatever holds the account's client (the window's session, the CLI's).
 pub type ClientRef = Arc<dyn AsRef<Client> + Send + Sync>;
@@ -404,4 +404,53 @@ fn progress_of(t: &Tracker) -> OwnedProgress {
         ended_at_ms: t.ended_at_ms(),
         detail: t.view(0).detail,
     }
+}
+
+/// One look at a call from history, for a command line that does not stay running: live calls
+/// once, and the call records if it has ended. What it learns goes to the ledger too.
+pub async fn look_up(
+    client: &Client,
+    ledger: &Arc<Ledger>,
+    row: &CallRow,
+    now_ms: i64,
+) -> Result<CallView, Error> {
+    let mut tracker = match &row.call_id {
+        Some(id) => Tracker::resume(&row.e164, row.created_at_ms, id),
+        None => Tracker::new(&row.e164, row.created_at_ms),
+    };
+    let live = client.live_calls(None).await.map_err(Error::from)?;
+    tracker.observe_live(now_ms, &live, &|_| false);
+    if tracker.stage() == Stage::Ended {
+        if let Some(outcome) = row.outcome {
+            // Already known: no need to ask again.
+            let mut view = tracker.view(now_ms);
+            view.outcome = Some(outcome);
+            view.talk_s = row.talk_s.and_then(|t| u64::try_from(t).ok());
+            view.elapsed_s = row.ended_at_ms.map_or(view.elapsed_s, |e| {
+                u64::try_from((e - row.created_at_ms).max(0) / 1000).unwrap_or(0)
+            });
+            view.detail = row.detail.clone();
+            view.following = false;
+            return Ok(view);
+        }
+        let query = records_query(
+            tracker.call_id().map(str::to_string),
+            &row.e164,
+            row.created_at_ms,
+        );
+        match client.call_records(&query).await {
+            Ok(page) => {
+                tracker.observe_records(&page.records);
+            }
+            Err(ApiError::Forbidden { .. }) => tracker.records_failed(true),
+            Err(_) => tracker.records_failed(false),
+        }
+    }
+    let p = progress_of(&tracker);
+    let ledger = ledger.clone();
+    let id = row.id;
+    let _ = blocking(move || ledger.record_progress(id, &p.borrow()).map_err(Error::from)).await;
+    let mut view = tracker.view(now_ms);
+    view.following = false;
+    Ok(view)
 }

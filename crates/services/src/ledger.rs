@@ -851,6 +851,20 @@ impl Ledger {
         rows.collect::<Result<Vec<_>, _>>().map_err(storage)
     }
 
+    /// The newest call whose reference, call id or custom identifier is `reference`.
+    pub fn find(&self, reference: &str, now_ms: i64) -> Result<Option<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} WHERE ref_id = ?1 OR call_id = ?1 OR custom_identifier = ?1
+                 ORDER BY id DESC LIMIT 1"
+            ))
+            .map_err(storage)?;
+        stmt.query_row([reference], |r| read_row(r, now_ms))
+            .optional()
+            .map_err(storage)
+    }
+
     /// Queued calls since `since_ms` whose outcome was never learnt (placed while the app was
     /// closed, or followed by a process that stopped): for filling in from the call records.
     pub fn without_outcome(&self, since_ms: i64, now_ms: i64) -> Result<Vec<CallRow>, LedgerError> {

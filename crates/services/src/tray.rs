@@ -43,6 +43,8 @@ pub enum Action {
     Dial(String),
     Agent(String),
     Caller(String),
+    /// End the live call (the one [`TrayState::live_call`] names).
+    HangUp,
     Show,
     Quit,
 }
@@ -68,9 +70,21 @@ pub struct TrayState {
     pub caller: Option<String>,
     /// An account or the demo is in use.
     pub configured: bool,
+    /// The call being followed while it is live: its number and where it stands
+    /// ("+91 98765 43210", "Connected · 1:02"); whether it can be hung up yet.
+    pub live_call: Option<LiveCallItem>,
+}
+
+/// The live call as the tray shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveCallItem {
+    pub number: String,
+    pub summary: String,
+    pub can_hang_up: bool,
 }
 
 const DIAL_CLIPBOARD: &str = "dial-clipboard";
+const HANG_UP: &str = "hang-up";
 const SHOW: &str = "show";
 const QUIT: &str = "quit";
 const RECENT_PREFIX: &str = "recent:";
@@ -92,7 +106,17 @@ pub fn clipboard_item(clipboard: Option<&str>, region: Region) -> (String, bool)
 /// The menu, top to bottom.
 pub fn menu(s: &TrayState) -> Vec<Item> {
     let (label, usable) = clipboard_item(s.clipboard.as_deref(), s.region);
-    let mut items = vec![Item::Action {
+    let mut items = Vec::new();
+    // A live call comes first: ending it is the most urgent thing the tray can do.
+    if let Some(call) = &s.live_call {
+        items.push(Item::Action {
+            id: HANG_UP.into(),
+            label: clean_text(&format!("Hang up {} ({})", call.number, call.summary), 80),
+            enabled: call.can_hang_up,
+        });
+        items.push(Item::Separator);
+    }
+    items.push(Item::Action {
         id: DIAL_CLIPBOARD.into(),
         label: if s.configured {
             label
@@ -100,7 +124,7 @@ pub fn menu(s: &TrayState) -> Vec<Item> {
             "Dial clipboard (connect an account first)".into()
         },
         enabled: usable && s.configured,
-    }];
+    });
 
     let mut seen = Vec::new();
     for e164 in &s.recent {
@@ -188,6 +212,12 @@ pub fn tooltip(s: &TrayState) -> String {
     if !s.configured {
         return "Clickdial: no account connected".into();
     }
+    if let Some(call) = &s.live_call {
+        return clean_text(
+            &format!("Clickdial: {}, {}", call.number, call.summary),
+            120,
+        );
+    }
     match (
         name(&s.agents, s.agent.as_deref()),
         name(&s.callers, s.caller.as_deref()),
@@ -202,6 +232,7 @@ pub fn tooltip(s: &TrayState) -> String {
 pub fn action(id: &str) -> Option<Action> {
     match id {
         DIAL_CLIPBOARD => Some(Action::DialClipboard),
+        HANG_UP => Some(Action::HangUp),
         SHOW => Some(Action::Show),
         QUIT => Some(Action::Quit),
         _ => {
@@ -246,7 +277,36 @@ mod tests {
             callers: vec![choice("918065000101", "Sales line")],
             caller: Some("918065000101".into()),
             configured: true,
+            live_call: None,
         }
+    }
+
+    #[test]
+    fn a_live_call_puts_hang_up_first_and_in_the_tooltip() {
+        let mut s = state();
+        assert!(!menu(&s)
+            .iter()
+            .any(|i| matches!(i, Item::Action { id, .. } if id == HANG_UP)));
+        s.live_call = Some(LiveCallItem {
+            number: "+91 98765 43210".into(),
+            summary: "Connected · 0:42".into(),
+            can_hang_up: true,
+        });
+        let items = menu(&s);
+        assert_eq!(
+            items[0],
+            Item::Action {
+                id: HANG_UP.into(),
+                label: "Hang up +91 98765 43210 (Connected · 0:42)".into(),
+                enabled: true,
+            }
+        );
+        assert_eq!(items[1], Item::Separator);
+        assert_eq!(action(HANG_UP), Some(Action::HangUp));
+        assert_eq!(tooltip(&s), "Clickdial: +91 98765 43210, Connected · 0:42");
+        // Not listed by the server yet: shown, but cannot be used.
+        s.live_call.as_mut().unwrap().can_hang_up = false;
+        assert!(matches!(&menu(&s)[0], Item::Action { enabled: false, .. }));
     }
 
     fn find<'a>(items: &'a [Item], label: &str) -> &'a Item {

@@ -13,8 +13,23 @@
 //! length; delay; connection reset). Unknown routes get a 404 that names the request, so a test
 //! that calls the wrong path says so.
 //!
+//! Each queued call lives through the platform's stages, computed from the clock when asked:
+//! the agent's phone rings (3 s), the agent answers (or not: per agent, answers / no answer /
+//! busy / offline), the customer's phone rings (3 s; numbers ending `486` are busy, `408` do not
+//! answer, `404` are unreachable), they talk (20 s), the call ends. `/v1/live_calls` lists live
+//! calls with the real field names and types (`call_time` as `HH:MM:SS`, `customer_number`
+//! without the country code); while only the agent's phone rings, `destination` holds just the
+//! agent's number, and from the customer's leg on it lists both (our documented assumption of
+//! how the two legs differ). `/v1/call/hangup` ends a live call by its `call_id` (a `ref_id` is
+//! refused, as on some accounts); `/v1/call/records` has a record a moment after the end
+//! (status, durations with `answered_seconds` as a string, Q.850 cause, `ref_id`,
+//! `custom_identifier`), paged and filtered; `/v1/agent/{eid}/block|unblock` changes the
+//! agent's status in `/v1/users`.
+//!
 //! `GET /__sim/requests` returns the recorded requests as JSON, for tests that drive the app
-//! from outside (the WebDriver end-to-end test reads the demo simulator this way).
+//! from outside (the WebDriver end-to-end test reads the demo simulator this way);
+//! `GET /__sim/calls` the calls and their stages; `POST /__sim/timings` and `POST /__sim/agent`
+//! change stage lengths and how an agent answers.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -87,6 +102,69 @@ pub struct Account {
     /// Days until the portal password expires, sent as `number_of_days_left` with every
     /// token from `/auth/login` and `/auth/refresh`; not sent when `None`.
     pub password_days_left: Option<u32>,
+    /// How long each stage of a queued call lasts.
+    pub timings: CallTimings,
+    /// Tokens that may not read `/call/records` (403).
+    pub cdr_forbidden_tokens: Vec<String>,
+}
+
+/// How long each stage of a queued call lasts in the simulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallTimings {
+    /// The agent's phone rings this long before the agent answers (or gives up).
+    pub agent_ring: Duration,
+    /// Then the customer's phone rings this long.
+    pub customer_ring: Duration,
+    /// Then they talk this long, unless someone hangs up.
+    pub talk: Duration,
+    /// A call record appears this long after the end.
+    pub cdr_delay: Duration,
+}
+
+impl Default for CallTimings {
+    fn default() -> Self {
+        CallTimings {
+            agent_ring: Duration::from_secs(3),
+            customer_ring: Duration::from_secs(3),
+            talk: Duration::from_secs(20),
+            cdr_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+/// How a leg of a call goes: set per agent ([`Sim::set_agent_answer`]); for the customer it
+/// follows the number's last three digits: `…486` busy, `…408` no answer, `…404` unreachable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Answers,
+    NoAnswer,
+    Busy,
+    Offline,
+}
+
+impl Answer {
+    /// The customer's behaviour, from the number's last three digits.
+    pub fn of_customer(digits: &str) -> Answer {
+        if digits.ends_with("486") {
+            Answer::Busy
+        } else if digits.ends_with("408") {
+            Answer::NoAnswer
+        } else if digits.ends_with("404") {
+            Answer::Offline
+        } else {
+            Answer::Answers
+        }
+    }
+
+    fn parse(s: &str) -> Option<Answer> {
+        match s {
+            "answers" => Some(Answer::Answers),
+            "no_answer" => Some(Answer::NoAnswer),
+            "busy" => Some(Answer::Busy),
+            "offline" => Some(Answer::Offline),
+            _ => None,
+        }
+    }
 }
 
 impl Account {
@@ -134,6 +212,8 @@ impl Account {
             lockout_for: Duration::from_secs(10 * 60),
             restricted_tokens: Vec::new(),
             password_days_left: Some(60),
+            timings: CallTimings::default(),
+            cdr_forbidden_tokens: Vec::new(),
         }
     }
 }
@@ -255,6 +335,12 @@ struct Shared {
     /// Short-lived tokens issued by `/auth/login` and `/auth/refresh`, with their expiry.
     sessions: Mutex<HashMap<String, Instant>>,
     lockout: Mutex<Lockout>,
+    timings: Mutex<CallTimings>,
+    /// Queued calls, oldest first.
+    calls: Mutex<Vec<SimCall>>,
+    /// Per agent (EID): a status set by block/unblock, and how the agent answers.
+    agent_status: Mutex<HashMap<String, u8>>,
+    agent_answer: Mutex<HashMap<String, Answer>>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -274,12 +360,16 @@ impl Sim {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            account,
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             call_seq: AtomicU64::new(11_930_963),
             sessions: Mutex::new(HashMap::new()),
             lockout: Mutex::new(Lockout::default()),
+            timings: Mutex::new(account.timings),
+            calls: Mutex::new(Vec::new()),
+            agent_status: Mutex::new(HashMap::new()),
+            agent_answer: Mutex::new(HashMap::new()),
+            account,
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -334,6 +424,474 @@ impl Sim {
     pub fn expire_sessions(&self) {
         lock(&self.shared.sessions).clear();
     }
+
+    /// Stage lengths for calls queued from now on.
+    pub fn set_timings(&self, timings: CallTimings) {
+        *lock(&self.shared.timings) = timings;
+    }
+
+    /// How the agent `eid` answers calls queued from now on.
+    pub fn set_agent_answer(&self, eid: &str, answer: Answer) {
+        lock(&self.shared.agent_answer).insert(eid.to_string(), answer);
+    }
+
+    /// Every queued call and where it stands now, oldest first.
+    pub fn calls(&self) -> Vec<CallInfo> {
+        let now = Instant::now();
+        lock(&self.shared.calls)
+            .iter()
+            .map(|c| c.info(now))
+            .collect()
+    }
+}
+
+/// A queued call as tests see it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CallInfo {
+    pub call_id: String,
+    pub ref_id: String,
+    pub customer: String,
+    pub agent: String,
+    /// `agent_ringing`, `customer_ringing`, `connected` or `ended`.
+    pub stage: &'static str,
+    /// `answered` / `missed` once ended.
+    pub status: Option<&'static str>,
+}
+
+/// One call queued by `click_to_call`. Its stage is computed from the time when asked
+/// ([`SimCall::stage_at`]); no task runs per call.
+#[derive(Debug, Clone)]
+struct SimCall {
+    seq: u64,
+    call_id: String,
+    ref_id: String,
+    uuid: String,
+    custom_identifier: Value,
+    agent: SimAgent,
+    customer: String,
+    did: String,
+    queued_at: Instant,
+    queued_wall: SystemTime,
+    timings: CallTimings,
+    agent_answer: Answer,
+    customer_answer: Answer,
+    hung_up_at: Option<Instant>,
+}
+
+/// Where a call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    AgentRinging,
+    CustomerRinging,
+    Connected,
+    Ended(End),
+}
+
+/// How and when (after queueing) a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct End {
+    after: Duration,
+    answered: bool,
+    talk: Duration,
+    /// Q.850 cause code and key.
+    code: u8,
+    cause: &'static str,
+    reason: &'static str,
+    description: &'static str,
+    /// How long the agent's leg rang, when the agent answered.
+    agent_rang: Option<Duration>,
+}
+
+impl SimCall {
+    /// The end the call comes to if nobody hangs up.
+    fn natural_end(&self) -> End {
+        let t = self.timings;
+        let end = |after, code, cause, reason, description, agent_rang| End {
+            after,
+            answered: false,
+            talk: Duration::ZERO,
+            code,
+            cause,
+            reason,
+            description,
+            agent_rang,
+        };
+        let quick = Duration::from_secs(1);
+        let at_once = Duration::from_millis(500);
+        match self.agent_answer {
+            Answer::NoAnswer => {
+                return end(
+                    t.agent_ring,
+                    19,
+                    "NO_ANSWER",
+                    "noanswer",
+                    "Call missed by agent",
+                    None,
+                )
+            }
+            Answer::Busy => {
+                return end(
+                    t.agent_ring.min(quick),
+                    17,
+                    "USER_BUSY",
+                    "busy",
+                    "Agent busy",
+                    None,
+                )
+            }
+            Answer::Offline => {
+                return end(
+                    t.agent_ring.min(at_once),
+                    20,
+                    "SUBSCRIBER_ABSENT",
+                    "unreachable",
+                    "Agent unreachable",
+                    None,
+                )
+            }
+            Answer::Answers => {}
+        }
+        let rang = Some(t.agent_ring);
+        match self.customer_answer {
+            Answer::NoAnswer => end(
+                t.agent_ring + t.customer_ring,
+                19,
+                "NO_ANSWER",
+                "noanswer",
+                "Call missed by customer",
+                rang,
+            ),
+            Answer::Busy => end(
+                t.agent_ring + t.customer_ring.min(quick),
+                17,
+                "USER_BUSY",
+                "busy",
+                "Customer busy",
+                rang,
+            ),
+            Answer::Offline => end(
+                t.agent_ring + t.customer_ring.min(at_once),
+                20,
+                "SUBSCRIBER_ABSENT",
+                "unreachable",
+                "Customer unreachable",
+                rang,
+            ),
+            Answer::Answers => End {
+                answered: true,
+                talk: t.talk,
+                ..end(
+                    t.agent_ring + t.customer_ring + t.talk,
+                    16,
+                    "NORMAL_CLEARING",
+                    "Call Disconnected By Callee",
+                    "Call answered by customer",
+                    rang,
+                )
+            },
+        }
+    }
+
+    /// The stage the call would be in `t` after queueing, were it never to end.
+    fn live_stage(&self, t: Duration) -> Stage {
+        let ringing_until = self.timings.agent_ring;
+        if t < ringing_until {
+            Stage::AgentRinging
+        } else if t < ringing_until + self.timings.customer_ring {
+            Stage::CustomerRinging
+        } else {
+            Stage::Connected
+        }
+    }
+
+    /// The end, with a hang-up taken into account.
+    fn end(&self) -> End {
+        let natural = self.natural_end();
+        let Some(h) = self.hung_up_at else {
+            return natural;
+        };
+        let at = h.saturating_duration_since(self.queued_at);
+        if at >= natural.after {
+            return natural;
+        }
+        let connected_from = self.timings.agent_ring + self.timings.customer_ring;
+        let connected = self.live_stage(at) == Stage::Connected;
+        End {
+            after: at,
+            answered: connected,
+            talk: if connected {
+                at - connected_from
+            } else {
+                Duration::ZERO
+            },
+            code: 16,
+            cause: "NORMAL_CLEARING",
+            reason: "Call Disconnected By Caller",
+            description: if connected {
+                "Call answered by customer"
+            } else {
+                "Call cancelled by agent"
+            },
+            agent_rang: (at >= self.timings.agent_ring).then_some(self.timings.agent_ring),
+        }
+    }
+
+    fn stage_at(&self, now: Instant) -> Stage {
+        let t = now.saturating_duration_since(self.queued_at);
+        let end = self.end();
+        if t >= end.after {
+            Stage::Ended(end)
+        } else {
+            self.live_stage(t)
+        }
+    }
+
+    fn info(&self, now: Instant) -> CallInfo {
+        let stage = self.stage_at(now);
+        CallInfo {
+            call_id: self.call_id.clone(),
+            ref_id: self.ref_id.clone(),
+            customer: self.customer.clone(),
+            agent: self.agent.eid.clone(),
+            stage: match stage {
+                Stage::AgentRinging => "agent_ringing",
+                Stage::CustomerRinging => "customer_ringing",
+                Stage::Connected => "connected",
+                Stage::Ended(_) => "ended",
+            },
+            status: match stage {
+                Stage::Ended(e) => Some(if e.answered { "answered" } else { "missed" }),
+                _ => None,
+            },
+        }
+    }
+
+    fn unix_at(&self, after: Duration) -> i64 {
+        (self.queued_wall + after)
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+
+    /// A `/v1/live_calls` row, with the platform's field names and types.
+    fn live_row(&self, stage: Stage, now: Instant) -> Value {
+        let elapsed = now.saturating_duration_since(self.queued_at).as_secs();
+        let agent_leg = self.agent.follow_me_number.clone();
+        let destination = match stage {
+            Stage::AgentRinging => agent_leg.clone(),
+            _ => format!("{agent_leg},+{}", self.customer),
+        };
+        json!({
+            "id": 793_133_114u64 + self.seq,
+            "user_id": self.agent.user_id,
+            "client_id": null,
+            "call_id": self.call_id,
+            "direction": 2,
+            "source": format!("+{}", self.did),
+            "type": "click-to-call",
+            "did": format!("+{}", self.did),
+            "multiple_destination_type": "c2c",
+            "multiple_destination_name": format!("SIP/{agent_leg}"),
+            "destination": destination,
+            "state": if stage == Stage::Connected { "Answered" } else { "Ringing" },
+            "queue_state": null,
+            "channel_id": format!("SIP/sim-{:08x}", self.seq),
+            "created_at": clickdial_core::clock::format_ist(self.unix_at(Duration::ZERO)),
+            "sip_domain": "10.0.0.1",
+            "broadcast_id": null,
+            "broadcast_no": null,
+            "call_time": format!("{:02}:{:02}:{:02}", elapsed / 3600, elapsed / 60 % 60, elapsed % 60),
+            "agent_name": self.agent.name,
+            "customer_number": &self.customer[self.customer.len().saturating_sub(10)..],
+        })
+    }
+
+    /// A `/v1/call/records` row (CDR), with the platform's quirks (numbers as strings).
+    fn record_row(&self, end: End) -> Value {
+        let start = clickdial_core::clock::format_ist(self.unix_at(Duration::ZERO));
+        json!({
+            "id": format!("{:024x}", 0x5f3a_0000_0000u64 + self.seq),
+            "call_id": self.call_id,
+            "uuid": self.uuid,
+            "direction": "outbound",
+            "description": end.description,
+            "detailed_description": format!("{} ({})", end.description, end.cause),
+            "status": if end.answered { "answered" } else { "missed" },
+            "recording_url": end.answered.then(|| format!(
+                "https://customer.servetel.in/file/recording?callId={}&type=rec&token=sim",
+                self.call_id
+            )),
+            "service": "Click to Call",
+            "date": &start[..10],
+            "time": &start[11..],
+            "end_stamp": clickdial_core::clock::format_ist(self.unix_at(end.after)),
+            "call_duration": end.after.as_secs(),
+            "answered_seconds": end.talk.as_secs().to_string(),
+            "agent_number": self.agent.eid,
+            "agent_name": self.agent.name,
+            "client_number": format!("+{}", self.customer),
+            "did_number": format!("+{}", self.did),
+            "hangup_cause": end.cause,
+            "hangup_cause_code": end.code.to_string(),
+            "reason": end.reason,
+            "agent_ring_time": end.agent_rang.map_or("N.A.".to_string(), |d| d.as_secs().to_string()),
+            "ref_id": self.ref_id,
+            "custom_identifier": self.custom_identifier,
+        })
+    }
+}
+
+/// `%XX` and `+` in a query value.
+fn decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn live_calls(shared: &Shared, param: &dyn Fn(&str) -> Option<String>) -> Response {
+    let now = Instant::now();
+    let agent = param("agent_number")
+        .map(|a| digits(&a))
+        .filter(|a| !a.is_empty());
+    let call_id = param("call_id");
+    let did = param("did_number")
+        .map(|d| digits(&d))
+        .filter(|d| !d.is_empty());
+    let calls = lock(&shared.calls);
+    let rows: Vec<Value> = calls
+        .iter()
+        .rev()
+        .filter(|c| {
+            agent.as_ref().is_none_or(|a| {
+                digits(&c.agent.eid) == *a || digits(&c.agent.follow_me_number) == *a
+            })
+        })
+        .filter(|c| call_id.as_ref().is_none_or(|id| *id == c.call_id))
+        .filter(|c| did.as_ref().is_none_or(|d| *d == c.did))
+        .filter_map(|c| match c.stage_at(now) {
+            Stage::Ended(_) => None,
+            stage => Some(c.live_row(stage, now)),
+        })
+        .collect();
+    reply(StatusCode::OK, Value::Array(rows))
+}
+
+fn hangup(shared: &Shared, body: &Value) -> Response {
+    let Some(id) = text(body.get("call_id")).filter(|s| !s.is_empty()) else {
+        return reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"call_id": "The call id field is required."}),
+        );
+    };
+    let now = Instant::now();
+    let mut calls = lock(&shared.calls);
+    if let Some(call) = calls.iter_mut().find(|c| c.call_id == id) {
+        if !matches!(call.stage_at(now), Stage::Ended(_)) {
+            call.hung_up_at = Some(now);
+            return reply(
+                StatusCode::OK,
+                json!({"success": true, "message": "Call hangup successfully"}),
+            );
+        }
+    } else if calls.iter().any(|c| c.ref_id == id) {
+        // Some accounts refuse the ref_id here (servetel-api.md §5.2).
+        return reply(
+            StatusCode::OK,
+            json!({"success": false, "message": "Invalid call_id"}),
+        );
+    }
+    reply(
+        StatusCode::OK,
+        json!({"success": false, "message": "Call not found"}),
+    )
+}
+
+fn call_records(shared: &Shared, param: &dyn Fn(&str) -> Option<String>) -> Response {
+    let now = Instant::now();
+    let bound = |name: &str| param(name).and_then(|d| clickdial_core::clock::parse_ist(d.trim()));
+    let (from, to) = (bound("from_date"), bound("to_date"));
+    let page: usize = param("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|&p| p > 0)
+        .unwrap_or(1);
+    let limit: usize = param("limit")
+        .and_then(|l| l.parse().ok())
+        .filter(|&l| l > 0)
+        .unwrap_or(20)
+        .min(1000);
+    let call_id = param("call_id");
+    let caller = param("callerid")
+        .map(|c| digits(&c))
+        .filter(|c| !c.is_empty());
+    let calls = lock(&shared.calls);
+    let matching: Vec<Value> = calls
+        .iter()
+        .rev()
+        .filter(|c| {
+            let start = c.unix_at(Duration::ZERO);
+            from.is_none_or(|f| start >= f) && to.is_none_or(|t| start <= t)
+        })
+        .filter(|c| call_id.as_ref().is_none_or(|id| *id == c.call_id))
+        .filter(|c| {
+            caller
+                .as_ref()
+                .is_none_or(|n| c.customer.ends_with(&n[n.len().saturating_sub(10)..]))
+        })
+        .filter_map(|c| match c.stage_at(now) {
+            Stage::Ended(end)
+                if now.saturating_duration_since(c.queued_at)
+                    >= end.after + c.timings.cdr_delay =>
+            {
+                Some(c.record_row(end))
+            }
+            _ => None,
+        })
+        .collect();
+    let rows: Vec<Value> = matching
+        .iter()
+        .skip((page - 1).saturating_mul(limit))
+        .take(limit)
+        .cloned()
+        .collect();
+    reply(
+        StatusCode::OK,
+        json!({"count": matching.len(), "limit": limit, "size": rows.len(), "page": page,
+               "results": rows}),
+    )
+}
+
+fn set_blocked(shared: &Shared, eid: &str, blocked: bool) -> Response {
+    if !shared.account.agents.iter().any(|a| a.eid == eid) {
+        return reply(
+            StatusCode::NOT_FOUND,
+            json!({"success": false, "message": "Agent not found"}),
+        );
+    }
+    lock(&shared.agent_status).insert(eid.to_string(), u8::from(blocked));
+    reply(
+        StatusCode::OK,
+        json!({"success": true, "message": if blocked { "Agent blocked successfully" } else { "Agent unblocked successfully" }}),
+    )
 }
 
 impl Drop for Sim {
@@ -384,6 +942,42 @@ async fn handle(
     let path = uri.path().to_string();
     if path == "/__sim/requests" {
         return reply(StatusCode::OK, json!(*lock(&shared.requests)));
+    }
+    if path == "/__sim/calls" {
+        let now = Instant::now();
+        let calls: Vec<CallInfo> = lock(&shared.calls).iter().map(|c| c.info(now)).collect();
+        return reply(StatusCode::OK, json!(calls));
+    }
+    // `POST /__sim/timings {"agent_ring_ms": 1500, "talk_ms": 60000, ...}` (any subset): stage
+    // lengths for calls queued afterwards.
+    if path == "/__sim/timings" && method == Method::POST {
+        let spec: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let ms = |k: &str| {
+            spec[k]
+                .as_u64()
+                .map(|v| Duration::from_millis(v.min(86_400_000)))
+        };
+        let mut t = lock(&shared.timings);
+        t.agent_ring = ms("agent_ring_ms").unwrap_or(t.agent_ring);
+        t.customer_ring = ms("customer_ring_ms").unwrap_or(t.customer_ring);
+        t.talk = ms("talk_ms").unwrap_or(t.talk);
+        t.cdr_delay = ms("cdr_delay_ms").unwrap_or(t.cdr_delay);
+        return reply(StatusCode::OK, json!({"ok": true}));
+    }
+    // `POST /__sim/agent {"eid": "...", "answer": "answers|no_answer|busy|offline"}`.
+    if path == "/__sim/agent" && method == Method::POST {
+        let spec: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let (Some(eid), Some(answer)) = (
+            spec["eid"].as_str(),
+            spec["answer"].as_str().and_then(Answer::parse),
+        ) else {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "eid and answer (answers, no_answer, busy, offline) needed"}),
+            );
+        };
+        lock(&shared.agent_answer).insert(eid.to_string(), answer);
+        return reply(StatusCode::OK, json!({"ok": true}));
     }
     // Test control for processes that cannot reach `Sim::inject` (the app's demo, driven by
     // the end-to-end tests): `POST /__sim/fault {"path": "/users", "status": 503, "times": 2}`
@@ -491,9 +1085,30 @@ async fn handle(
             .map(|(_, v)| v.as_str())
     };
 
+    let decoded = |name: &str| param(name).map(decode);
+    let agent_action = path
+        .strip_prefix("/v1/agent/")
+        .and_then(|rest| rest.split_once('/'))
+        .filter(|_| method == Method::POST);
+    if let Some((eid, action @ ("block" | "unblock"))) = agent_action {
+        return set_blocked(&shared, &decode(eid), action == "block");
+    }
     match (method.as_str(), path.as_str()) {
         ("POST", "/v1/click_to_call") => click_to_call(&shared, &body_value),
-        ("GET", "/v1/users") => users(account, param("last_seen_id"), param("limit")),
+        ("GET", "/v1/live_calls") => live_calls(&shared, &decoded),
+        ("POST", "/v1/call/hangup") => hangup(&shared, &body_value),
+        ("GET", "/v1/call/records")
+            if account
+                .cdr_forbidden_tokens
+                .contains(&bare_token(authorization.as_deref())) =>
+        {
+            reply(
+                StatusCode::FORBIDDEN,
+                json!({"success": false, "message": "You are not authorized to access this resource."}),
+            )
+        }
+        ("GET", "/v1/call/records") => call_records(&shared, &decoded),
+        ("GET", "/v1/users") => users(&shared, param("last_seen_id"), param("limit")),
         ("GET", "/v1/my_number")
             if account
                 .restricted_tokens
@@ -629,8 +1244,8 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
         );
     };
     let destination = text(body.get("destination_number")).unwrap_or_default();
-    let digits = destination.strip_prefix('+').unwrap_or(&destination);
-    if !(10..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let dest_digits = destination.strip_prefix('+').unwrap_or(&destination);
+    if !(10..=15).contains(&dest_digits.len()) || !dest_digits.bytes().all(|b| b.is_ascii_digit()) {
         return reply(
             StatusCode::UNPROCESSABLE_ENTITY,
             json!({"destination_number": "The destination number must be between 10 and 15 digits."}),
@@ -672,19 +1287,61 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
         "ref_id": uuid::Uuid::new_v4().to_string(),
         "call_id": null,
     });
+    let epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let seq = shared.call_seq.fetch_add(1, Ordering::Relaxed);
+    let call_id = format!("{epoch}.{seq}");
     let asynchronous = text(body.get("async")).as_deref() == Some("1");
     if !asynchronous && text(body.get("get_call_id")).as_deref() == Some("1") {
-        let epoch = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
+        out["call_id"] = json!(call_id);
+    }
+    let agent = account
+        .agents
+        .iter()
+        .find(|a| {
+            a.eid == agent_number
+                || a.follow_me_number.trim_start_matches('+')
+                    == agent_number.trim_start_matches('+')
+        })
+        .cloned();
+    if let Some(agent) = agent {
+        let did = text(body.get("caller_id"))
+            .map(|c| digits(&c))
+            .or_else(|| account.dids.first().map(|d| digits(&d.did)))
             .unwrap_or_default();
-        let seq = shared.call_seq.fetch_add(1, Ordering::Relaxed);
-        out["call_id"] = json!(format!("{epoch}.{seq}"));
+        let agent_answer = lock(&shared.agent_answer)
+            .get(&agent.eid)
+            .copied()
+            .unwrap_or(Answer::Answers);
+        let customer = dest_digits.to_string();
+        lock(&shared.calls).push(SimCall {
+            seq,
+            call_id,
+            ref_id: out["ref_id"].as_str().unwrap_or_default().to_string(),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            custom_identifier: body
+                .get("custom_identifier")
+                .cloned()
+                .unwrap_or(Value::Null),
+            customer_answer: Answer::of_customer(&customer),
+            customer,
+            agent,
+            did,
+            queued_at: Instant::now(),
+            queued_wall: SystemTime::now(),
+            timings: *lock(&shared.timings),
+            agent_answer,
+            hung_up_at: None,
+        });
     }
     reply(StatusCode::OK, out)
 }
 
-fn users(account: &Account, last_seen_id: Option<&str>, limit: Option<&str>) -> Response {
+fn users(shared: &Shared, last_seen_id: Option<&str>, limit: Option<&str>) -> Response {
+    let account = &shared.account;
+    let overlay = lock(&shared.agent_status).clone();
     let after: u64 = last_seen_id.and_then(|s| s.parse().ok()).unwrap_or(0);
     let limit: usize = limit
         .and_then(|s| s.parse().ok())
@@ -702,7 +1359,8 @@ fn users(account: &Account, last_seen_id: Option<&str>, limit: Option<&str>) -> 
             json!({
                 "id": a.user_id,
                 "name": a.name,
-                "agent": {"id": a.eid, "name": a.name, "status": a.status,
+                "agent": {"id": a.eid, "name": a.name,
+                          "status": overlay.get(&a.eid).copied().unwrap_or(a.status),
                           "follow_me_number": a.follow_me_number},
                 "login_id": format!("{}@demo.clickdial.invalid", a.name.split(' ').next().unwrap_or("agent").to_lowercase()),
                 "is_login_based_calling_enabled": false,
@@ -762,4 +1420,109 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
     tokio::signal::ctrl_c().await?;
     drop(sim);
     Ok(())
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+
+    fn call(agent: Answer, customer: &str) -> SimCall {
+        SimCall {
+            seq: 1,
+            call_id: "1.1".into(),
+            ref_id: "r".into(),
+            uuid: "u".into(),
+            custom_identifier: Value::Null,
+            agent: Account::demo().agents[0].clone(),
+            customer: customer.into(),
+            did: "918065000101".into(),
+            queued_at: Instant::now(),
+            queued_wall: SystemTime::now(),
+            timings: CallTimings {
+                agent_ring: Duration::from_secs(3),
+                customer_ring: Duration::from_secs(4),
+                talk: Duration::from_secs(10),
+                cdr_delay: Duration::from_secs(1),
+            },
+            agent_answer: agent,
+            customer_answer: Answer::of_customer(customer),
+            hung_up_at: None,
+        }
+    }
+
+    fn at(c: &SimCall, ms: u64) -> Stage {
+        c.stage_at(c.queued_at + Duration::from_millis(ms))
+    }
+
+    #[test]
+    fn stages_change_exactly_at_their_boundaries() {
+        let c = call(Answer::Answers, "919876543210");
+        assert_eq!(at(&c, 0), Stage::AgentRinging);
+        assert_eq!(at(&c, 2999), Stage::AgentRinging);
+        assert_eq!(at(&c, 3000), Stage::CustomerRinging);
+        assert_eq!(at(&c, 6999), Stage::CustomerRinging);
+        assert_eq!(at(&c, 7000), Stage::Connected);
+        assert_eq!(at(&c, 16_999), Stage::Connected);
+        let Stage::Ended(end) = at(&c, 17_000) else {
+            panic!()
+        };
+        assert!(end.answered);
+        assert_eq!(
+            (end.after, end.talk, end.code),
+            (Duration::from_secs(17), Duration::from_secs(10), 16)
+        );
+    }
+
+    #[test]
+    fn refusals_end_early_with_their_causes() {
+        let ended = |c: &SimCall, ms| match at(c, ms) {
+            Stage::Ended(e) => Some((e.code, e.description)),
+            _ => None,
+        };
+        let c = call(Answer::NoAnswer, "919876543210");
+        assert_eq!(ended(&c, 2999), None);
+        assert_eq!(ended(&c, 3000), Some((19, "Call missed by agent")));
+        let c = call(Answer::Busy, "919876543210");
+        assert_eq!(ended(&c, 999), None);
+        assert_eq!(ended(&c, 1000), Some((17, "Agent busy")));
+        let c = call(Answer::Offline, "919876543210");
+        assert_eq!(ended(&c, 500), Some((20, "Agent unreachable")));
+        let c = call(Answer::Answers, "919876543486");
+        assert_eq!(at(&c, 3500), Stage::CustomerRinging);
+        assert_eq!(ended(&c, 4000), Some((17, "Customer busy")));
+        let c = call(Answer::Answers, "919876543408");
+        assert_eq!(ended(&c, 6999), None);
+        assert_eq!(ended(&c, 7000), Some((19, "Call missed by customer")));
+        let c = call(Answer::Answers, "919876543404");
+        assert_eq!(ended(&c, 3500), Some((20, "Customer unreachable")));
+    }
+
+    #[test]
+    fn a_hang_up_ends_the_call_where_it_stands() {
+        let mut c = call(Answer::Answers, "919876543210");
+        c.hung_up_at = Some(c.queued_at + Duration::from_millis(9500));
+        assert_eq!(at(&c, 9499), Stage::Connected);
+        let Stage::Ended(end) = at(&c, 9500) else {
+            panic!()
+        };
+        assert!(end.answered);
+        assert_eq!(end.talk, Duration::from_millis(2500));
+        assert_eq!(end.reason, "Call Disconnected By Caller");
+        let mut c = call(Answer::Answers, "919876543210");
+        c.hung_up_at = Some(c.queued_at + Duration::from_millis(1000));
+        let Stage::Ended(end) = at(&c, 1000) else {
+            panic!()
+        };
+        assert!(!end.answered);
+        assert_eq!(end.description, "Call cancelled by agent");
+        assert_eq!(end.agent_rang, None);
+    }
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(decode("2026-11-28+10%3A00%3A00"), "2026-11-28 10:00:00");
+        assert_eq!(decode("%2B91%20"), "+91 ");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz%e2%82%ac"), "%zz€");
+    }
 }

@@ -1,0 +1,285 @@
+//! Following calls against the simulator's call lifecycle on loopback, with a real ledger:
+//! the stages in order, the outcome from the call record into history, hang-up, no request
+//! while idle, and a 403 on call records explained once.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clickdial_core::api::{Credentials, Outcome};
+use clickdial_core::follow::Stage;
+use clickdial_core::settings::SignIn;
+use clickdial_core::types::BaseUrl;
+use clickdial_core::Secret;
+use clickdial_services::accounts::{self, AccountKey};
+use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
+use clickdial_services::follow::{FollowedCall, Follower, RECORDS_FORBIDDEN};
+use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
+use clickdial_services::settings_file::{SettingsFile, SETTINGS_FILE};
+use clickdial_sim::{Account, Answer, CallTimings, Sim, DEMO_TOKEN};
+
+const AGENT: &str = "0506123456781";
+/// Every wait divided by this: polls every 100 ms instead of 2.5 s.
+const SPEED: u32 = 25;
+
+struct World {
+    _dir: tempfile::TempDir,
+    sim: Sim,
+    dialer: Dialer,
+    ledger: Arc<Ledger>,
+    session: Arc<Session>,
+    follower: Arc<Follower>,
+    seen: Arc<Mutex<Vec<Vec<FollowedCall>>>>,
+}
+
+fn timings(ring_ms: u64, talk_ms: u64) -> CallTimings {
+    CallTimings {
+        agent_ring: Duration::from_millis(ring_ms),
+        customer_ring: Duration::from_millis(ring_ms),
+        talk: Duration::from_millis(talk_ms),
+        cdr_delay: Duration::from_millis(50),
+    }
+}
+
+impl World {
+    async fn new(account: Account) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Sim::spawn(account).await.unwrap();
+        sim.set_timings(timings(500, 800));
+        let settings = SettingsFile::new(dir.path().join(SETTINGS_FILE));
+        let url = BaseUrl::parse(&sim.url()).unwrap();
+        let (ledger, _) = Ledger::open(&dir.path().join(LEDGER_FILE)).unwrap();
+        let ledger = Arc::new(ledger);
+        let dialer = Dialer::new(ledger.clone(), settings, system_wall_clock());
+        let session = Arc::new(Session {
+            key: AccountKey::new(&url, SignIn::Token, None),
+            client: accounts::client(&url, Credentials::Token(Secret::new(DEMO_TOKEN))).unwrap(),
+            saved: false,
+        });
+        let follower = Follower::with_speed(ledger.clone(), system_wall_clock(), SPEED);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        tokio::spawn(follower.clone().run(Arc::new(move |calls| {
+            sink.lock().unwrap().push(calls);
+        })));
+        World {
+            _dir: dir,
+            sim,
+            dialer,
+            ledger,
+            session,
+            follower,
+            seen,
+        }
+    }
+
+    /// Dials `number` and follows it, as the window does.
+    async fn dial(&self, number: &str) -> i64 {
+        let outcome = self
+            .dialer
+            .dial(&self.session, DialInput::new(number, AGENT, Source::Window))
+            .await
+            .unwrap();
+        self.follower.follow(
+            outcome.call,
+            &outcome.e164,
+            &outcome.agent,
+            self.session.clone(),
+        );
+        outcome.call
+    }
+
+    async fn until(&self, what: &str, f: impl Fn(&FollowedCall) -> bool) -> FollowedCall {
+        let end = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(c) = self.follower.calls().into_iter().next().filter(|c| f(c)) {
+                return c;
+            }
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}: {:?}",
+                self.follower.calls()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn live_reads(&self) -> usize {
+        self.sim.requests_to("/live_calls").len()
+    }
+
+    fn stages_seen(&self) -> Vec<Stage> {
+        let mut out: Vec<Stage> = Vec::new();
+        for calls in self.seen.lock().unwrap().iter() {
+            if let Some(c) = calls.first() {
+                if out.last() != Some(&c.view.stage) {
+                    out.push(c.view.stage);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[tokio::test]
+async fn a_call_is_followed_through_every_stage_into_history() {
+    let w = World::new(Account::demo()).await;
+    // Idle: not one request.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(w.live_reads(), 0, "no request while no call is active");
+
+    let id = w.dial("+91 98765 43210").await;
+    let done = w.until("the call record", |c| !c.view.following).await;
+    assert_eq!(done.id, id);
+    assert_eq!(done.view.stage, Stage::Ended);
+    assert_eq!(done.view.outcome, Some(Outcome::Answered));
+    assert_eq!(
+        done.view.detail.as_deref(),
+        Some("Call answered by customer")
+    );
+    assert!(
+        done.summary.starts_with("Answered · talked 0:0"),
+        "{}",
+        done.summary
+    );
+    assert_eq!(
+        w.stages_seen(),
+        vec![
+            Stage::RingingAgent,
+            Stage::RingingCustomer,
+            Stage::Connected,
+            Stage::Ended
+        ],
+        "every stage, in order"
+    );
+    let sim_call = &w.sim.calls()[0];
+    let row = w.ledger.get(id, 0).unwrap().unwrap();
+    assert_eq!(row.outcome, Some(Outcome::Answered));
+    assert_eq!(row.call_id.as_deref(), Some(sim_call.call_id.as_str()));
+    assert_eq!(
+        row.talk_s,
+        Some(0),
+        "the record's whole seconds (0.8 s of talk)"
+    );
+    assert!(row.ended_at_ms.is_some());
+    assert_eq!(row.detail.as_deref(), Some("Call answered by customer"));
+
+    // Done: the poll loop goes quiet.
+    let reads = (w.live_reads(), w.sim.requests_to("/call/records").len());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        (w.live_reads(), w.sim.requests_to("/call/records").len()),
+        reads,
+        "no request once the call is over"
+    );
+}
+
+#[tokio::test]
+async fn outcomes_busy_missed_and_an_agent_who_does_not_answer() {
+    let w = World::new(Account::demo()).await;
+    w.dial("+91 98765 43486").await;
+    let c = w.until("busy", |c| !c.view.following).await;
+    assert_eq!(
+        (c.view.outcome, c.summary.as_str()),
+        (Some(Outcome::Busy), "Busy")
+    );
+
+    w.dial("+91 98765 43408").await;
+    let c = w
+        .until("no answer", |c| {
+            c.international.ends_with("408") && !c.view.following
+        })
+        .await;
+    assert_eq!(c.view.outcome, Some(Outcome::Missed));
+
+    w.sim.set_agent_answer(AGENT, Answer::NoAnswer);
+    w.dial("+91 98765 40000").await;
+    let c = w
+        .until("agent missed", |c| {
+            c.international.ends_with("40000") && !c.view.following
+        })
+        .await;
+    assert_eq!(c.view.outcome, Some(Outcome::AgentMissed));
+    assert_eq!(c.summary, "Your phone was not answered");
+}
+
+#[tokio::test]
+async fn hang_up_ends_a_connected_call_and_a_ringing_one() {
+    let w = World::new(Account::demo()).await;
+    w.sim.set_timings(timings(300, 60_000));
+    let id = w.dial("+91 98765 43210").await;
+    // Not read from the server yet: no live id, so nothing is sent.
+    let early = w.follower.hang_up(Some(id)).await.unwrap_err();
+    assert!(
+        early.message.contains("still being set up"),
+        "{}",
+        early.message
+    );
+    assert_eq!(
+        w.sim.requests_to("/call/hangup").len(),
+        0,
+        "no request without a live call id"
+    );
+
+    w.until("connected", |c| c.view.stage == Stage::Connected)
+        .await;
+    let message = w.follower.hang_up(None).await.unwrap();
+    assert_eq!(message, "Call hangup successfully");
+    let c = w.until("the record", |c| !c.view.following).await;
+    assert_eq!(c.view.outcome, Some(Outcome::Answered));
+    assert_eq!(w.sim.requests_to("/call/hangup").len(), 1);
+    assert_eq!(
+        w.ledger.get(id, 0).unwrap().unwrap().outcome,
+        Some(Outcome::Answered)
+    );
+
+    // While the agent's phone rings: cancelled.
+    w.sim.set_timings(timings(5_000, 60_000));
+    let id = w.dial("+91 98765 11111").await;
+    w.until("ringing", |c| c.id == id && c.view.can_hang_up)
+        .await;
+    w.follower.hang_up(Some(id)).await.unwrap();
+    let c = w
+        .until("the record", |c| c.id == id && !c.view.following)
+        .await;
+    assert_eq!(c.view.outcome, Some(Outcome::Cancelled));
+    // Over: a second hang-up is refused here, without a request.
+    let sent = w.sim.requests_to("/call/hangup").len();
+    let again = w.follower.hang_up(Some(id)).await.unwrap_err();
+    assert_eq!(again.message, "That call has already ended.");
+    assert_eq!(w.sim.requests_to("/call/hangup").len(), sent);
+}
+
+#[tokio::test]
+async fn call_records_refused_is_explained_once_and_what_was_seen_is_kept() {
+    let mut account = Account::demo();
+    account.cdr_forbidden_tokens = vec![DEMO_TOKEN.to_string()];
+    let w = World::new(account).await;
+    w.dial("+91 98765 43210").await;
+    let c = w.until("the end", |c| !c.view.following).await;
+    assert_eq!(
+        c.view.outcome,
+        Some(Outcome::Answered),
+        "seen connected, so answered"
+    );
+    assert_eq!(
+        w.sim.requests_to("/call/records").len(),
+        1,
+        "one 403, no more asks"
+    );
+    assert_eq!(w.follower.take_notice().as_deref(), Some(RECORDS_FORBIDDEN));
+    assert_eq!(w.follower.take_notice(), None, "said once");
+}
+
+#[tokio::test]
+async fn a_server_error_while_following_backs_off_and_recovers() {
+    let w = World::new(Account::demo()).await;
+    w.sim.set_timings(timings(1_500, 500));
+    w.sim.inject(
+        clickdial_sim::Fault::respond(503, "<html>down</html>")
+            .on("/live_calls")
+            .times(2),
+    );
+    w.dial("+91 98765 43210").await;
+    let c = w.until("the record", |c| !c.view.following).await;
+    assert_eq!(c.view.outcome, Some(Outcome::Answered));
+}

@@ -1,0 +1,99 @@
+// End to end: following a call in the real window, demo mode. Dial, watch the timeline move
+// through ringing your phone → ringing the customer → connected, hang up, see the outcome from
+// the call record, find the call in Recent calls, and call again from there: exactly one more
+// call reaches the simulator. Run by scripts/test.sh inside a private D-Bus session and Xvfb.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+} from './webdriver.js';
+
+let driver;
+let session;
+after(async () => {
+  await session?.close();
+  await driver?.stop();
+});
+
+test('a call is followed live, hung up, and called again from history', { timeout: 150000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  execFileSync(app, ['logout']);
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  session = await newSession(driver.base, app);
+  const out = process.env.CLICKDIAL_SHOTS || join(root, 'target', 'e2e');
+  mkdirSync(out, { recursive: true });
+  const shot = async (name) => {
+    await sleep(300);
+    writeFileSync(join(out, name), await session.screenshot());
+  };
+
+  await waitFor('the welcome screen', () => session.run("return !!document.querySelector('#demo') && !document.querySelector('#view-welcome').hidden;"));
+  await session.click('#demo');
+  await waitFor('agents to load', () =>
+    session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5;"));
+  const simUrl = await session.text('#demo-url');
+  // Stages long enough for the app's 2.5 s poll to see each one; a long talk to hang up.
+  const timings = await fetch(new URL('/__sim/timings', simUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ agent_ring_ms: 4000, customer_ring_ms: 4000, talk_ms: 120000, cdr_delay_ms: 200 }),
+  });
+  assert.equal(timings.status, 200);
+  const dials = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+    .filter((r) => r.path === '/v1/click_to_call');
+
+  await session.click('#agent option[value="0506123456782"]');
+  await session.type('#number', '98765 43210');
+  await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
+  // Idle so far: the app has not asked for live calls.
+  const liveReads = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+    .filter((r) => r.path === '/v1/live_calls').length;
+  assert.equal(await liveReads(), 0, 'no live-call request while no call is active');
+  await session.click('#call');
+  await waitFor('the queued result', async () => (await session.text('#result')).startsWith('Call queued'));
+
+  // Watch the stages go by.
+  const stages = [];
+  const stage = () => session.run("const f = document.querySelector('#follow'); return f.hidden ? '' : f.dataset.stage;");
+  await waitFor('connected', async () => {
+    const s = await stage();
+    if (s && stages[stages.length - 1] !== s) stages.push(s);
+    return s === 'connected';
+  }, 30000);
+  assert.deepEqual(stages.filter((s) => s !== 'queued'), ['ringingAgent', 'ringingCustomer', 'connected']);
+  assert.match(await session.text('#follow-line'), /^Connected · 0:0\d$/);
+  assert.equal(await session.run("return document.querySelector('#hang-up').disabled;"), false);
+  await shot('follow-connected.png');
+
+  await session.click('#hang-up');
+  await waitFor('the outcome from the call record', async () =>
+    (await stage()) === 'ended' && /^Answered · talked 0:0\d$/.test(await session.text('#follow-line')), 20000);
+  assert.equal(await session.run("return document.querySelector('#hang-up').hidden;"), true);
+  const hangups = (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+    .filter((r) => r.path === '/v1/call/hangup');
+  assert.equal(hangups.length, 1);
+  await shot('follow-ended.png');
+
+  // Recent calls: the call with its outcome; Call again places exactly one more call.
+  await session.click('#history summary');
+  await waitFor('the call in history', async () => {
+    const t = await session.run("const li = document.querySelector('#history-list li'); return li ? li.textContent : '';");
+    return t.includes('+91 98765 43210') && t.includes('Answered') && t.includes('Vikram Singh');
+  });
+  await shot('history.png');
+  assert.equal((await dials()).length, 1);
+  // The bounce guard is 5 s from the first call's reply; it has long passed.
+  await session.click('#history-list li button.redial');
+  await waitFor('the second call', async () => (await dials()).length === 1 ? false : (await dials()).length);
+  await waitFor('its queued result', async () => (await session.text('#result')).startsWith('Call queued'));
+  await sleep(1000);
+  assert.equal((await dials()).length, 2, 'one click, one call');
+  const second = (await dials())[1];
+  assert.equal(second.body.destination_number, '919876543210');
+  assert.equal(second.body.agent_number, '0506123456782');
+  await waitFor('two calls in history', () => session.run("return document.querySelectorAll('#history-list li').length === 2;"));
+});
