@@ -84,6 +84,7 @@ test('a call is followed live, hung up, and called again from history', { timeou
     const t = await session.run("const li = document.querySelector('#history-list li'); return li ? li.textContent : '';");
     return t.includes('+91 98765 43210') && t.includes('Answered') && t.includes('Vikram Singh');
   });
+  await session.run("document.querySelector('#history').scrollIntoView(); return true;");
   await shot('history.png');
   assert.equal((await dials()).length, 1);
   // The bounce guard is 5 s from the first call's reply; it has long passed.

@@ -566,7 +566,7 @@ mod tests {
             "time": ist(T0 / 1000)[11..].to_string(), "call_id": "5.5"}))
         .unwrap();
         assert!(
-            t.observe_records(&[old.clone()]) == false,
+            !t.observe_records(std::slice::from_ref(&old)),
             "a years-old record is not ours"
         );
         assert!(t.observe_records(&[ours, old]));

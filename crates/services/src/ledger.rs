@@ -831,16 +831,31 @@ impl Ledger {
             .map(|d| d.chars().filter(char::is_ascii_digit).collect())
             .filter(|d: &String| !d.is_empty());
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(&format!(
+        // A number search scans the (e164, created_at_ms) index, a tenth of the table's size,
+        // for the page's ids (`instr` can use no index, so this is the smallest scan there is),
+        // then reads just those rows.
+        let sql = if digits.is_some() {
+            format!(
+                "{SELECT_ROW} WHERE id IN (
+                     SELECT id FROM calls INDEXED BY calls_e164_created
+                     WHERE instr(e164, ?1) > 0
+                       AND (?2 IS NULL OR created_at_ms >= ?2)
+                       AND (?3 IS NULL OR created_at_ms < ?3)
+                       AND (?4 IS NULL OR id < ?4)
+                     ORDER BY id DESC LIMIT ?5)
+                 ORDER BY id DESC"
+            )
+        } else {
+            format!(
                 "{SELECT_ROW}
-                 WHERE (?1 IS NULL OR instr(e164, ?1) > 0)
+                 WHERE ?1 IS NULL
                    AND (?2 IS NULL OR created_at_ms >= ?2)
                    AND (?3 IS NULL OR created_at_ms < ?3)
                    AND (?4 IS NULL OR id < ?4)
                  ORDER BY id DESC LIMIT ?5"
-            ))
-            .map_err(storage)?;
+            )
+        };
+        let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
         let limit = i64::try_from(q.limit.clamp(1, 10_000)).unwrap_or(100);
         let rows = stmt
             .query_map(
