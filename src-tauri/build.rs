@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "calls",
     "hang_up",
     "history",
+    "set_availability",
 ];
 
 fn main() {

@@ -290,6 +290,8 @@ pub fn set_autostart<R: tauri::Runtime>(
 
 /// Sent to the page with every followed call whenever one changes (stage, outcome).
 pub const CALLS_EVENT: &str = "calls-changed";
+/// Sent to the page with a notice for the agent (shown once).
+pub const NOTICE_EVENT: &str = "notice";
 /// Sent to the page when a hang-up from the tray failed: the message to show.
 pub const FOLLOW_ERROR_EVENT: &str = "follow-error";
 
@@ -307,6 +309,25 @@ pub async fn hang_up(state: State<'_, AppState>, id: Option<i64>) -> Result<Stri
         .cloned()
         .ok_or_else(|| Error::new(Code::Storage, "Call history is not available."))?;
     contained(async move { follower.hang_up(id).await }).await
+}
+
+/// "Available" (unblock) or "On break" (block) for an agent; the agents list as it is now.
+#[tauri::command]
+pub async fn set_availability(
+    state: State<'_, AppState>,
+    agent: String,
+    available: bool,
+) -> Result<Vec<Agent>, Error> {
+    contained(async {
+        let session = state.session().await?;
+        session
+            .client()
+            .set_available(agent.trim(), available)
+            .await
+            .map_err(Error::from)?;
+        session.agents(true).await
+    })
+    .await
 }
 
 /// A history row with its number written for people.

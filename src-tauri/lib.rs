@@ -135,9 +135,26 @@ pub fn build_app<R: Runtime>(
             app.manage(AppState::new(secrets, &data_dir));
             if let Some(follower) = app.state::<AppState>().follower().cloned() {
                 let handle = app.handle().clone();
-                tauri::async_runtime::spawn(follower.run(Arc::new(move |calls| {
+                let f = follower.clone();
+                tauri::async_runtime::spawn(follower.clone().run(Arc::new(move |calls| {
                     let _ = handle.emit(commands::CALLS_EVENT, calls);
+                    if let Some(notice) = f.take_notice() {
+                        let _ = handle.emit(commands::NOTICE_EVENT, notice);
+                    }
                 })));
+                // How calls placed while the window was closed ended (CLI, links before a
+                // crash): filled in from the call records once the app has settled.
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    let Ok(session) = handle.state::<AppState>().session().await else {
+                        return;
+                    };
+                    follower.backfill(session, 20).await;
+                    if let Some(notice) = follower.take_notice() {
+                        let _ = handle.emit(commands::NOTICE_EVENT, notice);
+                    }
+                });
             }
             #[cfg(target_os = "macos")]
             {
@@ -191,5 +208,6 @@ pub fn build_app<R: Runtime>(
             commands::calls,
             commands::hang_up,
             commands::history,
+            commands::set_availability,
         ])
 }

@@ -24,6 +24,7 @@ export const COMMANDS = Object.freeze({
   calls: 'calls',
   hangUp: 'hang_up',
   history: 'history',
+  setAvailability: 'set_availability',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -83,6 +84,7 @@ export function createBackend(invoke) {
     findNumbers: (text) => call(COMMANDS.findNumbers, { text }),
     calls: () => call(COMMANDS.calls),
     hangUp: (id) => call(COMMANDS.hangUp, { id: id ?? null }),
+    setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ digits, beforeId, limit } = {}) =>
       call(COMMANDS.history, { digits: digits || null, beforeId: beforeId ?? null, limit: limit ?? null }),
   };
@@ -386,4 +388,23 @@ export function historyText(row, now = Date.now()) {
   else if (row.state === 'pending') outcome = 'Placing…';
   else outcome = 'May have been placed';
   return { date, outcome };
+}
+
+/**
+ * The availability switch for the chosen agent: what it says and what pressing it does.
+ * Blocked on the platform = on a break (no calls reach the agent). Busy and disabled agents
+ * cannot be switched from here.
+ */
+export function availability(agent) {
+  if (!agent) return null;
+  switch (agent.status) {
+    case 'enabled':
+      return { label: 'Available', tone: 'ok', next: false, action: 'Take a break', enabled: true };
+    case 'blocked':
+      return { label: 'On break', tone: 'warn', next: true, action: 'Become available', enabled: true };
+    case 'busy':
+      return { label: 'On a call', tone: null, next: null, action: '', enabled: false };
+    default:
+      return null;
+  }
 }

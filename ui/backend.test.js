@@ -241,3 +241,43 @@ test('the preview says when the country was assumed from the settings', () => {
   assert.equal(previewText({ ...p, assumedCountry: false }, 'IN'), 'Will dial +91 41555 50100');
   assert.equal(previewText({ ...p, ext: '12', assumedCountry: false }, 'IN'), 'Will dial +91 41555 50100 (extension 12 is not dialled)');
 });
+
+test('follow: timeline steps, the running clock and outcomes', async () => {
+  const { timeline, callLine, callTone, clock } = await import('./backend.js');
+  assert.deepEqual(timeline({ stage: 'ringingCustomer' }).map((s) => s.state), ['done', 'current', 'todo', 'todo']);
+  assert.deepEqual(timeline({ stage: 'queued' }).map((s) => s.state), ['todo', 'todo', 'todo', 'todo']);
+  assert.deepEqual(timeline({ stage: 'ended' }).map((s) => s.state), ['done', 'done', 'done', 'current']);
+  assert.equal(clock(0), '0:00');
+  assert.equal(clock(61), '1:01');
+  assert.equal(clock(3725), '1:02:05');
+  assert.equal(callLine({ stage: 'ringingAgent', elapsedS: 3 }, 2), 'Ringing your phone: answer it to reach the customer · 0:05');
+  assert.equal(callLine({ stage: 'ringingCustomer', elapsedS: 9, international: '+91 98765 43210' }), 'Ringing +91 98765 43210 · 0:09');
+  assert.equal(callLine({ stage: 'connected', talkS: 10 }, 5), 'Connected · 0:15');
+  // Ended: the clock stops; the outcome speaks.
+  assert.equal(callLine({ stage: 'ended', outcome: 'answered', talkS: 62, following: false }, 30), 'Answered · talked 1:02');
+  assert.equal(callLine({ stage: 'ended', outcome: 'busy', following: true }), 'Busy · checking the call record…');
+  assert.equal(callLine({ stage: 'ended', outcome: 'mystery' }), 'Ended');
+  assert.equal(callTone({ stage: 'ended', outcome: 'answered' }), 'ok');
+  assert.equal(callTone({ stage: 'ended', outcome: 'missed' }), 'warn');
+  assert.equal(callTone({ stage: 'ended', outcome: 'cancelled' }), null);
+  assert.equal(callTone({ stage: 'connected' }), null);
+});
+
+test('history rows and availability words', async () => {
+  const { historyText, availability } = await import('./backend.js');
+  const now = new Date(2026, 10, 28, 15, 0).getTime();
+  const today = historyText({ createdAtMs: new Date(2026, 10, 28, 9, 5).getTime(), outcome: 'answered', talkS: 75, state: 'queued' }, now);
+  assert.match(today.date, /^09[:.]05/);
+  assert.equal(today.outcome, 'Answered · 1:15');
+  const older = historyText({ createdAtMs: new Date(2026, 10, 2, 9, 5).getTime(), state: 'notPlaced' }, now);
+  assert.match(older.date, /2/);
+  assert.equal(older.outcome, 'Not placed');
+  assert.equal(historyText({ createdAtMs: now, state: 'unknown' }, now).outcome, 'May have been placed');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued' }, now).outcome, 'Queued');
+  assert.equal(availability({ status: 'enabled' }).label, 'Available');
+  assert.equal(availability({ status: 'enabled' }).next, false);
+  assert.equal(availability({ status: 'blocked' }).next, true);
+  assert.equal(availability({ status: 'busy' }).enabled, false);
+  assert.equal(availability({ status: 'disabled' }), null);
+  assert.equal(availability(undefined), null);
+});

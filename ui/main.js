@@ -1,6 +1,7 @@
 // DOM wiring for the Clickdial window. Every backend call goes through backend.js.
 import {
   PROVIDERS,
+  availability,
   REGIONS,
   agentLabel,
   burstText,
@@ -199,6 +200,7 @@ async function loadLists(refresh) {
     fillSelect($('agent'), $('agent-manual'), [], null, null, 'Agents could not be loaded', forbidden(agentList));
     if (!forbidden(agentList)) problems.push(agentList.reason.message);
   }
+  showAvailability();
   if (callerList.status === 'fulfilled') {
     fillSelect(
       $('caller'), $('caller-manual'), callerList.value,
@@ -558,6 +560,7 @@ function setupSheet() {
   window.__TAURI__.event.listen('picks-changed', ({ payload }) => {
     if (payload.agent && [...$('agent').options].some((o) => o.value === payload.agent)) {
       $('agent').value = payload.agent;
+      showAvailability();
     }
     if (payload.callerId && [...$('caller').options].some((o) => o.value === payload.callerId)) {
       $('caller').value = payload.callerId;
@@ -618,6 +621,7 @@ function showCalls(calls) {
 
 function setupFollow() {
   window.__TAURI__.event.listen('calls-changed', ({ payload }) => showCalls(payload || []));
+  window.__TAURI__.event.listen('notice', ({ payload }) => showNotice(String(payload || '')));
   window.__TAURI__.event.listen('follow-error', ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
   $('hang-up').addEventListener('click', async () => {
     if (!followed) return;
@@ -631,6 +635,8 @@ function setupFollow() {
       $('hang-up').disabled = !followed?.canHangUp;
     }
   });
+  $('availability').addEventListener('click', toggleAvailability);
+  $('agent').addEventListener('change', showAvailability);
   $('history').addEventListener('toggle', () => {
     if ($('history').open) loadHistory();
   });
@@ -649,6 +655,40 @@ async function refreshCalls() {
   } catch {
     // The next event brings it.
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Availability of the chosen agent
+
+function showAvailability() {
+  const agent = agents.find((a) => a.id === $('agent').value);
+  const a = $('agent').hidden ? null : availability(agent);
+  const button = $('availability');
+  button.hidden = !a;
+  if (!a) return;
+  button.textContent = a.label;
+  button.className = `availability ${a.tone || ''}`;
+  button.disabled = !a.enabled;
+  button.title = a.enabled ? `${a.action}: ${a.next ? 'calls reach' : 'no calls reach'} ${agent.name || agent.id}` : '';
+  button.dataset.next = String(a.next);
+}
+
+async function toggleAvailability() {
+  const agent = $('agent').value;
+  const next = $('availability').dataset.next === 'true';
+  $('availability').disabled = true;
+  try {
+    const list = await backend.setAvailability(agent, next);
+    agents = agents.map((a) => list.find((b) => b.id === a.id) || a);
+    for (const option of $('agent').options) {
+      const a = agents.find((x) => x.id === option.value);
+      if (a) option.textContent = agentLabel(a);
+    }
+    setMessage($('lists-message'), '');
+  } catch (e) {
+    setMessage($('lists-message'), e.message, 'error');
+  }
+  showAvailability();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -699,6 +739,7 @@ function historyItem(row) {
     if ([...$('agent').options].some((o) => o.value === row.agent)) {
       $('agent').value = row.agent;
       selectCallerFor(row.agent);
+      showAvailability();
     }
     setNumber(row.international);
     $('dial-form').requestSubmit();

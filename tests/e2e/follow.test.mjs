@@ -47,6 +47,17 @@ test('a call is followed live, hung up, and called again from history', { timeou
     .filter((r) => r.path === '/v1/click_to_call');
 
   await session.click('#agent option[value="0506123456782"]');
+  // Availability: the chosen agent goes on a break (blocked on the platform) and back.
+  await waitFor('the availability switch', async () => (await session.text('#availability')) === 'Available');
+  await session.click('#availability');
+  await waitFor('on a break', async () => (await session.text('#availability')) === 'On break');
+  assert.match(await session.run("return document.querySelector('#agent').selectedOptions[0].textContent;"), /Vikram Singh.*blocked/i);
+  await session.click('#availability');
+  await waitFor('available again', async () => (await session.text('#availability')) === 'Available');
+  const switched = (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+    .filter((r) => r.path.startsWith('/v1/agent/0506123456782/')).map((r) => r.path);
+  assert.deepEqual(switched, ['/v1/agent/0506123456782/block', '/v1/agent/0506123456782/unblock']);
+
   await session.type('#number', '98765 43210');
   await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
   // Idle so far: the app has not asked for live calls.

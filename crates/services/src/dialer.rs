@@ -264,7 +264,8 @@ impl Dialer {
     }
 }
 
-fn server_of(client: &Client) -> String {
+/// The ledger's account key for a client: its server's origin.
+pub fn server_of(client: &Client) -> String {
     BaseUrl::parse(client.base_url())
         .map(|b| b.origin())
         .unwrap_or_else(|_| client.base_url().to_string())

@@ -316,6 +316,76 @@ impl Follower {
     }
 }
 
+impl Follower {
+    /// Fills in how calls ended that nothing followed to the end (placed while the window was
+    /// closed, by the CLI, or followed by a process that stopped): queued calls on this
+    /// client's account from the last week, without an outcome and over a minute old. One
+    /// call-records read each, newest first, at most `max`; a 403 stops it and is explained
+    /// once. Returns how many were filled in.
+    pub async fn backfill(&self, client: ClientRef, max: usize) -> usize {
+        if self.lock().records_forbidden {
+            return 0;
+        }
+        let now = (self.now_ms)();
+        let ledger = self.ledger.clone();
+        let Ok(rows) = blocking(move || {
+            ledger
+                .without_outcome(now - 7 * 86_400_000, now)
+                .map_err(Error::from)
+        })
+        .await
+        else {
+            return 0;
+        };
+        let account = crate::dialer::server_of((*client).as_ref());
+        let followed: Vec<i64> = self.lock().calls.iter().map(|c| c.id).collect();
+        let mut filled = 0;
+        for row in rows
+            .iter()
+            .filter(|r| r.account == account && !followed.contains(&r.id))
+            .filter(|r| now - r.created_at_ms > 60_000)
+            .take(max)
+        {
+            let mut tracker = match &row.call_id {
+                Some(id) => Tracker::resume(&row.e164, row.created_at_ms, id),
+                None => Tracker::new(&row.e164, row.created_at_ms),
+            };
+            // Over a minute old and not being followed: it has ended (a call still live is
+            // found by the window's follower, not here).
+            tracker.observe_live(now, &[], &|_| false);
+            let query = records_query(
+                tracker.call_id().map(str::to_string),
+                &row.e164,
+                row.created_at_ms,
+            );
+            match (*client).as_ref().call_records(&query).await {
+                Ok(page) => {
+                    if tracker.observe_records(&page.records) {
+                        let p = progress_of(&tracker);
+                        // The end time is the record's business; ours would be "now".
+                        let p = OwnedProgress {
+                            ended_at_ms: None,
+                            ..p
+                        };
+                        self.store(row.id, p).await;
+                        filled += 1;
+                    }
+                }
+                Err(ApiError::Forbidden { .. }) => {
+                    let mut state = self.lock();
+                    if !state.records_forbidden {
+                        state.records_forbidden = true;
+                        state.notice = Some(RECORDS_FORBIDDEN.to_string());
+                    }
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        filled
+    }
+}
+
 /// One hang-up request; the server's refusal in the agent's words.
 pub async fn hang_up_with(client: &Client, call_id: &str) -> Result<String, Error> {
     client.hangup(call_id).await.map_err(|e| match e {

@@ -283,3 +283,64 @@ async fn a_server_error_while_following_backs_off_and_recovers() {
     let c = w.until("the record", |c| !c.view.following).await;
     assert_eq!(c.view.outcome, Some(Outcome::Answered));
 }
+
+/// Calls placed while nothing followed them (the CLI, the window closed) get their outcome
+/// from the call records later; a 403 is explained once and not asked again.
+#[tokio::test]
+async fn outcomes_are_filled_in_for_calls_nobody_followed() {
+    for forbidden in [false, true] {
+        let mut account = Account::demo();
+        if forbidden {
+            account.cdr_forbidden_tokens = vec![DEMO_TOKEN.to_string()];
+        }
+        let w = World::new(account).await;
+        w.sim.set_timings(timings(100, 100));
+        let mut ids = Vec::new();
+        for number in ["+91 98765 43210", "+91 98765 43486"] {
+            let outcome = w
+                .dialer
+                .dial(&w.session, DialInput::new(number, AGENT, Source::Cli))
+                .await
+                .unwrap();
+            ids.push(outcome.call);
+        }
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        // Two minutes later, as the window starts again.
+        let later = Follower::new(
+            w.ledger.clone(),
+            Arc::new(|| clickdial_services::ledger::wall_clock_ms() + 120_000),
+        );
+        let filled = later.backfill(w.session.clone(), 20).await;
+        let outcomes: Vec<Option<Outcome>> = ids
+            .iter()
+            .map(|id| w.ledger.get(*id, 0).unwrap().unwrap().outcome)
+            .collect();
+        let reads = w.sim.requests_to("/call/records").len();
+        if forbidden {
+            assert_eq!(filled, 0);
+            assert_eq!(outcomes, vec![None, None]);
+            assert_eq!(reads, 1, "the first 403 stops it");
+            assert_eq!(later.take_notice().as_deref(), Some(RECORDS_FORBIDDEN));
+        } else {
+            assert_eq!(filled, 2);
+            assert_eq!(outcomes, vec![Some(Outcome::Answered), Some(Outcome::Busy)]);
+            assert_eq!(reads, 2);
+            assert_eq!(later.take_notice(), None);
+        }
+        // Again: nothing left to ask (or not allowed to ask).
+        assert_eq!(later.backfill(w.session.clone(), 20).await, 0);
+        assert_eq!(w.sim.requests_to("/call/records").len(), reads);
+        // A call less than a minute old is left to the live follower.
+        let fresh = w
+            .dialer
+            .dial(
+                &w.session,
+                DialInput::new("+91 98765 40001", AGENT, Source::Cli),
+            )
+            .await
+            .unwrap();
+        let now_follower = Follower::new(w.ledger.clone(), system_wall_clock());
+        now_follower.backfill(w.session.clone(), 20).await;
+        assert_eq!(w.ledger.get(fresh.call, 0).unwrap().unwrap().outcome, None);
+    }
+}
