@@ -89,6 +89,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     links_without_asking: Option<bool>,
     hotkey: Option<String>,
     start_hidden: Option<bool>,
+    history_days: Option<u32>,
 ) -> Result<Status, Error> {
     contained(async {
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
@@ -107,6 +108,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             links_without_asking,
             hotkey,
             start_hidden,
+            history_days,
         })?;
         if changed {
             crate::tray::register_hotkey(&app);

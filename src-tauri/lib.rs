@@ -147,6 +147,11 @@ pub fn build_app<R: Runtime>(
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
                     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    let prune = handle.clone();
+                    let _ = tauri::async_runtime::spawn_blocking(move || {
+                        prune.state::<AppState>().apply_retention()
+                    })
+                    .await;
                     let Ok(session) = handle.state::<AppState>().session().await else {
                         return;
                     };

@@ -114,6 +114,8 @@ pub struct Status {
     pub shortcuts_supported: bool,
     /// Started at login, stay in the tray.
     pub start_hidden: bool,
+    /// Days of call history kept; 0 keeps it all.
+    pub history_days: u32,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
 }
@@ -127,6 +129,7 @@ pub struct Preferences {
     /// `Some(None)`: back to the default shortcut.
     pub hotkey: Option<Option<String>>,
     pub start_hidden: Option<bool>,
+    pub history_days: Option<u32>,
 }
 
 /// What the confirm sheet needs: the request waiting for the agent, and the result of a link
@@ -335,6 +338,7 @@ impl AppState {
                 .unwrap_or_else(|| crate::tray::DEFAULT_HOTKEY.to_string()),
             shortcuts_supported: crate::tray::shortcuts_supported(),
             start_hidden: settings.start_hidden,
+            history_days: settings.history_days,
             password_days_left: session
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),
@@ -350,7 +354,13 @@ impl AppState {
             links_without_asking,
             hotkey,
             start_hidden,
+            history_days,
         } = p;
+        if history_days.is_some_and(|d| d > clickdial_core::settings::MAX_HISTORY_DAYS) {
+            return Err(Error::invalid(
+                "Keep call history for at most ten years, or choose \"Always\".",
+            ));
+        }
         let region = Region::parse(&region).map_err(Error::invalid)?;
         let call_timeout = call_timeout
             .map(clickdial_core::types::CallTimeout::from_secs)
@@ -370,12 +380,32 @@ impl AppState {
                 if let Some(hidden) = start_hidden {
                     s.start_hidden = hidden;
                 }
+                if let Some(days) = history_days {
+                    s.history_days = days;
+                }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;
         if let Some(n) = updated.notice {
             self.notice(n);
         }
+        if history_days.is_some() {
+            self.apply_retention();
+        }
         Ok(())
+    }
+
+    /// Deletes calls older than the agent's history setting; how many went.
+    pub fn apply_retention(&self) -> usize {
+        let days = self.settings().history_days;
+        let Ok(dialer) = self.dialer() else { return 0 };
+        if days == 0 {
+            return 0;
+        }
+        let now = clickdial_services::ledger::wall_clock_ms();
+        dialer
+            .ledger()
+            .prune(now - i64::from(days) * 86_400_000)
+            .unwrap_or(0)
     }
 
     /// Starts the built-in simulator on loopback and dials it through the same HTTP path.

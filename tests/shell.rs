@@ -950,3 +950,89 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     assert_eq!(tray.agents.len(), 5);
     assert_eq!(tooltip(&tray), "Clickdial: Meera Iyer");
 }
+
+/// History through IPC: every call, its number for people, a search by digits; the retention
+/// setting deletes what is older; the followed calls and Hang up without a live call.
+#[test]
+fn history_retention_and_following_through_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    // A call from two years ago, as an old history file would have it.
+    let state = h.app.state::<AppState>();
+    let ledger = state.dialer().unwrap().ledger().clone();
+    let old_ms = clickdial_services::ledger::wall_clock_ms() - 2 * 365 * 86_400_000;
+    let old = ledger
+        .begin(
+            &clickdial_services::ledger::NewCall {
+                account: "x",
+                e164: "+919876500000",
+                ext: None,
+                agent: "0506123456781",
+                caller_id: None,
+                source: clickdial_services::ledger::Source::Cli,
+                custom_identifier: "old",
+            },
+            old_ms,
+        )
+        .unwrap();
+    ledger
+        .finish(
+            old,
+            clickdial_services::ledger::Finish::NotPlaced { reason: "test" },
+            old_ms,
+        )
+        .unwrap();
+
+    h.ok("start_demo", json!({}));
+    h.ok("dial", dial_args("0506123456781", "98765 43210"));
+    h.ok("dial", dial_args("0506123456782", "98765 11111"));
+
+    let rows = h.ok("history", json!({}));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["international"], "+91 98765 11111");
+    assert_eq!(rows[0]["state"], "queued");
+    assert_eq!(rows[0]["source"], "window");
+    let found = h.ok("history", json!({"digits": "432-10"}));
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["e164"], "+919876543210");
+    let paged = h.ok("history", json!({"beforeId": rows[0]["id"], "limit": 1}));
+    assert_eq!(paged[0]["id"], rows[1]["id"]);
+
+    assert_eq!(h.ok("get_status", json!({}))["historyDays"], 365);
+    assert_eq!(
+        h.err(
+            "save_preferences",
+            json!({"region": "IN", "historyDays": 99999})
+        )["code"],
+        "invalidInput"
+    );
+    h.ok(
+        "save_preferences",
+        json!({"region": "IN", "historyDays": 30}),
+    );
+    assert_eq!(
+        h.ok("history", json!({})).as_array().unwrap().len(),
+        2,
+        "the old call went"
+    );
+    assert_eq!(h.ok("get_status", json!({}))["historyDays"], 30);
+
+    // Both calls are being followed; the newest first. Not listed yet: no hang-up.
+    let calls = h.ok("calls", json!({}));
+    assert_eq!(calls.as_array().unwrap().len(), 2);
+    assert_eq!(calls[0]["international"], "+91 98765 11111");
+    assert_eq!(calls[0]["stage"], "queued");
+    let e = h.err("hang_up", json!({"id": calls[0]["id"]}));
+    assert_eq!(e["code"], "invalidInput");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("still being set up"),
+        "{e}"
+    );
+}

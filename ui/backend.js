@@ -59,13 +59,14 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden, historyDays }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
         linksWithoutAsking: linksWithoutAsking ?? null,
         hotkey: hotkey ?? null,
         startHidden: startHidden ?? null,
+        historyDays: historyDays ?? null,
       }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),

@@ -790,6 +790,12 @@ function renderSettings() {
   $('links-without-asking').checked = !!status.linksWithoutAsking;
   $('hotkey').value = status.hotkey || '';
   $('start-hidden').checked = !!status.startHidden;
+  const days = String(status.historyDays ?? 365);
+  if (![...$('history-days').options].some((o) => o.value === days)) {
+    // A value set elsewhere (the settings file): shown as it is.
+    $('history-days').append(new Option(`For ${days} days`, days));
+  }
+  $('history-days').value = days;
   const followAutostart = () => {
     $('start-hidden').disabled = $('autostart').disabled || !$('autostart').checked;
   };
@@ -948,6 +954,7 @@ function setupSettings() {
         linksWithoutAsking: $('links-without-asking').checked,
         hotkey: $('hotkey').disabled ? null : $('hotkey').value,
         startHidden: $('start-hidden').checked,
+        historyDays: Number($('history-days').value),
       });
       if (!$('autostart').disabled) {
         $('autostart').checked = await backend.setAutostart($('autostart').checked);

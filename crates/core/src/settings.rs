@@ -85,6 +85,8 @@ pub struct Settings {
     pub hotkey: Option<String>,
     /// Started at login, Clickdial stays in the tray instead of opening its window.
     pub start_hidden: bool,
+    /// Days of call history kept; 0 keeps it all.
+    pub history_days: u32,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -106,10 +108,16 @@ impl Default for Settings {
             tray_notice_shown: false,
             hotkey: None,
             start_hidden: false,
+            history_days: DEFAULT_HISTORY_DAYS,
             last_caller_id: None,
         }
     }
 }
+
+/// Call history kept by default: a year.
+pub const DEFAULT_HISTORY_DAYS: u32 = 365;
+/// The longest history that can be asked for: ten years (0 keeps it all).
+pub const MAX_HISTORY_DAYS: u32 = 3650;
 
 /// Longest accepted `call_timeout`: 4 hours.
 pub const MAX_CALL_TIMEOUT: u32 = 4 * 3600;
@@ -166,6 +174,7 @@ impl Settings {
             tray_notice_shown: self.tray_notice_shown,
             hotkey: self.hotkey.take(),
             start_hidden: self.start_hidden,
+            history_days: self.history_days,
             ..Settings::default()
         };
     }
@@ -381,6 +390,7 @@ mod tests {
             call_timeout: Some(600),
             last_agent: Some("A1".into()),
             links_without_asking: true,
+            history_days: 30,
             ..Settings::default()
         };
         s.sign_out();
@@ -390,8 +400,12 @@ mod tests {
                 region: "US".into(),
                 call_timeout: Some(600),
                 links_without_asking: true,
+                history_days: 30,
                 ..Settings::default()
             }
         );
+        // A file from before the setting existed keeps a year.
+        let old = Settings::from_stored(serde_json::json!({"version": 2, "region": "IN"})).unwrap();
+        assert_eq!(old.history_days, DEFAULT_HISTORY_DAYS);
     }
 }
