@@ -80,6 +80,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<Status, Error> {
     .await
 }
 
+// One argument per preference, as the page sends them (absent: unchanged).
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn save_preferences<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -90,6 +92,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     hotkey: Option<String>,
     start_hidden: Option<bool>,
     history_days: Option<u32>,
+    notify: Option<bool>,
 ) -> Result<Status, Error> {
     contained(async {
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
@@ -109,6 +112,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             hotkey,
             start_hidden,
             history_days,
+            notify,
         })?;
         if changed {
             crate::tray::register_hotkey(&app);

@@ -76,6 +76,7 @@ pub fn main() -> i32 {
             Some(vec![cli::AUTOSTART_FLAG]),
         ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .on_window_event(tray::on_window_event);
     let launch = Launch {
         autostart: args.iter().any(|a| a == cli::AUTOSTART_FLAG),
@@ -108,6 +109,18 @@ fn no_display() -> Option<String> {
     })
 }
 
+/// Shows a desktop notification when the notification plugin is there (the real app, not the
+/// mock runtime of tests); failures are silent: the window shows the same.
+fn notify<R: Runtime>(app: &tauri::AppHandle<R>, title: &str, body: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    if app
+        .try_state::<tauri_plugin_notification::Notification<R>>()
+        .is_some()
+    {
+        let _ = app.notification().builder().title(title).body(body).show();
+    }
+}
+
 /// How the app was started.
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
@@ -136,7 +149,22 @@ pub fn build_app<R: Runtime>(
             if let Some(follower) = app.state::<AppState>().follower().cloned() {
                 let handle = app.handle().clone();
                 let f = follower.clone();
+                let shown =
+                    std::sync::Mutex::new(Vec::<clickdial_services::follow::FollowedCall>::new());
                 tauri::async_runtime::spawn(follower.clone().run(Arc::new(move |calls| {
+                    let mut before = shown.lock().unwrap_or_else(|p| p.into_inner());
+                    if handle.state::<AppState>().settings().notify {
+                        for call in &calls {
+                            let was = before.iter().find(|c| c.id == call.id);
+                            if let Some((title, body)) =
+                                clickdial_services::follow::notification(was, call)
+                            {
+                                notify(&handle, &title, &body);
+                            }
+                        }
+                    }
+                    *before = calls.clone();
+                    drop(before);
                     let _ = handle.emit(commands::CALLS_EVENT, calls);
                     if let Some(notice) = f.take_notice() {
                         let _ = handle.emit(commands::NOTICE_EVENT, notice);

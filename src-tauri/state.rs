@@ -116,6 +116,8 @@ pub struct Status {
     pub start_hidden: bool,
     /// Days of call history kept; 0 keeps it all.
     pub history_days: u32,
+    /// Desktop notifications for answered and failed calls.
+    pub notify: bool,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
 }
@@ -130,6 +132,7 @@ pub struct Preferences {
     pub hotkey: Option<Option<String>>,
     pub start_hidden: Option<bool>,
     pub history_days: Option<u32>,
+    pub notify: Option<bool>,
 }
 
 /// What the confirm sheet needs: the request waiting for the agent, and the result of a link
@@ -339,6 +342,7 @@ impl AppState {
             shortcuts_supported: crate::tray::shortcuts_supported(),
             start_hidden: settings.start_hidden,
             history_days: settings.history_days,
+            notify: settings.notify,
             password_days_left: session
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),
@@ -355,6 +359,7 @@ impl AppState {
             hotkey,
             start_hidden,
             history_days,
+            notify,
         } = p;
         if history_days.is_some_and(|d| d > clickdial_core::settings::MAX_HISTORY_DAYS) {
             return Err(Error::invalid(
@@ -382,6 +387,9 @@ impl AppState {
                 }
                 if let Some(days) = history_days {
                     s.history_days = days;
+                }
+                if let Some(notify) = notify {
+                    s.notify = notify;
                 }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;

@@ -59,7 +59,7 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden, historyDays }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden, historyDays, notify }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
@@ -67,6 +67,7 @@ export function createBackend(invoke) {
         hotkey: hotkey ?? null,
         startHidden: startHidden ?? null,
         historyDays: historyDays ?? null,
+        notify: notify ?? null,
       }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),

@@ -796,6 +796,7 @@ function renderSettings() {
     $('history-days').append(new Option(`For ${days} days`, days));
   }
   $('history-days').value = days;
+  $('notify').checked = !!status.notify;
   const followAutostart = () => {
     $('start-hidden').disabled = $('autostart').disabled || !$('autostart').checked;
   };
@@ -955,6 +956,7 @@ function setupSettings() {
         hotkey: $('hotkey').disabled ? null : $('hotkey').value,
         startHidden: $('start-hidden').checked,
         historyDays: Number($('history-days').value),
+        notify: $('notify').checked,
       });
       if (!$('autostart').disabled) {
         $('autostart').checked = await backend.setAutostart($('autostart').checked);

@@ -87,6 +87,9 @@ pub struct Settings {
     pub start_hidden: bool,
     /// Days of call history kept; 0 keeps it all.
     pub history_days: u32,
+    /// Desktop notifications when the customer answers or a call fails (off: the agent's phone
+    /// rings anyway).
+    pub notify: bool,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -109,6 +112,7 @@ impl Default for Settings {
             hotkey: None,
             start_hidden: false,
             history_days: DEFAULT_HISTORY_DAYS,
+            notify: false,
             last_caller_id: None,
         }
     }
@@ -175,6 +179,7 @@ impl Settings {
             hotkey: self.hotkey.take(),
             start_hidden: self.start_hidden,
             history_days: self.history_days,
+            notify: self.notify,
             ..Settings::default()
         };
     }

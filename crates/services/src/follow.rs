@@ -386,6 +386,44 @@ impl Follower {
     }
 }
 
+/// A desktop notification worth showing for a call that changed from `before` to `after`
+/// (title, body): the customer answered, or the call ended without talk (not answered, busy,
+/// failed). The agent's own phone rings anyway, so nothing else is announced; a hang-up by the
+/// agent is not news to them either.
+pub fn notification(
+    before: Option<&FollowedCall>,
+    after: &FollowedCall,
+) -> Option<(String, String)> {
+    let was = before.map(|b| (b.view.stage, b.view.outcome));
+    let number = &after.international;
+    match (after.view.stage, after.view.outcome) {
+        (Stage::Connected, _) if was.is_none_or(|(s, _)| s != Stage::Connected) => Some((
+            "The customer answered".into(),
+            format!("{number} is on the line."),
+        )),
+        (Stage::Ended, Some(o)) if was != Some((Stage::Ended, Some(o))) => {
+            let (title, body) = match o {
+                Outcome::Missed => (
+                    "The customer did not answer",
+                    format!("{number} did not pick up."),
+                ),
+                Outcome::AgentMissed => (
+                    "Your phone was not answered",
+                    format!("The call to {number} was not placed."),
+                ),
+                Outcome::Busy => (
+                    "The line was busy",
+                    format!("The call to {number} did not connect."),
+                ),
+                Outcome::Failed => ("The call failed", format!("{number} could not be reached.")),
+                Outcome::Answered | Outcome::Cancelled | Outcome::Ended => return None,
+            };
+            Some((title.into(), body))
+        }
+        _ => None,
+    }
+}
+
 /// One hang-up request; the server's refusal in the agent's words.
 pub async fn hang_up_with(client: &Client, call_id: &str) -> Result<String, Error> {
     client.hangup(call_id).await.map_err(|e| match e {
@@ -523,4 +561,87 @@ pub async fn look_up(
     let mut view = tracker.view(now_ms);
     view.following = false;
     Ok(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(stage: Stage, outcome: Option<Outcome>) -> FollowedCall {
+        let view = CallView {
+            stage,
+            elapsed_s: 5,
+            talk_s: None,
+            call_id: Some("1.1".into()),
+            outcome,
+            detail: None,
+            can_hang_up: stage != Stage::Ended,
+            following: false,
+        };
+        FollowedCall {
+            id: 7,
+            international: "+91 98765 43210".into(),
+            agent: "A".into(),
+            summary: summary(&view),
+            view,
+        }
+    }
+
+    #[test]
+    fn notifications_only_for_an_answer_and_a_failure_and_only_once() {
+        let ringing = call(Stage::RingingCustomer, None);
+        let connected = call(Stage::Connected, None);
+        assert_eq!(notification(None, &ringing), None);
+        assert_eq!(
+            notification(Some(&ringing), &connected),
+            Some((
+                "The customer answered".into(),
+                "+91 98765 43210 is on the line.".into()
+            ))
+        );
+        assert_eq!(
+            notification(Some(&connected), &connected),
+            None,
+            "said once"
+        );
+        for (outcome, title) in [
+            (Outcome::Missed, Some("The customer did not answer")),
+            (Outcome::AgentMissed, Some("Your phone was not answered")),
+            (Outcome::Busy, Some("The line was busy")),
+            (Outcome::Failed, Some("The call failed")),
+            (Outcome::Answered, None),
+            (Outcome::Cancelled, None),
+            (Outcome::Ended, None),
+        ] {
+            let ended = call(Stage::Ended, Some(outcome));
+            assert_eq!(
+                notification(Some(&ringing), &ended).map(|(t, _)| t),
+                title.map(str::to_string),
+                "{outcome:?}"
+            );
+            assert_eq!(
+                notification(Some(&ended), &ended),
+                None,
+                "{outcome:?} said once"
+            );
+        }
+        // The record changes an inferred "ended" into "busy": that is news.
+        let inferred = call(Stage::Ended, Some(Outcome::Ended));
+        let busy = call(Stage::Ended, Some(Outcome::Busy));
+        assert!(notification(Some(&inferred), &busy).is_some());
+    }
+
+    #[test]
+    fn summaries() {
+        assert_eq!(
+            call(Stage::RingingAgent, None).summary,
+            "Ringing your phone · 0:05"
+        );
+        let mut answered = call(Stage::Ended, Some(Outcome::Answered));
+        answered.view.talk_s = Some(62);
+        assert_eq!(summary(&answered.view), "Answered · talked 1:02");
+        assert_eq!(call(Stage::Ended, Some(Outcome::Busy)).summary, "Busy");
+        assert_eq!(call(Stage::Ended, None).summary, "Ended");
+        assert_eq!(call(Stage::Connected, None).summary, "Connected · 0:00");
+    }
 }
