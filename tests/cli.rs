@@ -581,6 +581,7 @@ async fn escape_sequences_in_server_text_never_reach_the_terminal() {
             name: HOSTILE.to_string(),
             follow_me_number: "+919810000001".into(),
             status: 0,
+            answer: clickdial_sim::Answer::Answers,
         }],
         ..Account::demo()
     })

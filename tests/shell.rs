@@ -930,25 +930,41 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     // The menu follows the state: the window's last dial is the tray's pick until the tray
     // chooses another agent. It shows the lists the window loaded, and never loads them
     // itself (no request while the agent is idle).
-    let before = sim.requests().len();
+    let lists = || sim.requests_to("/users").len() + sim.requests_to("/my_number").len();
+    let before = lists();
     let tray = tauri::async_runtime::block_on(state.tray_state(None));
     assert!(tray.agents.is_empty());
-    assert_eq!(sim.requests().len(), before);
+    assert_eq!(lists(), before);
     h.ok("list_agents", json!({}));
     h.ok("list_caller_ids", json!({}));
     let picks = tauri::async_runtime::block_on(state.choose(Some("0506123456783".into()), None));
     assert_eq!(picks.agent.as_deref(), Some("0506123456783"));
     let tray = tauri::async_runtime::block_on(state.tray_state(Some("+91 98765 43211".into())));
     let items = menu(&tray);
+    // The hotkey's call is still live (the demo's calls ring for seconds): Hang up comes first.
     assert!(
-        matches!(&items[0], Item::Action { label, enabled: true, .. } if label == "Dial clipboard: +91 98765 43211")
+        matches!(&items[0], Item::Action { label, .. } if label.starts_with("Hang up +91 98765 43210 (")),
+        "{:?}",
+        items[0]
+    );
+    assert!(
+        matches!(&items[2], Item::Action { label, enabled: true, .. } if label == "Dial clipboard: +91 98765 43211")
     );
     assert_eq!(
         tray.recent.first().map(String::as_str),
         Some("+919876543210")
     );
     assert_eq!(tray.agents.len(), 5);
-    assert_eq!(tooltip(&tray), "Clickdial: Meera Iyer");
+    assert!(
+        tooltip(&tray).starts_with("Clickdial: +91 98765 43210, "),
+        "{}",
+        tooltip(&tray)
+    );
+    let idle = clickdial_services::tray::TrayState {
+        live_call: None,
+        ..tray
+    };
+    assert_eq!(tooltip(&idle), "Clickdial: Meera Iyer");
 }
 
 /// History through IPC: every call, its number for people, a search by digits; the retention

@@ -13,18 +13,22 @@
 //! length; delay; connection reset). Unknown routes get a 404 that names the request, so a test
 //! that calls the wrong path says so.
 //!
-//! Each queued call lives through the platform's stages, computed from the clock when asked:
-//! the agent's phone rings (3 s), the agent answers (or not: per agent, answers / no answer /
-//! busy / offline), the customer's phone rings (3 s; numbers ending `486` are busy, `408` do not
-//! answer, `404` are unreachable), they talk (20 s), the call ends. `/v1/live_calls` lists live
-//! calls with the real field names and types (`call_time` as `HH:MM:SS`, `customer_number`
-//! without the country code); while only the agent's phone rings, `destination` holds just the
-//! agent's number, and from the customer's leg on it lists both (our documented assumption of
-//! how the two legs differ). `/v1/call/hangup` ends a live call by its `call_id` (a `ref_id` is
-//! refused, as on some accounts); `/v1/call/records` has a record a moment after the end
+//! Each queued call lives through the platform's stages, computed from the clock when asked
+//! ([`CallTimings`]; no task runs per call): the agent's phone rings (3 s), the agent answers or
+//! not ([`SimAgent::answer`]: answers, no answer, busy, offline), the customer's phone rings
+//! (3 s), they talk (20 s), the call ends. The customer's behaviour follows the last three digits
+//! of the number dialled, so the demo can show every outcome: `…486` is busy, `…408` does not
+//! answer, `…404` is unreachable, anything else answers. `/v1/live_calls` lists live calls,
+//! newest first, filtered by `agent_number` (EID or mobile), `call_id` or `did_number`, with the
+//! real field names and types (`call_time` as `HH:MM:SS`, `customer_number` without the country
+//! code); while only the agent's phone rings, `destination` holds just the agent's number, and
+//! from the customer's leg on it lists both (our documented assumption of how a client tells the
+//! two legs apart). `/v1/call/hangup` ends a live call by its `call_id` (a `ref_id` is refused,
+//! as on some accounts); `/v1/call/records` has a record `cdr_delay` (1 s) after the end
 //! (status, durations with `answered_seconds` as a string, Q.850 cause, `ref_id`,
-//! `custom_identifier`), paged and filtered; `/v1/agent/{eid}/block|unblock` changes the
-//! agent's status in `/v1/users`.
+//! `custom_identifier`), newest first, paged and filtered by dates, `call_id` and `callerid`
+//! (403 for [`Account::cdr_forbidden_tokens`]); `/v1/agent/{eid}/block|unblock` changes the
+//! agent's status in `/v1/users`, and `click_to_call` refuses a blocked agent.
 //!
 //! `GET /__sim/requests` returns the recorded requests as JSON, for tests that drive the app
 //! from outside (the WebDriver end-to-end test reads the demo simulator this way);
@@ -58,8 +62,11 @@ pub struct SimAgent {
     pub eid: String,
     pub name: String,
     pub follow_me_number: String,
-    /// 0 enabled, 1 blocked, 2 disabled, 3 busy.
+    /// 0 enabled, 1 blocked, 2 disabled, 3 busy. `/v1/agent/{eid}/block|unblock` set it to 1 / 0;
+    /// `click_to_call` refuses a blocked agent.
     pub status: u8,
+    /// How this agent answers the calls queued for them (see [`Sim::set_agent_answer`]).
+    pub answer: Answer,
 }
 
 /// A portal user who can sign in with email and password.
@@ -176,6 +183,7 @@ impl Account {
             name: name.to_string(),
             follow_me_number: format!("+9198100000{n:02}"),
             status,
+            answer: Answer::Answers,
         };
         Account {
             tokens: vec![DEMO_TOKEN.to_string()],
@@ -338,9 +346,9 @@ struct Shared {
     timings: Mutex<CallTimings>,
     /// Queued calls, oldest first.
     calls: Mutex<Vec<SimCall>>,
-    /// Per agent (EID): a status set by block/unblock, and how the agent answers.
-    agent_status: Mutex<HashMap<String, u8>>,
-    agent_answer: Mutex<HashMap<String, Answer>>,
+    /// The agents as they are now (block/unblock change `status`, `/__sim/agent` `answer`);
+    /// `account.agents` is only their starting point.
+    agents: Mutex<Vec<SimAgent>>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -367,8 +375,7 @@ impl Sim {
             lockout: Mutex::new(Lockout::default()),
             timings: Mutex::new(account.timings),
             calls: Mutex::new(Vec::new()),
-            agent_status: Mutex::new(HashMap::new()),
-            agent_answer: Mutex::new(HashMap::new()),
+            agents: Mutex::new(account.agents.clone()),
             account,
         });
         let app = axum::Router::new()
@@ -398,8 +405,13 @@ impl Sim {
         self.addr
     }
 
-    pub fn account(&self) -> &Account {
-        &self.shared.account
+    /// The account as served now: a snapshot, with the agents' current status and answer.
+    pub fn account(&self) -> Account {
+        Account {
+            agents: lock(&self.shared.agents).clone(),
+            timings: *lock(&self.shared.timings),
+            ..self.shared.account.clone()
+        }
     }
 
     /// Every request received so far, oldest first.
@@ -430,9 +442,9 @@ impl Sim {
         *lock(&self.shared.timings) = timings;
     }
 
-    /// How the agent `eid` answers calls queued from now on.
-    pub fn set_agent_answer(&self, eid: &str, answer: Answer) {
-        lock(&self.shared.agent_answer).insert(eid.to_string(), answer);
+    /// How the agent `eid` answers calls queued from now on; `false` for an unknown agent.
+    pub fn set_agent_answer(&self, eid: &str, answer: Answer) -> bool {
+        set_answer(&self.shared, eid, answer)
     }
 
     /// Every queued call and where it stands now, oldest first.
@@ -674,6 +686,12 @@ impl SimCall {
     }
 
     /// A `/v1/live_calls` row, with the platform's field names and types.
+    ///
+    /// The simulator's documented assumption (the docs show only a two-number sample): while
+    /// only the agent's phone rings, `destination` is the agent's number alone; from the
+    /// customer's leg on it is `"<agent>,+<customer>"`. A client tells the legs apart by
+    /// whether `destination` holds the customer's number; `state` is `Ringing` for both
+    /// ringing legs and `Answered` once connected.
     fn live_row(&self, stage: Stage, now: Instant) -> Value {
         let elapsed = now.saturating_duration_since(self.queued_at).as_secs();
         let agent_leg = self.agent.follow_me_number.clone();
@@ -881,17 +899,28 @@ fn call_records(shared: &Shared, param: &dyn Fn(&str) -> Option<String>) -> Resp
 }
 
 fn set_blocked(shared: &Shared, eid: &str, blocked: bool) -> Response {
-    if !shared.account.agents.iter().any(|a| a.eid == eid) {
+    let mut agents = lock(&shared.agents);
+    let Some(agent) = agents.iter_mut().find(|a| a.eid == eid) else {
         return reply(
             StatusCode::NOT_FOUND,
             json!({"success": false, "message": "Agent not found"}),
         );
-    }
-    lock(&shared.agent_status).insert(eid.to_string(), u8::from(blocked));
+    };
+    agent.status = u8::from(blocked);
+    drop(agents);
     reply(
         StatusCode::OK,
         json!({"success": true, "message": if blocked { "Agent blocked successfully" } else { "Agent unblocked successfully" }}),
     )
+}
+
+fn set_answer(shared: &Shared, eid: &str, answer: Answer) -> bool {
+    let mut agents = lock(&shared.agents);
+    let Some(agent) = agents.iter_mut().find(|a| a.eid == eid) else {
+        return false;
+    };
+    agent.answer = answer;
+    true
 }
 
 impl Drop for Sim {
@@ -976,7 +1005,12 @@ async fn handle(
                 json!({"error": "eid and answer (answers, no_answer, busy, offline) needed"}),
             );
         };
-        lock(&shared.agent_answer).insert(eid.to_string(), answer);
+        if !set_answer(&shared, eid, answer) {
+            return reply(
+                StatusCode::NOT_FOUND,
+                json!({"error": format!("no agent {eid}")}),
+            );
+        }
         return reply(StatusCode::OK, json!({"ok": true}));
     }
     // Test control for processes that cannot reach `Sim::inject` (the app's demo, driven by
@@ -1251,18 +1285,22 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
             json!({"destination_number": "The destination number must be between 10 and 15 digits."}),
         );
     }
-    let known_agent = account.agents.iter().any(|a| {
-        a.eid == agent_number
-            || a.follow_me_number == agent_number
-            || a.follow_me_number.trim_start_matches('+') == agent_number
-    });
-    if !known_agent {
+    // By EID, or by the agent's mobile with or without `+`.
+    let agent = lock(&shared.agents)
+        .iter()
+        .find(|a| {
+            a.eid == agent_number
+                || a.follow_me_number.trim_start_matches('+')
+                    == agent_number.trim_start_matches('+')
+        })
+        .cloned();
+    let Some(agent) = agent else {
         // Seen with HTTP status unknown; the platform signals many refusals inside a 200.
         return reply(
             StatusCode::OK,
             json!({"success": false, "message": "This agent_number doesn't belong to your associated agent."}),
         );
-    }
+    };
     if let Some(caller_id) = text(body.get("caller_id")) {
         // The DID's digits (`918065000101`) or the DID itself (`+918065000101`); an alias that
         // is a label is not a number the platform can show.
@@ -1277,6 +1315,13 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
                 json!({"caller_id": "Provide a vaild caller_id."}),
             );
         }
+    }
+    // A blocked agent receives no calls (servetel-api.md §5.4); the wording is ours.
+    if agent.status == 1 {
+        return reply(
+            StatusCode::OK,
+            json!({"success": false, "message": "Agent is blocked"}),
+        );
     }
     // With `async=1` the platform answers before the agent picks up, so it has no call id yet:
     // `call_id` is null (servetel-api.md §2.2). Only a synchronous dial that asked for it
@@ -1297,61 +1342,42 @@ fn click_to_call(shared: &Shared, body: &Value) -> Response {
     if !asynchronous && text(body.get("get_call_id")).as_deref() == Some("1") {
         out["call_id"] = json!(call_id);
     }
-    let agent = account
-        .agents
-        .iter()
-        .find(|a| {
-            a.eid == agent_number
-                || a.follow_me_number.trim_start_matches('+')
-                    == agent_number.trim_start_matches('+')
-        })
-        .cloned();
-    if let Some(agent) = agent {
-        let did = text(body.get("caller_id"))
-            .map(|c| digits(&c))
-            .or_else(|| account.dids.first().map(|d| digits(&d.did)))
-            .unwrap_or_default();
-        let agent_answer = lock(&shared.agent_answer)
-            .get(&agent.eid)
-            .copied()
-            .unwrap_or(Answer::Answers);
-        let customer = dest_digits.to_string();
-        lock(&shared.calls).push(SimCall {
-            seq,
-            call_id,
-            ref_id: out["ref_id"].as_str().unwrap_or_default().to_string(),
-            uuid: uuid::Uuid::new_v4().to_string(),
-            custom_identifier: body
-                .get("custom_identifier")
-                .cloned()
-                .unwrap_or(Value::Null),
-            customer_answer: Answer::of_customer(&customer),
-            customer,
-            agent,
-            did,
-            queued_at: Instant::now(),
-            queued_wall: SystemTime::now(),
-            timings: *lock(&shared.timings),
-            agent_answer,
-            hung_up_at: None,
-        });
-    }
+    let did = text(body.get("caller_id"))
+        .map(|c| digits(&c))
+        .or_else(|| account.dids.first().map(|d| digits(&d.did)))
+        .unwrap_or_default();
+    let customer = dest_digits.to_string();
+    lock(&shared.calls).push(SimCall {
+        seq,
+        call_id,
+        ref_id: out["ref_id"].as_str().unwrap_or_default().to_string(),
+        uuid: uuid::Uuid::new_v4().to_string(),
+        custom_identifier: body
+            .get("custom_identifier")
+            .cloned()
+            .unwrap_or(Value::Null),
+        customer_answer: Answer::of_customer(&customer),
+        customer,
+        agent_answer: agent.answer,
+        agent,
+        did,
+        queued_at: Instant::now(),
+        queued_wall: SystemTime::now(),
+        timings: *lock(&shared.timings),
+        hung_up_at: None,
+    });
     reply(StatusCode::OK, out)
 }
 
 fn users(shared: &Shared, last_seen_id: Option<&str>, limit: Option<&str>) -> Response {
     let account = &shared.account;
-    let overlay = lock(&shared.agent_status).clone();
+    let agents = lock(&shared.agents).clone();
     let after: u64 = last_seen_id.and_then(|s| s.parse().ok()).unwrap_or(0);
     let limit: usize = limit
         .and_then(|s| s.parse().ok())
         .filter(|&l| l > 0)
         .unwrap_or(account.page_size.max(1));
-    let remaining: Vec<&SimAgent> = account
-        .agents
-        .iter()
-        .filter(|a| a.user_id > after)
-        .collect();
+    let remaining: Vec<&SimAgent> = agents.iter().filter(|a| a.user_id > after).collect();
     let page: Vec<&SimAgent> = remaining.iter().take(limit).copied().collect();
     let data: Vec<Value> = page
         .iter()
@@ -1360,7 +1386,7 @@ fn users(shared: &Shared, last_seen_id: Option<&str>, limit: Option<&str>) -> Re
                 "id": a.user_id,
                 "name": a.name,
                 "agent": {"id": a.eid, "name": a.name,
-                          "status": overlay.get(&a.eid).copied().unwrap_or(a.status),
+                          "status": a.status,
                           "follow_me_number": a.follow_me_number},
                 "login_id": format!("{}@demo.clickdial.invalid", a.name.split(' ').next().unwrap_or("agent").to_lowercase()),
                 "is_login_based_calling_enabled": false,
@@ -1486,15 +1512,79 @@ mod lifecycle_tests {
         assert_eq!(ended(&c, 999), None);
         assert_eq!(ended(&c, 1000), Some((17, "Agent busy")));
         let c = call(Answer::Offline, "919876543210");
+        assert_eq!(at(&c, 499), Stage::AgentRinging);
         assert_eq!(ended(&c, 500), Some((20, "Agent unreachable")));
         let c = call(Answer::Answers, "919876543486");
         assert_eq!(at(&c, 3500), Stage::CustomerRinging);
+        assert_eq!(ended(&c, 3999), None);
         assert_eq!(ended(&c, 4000), Some((17, "Customer busy")));
         let c = call(Answer::Answers, "919876543408");
         assert_eq!(ended(&c, 6999), None);
         assert_eq!(ended(&c, 7000), Some((19, "Call missed by customer")));
         let c = call(Answer::Answers, "919876543404");
+        assert_eq!(at(&c, 3499), Stage::CustomerRinging);
         assert_eq!(ended(&c, 3500), Some((20, "Customer unreachable")));
+    }
+
+    #[test]
+    fn every_end_has_its_status_reason_and_durations() {
+        let end = |agent, customer: &str| match at(&call(agent, customer), 60_000) {
+            Stage::Ended(e) => e,
+            s => panic!("{s:?}"),
+        };
+        let e = end(Answer::NoAnswer, "919876543210");
+        assert_eq!(
+            (e.answered, e.cause, e.reason),
+            (false, "NO_ANSWER", "noanswer")
+        );
+        assert_eq!((e.after, e.agent_rang), (Duration::from_secs(3), None));
+        let e = end(Answer::Busy, "919876543210");
+        assert_eq!((e.answered, e.code, e.cause), (false, 17, "USER_BUSY"));
+        let e = end(Answer::Offline, "919876543210");
+        assert_eq!(
+            (e.after, e.cause),
+            (Duration::from_millis(500), "SUBSCRIBER_ABSENT")
+        );
+        let e = end(Answer::Answers, "919876543408");
+        assert_eq!(
+            (e.reason, e.agent_rang),
+            ("noanswer", Some(Duration::from_secs(3)))
+        );
+        assert_eq!(e.talk, Duration::ZERO);
+        let e = end(Answer::Answers, "919876543210");
+        assert_eq!(
+            (e.answered, e.reason, e.talk),
+            (true, "Call Disconnected By Callee", Duration::from_secs(10))
+        );
+        // A row for that end: the platform's string quirks.
+        let c = call(Answer::Answers, "919876543210");
+        let row = c.record_row(e);
+        assert_eq!(row["answered_seconds"], "10");
+        assert_eq!(row["call_duration"], 17);
+        assert_eq!(row["hangup_cause_code"], "16");
+        assert_eq!(row["agent_ring_time"], "3");
+        assert_eq!(row["id"].as_str().unwrap().len(), 24);
+    }
+
+    #[test]
+    fn a_hang_up_after_the_natural_end_changes_nothing() {
+        let mut c = call(Answer::Answers, "919876543408");
+        c.hung_up_at = Some(c.queued_at + Duration::from_secs(8));
+        let Stage::Ended(end) = at(&c, 8000) else {
+            panic!()
+        };
+        assert_eq!(
+            (end.after, end.reason),
+            (Duration::from_secs(7), "noanswer")
+        );
+        // At the very moment the customer answers, a hang-up is on a connected call.
+        let mut c = call(Answer::Answers, "919876543210");
+        c.hung_up_at = Some(c.queued_at + Duration::from_secs(7));
+        let Stage::Ended(end) = at(&c, 7000) else {
+            panic!()
+        };
+        assert!(end.answered);
+        assert_eq!(end.talk, Duration::ZERO);
     }
 
     #[test]
