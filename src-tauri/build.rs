@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "hang_up",
     "history",
     "set_availability",
+    "export_history",
 ];
 
 fn main() {

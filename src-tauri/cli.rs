@@ -953,7 +953,7 @@ fn history(
         return Ok(serde_json::to_string_pretty(&rows).unwrap_or_default());
     }
     if csv {
-        return Ok(history_csv(&rows));
+        return Ok(clickdial_services::ledger::csv(&rows));
     }
     if rows.is_empty() {
         return Ok("No calls.".into());
@@ -989,53 +989,6 @@ fn outcome_words(r: &CallRow) -> String {
         (None, CallState::Pending) => "being placed".into(),
         (None, CallState::Unknown) => "may have been placed".into(),
     }
-}
-
-/// RFC 4180 CSV. Free text that a spreadsheet would run as a formula gets a leading `'`.
-fn history_csv(rows: &[CallRow]) -> String {
-    fn cell(s: &str, text: bool) -> String {
-        let s = if text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    }
-    let mut out = String::from(
-        "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note",
-    );
-    for r in rows {
-        let fields = [
-            cell(
-                &clickdial_core::clock::format_ist(r.created_at_ms / 1000),
-                false,
-            ),
-            cell(&r.e164, false),
-            cell(&r.agent, true),
-            cell(r.caller_id.as_deref().unwrap_or_default(), false),
-            cell(r.source.as_str(), false),
-            cell(r.state.as_str(), false),
-            cell(r.outcome.map(|o| o.as_str()).unwrap_or_default(), false),
-            r.talk_s.map(|t| t.to_string()).unwrap_or_default(),
-            cell(r.ref_id.as_deref().unwrap_or_default(), true),
-            cell(r.call_id.as_deref().unwrap_or_default(), true),
-            cell(&r.custom_identifier, true),
-            cell(
-                r.detail
-                    .as_deref()
-                    .or(r.reason.as_deref())
-                    .unwrap_or_default(),
-                true,
-            ),
-        ];
-        out.push('\n');
-        out.push_str(&fields.join(","));
-    }
-    out
 }
 
 async fn availability(agent: Option<String>, available: bool) -> Result<String, Failure> {

@@ -336,6 +336,29 @@ pub async fn set_availability(
     .await
 }
 
+/// Saves the calls matching `digits` (all calls without it) as a CSV file in Downloads;
+/// returns where.
+#[tauri::command]
+pub async fn export_history(
+    state: State<'_, AppState>,
+    digits: Option<String>,
+) -> Result<String, Error> {
+    let ledger = state.dialer()?.ledger().clone();
+    let dir = clickdial_services::export_dir().ok_or_else(|| {
+        Error::internal("Clickdial could not find your Downloads or home folder.")
+    })?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let query = HistoryQuery {
+            digits,
+            ..HistoryQuery::default()
+        };
+        let path = ledger.export_csv(&query, wall_clock_ms(), &dir)?;
+        Ok(path.display().to_string())
+    })
+    .await
+    .map_err(|_| Error::internal("Saving the call history did not finish."))?
+}
+
 /// A history row with its number written for people.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use clickdial_core::api::{Agent, CallerId};
 use clickdial_core::settings::{Settings, SignIn};
 use clickdial_core::types::BaseUrl;
-use clickdial_core::{Client, Region, Secret};
+use clickdial_core::{Client, Number, Region, Secret};
 use clickdial_services::accounts::{
     self, AccountForm, AccountKey, Accounts, ConnectionCheck, Lists,
 };
@@ -505,9 +505,29 @@ impl AppState {
         session: Arc<AppSession>,
         input: DialInput,
     ) -> Result<DialOutcome, Error> {
-        let result = self.dialer()?.dial(&session.session, input).await;
-        if let (Ok(outcome), Some(follower)) = (&result, &self.follower) {
-            follower.follow(outcome.call, &outcome.e164, &outcome.agent, session.clone());
+        let dialer = self.dialer()?;
+        let number = Number::parse(
+            &input.text,
+            match &input.region {
+                Some(r) => Region::parse(r).unwrap_or_default(),
+                None => self.region(),
+            },
+        );
+        if let (Ok(n), Some(follower)) = (&number, &self.follower) {
+            follower.refuse_if_live(n.e164(), clickdial_services::ledger::BOUNCE_WINDOW)?;
+        }
+        let agent = input.agent.trim().to_string();
+        let result = dialer.dial(&session.session, input).await;
+        match (&result, &self.follower, &number) {
+            (Ok(outcome), Some(follower), _) => {
+                follower.follow(outcome.call, &outcome.e164, &outcome.agent, session.clone());
+            }
+            (Err(e), Some(follower), Ok(n)) if e.code == Code::UnknownOutcome => {
+                follower
+                    .follow_unknown(n.e164(), &agent, session.clone())
+                    .await;
+            }
+            _ => {}
         }
         result
     }

@@ -25,6 +25,7 @@ export const COMMANDS = Object.freeze({
   hangUp: 'hang_up',
   history: 'history',
   setAvailability: 'set_availability',
+  exportHistory: 'export_history',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -86,6 +87,7 @@ export function createBackend(invoke) {
     findNumbers: (text) => call(COMMANDS.findNumbers, { text }),
     calls: () => call(COMMANDS.calls),
     hangUp: (id) => call(COMMANDS.hangUp, { id: id ?? null }),
+    exportHistory: (digits) => call(COMMANDS.exportHistory, { digits: digits || null }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ digits, beforeId, limit } = {}) =>
       call(COMMANDS.history, { digits: digits || null, beforeId: beforeId ?? null, limit: limit ?? null }),

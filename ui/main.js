@@ -646,6 +646,15 @@ function setupFollow() {
     searchTimer = setTimeout(() => loadHistory(), 200);
   });
   $('history-more').addEventListener('click', () => loadHistory(true));
+  $('history-export').addEventListener('click', async () => {
+    const digits = $('history-search').value.replace(/\D/g, '');
+    try {
+      const path = await backend.exportHistory(digits);
+      setMessage($('history-message'), `Saved ${digits ? 'the calls found' : 'every call'} to ${path}`, 'ok');
+    } catch (e) {
+      setMessage($('history-message'), e.message, 'error');
+    }
+  });
 }
 
 /** A followed call's list after a dial: the backend has the truth, ask for it. */
@@ -715,6 +724,12 @@ async function loadHistory(more = false) {
   $('history-more').hidden = rows.length < HISTORY_PAGE;
 }
 
+/** A caller ID's name from the loaded list ("Sales line"), else its digits. */
+function callerName(value) {
+  const option = [...$('caller').options].find((o) => o.value === value);
+  return option ? option.textContent.split(' · ')[0] : value;
+}
+
 function historyItem(row) {
   const { date, outcome } = historyText(row);
   const li = document.createElement('li');
@@ -727,7 +742,8 @@ function historyItem(row) {
   const sub = document.createElement('div');
   sub.className = 'h-sub';
   const agent = agents.find((a) => a.id === row.agent)?.name || row.agent;
-  sub.textContent = `${date} · ${outcome} · ${agent}`;
+  const via = row.callerId ? ` · via ${callerName(row.callerId)}` : '';
+  sub.textContent = `${date} · ${outcome} · ${agent}${via}`;
   sub.title = [row.refId && `Reference ${row.refId}`, row.callId && `Call ID ${row.callId}`,
     row.detail, row.reason].filter(Boolean).join('\n');
   main.append(number, sub);

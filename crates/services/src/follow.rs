@@ -41,12 +41,17 @@ pub struct FollowedCall {
     pub view: CallView,
     /// "Ringing your phone", "Answered · 0:42"…
     pub summary: String,
+    /// Followed after a dial whose outcome was unknown, to learn whether it was placed.
+    pub unknown: bool,
 }
 
 struct Entry {
     id: i64,
     international: String,
     agent: String,
+    e164_digits: String,
+    /// Followed after a dial whose outcome was unknown.
+    unknown: bool,
     client: ClientRef,
     tracker: Tracker,
     /// When to ask the server next (Unix ms).
@@ -100,6 +105,19 @@ impl Follower {
     /// Starts following the call in ledger row `id`, queued now to `e164` by `agent`.
     pub fn follow(&self, id: i64, e164: &str, agent: &str, client: ClientRef) {
         let now = (self.now_ms)();
+        self.follow_row(id, e164, agent, client, now, false);
+    }
+
+    fn follow_row(
+        &self,
+        id: i64,
+        e164: &str,
+        agent: &str,
+        client: ClientRef,
+        queued_at_ms: i64,
+        unknown: bool,
+    ) {
+        let now = (self.now_ms)();
         let international = Number::parse(e164, Region::default())
             .map(|n| n.international().to_string())
             .unwrap_or_else(|_| e164.to_string());
@@ -111,8 +129,10 @@ impl Follower {
                 id,
                 international,
                 agent: agent.to_string(),
+                e164_digits: e164.chars().filter(char::is_ascii_digit).collect(),
+                unknown,
                 client,
-                tracker: Tracker::new(e164, now),
+                tracker: Tracker::new(e164, queued_at_ms),
                 // The first read soon after queueing: the agent's phone starts ringing at once.
                 due_ms: now + self.scaled(Duration::from_millis(1000)),
             },
@@ -144,6 +164,78 @@ impl Follower {
             .iter()
             .find(|c| c.tracker.is_live())
             .map(|c| c.show(now))
+    }
+
+    /// The live call to `e164` this follower knows of, if any.
+    pub fn live_to(&self, e164: &str) -> Option<FollowedCall> {
+        let now = (self.now_ms)();
+        let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+        self.lock()
+            .calls
+            .iter()
+            .find(|c| c.tracker.is_live() && c.e164_digits == digits)
+            .map(|c| c.show(now))
+    }
+
+    /// Refuses a new dial to `e164` while a call to it that started at least `older_than` ago
+    /// is live (or, after a dial whose outcome was unknown, while Clickdial still checks
+    /// whether it was placed), saying what it found. Younger calls are left to the ledger's
+    /// guard, whose "Already dialled" every process gives alike.
+    pub fn refuse_if_live(&self, e164: &str, older_than: Duration) -> Result<(), Error> {
+        let Some(call) = self
+            .live_to(e164)
+            .filter(|c| c.view.elapsed_s >= older_than.as_secs())
+        else {
+            return Ok(());
+        };
+        let message = if call.view.stage == Stage::Queued && call.unknown {
+            format!(
+                "Clickdial is checking whether the last call to {} was placed (its answer \
+                 was lost); it is not listed yet. Check your phone; you can dial again once \
+                 it is clear, in under a minute.",
+                call.international
+            )
+        } else if call.unknown {
+            format!(
+                "The last call to {} was placed after all: {}. Hang up first, or wait for it \
+                 to end.",
+                call.international, call.summary
+            )
+        } else {
+            format!(
+                "A call to {} is in progress ({}). Hang up first, or wait for it to end.",
+                call.international, call.summary
+            )
+        };
+        Err(Error::new(Code::Busy, message))
+    }
+
+    /// After a dial whose outcome is unknown (a timeout, a reset): follows the ledger's row for
+    /// it, so live calls tell whether it was placed after all. Returns the row followed.
+    pub async fn follow_unknown(&self, e164: &str, agent: &str, client: ClientRef) -> Option<i64> {
+        let now = (self.now_ms)();
+        let ledger = self.ledger.clone();
+        let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+        let rows = blocking(move || {
+            ledger
+                .history(
+                    &crate::ledger::HistoryQuery {
+                        digits: Some(digits),
+                        since_ms: Some(now - 120_000),
+                        limit: 5,
+                        ..Default::default()
+                    },
+                    now,
+                )
+                .map_err(Error::from)
+        })
+        .await
+        .ok()?;
+        let row = rows.into_iter().find(|r| {
+            r.e164 == e164 && r.agent == agent && r.state == crate::ledger::CallState::Unknown
+        })?;
+        self.follow_row(row.id, e164, agent, client, row.created_at_ms, true);
+        Some(row.id)
     }
 
     /// A one-time notice (call records not readable), if there is one.
@@ -464,6 +556,7 @@ impl Entry {
             international: self.international.clone(),
             agent: self.agent.clone(),
             summary: summary(&view),
+            unknown: self.unknown,
             view,
         }
     }
@@ -583,6 +676,7 @@ mod tests {
             international: "+91 98765 43210".into(),
             agent: "A".into(),
             summary: summary(&view),
+            unknown: false,
             view,
         }
     }

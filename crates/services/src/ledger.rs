@@ -798,11 +798,14 @@ impl Ledger {
 }
 
 impl Ledger {
-    /// Records what following the call `id` learnt. Fields left `None` keep their value.
+    /// Records what following the call `id` learnt. Fields left `None` keep their value. A call
+    /// id found live proves a "may have been placed" call was placed: it becomes queued.
     pub fn record_progress(&self, id: i64, p: &Progress<'_>) -> Result<(), LedgerError> {
         let conn = self.conn();
         conn.prepare_cached(
-            "UPDATE calls SET call_id = COALESCE(?2, call_id), outcome = COALESCE(?3, outcome),
+            "UPDATE calls SET state = CASE WHEN ?2 IS NOT NULL AND state = 'unknown'
+                                           THEN 'queued' ELSE state END,
+                              call_id = COALESCE(?2, call_id), outcome = COALESCE(?3, outcome),
                               duration_s = COALESCE(?4, duration_s),
                               ended_at_ms = COALESCE(?5, ended_at_ms),
                               detail = COALESCE(?6, detail)
@@ -896,6 +899,54 @@ impl Ledger {
         rows.collect::<Result<Vec<_>, _>>().map_err(storage)
     }
 
+    /// Writes the calls `q` finds (all of them, whatever `q.limit`) as CSV to a new file in
+    /// `dir`, `clickdial-calls-<date>.csv` (`-2`, `-3`… when that exists; nothing is
+    /// overwritten), readable by its owner only. Returns the file's path.
+    pub fn export_csv(
+        &self,
+        q: &HistoryQuery,
+        now_ms: i64,
+        dir: &Path,
+    ) -> Result<PathBuf, LedgerError> {
+        let all = HistoryQuery {
+            limit: 10_000_000,
+            ..q.clone()
+        };
+        let text = csv(&self.history(&all, now_ms)?);
+        let date = clickdial_core::clock::format_ist(now_ms / 1000);
+        let date = &date[..10];
+        for n in 1..1000 {
+            let name = if n == 1 {
+                format!("clickdial-calls-{date}.csv")
+            } else {
+                format!("clickdial-calls-{date}-{n}.csv")
+            };
+            let path = dir.join(name);
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            match options.open(&path) {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    f.write_all(text.as_bytes())
+                        .and_then(|()| f.write_all(b"\n"))
+                        .map_err(|e| io_storage("could not write", &path, &e))?;
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io_storage("could not create", &path, &e)),
+            }
+        }
+        Err(LedgerError::Storage(format!(
+            "{} has too many exports of today; move some away",
+            dir.display()
+        )))
+    }
+
     /// Deletes calls that started before `before_ms` (the retention setting); how many went.
     /// Calls still pending are kept whatever their age.
     pub fn prune(&self, before_ms: i64) -> Result<usize, LedgerError> {
@@ -904,6 +955,53 @@ impl Ledger {
             .and_then(|mut s| s.execute([before_ms]))
             .map_err(storage)
     }
+}
+
+/// History as RFC 4180 CSV, times in IST (the platform's own zone). Free text that a spreadsheet would run as a formula gets a leading `'`.
+pub fn csv(rows: &[CallRow]) -> String {
+    fn cell(s: &str, text: bool) -> String {
+        let s = if text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+    let mut out = String::from(
+        "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note",
+    );
+    for r in rows {
+        let fields = [
+            cell(
+                &clickdial_core::clock::format_ist(r.created_at_ms / 1000),
+                false,
+            ),
+            cell(&r.e164, false),
+            cell(&r.agent, true),
+            cell(r.caller_id.as_deref().unwrap_or_default(), false),
+            cell(r.source.as_str(), false),
+            cell(r.state.as_str(), false),
+            cell(r.outcome.map(|o| o.as_str()).unwrap_or_default(), false),
+            r.talk_s.map(|t| t.to_string()).unwrap_or_default(),
+            cell(r.ref_id.as_deref().unwrap_or_default(), true),
+            cell(r.call_id.as_deref().unwrap_or_default(), true),
+            cell(&r.custom_identifier, true),
+            cell(
+                r.detail
+                    .as_deref()
+                    .or(r.reason.as_deref())
+                    .unwrap_or_default(),
+                true,
+            ),
+        ];
+        out.push('\n');
+        out.push_str(&fields.join(","));
+    }
+    out
 }
 
 fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {

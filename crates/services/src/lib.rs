@@ -43,6 +43,11 @@ pub fn data_dir() -> Option<std::path::PathBuf> {
     dirs::data_dir().map(|d| d.join(IDENTIFIER))
 }
 
+/// Where exported files go: the Downloads folder, else the home folder.
+pub fn export_dir() -> Option<std::path::PathBuf> {
+    dirs::download_dir().or_else(dirs::home_dir)
+}
+
 /// Runs blocking work (keyring, file lock, SQLite) off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,

@@ -103,6 +103,23 @@ impl World {
         }
     }
 
+    /// The ledger row `id` once `f` holds for it.
+    async fn stored(
+        &self,
+        id: i64,
+        f: impl Fn(&clickdial_services::ledger::CallRow) -> bool,
+    ) -> clickdial_services::ledger::CallRow {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let row = self.ledger.get(id, 0).unwrap().unwrap();
+            if f(&row) {
+                return row;
+            }
+            assert!(Instant::now() < end, "row {id} never got there: {row:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     fn live_reads(&self) -> usize {
         self.sim.requests_to("/live_calls").len()
     }
@@ -152,7 +169,8 @@ async fn a_call_is_followed_through_every_stage_into_history() {
         "every stage, in order"
     );
     let sim_call = &w.sim.calls()[0];
-    let row = w.ledger.get(id, 0).unwrap().unwrap();
+    // The ledger is written just after the follower learns the record.
+    let row = w.stored(id, |r| r.detail.is_some()).await;
     assert_eq!(row.outcome, Some(Outcome::Answered));
     assert_eq!(row.call_id.as_deref(), Some(sim_call.call_id.as_str()));
     assert_eq!(
@@ -343,4 +361,101 @@ async fn outcomes_are_filled_in_for_calls_nobody_followed() {
         now_follower.backfill(w.session.clone(), 20).await;
         assert_eq!(w.ledger.get(fresh.call, 0).unwrap().unwrap().outcome, None);
     }
+}
+
+/// A dial whose answer was lost (the server queued it, the reply timed out): following finds
+/// it live, and another dial to that number is refused while it is, with what was found.
+#[tokio::test]
+async fn a_lost_answer_is_checked_live_before_the_number_is_dialled_again() {
+    let w = World::new(Account::demo()).await;
+    w.sim.set_timings(timings(600, 60_000));
+    let url = w.sim.url();
+    let slow = Arc::new(Session {
+        key: w.session.key.clone(),
+        client: clickdial_core::Client::with_options(
+            &url,
+            Secret::new(DEMO_TOKEN),
+            clickdial_core::ClientOptions {
+                timeout: Duration::from_millis(300),
+                ..clickdial_core::ClientOptions::default()
+            },
+        )
+        .unwrap(),
+        saved: false,
+    });
+    // The server takes a second to answer, then queues the call anyway.
+    w.sim
+        .inject(clickdial_sim::Fault::delay(Duration::from_secs(1)).on("/click_to_call"));
+    let e = w
+        .dialer
+        .dial(
+            &slow,
+            DialInput::new("+91 98765 43210", AGENT, Source::Window),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, clickdial_services::Code::UnknownOutcome);
+    let row = w
+        .follower
+        .follow_unknown("+919876543210", AGENT, slow.clone())
+        .await
+        .expect("the unknown row is followed");
+    // Not listed yet (the server is still answering): a new dial waits, and says why.
+    let refused = w
+        .follower
+        .refuse_if_live("+919876543210", Duration::ZERO)
+        .unwrap_err();
+    assert_eq!(refused.code, clickdial_services::Code::Busy);
+    assert!(
+        refused.message.contains("checking whether the last call"),
+        "{}",
+        refused.message
+    );
+    // Found live: placed after all.
+    let c = w
+        .until("found live", |c| {
+            c.id == row && c.view.stage != Stage::Queued
+        })
+        .await;
+    assert!(c.unknown);
+    let refused = w
+        .follower
+        .refuse_if_live("+919876543210", Duration::ZERO)
+        .unwrap_err();
+    assert!(
+        refused
+            .message
+            .starts_with("The last call to +91 98765 43210 was placed after all: "),
+        "{}",
+        refused.message
+    );
+    assert!(
+        w.follower
+            .refuse_if_live("+919876500000", Duration::ZERO)
+            .is_ok(),
+        "another number is free"
+    );
+    // Within the ledger's bounce window the guard speaks, not this check.
+    assert!(w
+        .follower
+        .refuse_if_live("+919876543210", Duration::from_secs(60))
+        .is_ok());
+    // Hung up: the number is free again.
+    w.until("hang-up possible", |c| c.view.can_hang_up).await;
+    w.follower.hang_up(Some(row)).await.unwrap();
+    assert!(w
+        .follower
+        .refuse_if_live("+919876543210", Duration::ZERO)
+        .is_ok());
+    assert_eq!(w.sim.requests_to("/click_to_call").len(), 1, "never resent");
+    let stored = w.stored(row, |r| r.call_id.is_some()).await;
+    assert_eq!(
+        stored.call_id.as_deref(),
+        Some(w.sim.calls()[0].call_id.as_str())
+    );
+    assert_eq!(
+        stored.state,
+        clickdial_services::ledger::CallState::Queued,
+        "placed after all"
+    );
 }

@@ -903,3 +903,51 @@ fn history_filters_by_digits_dates_and_pages() {
         all[..20]
     );
 }
+
+#[test]
+fn csv_export_escapes_and_defuses_formulas_and_never_overwrites() {
+    let (dir, _path, ledger) = new_ledger();
+    let ledger = ledger.with_bounce_window(Duration::ZERO);
+    let id = ledger
+        .begin(
+            &NewCall {
+                agent: "=HYPERLINK(\"http://x\")",
+                custom_identifier: "a,b\n\"c\"",
+                ..call(NUMBER)
+            },
+            T0,
+        )
+        .unwrap();
+    ledger
+        .finish(
+            id,
+            Finish::NotPlaced {
+                reason: "+1 bad, \"quoted\"",
+            },
+            T0 + 1,
+        )
+        .unwrap();
+    let text = clickdial_services::ledger::csv(&ledger.recent(10, T0).unwrap());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note");
+    assert!(lines[1].starts_with("2023-11-15 03:43:20,+919876543210,\"'=HYPERLINK(\"\"http://x\"\")\",,window,notPlaced,,,,,\"a,b"), "{text}");
+    assert!(
+        text.ends_with("\"\"c\"\"\",\"'+1 bad, \"\"quoted\"\"\""),
+        "{text}"
+    );
+
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let q = HistoryQuery::default();
+    let first = ledger.export_csv(&q, T0, &out).unwrap();
+    let second = ledger.export_csv(&q, T0, &out).unwrap();
+    assert_eq!(first.file_name().unwrap(), "clickdial-calls-2023-11-15.csv");
+    assert_eq!(
+        second.file_name().unwrap(),
+        "clickdial-calls-2023-11-15-2.csv"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        format!("{text}\n")
+    );
+}

@@ -286,6 +286,8 @@ impl Fault {
         }
     }
 
+    /// Answers `d` late. The request is handled first, as a slow server does: a `click_to_call`
+    /// whose reply never arrives in time is queued all the same.
     pub fn delay(d: Duration) -> Fault {
         Fault {
             path: None,
@@ -1052,6 +1054,7 @@ async fn handle(
         at: Instant::now(),
     });
 
+    let mut delay = None;
     match take_fault(&shared, &path) {
         Some(FaultAction::Respond {
             status,
@@ -1090,10 +1093,31 @@ async fn handle(
                 .body(Body::from_stream(broken))
                 .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
         }
-        Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
+        Some(FaultAction::Delay(d)) => delay = Some(d),
         None => {}
     }
 
+    let response = route(&shared, &method, &path, &uri, authorization, &body_value);
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    response
+}
+
+/// The API itself, once faults are dealt with: synchronous, so a delayed reply (a slow server)
+/// has already done its work, as a real server that answers late has.
+fn route(
+    shared: &Arc<Shared>,
+    method: &Method,
+    path: &str,
+    uri: &Uri,
+    authorization: Option<String>,
+    body_value: &Value,
+) -> Response {
+    let shared = shared.clone();
+    let method = method.clone();
+    let path = path.to_string();
+    let body_value = body_value.clone();
     let account = &shared.account;
     if (method.as_str(), path.as_str()) == ("POST", "/v1/auth/login") {
         return login(&shared, &body_value);
