@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -108,4 +108,13 @@ test('a call is followed live, hung up, and called again from history', { timeou
   assert.equal(second.body.destination_number, '919876543210');
   assert.equal(second.body.agent_number, '0506123456782');
   await waitFor('two calls in history', () => session.run("return document.querySelectorAll('#history-list li').length === 2;"));
+
+  // Save as CSV: a file in Downloads (or home), one line per call after the header.
+  await session.click('#history-export');
+  await waitFor('the saved message', async () => (await session.text('#history-message')).startsWith('Saved every call to '));
+  const saved = (await session.text('#history-message')).replace('Saved every call to ', '');
+  const csv = readFileSync(saved, 'utf8').trim().split('\n');
+  assert.equal(csv.length, 3, csv.join('\n'));
+  assert.match(csv[0], /^time_ist,number,agent,/);
+  assert.match(csv[2], /,\+919876543210,0506123456782,918065000101,window,queued,answered,/);
 });
