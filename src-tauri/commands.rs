@@ -375,13 +375,16 @@ pub async fn history(
     digits: Option<String>,
     before_id: Option<i64>,
     limit: Option<u32>,
+    since_ms: Option<i64>,
+    until_ms: Option<i64>,
 ) -> Result<Vec<HistoryItem>, Error> {
     let ledger = state.dialer()?.ledger().clone();
     let query = HistoryQuery {
         digits,
         before_id,
+        since_ms,
+        until_ms,
         limit: limit.unwrap_or(50).clamp(1, 500) as usize,
-        ..HistoryQuery::default()
     };
     tauri::async_runtime::spawn_blocking(move || {
         let rows = ledger.history(&query, wall_clock_ms())?;

@@ -1015,6 +1015,12 @@ fn history_retention_and_following_through_ipc() {
     let found = h.ok("history", json!({"digits": "432-10"}));
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(found[0]["e164"], "+919876543210");
+    let that_day = h.ok(
+        "history",
+        json!({"sinceMs": old_ms - 1000, "untilMs": old_ms + 1000}),
+    );
+    assert_eq!(that_day.as_array().unwrap().len(), 1);
+    assert_eq!(that_day[0]["e164"], "+919876500000");
     let paged = h.ok("history", json!({"beforeId": rows[0]["id"], "limit": 1}));
     assert_eq!(paged[0]["id"], rows[1]["id"]);
 

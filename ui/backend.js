@@ -89,8 +89,14 @@ export function createBackend(invoke) {
     hangUp: (id) => call(COMMANDS.hangUp, { id: id ?? null }),
     exportHistory: (digits) => call(COMMANDS.exportHistory, { digits: digits || null }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
-    history: ({ digits, beforeId, limit } = {}) =>
-      call(COMMANDS.history, { digits: digits || null, beforeId: beforeId ?? null, limit: limit ?? null }),
+    history: ({ digits, beforeId, limit, sinceMs, untilMs } = {}) =>
+      call(COMMANDS.history, {
+        digits: digits || null,
+        beforeId: beforeId ?? null,
+        limit: limit ?? null,
+        sinceMs: sinceMs ?? null,
+        untilMs: untilMs ?? null,
+      }),
   };
 }
 
@@ -375,6 +381,15 @@ export function callTone(call) {
   if (call.outcome === 'answered') return 'ok';
   if (call.outcome === 'cancelled' || call.outcome === 'ended' || !call.outcome) return null;
   return 'warn';
+}
+
+/** `2026-11-28` (a date input's value) → that local day's start and end, Unix ms. */
+export function dayRange(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
+  if (!m) return { sinceMs: null, untilMs: null };
+  const start = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const end = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + 1);
+  return { sinceMs: start.getTime(), untilMs: end.getTime() };
 }
 
 /** One history row as shown: the number, when, the outcome and the talk time. */

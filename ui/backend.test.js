@@ -281,3 +281,12 @@ test('history rows and availability words', async () => {
   assert.equal(availability({ status: 'disabled' }), null);
   assert.equal(availability(undefined), null);
 });
+
+test('a date filter covers that local day', async () => {
+  const { dayRange } = await import('./backend.js');
+  const { sinceMs, untilMs } = dayRange('2026-11-28');
+  assert.equal(sinceMs, new Date(2026, 10, 28).getTime());
+  assert.equal(untilMs, new Date(2026, 10, 29).getTime());
+  assert.deepEqual(dayRange(''), { sinceMs: null, untilMs: null });
+  assert.deepEqual(dayRange('28/11/2026'), { sinceMs: null, untilMs: null });
+});

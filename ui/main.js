@@ -14,6 +14,7 @@ import {
   describeQueued,
   repeatNote,
   errorTone,
+  dayRange,
   historyText,
   hostOf,
   minutesToSeconds,
@@ -646,6 +647,7 @@ function setupFollow() {
     searchTimer = setTimeout(() => loadHistory(), 200);
   });
   $('history-more').addEventListener('click', () => loadHistory(true));
+  $('history-date').addEventListener('change', () => loadHistory());
   $('history-export').addEventListener('click', async () => {
     const digits = $('history-search').value.replace(/\D/g, '');
     try {
@@ -709,9 +711,10 @@ let historyRows = [];
 async function loadHistory(more = false) {
   const digits = $('history-search').value.replace(/\D/g, '');
   const beforeId = more && historyRows.length ? historyRows[historyRows.length - 1].id : null;
+  const day = dayRange($('history-date').value);
   let rows;
   try {
-    rows = await backend.history({ digits, beforeId, limit: HISTORY_PAGE });
+    rows = await backend.history({ digits, beforeId, limit: HISTORY_PAGE, ...day });
   } catch (e) {
     $('history-empty').textContent = e.message;
     $('history-empty').hidden = false;
@@ -719,7 +722,9 @@ async function loadHistory(more = false) {
   }
   historyRows = more ? historyRows.concat(rows) : rows;
   $('history-list').replaceChildren(...historyRows.map(historyItem));
-  $('history-empty').textContent = digits ? 'No calls to a number with those digits.' : 'No calls yet.';
+  $('history-empty').textContent = digits || day.sinceMs
+    ? 'No calls match.'
+    : 'No calls yet.';
   $('history-empty').hidden = historyRows.length > 0;
   $('history-more').hidden = rows.length < HISTORY_PAGE;
 }
