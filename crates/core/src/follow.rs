@@ -450,6 +450,39 @@ mod tests {
     }
 
     #[test]
+    fn a_resumed_call_is_followed_by_its_id() {
+        let s = T0 / 1000;
+        // Another process saw it live as 3.3: its absence now means it ended, at once.
+        let mut gone = Tracker::resume(CUSTOMER, T0, "3.3");
+        assert_eq!(gone.call_id(), Some("3.3"));
+        assert!(gone.view(T0).can_hang_up);
+        gone.observe_live(
+            T0 + 1000,
+            &live(json!([row(json!("3.4"), "Ringing", "+919810000001", s)])),
+            &none_taken,
+        );
+        assert_eq!(
+            gone.stage(),
+            Stage::Ended,
+            "another call to the number is not ours"
+        );
+        let mut still = Tracker::resume(CUSTOMER, T0, "3.3");
+        still.observe_live(
+            T0 + 1000,
+            &live(json!([row(
+                json!("3.3"),
+                "Answered",
+                "+919810000001,+919876543210",
+                s
+            )])),
+            &none_taken,
+        );
+        assert_eq!(still.stage(), Stage::Connected);
+        assert_eq!(Stage::RingingAgent.describe(), "Ringing your phone");
+        assert_eq!(Stage::RingingCustomer.describe(), "Ringing the customer");
+    }
+
+    #[test]
     fn stages_never_move_back() {
         let mut t = Tracker::new(CUSTOMER, T0);
         let s = T0 / 1000;
