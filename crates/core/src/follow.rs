@@ -483,6 +483,42 @@ mod tests {
     }
 
     #[test]
+    fn the_closest_start_wins_and_old_rows_never_match() {
+        let s = T0 / 1000;
+        // Only a call from an hour ago to this number: not ours, keep waiting.
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(
+            T0 + 1000,
+            &live(json!([row(
+                json!("4.0"),
+                "Ringing",
+                "+919810000001",
+                s - 3600
+            )])),
+            &none_taken,
+        );
+        assert_eq!((t.stage(), t.call_id()), (Stage::Queued, None));
+        assert!(t.is_live());
+        // One stamped 100 s early (clock skew) and one 2 s late: the nearer start is ours.
+        let rows = live(json!([
+            row(json!("4.1"), "Ringing", "+919810000001", s - 100),
+            row(json!("4.2"), "Ringing", "+919810000001", s + 2),
+        ]));
+        t.observe_live(T0 + 2000, &rows, &none_taken);
+        assert_eq!(t.call_id(), Some("4.2"));
+        assert_eq!(t.ended_at_ms(), None);
+        // Records are not read while the call is live, and ending sets the end time.
+        let rec = CallRecord::from_row(&json!({"call_id": "4.2", "status": "answered"})).unwrap();
+        assert!(!t.observe_records(std::slice::from_ref(&rec)));
+        assert_eq!(t.outcome(), None);
+        t.observe_live(T0 + 9000, &[], &none_taken);
+        assert_eq!(t.ended_at_ms(), Some(T0 + 9000));
+        assert!(!t.is_live());
+        assert!(t.observe_records(&[rec.clone()]));
+        assert!(!t.observe_records(&[rec]), "the record is read once");
+    }
+
+    #[test]
     fn stages_never_move_back() {
         let mut t = Tracker::new(CUSTOMER, T0);
         let s = T0 / 1000;
