@@ -519,6 +519,46 @@ mod tests {
     }
 
     #[test]
+    fn a_record_without_talk_time_keeps_what_was_seen() {
+        let s = T0 / 1000;
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(
+            T0,
+            &live(json!([row(
+                json!("5.1"),
+                "Answered",
+                "+919810000001,+919876543210",
+                s
+            )])),
+            &none_taken,
+        );
+        t.observe_live(T0 + 30_000, &[], &none_taken);
+        assert_eq!(t.talk_s(), Some(30));
+        let bare = CallRecord::from_row(&json!({"call_id": "5.1", "status": "answered"})).unwrap();
+        assert!(t.observe_records(&[bare]));
+        assert_eq!(
+            (t.outcome(), t.talk_s()),
+            (Some(Outcome::Answered), Some(30))
+        );
+        // A record that says it was missed clears the talk time.
+        let mut u = Tracker::new(CUSTOMER, T0);
+        u.observe_live(
+            T0,
+            &live(json!([row(
+                json!("5.2"),
+                "Answered",
+                "+919810000001,+919876543210",
+                s
+            )])),
+            &none_taken,
+        );
+        u.observe_live(T0 + 30_000, &[], &none_taken);
+        let missed = CallRecord::from_row(&json!({"call_id": "5.2", "status": "missed"})).unwrap();
+        assert!(u.observe_records(&[missed]));
+        assert_eq!((u.outcome(), u.talk_s()), (Some(Outcome::Missed), None));
+    }
+
+    #[test]
     fn stages_never_move_back() {
         let mut t = Tracker::new(CUSTOMER, T0);
         let s = T0 / 1000;
