@@ -872,6 +872,7 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
         .flatten();
     let (live_id, who) = match (call_id, known) {
         (Some(_), Some(row)) | (None, Some(row)) => {
+            placed(&row)?;
             let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
             if view.stage == clickdial_core::follow::Stage::Ended {
                 return Err(invalid(format!(
@@ -888,6 +889,7 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
         (Some(id), None) => (id.trim().to_string(), format!("call {}", id.trim())),
         (None, None) => {
             let row = pick_call(&ledger, None)?;
+            placed(&row)?;
             let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
             if view.stage == clickdial_core::follow::Stage::Ended {
                 return Err(invalid(format!(
@@ -904,6 +906,17 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
     };
     let message = hang_up_with(&session.client, &live_id).await?;
     Ok(format!("Ended the call to {who}. ({message})"))
+}
+
+/// Only a queued call can be hung up: one never placed has nothing to end.
+fn placed(row: &CallRow) -> Result<(), Failure> {
+    if row.state == clickdial_services::ledger::CallState::Queued {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "The last call, to {}, was not placed, so there is nothing to hang up.",
+        international(&row.e164)
+    )))
 }
 
 /// `YYYY-MM-DD` (midnight, India time) or an age such as `7d` / `12h`, as Unix ms.

@@ -520,7 +520,13 @@ impl AppState {
         let result = dialer.dial(&session.session, input).await;
         match (&result, &self.follower, &number) {
             (Ok(outcome), Some(follower), _) => {
-                follower.follow(outcome.call, &outcome.e164, &outcome.agent, session.clone());
+                follower.follow(
+                    outcome.call,
+                    &outcome.e164,
+                    &outcome.agent,
+                    outcome.call_id.as_deref(),
+                    session.clone(),
+                );
             }
             (Err(e), Some(follower), Ok(n)) if e.code == Code::UnknownOutcome => {
                 follower

@@ -20,6 +20,9 @@ pub const POLL_EVERY: Duration = Duration::from_millis(2500);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A call never listed within this time did not start (the agent leg rings about 30 s).
 pub const NEVER_LISTED: Duration = Duration::from_secs(45);
+/// Failed `live_calls` reads in a row after which a call is no longer followed (about 3.5 min
+/// with the back-off).
+pub const GIVE_UP_AFTER: u32 = 10;
 /// Reads of the call records after the end: a record takes a few seconds to appear.
 pub const RECORD_TRIES: u32 = 5;
 /// Live rows may be stamped a little before our clock says we queued the call.
@@ -125,6 +128,15 @@ impl Tracker {
         }
     }
 
+    /// A call queued with its call id already known (a dial reply that carried one): matched by
+    /// that id only, and still waiting to be listed.
+    pub fn with_call_id(customer: &str, queued_at_ms: i64, call_id: &str) -> Tracker {
+        Tracker {
+            call_id: Some(call_id.to_string()),
+            ..Tracker::new(customer, queued_at_ms)
+        }
+    }
+
     /// A call seen live before under `call_id` (another process followed it): its absence now
     /// means it ended.
     pub fn resume(customer: &str, queued_at_ms: i64, call_id: &str) -> Tracker {
@@ -216,7 +228,12 @@ impl Tracker {
         rows.iter()
             .filter(|r| r.direction != Some(1) && r.is_to(&self.customer))
             .filter(|r| r.call_id.as_deref().is_none_or(|id| !taken(id)))
-            .filter(|r| r.created_at.is_none_or(|t| t >= queued_s - CLOCK_SLACK_S))
+            .filter(|r| {
+                r.created_at.is_none_or(|t| {
+                    t >= queued_s - CLOCK_SLACK_S
+                        && t <= queued_s + NEVER_LISTED.as_secs() as i64 + CLOCK_SLACK_S
+                })
+            })
             // The one started closest to when we queued ours.
             .min_by_key(|r| r.created_at.map_or(i64::MAX, |t| (t - queued_s).abs()))
     }
@@ -235,9 +252,27 @@ impl Tracker {
         }
     }
 
-    /// A `live_calls` read failed: the next one waits longer. Stage is kept.
-    pub fn live_failed(&mut self) {
+    /// A `live_calls` read failed: the next one waits longer, the stage is kept. `fatal` (the
+    /// account may not read live calls) or [`GIVE_UP_AFTER`] failures in a row stop following:
+    /// the call reads as ended, outcome unknown, and no more requests are made for it.
+    pub fn live_failed(&mut self, now_ms: i64, fatal: bool) {
         self.errors = self.errors.saturating_add(1);
+        if fatal || self.errors >= GIVE_UP_AFTER {
+            self.end(now_ms);
+            self.from_record = true;
+            self.detail = Some(if fatal {
+                "Clickdial may not read live calls on this account, so it cannot follow calls."
+                    .into()
+            } else {
+                "The server did not answer, so Clickdial stopped following this call.".into()
+            });
+        }
+    }
+
+    /// Whether the outcome came from a call record (or is final for another reason), rather than
+    /// inferred from what was seen live.
+    pub fn settled(&self) -> bool {
+        self.from_record
     }
 
     /// The agent's hang-up was accepted by the server.
@@ -258,10 +293,18 @@ impl Tracker {
         let queued_s = self.queued_at_ms.div_euclid(1000);
         let record = match &self.call_id {
             Some(id) => records.iter().find(|r| r.call_id.as_deref() == Some(id)),
-            None => records.iter().find(|r| {
-                r.customer.as_deref().is_some_and(|c| last10(c) == want)
-                    && r.started_at.is_none_or(|t| t >= queued_s - CLOCK_SLACK_S)
-            }),
+            // By number: the record that started nearest to when ours was queued, within the
+            // window a call of ours could have started in.
+            None => records
+                .iter()
+                .filter(|r| {
+                    r.customer.as_deref().is_some_and(|c| last10(c) == want)
+                        && r.started_at.is_none_or(|t| {
+                            t >= queued_s - CLOCK_SLACK_S
+                                && t <= queued_s + NEVER_LISTED.as_secs() as i64 + CLOCK_SLACK_S
+                        })
+                })
+                .min_by_key(|r| r.started_at.map_or(i64::MAX, |t| (t - queued_s).abs())),
         };
         let Some(record) = record else {
             return false;
@@ -514,7 +557,7 @@ mod tests {
         t.observe_live(T0 + 9000, &[], &none_taken);
         assert_eq!(t.ended_at_ms(), Some(T0 + 9000));
         assert!(!t.is_live());
-        assert!(t.observe_records(&[rec.clone()]));
+        assert!(t.observe_records(std::slice::from_ref(&rec)));
         assert!(!t.observe_records(&[rec]), "the record is read once");
     }
 
@@ -556,6 +599,24 @@ mod tests {
         let missed = CallRecord::from_row(&json!({"call_id": "5.2", "status": "missed"})).unwrap();
         assert!(u.observe_records(&[missed]));
         assert_eq!((u.outcome(), u.talk_s()), (Some(Outcome::Missed), None));
+    }
+
+    #[test]
+    fn by_number_the_record_nearest_our_start_is_ours() {
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(T0 + ms(NEVER_LISTED) + 1, &[], &none_taken);
+        let at = |offset_s: i64, id: &str, status: &str| {
+            let when = ist(T0 / 1000 + offset_s);
+            CallRecord::from_row(&json!({"client_number": "9876543210", "status": status,
+                "date": &when[..10], "time": &when[11..], "call_id": id}))
+            .unwrap()
+        };
+        // Newest first: a later call to the same number (5 minutes on), then ours.
+        assert!(t.observe_records(&[at(300, "later", "answered"), at(2, "ours", "missed")]));
+        assert_eq!(
+            (t.call_id(), t.outcome()),
+            (Some("ours"), Some(Outcome::Missed))
+        );
     }
 
     #[test]
@@ -727,7 +788,7 @@ mod tests {
         let mut t = Tracker::new(CUSTOMER, T0);
         let waits: Vec<Next> = (0..7)
             .map(|_| {
-                t.live_failed();
+                t.live_failed(T0, false);
                 t.next()
             })
             .collect();
@@ -741,6 +802,23 @@ mod tests {
             Next::Live(POLL_EVERY),
             "a good reply resets the backoff"
         );
+        // Ten failures in a row, or one that says the account may not read live calls: the
+        // call is no longer followed, and no more requests are made for it.
+        let mut down = Tracker::new(CUSTOMER, T0);
+        for i in 1..GIVE_UP_AFTER {
+            down.live_failed(T0 + i64::from(i), false);
+            assert!(down.is_live(), "{i}");
+        }
+        down.live_failed(T0 + 99, false);
+        assert_eq!((down.stage(), down.next()), (Stage::Ended, Next::Done));
+        assert!(down.view(T0).detail.unwrap().contains("stopped following"));
+        let mut forbidden = Tracker::new(CUSTOMER, T0);
+        forbidden.live_failed(T0, true);
+        assert_eq!(
+            (forbidden.stage(), forbidden.next()),
+            (Stage::Ended, Next::Done)
+        );
+        assert!(forbidden.settled());
     }
 
     #[test]

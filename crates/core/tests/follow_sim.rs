@@ -334,6 +334,29 @@ async fn live_call_filters_and_record_queries() {
     assert_eq!(past.total, Some(5));
 }
 
+/// Under HTTP 200, only an explicit "nothing" is an empty list: an error object is not read
+/// as "no calls" (that would end every followed call).
+#[tokio::test]
+async fn an_odd_live_calls_reply_is_not_an_empty_list() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = client(&sim);
+    sim.inject(clickdial_sim::Fault::respond(200, r#"{"message":"busy"}"#).on("/live_calls"));
+    assert!(matches!(
+        c.live_calls(None).await,
+        Err(ApiError::BadResponse { .. })
+    ));
+    sim.inject(clickdial_sim::Fault::respond(200, r#"{"data":null}"#).on("/live_calls"));
+    assert!(c.live_calls(None).await.unwrap().is_empty());
+    sim.inject(
+        clickdial_sim::Fault::respond(200, r#"{"data":[{"call_id":"1.1","state":"Ringing"}]}"#)
+            .on("/live_calls"),
+    );
+    assert_eq!(
+        c.live_calls(None).await.unwrap()[0].call_id.as_deref(),
+        Some("1.1")
+    );
+}
+
 #[tokio::test]
 async fn records_forbidden_and_availability() {
     let sim = Sim::spawn(Account {

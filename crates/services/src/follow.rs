@@ -52,6 +52,8 @@ struct Entry {
     e164_digits: String,
     /// Followed after a dial whose outcome was unknown.
     unknown: bool,
+    /// A hang-up request for it is on its way: a second one is refused, not sent.
+    hanging_up: bool,
     client: ClientRef,
     tracker: Tracker,
     /// When to ask the server next (Unix ms).
@@ -103,16 +105,26 @@ impl Follower {
     }
 
     /// Starts following the call in ledger row `id`, queued now to `e164` by `agent`.
-    pub fn follow(&self, id: i64, e164: &str, agent: &str, client: ClientRef) {
+    /// `call_id` is the dial reply's, when it carried one (most do not, with `async=1`).
+    pub fn follow(
+        &self,
+        id: i64,
+        e164: &str,
+        agent: &str,
+        call_id: Option<&str>,
+        client: ClientRef,
+    ) {
         let now = (self.now_ms)();
-        self.follow_row(id, e164, agent, client, now, false);
+        self.follow_row(id, e164, agent, call_id, client, now, false);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn follow_row(
         &self,
         id: i64,
         e164: &str,
         agent: &str,
+        call_id: Option<&str>,
         client: ClientRef,
         queued_at_ms: i64,
         unknown: bool,
@@ -131,8 +143,12 @@ impl Follower {
                 agent: agent.to_string(),
                 e164_digits: e164.chars().filter(char::is_ascii_digit).collect(),
                 unknown,
+                hanging_up: false,
                 client,
-                tracker: Tracker::new(e164, queued_at_ms),
+                tracker: match call_id {
+                    Some(c) => Tracker::with_call_id(e164, queued_at_ms, c),
+                    None => Tracker::new(e164, queued_at_ms),
+                },
                 // The first read soon after queueing: the agent's phone starts ringing at once.
                 due_ms: now + self.scaled(Duration::from_millis(1000)),
             },
@@ -177,13 +193,20 @@ impl Follower {
             .map(|c| c.show(now))
     }
 
+    /// Like [`Follower::live_to`], but only a call seen live, or one whose dial's answer was
+    /// lost: a queued call never listed does not hold the number up.
+    fn holding(&self, e164: &str) -> Option<FollowedCall> {
+        self.live_to(e164)
+            .filter(|c| c.unknown || c.view.call_id.is_some() && c.view.stage != Stage::Queued)
+    }
+
     /// Refuses a new dial to `e164` while a call to it that started at least `older_than` ago
     /// is live (or, after a dial whose outcome was unknown, while Clickdial still checks
     /// whether it was placed), saying what it found. Younger calls are left to the ledger's
     /// guard, whose "Already dialled" every process gives alike.
     pub fn refuse_if_live(&self, e164: &str, older_than: Duration) -> Result<(), Error> {
         let Some(call) = self
-            .live_to(e164)
+            .holding(e164)
             .filter(|c| c.view.elapsed_s >= older_than.as_secs())
         else {
             return Ok(());
@@ -234,7 +257,7 @@ impl Follower {
         let row = rows.into_iter().find(|r| {
             r.e164 == e164 && r.agent == agent && r.state == crate::ledger::CallState::Unknown
         })?;
-        self.follow_row(row.id, e164, agent, client, row.created_at_ms, true);
+        self.follow_row(row.id, e164, agent, None, client, row.created_at_ms, true);
         Some(row.id)
     }
 
@@ -246,10 +269,10 @@ impl Follower {
     /// Ends a live call: the one in row `id`, or the newest live one. Sent once, never retried.
     pub async fn hang_up(&self, id: Option<i64>) -> Result<String, Error> {
         let (row, call_id, client) = {
-            let state = self.lock();
+            let mut state = self.lock();
             let entry = state
                 .calls
-                .iter()
+                .iter_mut()
                 .find(|c| id.map_or(c.tracker.is_live(), |id| c.id == id))
                 .ok_or_else(|| Error::new(Code::InvalidInput, "There is no call to hang up."))?;
             if !entry.tracker.is_live() {
@@ -258,16 +281,24 @@ impl Follower {
                     "That call has already ended.",
                 ));
             }
-            let Some(call_id) = entry.tracker.call_id() else {
+            if entry.hanging_up {
+                return Err(Error::new(Code::Busy, "The call is already being ended."));
+            }
+            let Some(call_id) = entry.tracker.call_id().map(str::to_string) else {
                 return Err(Error::new(
                     Code::InvalidInput,
                     "The call is still being set up, so it cannot be ended yet. Try again in \
                      a moment, or decline it on your phone.",
                 ));
             };
-            (entry.id, call_id.to_string(), entry.client.clone())
+            entry.hanging_up = true;
+            (entry.id, call_id, entry.client.clone())
         };
-        let message = hang_up_with((*client).as_ref(), &call_id).await?;
+        let result = hang_up_with((*client).as_ref(), &call_id).await;
+        if let Some(entry) = self.lock().calls.iter_mut().find(|c| c.id == row) {
+            entry.hanging_up = false;
+        }
+        let message = result?;
         let now = (self.now_ms)();
         let progress = {
             let mut state = self.lock();
@@ -353,9 +384,14 @@ impl Follower {
                         Ok(rows) => entry
                             .tracker
                             .observe_live(now, &rows, &|cid| taken.iter().any(|t| t == cid)),
-                        Err(_) => {
-                            entry.tracker.live_failed();
-                            false
+                        Err(e) => {
+                            let fatal = matches!(
+                                e,
+                                ApiError::Forbidden { .. } | ApiError::Unauthorized { .. }
+                            );
+                            entry.tracker.live_failed(now, fatal);
+                            // Worth showing only once it gave up.
+                            entry.tracker.stage() == Stage::Ended
                         }
                     };
                     entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
@@ -619,7 +655,15 @@ pub async fn look_up(
         Some(id) => Tracker::resume(&row.e164, row.created_at_ms, id),
         None => Tracker::new(&row.e164, row.created_at_ms),
     };
-    let live = client.live_calls(None).await.map_err(Error::from)?;
+    // A call never seen live that is older than any call can ring unseen has ended: reading
+    // live calls could only match somebody else's call to the same number.
+    let old_unseen = row.call_id.is_none()
+        && now_ms - row.created_at_ms > clickdial_core::follow::NEVER_LISTED.as_millis() as i64;
+    let live = if old_unseen {
+        Vec::new()
+    } else {
+        client.live_calls(None).await.map_err(Error::from)?
+    };
     tracker.observe_live(now_ms, &live, &|_| false);
     if tracker.stage() == Stage::Ended {
         if let Some(outcome) = row.outcome {
@@ -647,7 +691,13 @@ pub async fn look_up(
             Err(_) => tracker.records_failed(false),
         }
     }
-    let p = progress_of(&tracker);
+    let mut p = progress_of(&tracker);
+    if !tracker.settled() {
+        // Only a record's outcome is kept: a guess now would stop a later, better look.
+        p.outcome = None;
+        p.talk_s = None;
+        p.ended_at_ms = None;
+    }
     let ledger = ledger.clone();
     let id = row.id;
     let _ = blocking(move || ledger.record_progress(id, &p.borrow()).map_err(Error::from)).await;

@@ -859,7 +859,7 @@ impl Ledger {
             )
         };
         let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
-        let limit = i64::try_from(q.limit.clamp(1, 10_000)).unwrap_or(100);
+        let limit = i64::try_from(q.limit.max(1)).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(
                 params![digits, q.since_ms, q.until_ms, q.before_id, limit],

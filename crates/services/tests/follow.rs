@@ -83,6 +83,7 @@ impl World {
             outcome.call,
             &outcome.e164,
             &outcome.agent,
+            outcome.call_id.as_deref(),
             self.session.clone(),
         );
         outcome.call

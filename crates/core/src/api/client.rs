@@ -377,11 +377,12 @@ impl Client {
         let empty = Vec::new();
         let list = match rows(&reply) {
             Some(list) => list,
+            // Only an explicit "nothing": `null`, or `data: null`. Any other object (an error
+            // under HTTP 200) is not read as "no calls", which would end every followed call.
             None if reply.is_null()
-                || reply.as_object().is_some_and(|o| {
-                    o.get("data").is_none_or(Value::is_null)
-                        && o.get("results").is_none_or(Value::is_null)
-                }) =>
+                || reply
+                    .as_object()
+                    .is_some_and(|o| o.get("data").is_some_and(Value::is_null)) =>
             {
                 &empty
             }
