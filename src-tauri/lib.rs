@@ -76,7 +76,6 @@ pub fn main() -> i32 {
             Some(vec![cli::AUTOSTART_FLAG]),
         ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_notification::init())
         .on_window_event(tray::on_window_event);
     let launch = Launch {
         autostart: args.iter().any(|a| a == cli::AUTOSTART_FLAG),
@@ -107,18 +106,6 @@ fn no_display() -> Option<String> {
          `clickdial --help`."
             .to_string()
     })
-}
-
-/// Shows a desktop notification when the notification plugin is there (the real app, not the
-/// mock runtime of tests); failures are silent: the window shows the same.
-fn notify<R: Runtime>(app: &tauri::AppHandle<R>, title: &str, body: &str) {
-    use tauri_plugin_notification::NotificationExt;
-    if app
-        .try_state::<tauri_plugin_notification::Notification<R>>()
-        .is_some()
-    {
-        let _ = app.notification().builder().title(title).body(body).show();
-    }
 }
 
 /// How the app was started.
@@ -159,7 +146,11 @@ pub fn build_app<R: Runtime>(
                             if let Some((title, body)) =
                                 clickdial_services::follow::notification(was, call)
                             {
-                                notify(&handle, &title, &body);
+                                // Off the async threads; a missing service is not an error
+                                // worth showing: the window says the same.
+                                std::thread::spawn(move || {
+                                    let _ = clickdial_services::notify::show(&title, &body);
+                                });
                             }
                         }
                     }

@@ -6,6 +6,7 @@
 //! - [`ledger`]: the call ledger (SQLite, shared by every process) and the cross-process
 //!   duplicate-dial guard.
 //! - [`follow`]: following queued calls (live status, hang-up, the outcome into history).
+//! - [`notify`]: desktop notifications over the session bus.
 //! - [`links`]: the confirm sheet's inbox for dials not typed into the window (links, later
 //!   the tray and the hotkey); coalesces floods, never dials by itself.
 //! - [`instance`]: hands a link to the running app before anything heavy loads.
@@ -27,6 +28,7 @@ pub mod handler;
 pub mod instance;
 pub mod ledger;
 pub mod links;
+pub mod notify;
 pub mod process;
 pub mod secrets;
 pub mod settings_file;
