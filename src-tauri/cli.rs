@@ -810,11 +810,7 @@ fn pick_call(ledger: &Ledger, reference: Option<&str>) -> Result<CallRow, Failur
     })
 }
 
-fn international(e164: &str) -> String {
-    Number::parse(e164, Region::default())
-        .map(|n| n.international().to_string())
-        .unwrap_or_else(|_| e164.to_string())
-}
+use clickdial_services::ledger::display_number as international;
 
 async fn status(reference: Option<String>, json: bool) -> Result<String, Failure> {
     let files = files()?;
@@ -870,8 +866,14 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
         .transpose()
         .map_err(Error::from)?
         .flatten();
-    let (live_id, who) = match (call_id, known) {
-        (Some(_), Some(row)) | (None, Some(row)) => {
+    // A reference found in history, or the last call; else a bare live call id as given.
+    let (live_id, who) = match (known, call_id) {
+        (None, Some(id)) => (id.trim().to_string(), format!("call {}", id.trim())),
+        (known, _) => {
+            let row = match known {
+                Some(row) => row,
+                None => pick_call(&ledger, None)?,
+            };
             placed(&row)?;
             let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
             if view.stage == clickdial_core::follow::Stage::Ended {
@@ -883,23 +885,6 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
             }
             let id = view.call_id.ok_or_else(|| {
                 invalid("The call is still being set up, so it cannot be ended yet. Try again in a moment, or decline it on your phone.")
-            })?;
-            (id, international(&row.e164))
-        }
-        (Some(id), None) => (id.trim().to_string(), format!("call {}", id.trim())),
-        (None, None) => {
-            let row = pick_call(&ledger, None)?;
-            placed(&row)?;
-            let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
-            if view.stage == clickdial_core::follow::Stage::Ended {
-                return Err(invalid(format!(
-                    "The last call, to {}, has already ended ({}).",
-                    international(&row.e164),
-                    summary(&view)
-                )));
-            }
-            let id = view.call_id.ok_or_else(|| {
-                invalid("The call is still being set up, so it cannot be ended yet. Try again in a moment.")
             })?;
             (id, international(&row.e164))
         }

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use clickdial_core::api::{Agent, CallerId};
-use clickdial_core::{Number, Region};
+use clickdial_core::Number;
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
 use clickdial_services::dialer::{DialInput, DialOutcome};
 use clickdial_services::follow::FollowedCall;
@@ -391,9 +391,7 @@ pub async fn history(
         Ok(rows
             .into_iter()
             .map(|row| HistoryItem {
-                international: Number::parse(&row.e164, Region::default())
-                    .map(|n| n.international().to_string())
-                    .unwrap_or_else(|_| row.e164.clone()),
+                international: clickdial_services::ledger::display_number(&row.e164),
                 row,
             })
             .collect())

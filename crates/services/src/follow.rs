@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clickdial_core::api::{ApiError, Outcome, RecordQuery};
 use clickdial_core::follow::{CallView, Next, Stage, Tracker};
-use clickdial_core::{Client, Number, Region};
+use clickdial_core::Client;
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -130,9 +130,7 @@ impl Follower {
         unknown: bool,
     ) {
         let now = (self.now_ms)();
-        let international = Number::parse(e164, Region::default())
-            .map(|n| n.international().to_string())
-            .unwrap_or_else(|_| e164.to_string());
+        let international = crate::ledger::display_number(e164);
         let mut state = self.lock();
         state.calls.retain(|c| c.id != id);
         state.calls.insert(

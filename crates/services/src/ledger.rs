@@ -404,7 +404,7 @@ impl From<Refusal> for LedgerError {
 }
 
 /// `+91 98765 43210` for people; the raw text if it does not parse.
-fn display_number(e164: &str) -> String {
+pub fn display_number(e164: &str) -> String {
     clickdial_core::Number::parse(e164, clickdial_core::Region::default())
         .map(|n| n.international().to_string())
         .unwrap_or_else(|_| e164.to_string())
