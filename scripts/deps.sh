@@ -10,7 +10,8 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev 
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 xdg-utils
   imagemagick tmux)
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# With the seconds since the script started, so a CI log shows where the time goes.
+log() { printf '\033[1m==> [%4ds] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
