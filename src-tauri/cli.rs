@@ -778,7 +778,10 @@ fn whoami(json: bool) -> Result<String, Failure> {
 }
 
 fn open_ledger(files: &Files) -> Result<Arc<Ledger>, Failure> {
-    let (ledger, notice) = Ledger::open(&files.dir.join(LEDGER_FILE)).map_err(Error::from)?;
+    // Without reading the whole file first: these commands only look (a damaged file says so
+    // when read, and the next dial or the app repairs it).
+    let (ledger, notice) =
+        Ledger::open_unchecked(&files.dir.join(LEDGER_FILE)).map_err(Error::from)?;
     if let Some(n) = notice {
         let _ = writeln!(std::io::stderr(), "clickdial: {n}");
     }

@@ -165,6 +165,14 @@ pub fn build_app<R: Runtime>(
                 // crash): filled in from the call records once the app has settled.
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
+                    let check = handle.clone();
+                    if let Ok(Some(notice)) = tauri::async_runtime::spawn_blocking(move || {
+                        check.state::<AppState>().verify_ledger()
+                    })
+                    .await
+                    {
+                        let _ = handle.emit(commands::NOTICE_EVENT, notice);
+                    }
                     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                     let prune = handle.clone();
                     let _ = tauri::async_runtime::spawn_blocking(move || {

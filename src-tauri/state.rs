@@ -192,7 +192,8 @@ impl AppState {
         let mut notices = Vec::new();
         let (_, notice) = settings.load();
         notices.extend(notice);
-        let dialer = match Ledger::open(&data_dir.join(LEDGER_FILE)) {
+        // The whole file is read for damage in the background (`verify_ledger`), not here.
+        let dialer = match Ledger::open_unchecked(&data_dir.join(LEDGER_FILE)) {
             Ok((ledger, notice)) => {
                 notices.extend(notice);
                 Ok(Dialer::new(
@@ -400,6 +401,17 @@ impl AppState {
             self.apply_retention();
         }
         Ok(())
+    }
+
+    /// Reads the whole ledger for damage; a damaged one is kept aside and replaced. The notice
+    /// that says so, once, also kept for the window's next status.
+    pub fn verify_ledger(&self) -> Option<String> {
+        let notice = match self.dialer().ok()?.ledger().verify() {
+            Ok(notice) => notice?,
+            Err(e) => e.to_string(),
+        };
+        self.notice(notice.clone());
+        Some(notice)
     }
 
     /// Deletes calls older than the agent's history setting; how many went.

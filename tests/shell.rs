@@ -488,6 +488,70 @@ fn corrupt_settings_are_moved_aside_and_secrets_kept() {
 }
 
 #[test]
+fn a_damaged_call_history_is_found_after_start_and_replaced() {
+    use clickdial_services::ledger::{Finish, Ledger, NewCall, Source, LEDGER_FILE};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(LEDGER_FILE);
+    {
+        let (ledger, _) = Ledger::open(&path).unwrap();
+        for i in 0..200 {
+            let e164 = format!("+9198765{i:05}");
+            let call = NewCall {
+                account: "acme",
+                e164: &e164,
+                ext: None,
+                agent: "1001",
+                caller_id: None,
+                source: Source::Window,
+                custom_identifier: "clickdial-test",
+            };
+            let id = ledger.begin(&call, 1_764_000_000_000 + i * 10_000).unwrap();
+            let done = Finish::Queued {
+                ref_id: None,
+                call_id: None,
+                message: "queued",
+            };
+            ledger
+                .finish(id, done, 1_764_000_000_001 + i * 10_000)
+                .unwrap();
+        }
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[4096..] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    // The window opens at once; the check runs behind it and tells the window.
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let notice = loop {
+        if let Some(n) = h.ok("get_status", json!({}))["notice"].as_str() {
+            break n.to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "no notice");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(
+        notice.starts_with("Your call history could not be read"),
+        "{notice}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+        .map(|e| e.path())
+        .filter(|p| std::fs::read(p).map(|b| b == bytes).unwrap_or(false))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept as it was");
+    let history = h.ok("history", json!({}));
+    assert_eq!(history.as_array().map(Vec::len), Some(0), "{history}");
+}
+
+#[test]
 fn settings_from_a_newer_version_are_kept_aside_too() {
     let dir = tempfile::tempdir().unwrap();
     let settings = dir.path().join("settings.json");

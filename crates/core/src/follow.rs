@@ -105,6 +105,9 @@ pub struct Tracker {
     errors: u32,
     record_tries: u32,
     records_forbidden: bool,
+    /// When a listed call was first missing from a reply: one empty or partial reply (a leg
+    /// being switched, a server hiccup) does not end a call; a second one in a row does.
+    absent_since_ms: Option<i64>,
 }
 
 impl Tracker {
@@ -125,6 +128,7 @@ impl Tracker {
             errors: 0,
             record_tries: 0,
             records_forbidden: false,
+            absent_since_ms: None,
         }
     }
 
@@ -167,6 +171,12 @@ impl Tracker {
         self.ended_at_ms
     }
 
+    /// Listed before, missing from the last reply: it has probably ended, and the next reply
+    /// says for sure.
+    pub fn missing(&self) -> bool {
+        self.absent_since_ms.is_some() && self.stage != Stage::Ended
+    }
+
     /// True while live calls are still read for this call.
     pub fn is_live(&self) -> bool {
         self.stage != Stage::Ended
@@ -192,6 +202,7 @@ impl Tracker {
         };
         match row {
             Some(row) => {
+                self.absent_since_ms = None;
                 if self.call_id.is_none() {
                     self.call_id = row.call_id.clone();
                 }
@@ -212,7 +223,11 @@ impl Tracker {
                     self.connected_at_ms = Some(now_ms);
                 }
             }
-            None if self.stage != Stage::Queued => self.end(now_ms),
+            None if self.stage != Stage::Queued => match self.absent_since_ms {
+                // Gone twice in a row: it ended, at the first read that missed it.
+                Some(since) => self.end(since),
+                None => self.absent_since_ms = Some(now_ms),
+            },
             None if now_ms.saturating_sub(self.queued_at_ms) > ms(NEVER_LISTED) => self.end(now_ms),
             None => {}
         }
@@ -236,6 +251,14 @@ impl Tracker {
             })
             // The one started closest to when we queued ours.
             .min_by_key(|r| r.created_at.map_or(i64::MAX, |t| (t - queued_s).abs()))
+    }
+
+    /// A call known to be over without reading live calls again: a one-shot look that found
+    /// it missing once, or a row too old to be live. Ends it now, or when it was first missed.
+    pub fn assume_ended(&mut self, now_ms: i64) {
+        if self.stage != Stage::Ended {
+            self.end(self.absent_since_ms.unwrap_or(now_ms));
+        }
     }
 
     fn end(&mut self, now_ms: i64) {
@@ -463,8 +486,10 @@ mod tests {
         // The same reply again changes nothing.
         assert!(!t.observe_live(T0 + 10_000, &answered, &none_taken));
 
-        // Gone from the list: ended, answered (inferred) until the record says more.
-        assert!(t.observe_live(T0 + 47_500, &live(json!([])), &none_taken));
+        // Gone from the list twice in a row: ended when first missed, answered (inferred)
+        // until the record says more.
+        assert!(!t.observe_live(T0 + 47_500, &live(json!([])), &none_taken));
+        assert!(t.observe_live(T0 + 50_000, &live(json!([])), &none_taken));
         assert_eq!(t.stage(), Stage::Ended);
         assert_eq!(t.outcome(), Some(Outcome::Answered));
         assert_eq!(t.talk_s(), Some(40));
@@ -495,15 +520,13 @@ mod tests {
     #[test]
     fn a_resumed_call_is_followed_by_its_id() {
         let s = T0 / 1000;
-        // Another process saw it live as 3.3: its absence now means it ended, at once.
+        // Another process saw it live as 3.3: its absence now means it ended.
         let mut gone = Tracker::resume(CUSTOMER, T0, "3.3");
         assert_eq!(gone.call_id(), Some("3.3"));
         assert!(gone.view(T0).can_hang_up);
-        gone.observe_live(
-            T0 + 1000,
-            &live(json!([row(json!("3.4"), "Ringing", "+919810000001", s)])),
-            &none_taken,
-        );
+        let other = live(json!([row(json!("3.4"), "Ringing", "+919810000001", s)]));
+        gone.observe_live(T0 + 1000, &other, &none_taken);
+        gone.observe_live(T0 + 3500, &other, &none_taken);
         assert_eq!(
             gone.stage(),
             Stage::Ended,
@@ -555,7 +578,13 @@ mod tests {
         assert!(!t.observe_records(std::slice::from_ref(&rec)));
         assert_eq!(t.outcome(), None);
         t.observe_live(T0 + 9000, &[], &none_taken);
-        assert_eq!(t.ended_at_ms(), Some(T0 + 9000));
+        assert!(
+            t.missing() && t.is_live(),
+            "one empty reply does not end a call"
+        );
+        t.observe_live(T0 + 11_500, &[], &none_taken);
+        assert_eq!(t.ended_at_ms(), Some(T0 + 9000), "ended when first missed");
+        assert!(!t.missing());
         assert!(!t.is_live());
         assert!(t.observe_records(std::slice::from_ref(&rec)));
         assert!(!t.observe_records(&[rec]), "the record is read once");
@@ -576,6 +605,7 @@ mod tests {
             &none_taken,
         );
         t.observe_live(T0 + 30_000, &[], &none_taken);
+        t.observe_live(T0 + 32_500, &[], &none_taken);
         assert_eq!(t.talk_s(), Some(30));
         let bare = CallRecord::from_row(&json!({"call_id": "5.1", "status": "answered"})).unwrap();
         assert!(t.observe_records(&[bare]));
@@ -596,9 +626,60 @@ mod tests {
             &none_taken,
         );
         u.observe_live(T0 + 30_000, &[], &none_taken);
+        u.assume_ended(T0 + 40_000);
+        assert_eq!(u.ended_at_ms(), Some(T0 + 30_000));
         let missed = CallRecord::from_row(&json!({"call_id": "5.2", "status": "missed"})).unwrap();
         assert!(u.observe_records(&[missed]));
         assert_eq!((u.outcome(), u.talk_s()), (Some(Outcome::Missed), None));
+    }
+
+    #[test]
+    fn a_call_missing_from_one_reply_is_kept() {
+        let s = T0 / 1000;
+        let answered = live(json!([row(
+            json!("6.1"),
+            "Answered",
+            "+919810000001,+919876543210",
+            s
+        )]));
+        let mut t = Tracker::new(CUSTOMER, T0);
+        t.observe_live(T0, &answered, &none_taken);
+        // A reply that lists only somebody else's call, then ours again: still connected,
+        // and the next absence starts counting afresh.
+        let other = live(json!([row(
+            json!("6.9"),
+            "Answered",
+            "+919810000001,+911111111111",
+            s
+        )]));
+        assert!(
+            !t.observe_live(T0 + 2500, &other, &none_taken),
+            "nothing seen changes"
+        );
+        assert!(t.missing());
+        assert_eq!(t.view(T0 + 2500).stage, Stage::Connected);
+        t.observe_live(T0 + 5000, &answered, &none_taken);
+        assert!(!t.missing());
+        t.observe_live(T0 + 7500, &[], &none_taken);
+        assert_eq!(t.stage(), Stage::Connected);
+        assert!(t.observe_live(T0 + 10_000, &[], &none_taken));
+        assert_eq!(
+            (t.stage(), t.ended_at_ms(), t.talk_s()),
+            (Stage::Ended, Some(T0 + 7500), Some(7))
+        );
+        // Ending is final: a late row that lists it again changes nothing.
+        assert!(!t.observe_live(T0 + 12_500, &answered, &none_taken));
+        assert_eq!(t.stage(), Stage::Ended);
+        // A one-shot look that found it missing once ends it at that read.
+        let mut u = Tracker::resume(CUSTOMER, T0, "6.1");
+        u.observe_live(T0 + 60_000, &other, &none_taken);
+        assert!(u.missing());
+        u.assume_ended(T0 + 61_000);
+        assert_eq!(u.ended_at_ms(), Some(T0 + 60_000));
+        // A queued call never listed is not "missing": the 45 s limit decides.
+        let mut q = Tracker::new(CUSTOMER, T0);
+        q.observe_live(T0 + 1000, &[], &none_taken);
+        assert!(!q.missing() && q.is_live());
     }
 
     #[test]
@@ -674,16 +755,14 @@ mod tests {
         second.observe_live(T0 + 62_000, &rows, &|id| id == "9.3");
         assert_eq!(second.call_id(), Some("9.4"));
         // Once matched, only that id counts: its absence ends the call even if others remain.
-        t.observe_live(
-            T0 + 4000,
-            &live(json!([row(
-                json!("9.4"),
-                "Ringing",
-                "+919810000001",
-                s + 60
-            )])),
-            &none_taken,
-        );
+        let others = live(json!([row(
+            json!("9.4"),
+            "Ringing",
+            "+919810000001",
+            s + 60
+        )]));
+        t.observe_live(T0 + 4000, &others, &none_taken);
+        t.observe_live(T0 + 6500, &others, &none_taken);
         assert_eq!(t.stage(), Stage::Ended);
     }
 

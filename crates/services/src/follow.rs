@@ -478,7 +478,7 @@ impl Follower {
             };
             // Over a minute old and not being followed: it has ended (a call still live is
             // found by the window's follower, not here).
-            tracker.observe_live(now, &[], &|_| false);
+            tracker.assume_ended(now);
             let query = records_query(
                 tracker.call_id().map(str::to_string),
                 &row.e164,
@@ -663,6 +663,11 @@ pub async fn look_up(
         client.live_calls(None).await.map_err(Error::from)?
     };
     tracker.observe_live(now_ms, &live, &|_| false);
+    if tracker.missing() {
+        // Seen live before, missing now: a follower would read once more to be sure; a
+        // one-shot look takes it as ended, and keeps only what a call record confirms.
+        tracker.assume_ended(now_ms);
+    }
     if tracker.stage() == Stage::Ended {
         if let Some(outcome) = row.outcome {
             // Already known: no need to ask again.

@@ -544,41 +544,61 @@ impl Ledger {
     /// `-wal` and `-shm` files) and a new ledger is started. Other failures (permissions, a full
     /// disk) are [`LedgerError::Storage`] and leave the file alone.
     pub fn open(path: &Path) -> Result<(Ledger, Option<String>), LedgerError> {
+        Ledger::open_with(path, Check::Whole)
+    }
+
+    /// Like [`Ledger::open`], without reading the whole file first (on 100,000 calls that
+    /// read is most of the time taken to open): only a file that is not a database at all is
+    /// moved aside here. For a process that shows history at once and calls [`Ledger::verify`]
+    /// in the background, or a one-shot read whose errors say the file is damaged.
+    pub fn open_unchecked(path: &Path) -> Result<(Ledger, Option<String>), LedgerError> {
+        Ledger::open_with(path, Check::Header)
+    }
+
+    fn open_with(path: &Path, check: Check) -> Result<(Ledger, Option<String>), LedgerError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir)
                 .map_err(|e| io_storage("could not create the folder", dir, &e))?;
         }
-        let ledger = |conn| Ledger {
-            conn: Mutex::new(conn),
-            path: path.to_path_buf(),
-            bounce_ms: duration_ms(BOUNCE_WINDOW),
+        let (conn, notice) = open_repairing(path, check)?;
+        Ok((
+            Ledger {
+                conn: Mutex::new(conn),
+                path: path.to_path_buf(),
+                bounce_ms: duration_ms(BOUNCE_WINDOW),
+            },
+            notice,
+        ))
+    }
+
+    /// Reads the whole file for damage, on a second connection so dialling is not held up. A
+    /// damaged file is moved aside and replaced as [`Ledger::open`] does; returns that notice.
+    pub fn verify(&self) -> Result<Option<String>, LedgerError> {
+        let damaged = match Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .and_then(|c| {
+            c.busy_timeout(BUSY_TIMEOUT)?;
+            c.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0))
+        }) {
+            Ok(check) => check != "ok",
+            Err(e) => match SetupError::from(e) {
+                SetupError::Corrupt => true,
+                SetupError::Other(e) => return Err(e),
+            },
         };
-        match setup(path) {
-            Ok(conn) => return Ok((ledger(conn), None)),
-            Err(SetupError::Other(e)) => return Err(e),
-            Err(SetupError::Corrupt) => {}
+        if !damaged {
+            return Ok(None);
         }
-        // Another process may have found the same damage and already started a new file; look
-        // again before moving anything, so its new ledger is not the one moved aside.
-        match setup(path) {
-            Ok(conn) => return Ok((ledger(conn), None)),
-            Err(SetupError::Other(e)) => return Err(e),
-            Err(SetupError::Corrupt) => {}
-        }
-        let kept = move_aside(path)?;
-        let notice = format!(
-            "Your call history could not be read, so Clickdial started a new one. \
-             The old file was kept as {}.",
-            kept.display()
-        );
-        match setup(path) {
-            Ok(conn) => Ok((ledger(conn), Some(notice))),
-            Err(SetupError::Other(e)) => Err(e),
-            Err(SetupError::Corrupt) => Err(LedgerError::Storage(format!(
-                "a new file at {} could not be started",
-                path.display()
-            ))),
-        }
+        let mut conn = self.conn();
+        // Closed before it is moved: nothing may write into the file being kept aside.
+        let old = std::mem::replace(&mut *conn, Connection::open_in_memory().map_err(storage)?);
+        let _ = old.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+        drop(old);
+        let (fresh, notice) = open_repairing(&self.path, Check::Whole)?;
+        *conn = fresh;
+        Ok(notice)
     }
 
     /// Changes the bounce window (normally [`BOUNCE_WINDOW`]); for tests.
@@ -1045,8 +1065,48 @@ fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
 // ---------------------------------------------------------------------------------------------
 // Opening
 
+/// How much of a file is read for damage before it is used.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    /// SQLite's quick check of every page.
+    Whole,
+    /// Only that it is a SQLite file whose schema can be read.
+    Header,
+}
+
+/// Sets `path` up, moving a damaged file aside and starting a new one; with the notice that
+/// says so.
+fn open_repairing(path: &Path, check: Check) -> Result<(Connection, Option<String>), LedgerError> {
+    match setup(path, check) {
+        Ok(conn) => return Ok((conn, None)),
+        Err(SetupError::Other(e)) => return Err(e),
+        Err(SetupError::Corrupt) => {}
+    }
+    // Another process may have found the same damage and already started a new file; look
+    // again before moving anything, so its new ledger is not the one moved aside.
+    match setup(path, Check::Whole) {
+        Ok(conn) => return Ok((conn, None)),
+        Err(SetupError::Other(e)) => return Err(e),
+        Err(SetupError::Corrupt) => {}
+    }
+    let kept = move_aside(path)?;
+    let notice = format!(
+        "Your call history could not be read, so Clickdial started a new one. \
+         The old file was kept as {}.",
+        kept.display()
+    );
+    match setup(path, Check::Whole) {
+        Ok(conn) => Ok((conn, Some(notice))),
+        Err(SetupError::Other(e)) => Err(e),
+        Err(SetupError::Corrupt) => Err(LedgerError::Storage(format!(
+            "a new file at {} could not be started",
+            path.display()
+        ))),
+    }
+}
+
 /// Opens `path`, sets the connection up, checks it can be read and migrates it.
-fn setup(path: &Path) -> Result<Connection, SetupError> {
+fn setup(path: &Path, check: Check) -> Result<Connection, SetupError> {
     create_private(path)
         .map_err(|e| SetupError::Other(io_storage("could not create the file", path, &e)))?;
     // A file that is not SQLite at all is judged before SQLite touches it: SQLite would treat a
@@ -1066,9 +1126,11 @@ fn setup(path: &Path) -> Result<Connection, SetupError> {
     // mode, which still locks correctly between processes, just more slowly; carry on.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-    let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-    if check != "ok" {
-        return Err(SetupError::Corrupt);
+    if check == Check::Whole {
+        let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(SetupError::Corrupt);
+        }
     }
     migrate(&mut conn)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;

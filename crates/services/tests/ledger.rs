@@ -602,6 +602,48 @@ fn a_database_with_damaged_pages_is_kept_aside() {
 }
 
 #[test]
+fn damage_found_after_a_quick_open_is_repaired_in_place() {
+    let (dir, path, ledger) = new_ledger();
+    for i in 0..200 {
+        let e164 = format!("+9198765{i:05}");
+        let id = ledger.begin(&call(&e164), T0 + i * 10_000).unwrap();
+        ledger.finish(id, queued(), T0 + i * 10_000 + 1).unwrap();
+    }
+    drop(ledger);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    for b in &mut bytes[page..] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    // The header and schema are fine, so the quick open says nothing and moves nothing...
+    let (ledger, notice) = Ledger::open_unchecked(&path).unwrap();
+    assert_eq!(notice, None);
+    assert!(corrupt_siblings(dir.path()).is_empty());
+    // ...a read of the damaged pages says so in words...
+    let err = ledger.recent(10, T0).unwrap_err();
+    assert!(err.to_string().contains("damaged"), "{err}");
+    // ...and the check finds it, keeps the file aside and carries on with a new one.
+    let notice = ledger.verify().unwrap().expect("a notice");
+    let kept = corrupt_siblings(dir.path());
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), bytes, "{kept:?}");
+    assert!(notice.contains(&kept[0].display().to_string()), "{notice}");
+    assert!(ledger.recent(10, T0).unwrap().is_empty());
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 1).unwrap();
+    assert_eq!(
+        ledger.verify().unwrap(),
+        None,
+        "a healthy file: nothing to say"
+    );
+    drop(ledger);
+    let (again, notice) = Ledger::open(&path).unwrap();
+    assert_eq!(notice, None);
+    assert_eq!(again.recent(10, T0).unwrap().len(), 1);
+}
+
+#[test]
 fn an_unusable_folder_is_a_storage_error_that_moves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("not-a-folder");
