@@ -118,6 +118,8 @@ pub struct Status {
     pub history_days: u32,
     /// Desktop notifications for answered and failed calls.
     pub notify: bool,
+    /// Whether this system can show them (Linux's notification service; not yet elsewhere).
+    pub notify_supported: bool,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
 }
@@ -344,6 +346,7 @@ impl AppState {
             start_hidden: settings.start_hidden,
             history_days: settings.history_days,
             notify: settings.notify,
+            notify_supported: cfg!(target_os = "linux"),
             password_days_left: session
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),

@@ -127,7 +127,9 @@ fn build_item<R: Runtime>(
     })
 }
 
-fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+/// What a tray menu item does, by its id. Public for the tests: the menu itself cannot be
+/// clicked headless.
+pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     let Some(action) = tray::action(id) else {
         return;
     };

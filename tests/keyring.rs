@@ -1,6 +1,7 @@
 //! The real OS keyring (Secret Service). Ignored in a plain `cargo test`: scripts/test.sh runs
 //! these with `--ignored --test-threads=1` (they share the keyring and the settings file)
-//! inside a private D-Bus session with a fresh HOME and an unlocked gnome-keyring.
+//! inside a private D-Bus session with a fresh HOME and an unlocked gnome-keyring. That session
+//! bus also carries the desktop notification test.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -442,4 +443,57 @@ fn a_cli_login_while_the_window_is_open_never_crosses_tokens() {
         .all(|r| r.authorization.as_deref() != Some("Bearer tok-race-B")));
     let (code, out) = clickdial(&["logout"], "");
     assert_eq!(code, 0, "{out}");
+}
+
+/// Stands in for the desktop's notification daemon: records what it is asked to show.
+struct NotificationDaemon(std::sync::mpsc::Sender<(String, String, String, i32)>);
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl NotificationDaemon {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+        expire_timeout: i32,
+    ) -> u32 {
+        let _ = self.0.send((app_name, summary, body, expire_timeout));
+        7
+    }
+}
+
+#[test]
+#[ignore = "needs a session bus; scripts/test.sh provides one"]
+fn a_notification_reaches_the_desktops_notification_service() {
+    // No service yet: an error for the caller to ignore, never a hang or a panic.
+    assert!(clickdial_services::notify::show("Answered", "x").is_err());
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let daemon = zbus::blocking::connection::Builder::session()
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at("/org/freedesktop/Notifications", NotificationDaemon(tx))
+        .unwrap()
+        .build()
+        .unwrap();
+    clickdial_services::notify::show("Customer answered", "+91 98765 43210 · Asha Rao").unwrap();
+    let shown = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("the service was asked");
+    assert_eq!(
+        shown,
+        (
+            "Clickdial".to_string(),
+            "Customer answered".to_string(),
+            "+91 98765 43210 · Asha Rao".to_string(),
+            5000
+        )
+    );
+    drop(daemon);
 }

@@ -1088,7 +1088,13 @@ fn history_retention_and_following_through_ipc() {
     let paged = h.ok("history", json!({"beforeId": rows[0]["id"], "limit": 1}));
     assert_eq!(paged[0]["id"], rows[1]["id"]);
 
-    assert_eq!(h.ok("get_status", json!({}))["historyDays"], 365);
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["historyDays"], 365);
+    assert_eq!(
+        status["notify"], false,
+        "off by default: the phone rings anyway"
+    );
+    assert_eq!(status["notifySupported"], true);
     assert_eq!(
         h.err(
             "save_preferences",
@@ -1121,4 +1127,28 @@ fn history_retention_and_following_through_ipc() {
             .contains("still being set up"),
         "{e}"
     );
+
+    // Once listed (the demo rings the agent for 3 s), the tray's Hang up ends the newest live
+    // call through the follower: one request, with that call's live id.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while h.ok("calls", json!({}))[0]["canHangUp"] != true {
+        assert!(std::time::Instant::now() < deadline, "never listed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let session = tauri::async_runtime::block_on(state.session()).unwrap();
+    let sim = session.demo.as_ref().unwrap();
+    assert!(sim.requests_to("/call/hangup").is_empty());
+    clickdial_app::tray::on_menu(h.app.handle(), "hang-up");
+    while sim.requests_to("/call/hangup").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no hang-up sent");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = sim.requests_to("/call/hangup");
+    let live = sim.calls();
+    let newest = live
+        .iter()
+        .find(|c| c.customer.ends_with("9876511111"))
+        .expect("the newest call");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body["call_id"], newest.call_id.as_str());
 }

@@ -831,6 +831,10 @@ function renderSettings() {
     followAutostart();
   });
   $('autostart').onchange = followAutostart;
+  $('notify').disabled = !status.notifySupported;
+  if (!status.notifySupported) {
+    $('notify-hint').textContent = 'Desktop notifications are not available on this system yet; the window shows every call’s progress.';
+  }
   $('hotkey').disabled = !status.shortcutsSupported;
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
