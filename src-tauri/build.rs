@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "history",
     "set_availability",
     "export_history",
+    "set_me",
 ];
 
 fn main() {

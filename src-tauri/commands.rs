@@ -93,6 +93,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     start_hidden: Option<bool>,
     history_days: Option<u32>,
     notify: Option<bool>,
+    choose_agent_each_call: Option<bool>,
 ) -> Result<Status, Error> {
     contained(async {
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
@@ -113,6 +114,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             start_hidden,
             history_days,
             notify,
+            choose_agent_each_call,
         })?;
         if changed {
             crate::tray::register_hotkey(&app);
@@ -315,6 +317,16 @@ pub async fn hang_up(state: State<'_, AppState>, id: Option<i64>) -> Result<Stri
         .cloned()
         .ok_or_else(|| Error::new(Code::Storage, "Call history is not available."))?;
     contained(async move { follower.hang_up(id).await }).await
+}
+
+/// "This is me": the agent whose phone rings for this user's calls (`None` to choose again).
+#[tauri::command]
+pub async fn set_me(state: State<'_, AppState>, agent: Option<String>) -> Result<Status, Error> {
+    contained(async {
+        state.set_me(agent)?;
+        Ok(state.status().await)
+    })
+    .await
 }
 
 /// "Available" (unblock) or "On break" (block) for an agent; the agents list as it is now.

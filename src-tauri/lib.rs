@@ -242,5 +242,6 @@ pub fn build_app<R: Runtime>(
             commands::history,
             commands::set_availability,
             commands::export_history,
+            commands::set_me,
         ])
 }

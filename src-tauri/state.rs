@@ -104,6 +104,10 @@ pub struct Status {
     pub call_timeout: Option<u32>,
     pub last_agent: Option<String>,
     pub last_caller_by_agent: std::collections::BTreeMap<String, String>,
+    /// The agent the user said they are; `None` until they have (nobody is preselected).
+    pub me: Option<String>,
+    /// Supervisors: the agent is chosen for each call instead of "me".
+    pub choose_agent_each_call: bool,
     /// Days until the portal password expires, when the server said (password sign-in).
     pub password_days_left: Option<u32>,
     /// Dial `tel:` links at once instead of asking on the confirm sheet.
@@ -135,6 +139,7 @@ pub struct Preferences {
     pub start_hidden: Option<bool>,
     pub history_days: Option<u32>,
     pub notify: Option<bool>,
+    pub choose_agent_each_call: Option<bool>,
 }
 
 /// What the confirm sheet needs: the request waiting for the agent, and the result of a link
@@ -337,6 +342,8 @@ impl AppState {
             call_timeout: settings.call_timeout,
             last_agent: settings.last_agent,
             last_caller_by_agent: settings.last_caller_by_agent,
+            me: settings.me,
+            choose_agent_each_call: settings.choose_agent_each_call,
             links_without_asking: settings.links_without_asking,
             hotkey: settings
                 .hotkey
@@ -364,6 +371,7 @@ impl AppState {
             start_hidden,
             history_days,
             notify,
+            choose_agent_each_call,
         } = p;
         if history_days.is_some_and(|d| d > clickdial_core::settings::MAX_HISTORY_DAYS) {
             return Err(Error::invalid(
@@ -395,6 +403,9 @@ impl AppState {
                 if let Some(notify) = notify {
                     s.notify = notify;
                 }
+                if let Some(each) = choose_agent_each_call {
+                    s.choose_agent_each_call = each;
+                }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;
         if let Some(n) = updated.notice {
@@ -415,6 +426,30 @@ impl AppState {
         };
         self.notice(notice.clone());
         Some(notice)
+    }
+
+    /// "This is me": the agent whose phone rings for this user's calls, kept for the saved
+    /// account (and the demo's session). `None` forgets it, so the window asks again.
+    pub fn set_me(&self, agent: Option<String>) -> Result<(), Error> {
+        let agent = agent
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty());
+        if agent.as_ref().is_some_and(|a| {
+            a.len() > 64
+                || !a
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }) {
+            return Err(Error::invalid("That is not an agent ID."));
+        }
+        let updated = self
+            .settings_file()
+            .update(|s| s.me = agent.clone())
+            .map_err(|e| Error::new(Code::Storage, e))?;
+        if let Some(n) = updated.notice {
+            self.notice(n);
+        }
+        Ok(())
     }
 
     /// Deletes calls older than the agent's history setting; how many went.
@@ -567,7 +602,7 @@ impl AppState {
         let settings = self.settings();
         // The remembered agent belongs to the saved account; the demo always asks.
         let agent = match self.session().await {
-            Ok(s) if s.session.saved => settings.last_agent.clone(),
+            Ok(s) if s.session.saved => settings.default_agent().map(str::to_string),
             _ => None,
         };
         let trusted = settings.links_without_asking && agent.is_some();
@@ -644,7 +679,7 @@ impl AppState {
         if let Some(p) = lock(&self.picks).clone() {
             return p;
         }
-        let agent = settings.last_agent.clone();
+        let agent = settings.default_agent().map(str::to_string);
         Picks {
             caller_id: agent
                 .as_deref()

@@ -279,8 +279,19 @@ fn token_account_goes_to_the_keyring_only() {
     let status = h.ok("sign_out", json!({}));
     assert_eq!(status["configured"], false);
     assert!(secrets.keys().is_empty());
-    let file = std::fs::read_to_string(&settings).unwrap();
-    assert!(!file.contains(&sim.url()), "{file}");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    assert_eq!(file["settings"]["baseUrl"], Value::Null, "{file}");
+    // Only the picks stay, under the server's address, for when the account signs in again.
+    assert_eq!(
+        file["settings"]["keptPicks"][0][0],
+        sim.url().as_str(),
+        "{file}"
+    );
+    assert_eq!(
+        file["settings"]["keptPicks"][0][1]["lastAgent"],
+        "0506123456782"
+    );
+    assert_eq!(file["settings"]["lastAgent"], Value::Null);
 }
 
 #[test]
@@ -910,6 +921,23 @@ fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
     assert_eq!(status["linksWithoutAsking"], true);
     std::thread::sleep(clickdial_services::links::FLOOD_WINDOW);
     let state = h.app.state::<AppState>();
+    // Trusted, but nobody has said who they are: the agent last used is not a guess worth a
+    // call, so the link waits on the sheet.
+    assert_eq!(status["me"], Value::Null);
+    tauri::async_runtime::block_on(state.receive(
+        "tel:+91-98765-00004",
+        clickdial_services::ledger::Source::Link,
+    ));
+    let waiting = sheet(&h);
+    h.ok("dismiss_link", json!({"id": waiting["id"]}));
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+    assert_eq!(
+        h.err("set_me", json!({"agent": "05 06"}))["code"],
+        "invalidInput"
+    );
+    let status = h.ok("set_me", json!({"agent": "0506123456782"}));
+    assert_eq!(status["me"], "0506123456782");
+    std::thread::sleep(clickdial_services::links::FLOOD_WINDOW);
     tauri::async_runtime::block_on(state.receive(
         "tel:+91-98765-00003",
         clickdial_services::ledger::Source::Link,

@@ -26,6 +26,7 @@ export const COMMANDS = Object.freeze({
   history: 'history',
   setAvailability: 'set_availability',
   exportHistory: 'export_history',
+  setMe: 'set_me',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -60,7 +61,7 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden, historyDays, notify }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden, historyDays, notify, chooseAgentEachCall }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
@@ -69,7 +70,9 @@ export function createBackend(invoke) {
         startHidden: startHidden ?? null,
         historyDays: historyDays ?? null,
         notify: notify ?? null,
+        chooseAgentEachCall: chooseAgentEachCall ?? null,
       }),
+    setMe: (agent) => call(COMMANDS.setMe, { agent: agent || null }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
     preview: (input) => call(COMMANDS.preview, { input }),
@@ -209,11 +212,47 @@ export function callerLabel(caller) {
   return caller.name ? `${caller.name} · ${did}` : did;
 }
 
-/** The value to preselect: the remembered one if still offered and usable, else the first usable. */
-export function pickInitial(options, remembered) {
+/**
+ * The value to preselect: the remembered one if still offered and usable, else the first usable
+ * one when `fallback` (caller IDs), else none (agents: a guess could ring a colleague's phone).
+ */
+export function pickInitial(options, remembered, fallback = true) {
   const usable = options.filter((o) => !o.disabled);
   if (remembered && usable.some((o) => o.value === remembered)) return remembered;
-  return usable.length ? usable[0].value : null;
+  return fallback && usable.length ? usable[0].value : null;
+}
+
+/** The agent whose portal login is the sign-in email, when exactly one usable agent has it. */
+export function matchMe(agents, email) {
+  const login = (email || '').trim().toLowerCase();
+  if (!login) return null;
+  const found = agents.filter((a) => a.login === login && a.status !== 'disabled');
+  return found.length === 1 ? found[0] : null;
+}
+
+/** Agents whose name, ID or phone number contains what was typed (digits match digits). */
+export function filterAgents(agents, query) {
+  const q = (query || '').trim().toLowerCase();
+  if (!q) return agents;
+  const digits = q.replace(/\D/g, '');
+  const wordy = /[^\d\s+\-().]/.test(q);
+  return agents.filter((a) => {
+    if ((a.name || '').toLowerCase().includes(q)) return true;
+    if (wordy || !digits) return false;
+    return a.id.includes(digits) || (a.followMeNumber || '').replace(/\D/g, '').includes(digits);
+  });
+}
+
+/**
+ * A cue when the customer is in another country than the caller ID the call goes out with:
+ * `` (same, or unknown) or ` · United States: not your caller ID's country`.
+ */
+export function countryCue(p, callerDid) {
+  const code = /^\+(\d{1,3})\b/.exec(p?.international || '')?.[1];
+  const did = /^\+\d+$/.test(callerDid || '') ? callerDid : '';
+  if (!code || !did || did.startsWith(`+${code}`)) return '';
+  const where = countryName(p.region) || `+${code}`;
+  return ` \u00b7 ${where}: not your caller ID\u2019s country`;
 }
 
 /** "Call queued: Asha Rao's phone rings first, then +91 98765 43210." (the reference goes to a
@@ -294,12 +333,12 @@ export function sourceLabel(source, selfTest) {
 }
 
 /** "Will dial +91 98765 43210", saying when the country was assumed from the settings. */
-export function previewText(p, settingsRegion) {
+export function previewText(p, settingsRegion, callerDid) {
   const ext = p.ext ? ` (extension ${p.ext} is not dialled)` : '';
   const assumed = p.assumedCountry && p.region && p.region === settingsRegion
-    ? ` (${countryName(p.region)}, from your settings)`
+    ? ` (${countryName(p.region)}, assumed from your settings)`
     : '';
-  return `Will dial ${p.international}${assumed}${ext}`;
+  return `Will dial ${p.international}${assumed}${ext}${countryCue(p, callerDid)}`;
 }
 
 /** Only digits and the marks people put between them so far: the number may still be coming. */

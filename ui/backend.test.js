@@ -25,6 +25,9 @@ import {
   minutesToSeconds,
   passwordExpiryText,
   pickInitial,
+  matchMe,
+  filterAgents,
+  countryCue,
   providerName,
   signInText,
   toError,
@@ -58,7 +61,7 @@ test('commands and arguments reach invoke under the Rust names', async () => {
     },
     { cmd: 'preview_number', args: { input: '98765 43210' } },
     { cmd: 'list_agents', args: { refresh: true } },
-    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null, hotkey: null, startHidden: null, historyDays: null, notify: null } },
+    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null, hotkey: null, startHidden: null, historyDays: null, notify: null, chooseAgentEachCall: null } },
     { cmd: 'dial', args: { agent: 'A1', callerId: null, number: '98765 43210' } },
     { cmd: 'confirm_link', args: { id: 7, agent: 'A2', callerId: null } },
     { cmd: 'dismiss_link', args: { id: 8 } },
@@ -125,6 +128,51 @@ test('the remembered pick wins only while it is offered and usable', () => {
   assert.equal(pickInitial(opts, 'a'), 'b');
   assert.equal(pickInitial(opts, 'gone'), 'b');
   assert.equal(pickInitial([], 'c'), null);
+  // Agents: never a guess, so a new user cannot ring a colleague's phone.
+  assert.equal(pickInitial(opts, 'gone', false), null);
+  assert.equal(pickInitial(opts, null, false), null);
+  assert.equal(pickInitial(opts, 'c', false), 'c');
+});
+
+const TEAM = [
+  { id: '0506123456781', name: 'Asha Rao', followMeNumber: '+919810000001', status: 'enabled', login: 'demo@clickdial.invalid' },
+  { id: '0506123456782', name: 'Vikram Singh', followMeNumber: '+919810000002', status: 'enabled', login: 'vikram@x.in' },
+  { id: '0506123456783', name: 'Asha Iyer', followMeNumber: '+919810000003', status: 'disabled', login: 'shared@x.in' },
+  { id: '0506123456784', name: 'Rahul Das', followMeNumber: '+919810000004', status: 'blocked', login: 'shared@x.in' },
+];
+
+test('"this is me" is matched from the sign-in email only when exactly one agent has it', () => {
+  assert.equal(matchMe(TEAM, ' Demo@ClickDial.invalid ')?.id, '0506123456781');
+  assert.equal(matchMe(TEAM, 'nobody@x.in'), null);
+  assert.equal(matchMe(TEAM, ''), null);
+  assert.equal(matchMe(TEAM, null), null);
+  // Two logins alike (one disabled): the usable one.
+  assert.equal(matchMe(TEAM, 'shared@x.in')?.id, '0506123456784');
+  assert.equal(matchMe([...TEAM, { ...TEAM[3], id: 'x' }], 'shared@x.in'), null, 'two usable: ask');
+});
+
+test('agents filter by name, ID or phone number as you type', () => {
+  const ids = (q) => filterAgents(TEAM, q).map((a) => a.id.slice(-1)).join('');
+  assert.equal(ids(''), '1234');
+  assert.equal(ids('asha'), '13');
+  assert.equal(ids('  RAO'), '1');
+  assert.equal(ids('98100 00002'), '2', 'a mobile, written with a space');
+  assert.equal(ids('0506123456784'), '4');
+  assert.equal(ids('asha 1'), '', 'words match names only');
+  const many = Array.from({ length: 300 }, (_, i) => ({ id: `05${i}`, name: `Agent ${i}`, status: 'enabled' }));
+  assert.equal(filterAgents(many, 'agent 29').length, 11);
+});
+
+test('a customer in another country than the caller ID gets a cue', () => {
+  const us = { international: '+1 415-555-0100', region: 'US' };
+  assert.equal(countryCue(us, '+918065000101'), ' \u00b7 United States: not your caller ID\u2019s country');
+  assert.equal(countryCue(us, '+14155550000'), '');
+  assert.equal(countryCue({ international: '+91 98765 43210', region: 'IN' }, '+918065000101'), '');
+  assert.equal(countryCue(us, ''), '', 'the account default: unknown, so nothing');
+  assert.equal(countryCue(us, 'Sales-01'), '');
+  assert.equal(countryCue({ international: '+971 50 123 4567', region: 'AE' }, '+918065000101'),
+    ' \u00b7 United Arab Emirates: not your caller ID\u2019s country');
+  assert.equal(countryCue({ international: '+91 98765 43210', region: 'IN' }, '+9180'), '');
 });
 
 test('queued message names the agent and the number; the reference has a line of its own', () => {
@@ -237,7 +285,7 @@ test('while typing, a number still being written gets a hint, not an error', () 
 
 test('the preview says when the country was assumed from the settings', () => {
   const p = { international: '+91 41555 50100', region: 'IN', assumedCountry: true, ext: null };
-  assert.equal(previewText(p, 'IN'), 'Will dial +91 41555 50100 (India, from your settings)');
+  assert.equal(previewText(p, 'IN'), 'Will dial +91 41555 50100 (India, assumed from your settings)');
   assert.equal(previewText({ ...p, assumedCountry: false }, 'IN'), 'Will dial +91 41555 50100');
   assert.equal(previewText({ ...p, ext: '12', assumedCountry: false }, 'IN'), 'Will dial +91 41555 50100 (extension 12 is not dialled)');
 });

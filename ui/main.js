@@ -20,6 +20,8 @@ import {
   minutesToSeconds,
   passwordExpiryText,
   pickInitial,
+  matchMe,
+  filterAgents,
   providerName,
   sheetQuestion,
   signInText,
@@ -121,7 +123,7 @@ function showWelcome(changing) {
   show('view-welcome');
 }
 
-function fillSelect(select, manual, items, toOption, remembered, emptyText, forbidden) {
+function fillSelect(select, manual, items, toOption, remembered, emptyText, forbidden, fallback = true) {
   select.replaceChildren();
   const options = toOption ? items.map(toOption) : [];
   for (const o of options) {
@@ -137,12 +139,121 @@ function fillSelect(select, manual, items, toOption, remembered, emptyText, forb
     el.value = '';
     select.append(el);
   }
-  const initial = pickInitial(options, remembered);
+  const initial = pickInitial(options, remembered, fallback);
   if (initial !== null) select.value = initial;
+  else if (options.length) addPlaceholder(select);
   select.disabled = !options.length;
   // A token that may not list these values: the agent types the value instead.
   select.hidden = forbidden;
   manual.hidden = !forbidden;
+}
+
+/** "Choose an agent…" on top, selected: nobody is dialled by default. */
+function addPlaceholder(select) {
+  const el = new Option('Choose an agent…', '');
+  el.disabled = true;
+  select.prepend(el);
+  select.value = '';
+}
+
+// ---- "This is me": whose phone rings. Nobody is ever preselected by guessing. ----
+
+let changingMe = false;
+
+/** The agents' list as the dial screen shows it: "You: …", or a picker for supervisors. */
+function applyAgentMode() {
+  const manual = !$('agent-manual').hidden;
+  const each = !!status.chooseAgentEachCall;
+  const me = agents.find((a) => a.id === status.me && a.status !== 'disabled');
+  const picking = !manual && !each && agents.length > 0 && (!me || changingMe);
+  $('me-pick').hidden = !picking;
+  $('dial-form').hidden = picking;
+  $('me-cancel').hidden = !me;
+  const showMe = !manual && !each && !!me;
+  $('me-row').hidden = !showMe;
+  $('agent-label').hidden = showMe;
+  $('agent').hidden = manual || showMe;
+  $('agent-filter').hidden = manual || !each || agents.length <= 12;
+  if (showMe) {
+    $('me-name').textContent = me.name || me.id;
+    $('me-row').title = `${agentLabel(me)}${me.login ? `, portal login ${me.login}` : ''}`;
+    if ($('agent').value !== me.id) {
+      $('agent').value = me.id;
+      selectCallerFor(me.id);
+    }
+  }
+  if (picking) renderMeList();
+  showAvailability();
+}
+
+function renderMeList() {
+  const found = filterAgents(agents, $('me-search').value);
+  const suggested = matchMe(agents, status.email)?.id;
+  $('me-list').replaceChildren(...found.slice(0, 200).map((a) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'me-choice';
+    b.dataset.id = a.id;
+    b.textContent = agentLabel(a) + (a.id === suggested ? ' · your sign-in' : '');
+    b.disabled = a.status === 'disabled';
+    b.addEventListener('click', () => chooseMe(a.id));
+    li.append(b);
+    return li;
+  }));
+  $('me-empty').hidden = found.length > 0;
+}
+
+async function chooseMe(id) {
+  try {
+    status = await backend.setMe(id);
+    changingMe = false;
+    $('me-search').value = '';
+    setMessage($('lists-message'), '');
+    applyAgentMode();
+    $('number').focus();
+  } catch (e) {
+    setMessage($('lists-message'), e.message, 'error');
+  }
+}
+
+/** The agent filter for supervisors with many agents: the options that match what was typed. */
+function filterAgentOptions() {
+  const current = $('agent').value;
+  const found = filterAgents(agents, $('agent-filter').value);
+  $('agent').replaceChildren(...found.map((a) => {
+    const o = new Option(agentLabel(a), a.id);
+    o.disabled = a.status === 'disabled';
+    return o;
+  }));
+  if (found.some((a) => a.id === current)) $('agent').value = current;
+  else if (found.length === 1 && !found[0].disabled) {
+    $('agent').value = found[0].id;
+    selectCallerFor(found[0].id);
+  } else addPlaceholder($('agent'));
+  showAvailability();
+}
+
+// ---- A question in the window (never the OS's dialog): resolves to the chosen value. ----
+
+function ask({ title, text, buttons }) {
+  return new Promise((resolve) => {
+    $('ask-title').textContent = title;
+    $('ask-text').textContent = text;
+    $('ask-buttons').replaceChildren(...buttons.map((b) => {
+      const el = document.createElement('button');
+      el.type = 'submit';
+      el.value = b.value;
+      el.className = b.kind || 'secondary';
+      el.textContent = b.label;
+      return el;
+    }));
+    const dialog = $('ask');
+    dialog.returnValue = '';
+    dialog.addEventListener('close', () => resolve(dialog.returnValue || 'cancel'), { once: true });
+    dialog.showModal();
+    $('ask-buttons').firstChild?.focus();
+  });
 }
 
 function selectCallerFor(agent) {
@@ -194,14 +305,25 @@ async function loadLists(refresh) {
     fillSelect(
       $('agent'), $('agent-manual'), agents,
       (a) => ({ value: a.id, label: agentLabel(a), disabled: a.status === 'disabled' }),
-      status.lastAgent, 'No agents found', false,
+      status.chooseAgentEachCall ? status.lastAgent : status.me, 'No agents found', false, false,
     );
+    $('agent-filter').value = '';
+    // Recognised from the sign-in email: "You: …" at once, with Change beside it.
+    const matched = !status.me && !status.chooseAgentEachCall && matchMe(agents, status.email);
+    if (matched) {
+      try {
+        status = await backend.setMe(matched.id);
+      } catch {
+        // Asked instead.
+      }
+      if (generation !== listsGeneration) return;
+    }
   } else {
     agents = [];
     fillSelect($('agent'), $('agent-manual'), [], null, null, 'Agents could not be loaded', forbidden(agentList));
     if (!forbidden(agentList)) problems.push(agentList.reason.message);
   }
-  showAvailability();
+  applyAgentMode();
   if (callerList.status === 'fulfilled') {
     fillSelect(
       $('caller'), $('caller-manual'), callerList.value,
@@ -214,6 +336,7 @@ async function loadLists(refresh) {
     if (!forbidden(callerList)) problems.push(callerList.reason.message);
   }
   listsLoaded = !problems.length;
+  applyAgentMode();
   if (sheetRequest) copyPickers();
   const info = afterLoad || (refresh ? 'Lists are up to date.' : '');
   afterLoad = null;
@@ -244,7 +367,8 @@ async function updatePreview(strict = false) {
     const p = await backend.preview(input);
     if (seq !== previewSeq) return;
     numberState = { valid: true, error: null };
-    setMessage($('preview'), previewText(p, status?.region), 'ok');
+    const caller = [...$('caller').options].find((o) => o.value && o.value === $('caller').value);
+    setMessage($('preview'), previewText(p, status?.region, caller ? `+${caller.value}` : ''), 'ok');
   } catch (e) {
     if (seq !== previewSeq) return;
     numberState = { valid: false, error: e.message };
@@ -281,10 +405,25 @@ async function onDial(event) {
   }
   const agent = chosen($('agent'), $('agent-manual'));
   if (!agent) {
-    setMessage($('result'), 'Pick an agent first.', 'error');
+    setMessage($('result'), status.chooseAgentEachCall ? 'Choose the agent whose phone should ring first.' : 'Choose which agent you are first.', 'error');
+    $('agent').focus();
     return;
   }
-  const agentName = agents.find((a) => a.id === agent)?.name;
+  const picked = agents.find((a) => a.id === agent);
+  const agentName = picked?.name;
+  if (picked?.status === 'blocked') {
+    const who = picked.name || picked.id;
+    const answer = await ask({
+      title: `${who} is on break`,
+      text: `The platform lists ${who} as blocked, so this call may be refused or never ring. Dial anyway?`,
+      buttons: [
+        { value: 'dial', label: 'Dial anyway', kind: 'primary' },
+        { value: 'cancel', label: 'Cancel' },
+      ],
+    });
+    $('number').focus();
+    if (answer !== 'dial') return;
+  }
   $('call').disabled = true;
   $('call-label').textContent = 'Calling…';
   const previous = {
@@ -414,7 +553,7 @@ function copyPickers() {
     $(to).replaceChildren(...[...$(from).options].map((o) => o.cloneNode(true)));
     $(to).value = $(from).value;
     $(to).disabled = $(from).disabled;
-    $(to).hidden = $(from).hidden;
+    $(to).hidden = !$(fromManual).hidden;
     $(toManual).hidden = $(fromManual).hidden;
     $(toManual).value = $(fromManual).value;
   }
@@ -673,7 +812,7 @@ async function refreshCalls() {
 
 function showAvailability() {
   const agent = agents.find((a) => a.id === $('agent').value);
-  const a = $('agent').hidden ? null : availability(agent);
+  const a = $('agent-manual').hidden ? availability(agent) : null;
   const button = $('availability');
   button.hidden = !a;
   if (!a) return;
@@ -695,6 +834,7 @@ async function toggleAvailability() {
       const a = agents.find((x) => x.id === option.value);
       if (a) option.textContent = agentLabel(a);
     }
+    applyAgentMode();
     setMessage($('lists-message'), '');
   } catch (e) {
     setMessage($('lists-message'), e.message, 'error');
@@ -818,6 +958,7 @@ function renderSettings() {
   }
   $('history-days').value = days;
   $('notify').checked = !!status.notify;
+  $('choose-each').checked = !!status.chooseAgentEachCall;
   const followAutostart = () => {
     $('start-hidden').disabled = $('autostart').disabled || !$('autostart').checked;
   };
@@ -839,6 +980,67 @@ function renderSettings() {
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
   }
+  prefsShown = prefsValues();
+}
+
+// The Dialling preferences as last shown or saved: leaving with other values asks first.
+let prefsShown = '';
+
+function prefsValues() {
+  return JSON.stringify([...$('prefs-form').elements]
+    .filter((el) => el.id && el.id !== 'autostart' && el.id !== 'save-prefs')
+    .map((el) => [el.id, el.type === 'checkbox' ? el.checked : el.value]));
+}
+
+/** Saves the Dialling preferences; whether it worked (the form says why not). */
+async function savePrefs() {
+  const callTimeout = minutesToSeconds($('call-timeout').value);
+  if (Number.isNaN(callTimeout)) {
+    setMessage($('prefs-message'), 'Type the longest call in minutes, or leave it empty.', 'error');
+    return false;
+  }
+  try {
+    const before = status.chooseAgentEachCall;
+    status = await backend.savePreferences({
+      region: $('region').value,
+      callTimeout,
+      linksWithoutAsking: $('links-without-asking').checked,
+      hotkey: $('hotkey').disabled ? null : $('hotkey').value,
+      startHidden: $('start-hidden').checked,
+      historyDays: Number($('history-days').value),
+      notify: $('notify').checked,
+      chooseAgentEachCall: $('choose-each').checked,
+    });
+    if (!$('autostart').disabled) {
+      $('autostart').checked = await backend.setAutostart($('autostart').checked);
+    }
+    prefsShown = prefsValues();
+    setMessage($('prefs-message'), 'Saved.', 'ok');
+    if (before !== status.chooseAgentEachCall) listsLoaded = false;
+    updatePreview();
+    return true;
+  } catch (e) {
+    setMessage($('prefs-message'), e.message, 'error');
+    return false;
+  }
+}
+
+/** Leaving Settings: unsaved changes are saved or dropped as the agent says, never lost silently. */
+async function leaveSettings() {
+  if (prefsValues() !== prefsShown) {
+    const answer = await ask({
+      title: 'Save your changes?',
+      text: 'You changed your dialling settings but did not save them.',
+      buttons: [
+        { value: 'save', label: 'Save', kind: 'primary' },
+        { value: 'discard', label: 'Don’t save' },
+        { value: 'cancel', label: 'Keep editing' },
+      ],
+    });
+    if (answer === 'cancel') return false;
+    if (answer === 'save' && !(await savePrefs())) return false;
+  }
+  return true;
 }
 
 function selectedProvider() {
@@ -909,6 +1111,8 @@ function setupSettings() {
     setMessage($('handler-message'), '');
     render('view-settings');
     loadHandler();
+    // The keyboard stays in the window: Back to dialling is one Enter away.
+    $('close-settings').focus();
   });
   $('handler-install').addEventListener('click', async () => {
     $('handler-install').disabled = true;
@@ -937,7 +1141,9 @@ function setupSettings() {
       setMessage($('handler-message'), e.message, 'error');
     }
   });
-  $('close-settings').addEventListener('click', () => render());
+  $('close-settings').addEventListener('click', async () => {
+    if (await leaveSettings()) render();
+  });
   $('check').addEventListener('click', async () => {
     $('check').disabled = true;
     setMessage($('check-message'), 'Checking…');
@@ -951,8 +1157,21 @@ function setupSettings() {
       $('check').disabled = false;
     }
   });
-  $('change-account').addEventListener('click', () => showWelcome(true));
+  $('change-account').addEventListener('click', async () => {
+    if (await leaveSettings()) showWelcome(true);
+  });
   $('signout').addEventListener('click', async () => {
+    const secret = status.signIn === 'password' ? 'password' : 'API token';
+    const answer = await ask(status.demo ? {
+      title: 'Leave the demo?',
+      text: 'The built-in simulator stops. Your demo calls stay in Recent calls.',
+      buttons: [{ value: 'go', label: 'Leave demo', kind: 'danger' }, { value: 'cancel', label: 'Cancel' }],
+    } : {
+      title: `Sign out of ${hostOf(status.baseUrl)}?`,
+      text: `Clickdial removes your ${secret} from this computer’s keyring and stops dialling. Who you are and your caller IDs are remembered for when this account signs in again.`,
+      buttons: [{ value: 'go', label: 'Sign out', kind: 'danger' }, { value: 'cancel', label: 'Cancel' }],
+    });
+    if (answer !== 'go') return;
     try {
       status = await backend.signOut();
       setMessage($('result'), '');
@@ -968,29 +1187,7 @@ function setupSettings() {
   });
   $('prefs-form').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const callTimeout = minutesToSeconds($('call-timeout').value);
-    if (Number.isNaN(callTimeout)) {
-      setMessage($('prefs-message'), 'Type the longest call in minutes, or leave it empty.', 'error');
-      return;
-    }
-    try {
-      status = await backend.savePreferences({
-        region: $('region').value,
-        callTimeout,
-        linksWithoutAsking: $('links-without-asking').checked,
-        hotkey: $('hotkey').disabled ? null : $('hotkey').value,
-        startHidden: $('start-hidden').checked,
-        historyDays: Number($('history-days').value),
-        notify: $('notify').checked,
-      });
-      if (!$('autostart').disabled) {
-        $('autostart').checked = await backend.setAutostart($('autostart').checked);
-      }
-      setMessage($('prefs-message'), 'Saved.', 'ok');
-      updatePreview();
-    } catch (e) {
-      setMessage($('prefs-message'), e.message, 'error');
-    }
+    await savePrefs();
   });
 }
 
@@ -1026,7 +1223,50 @@ async function start() {
     setTimeout(() => { $('copy-ref').textContent = 'Copy'; }, 1500);
     $('number').focus();
   });
-  $('agent').addEventListener('change', () => selectCallerFor($('agent').value));
+  $('agent').addEventListener('change', () => {
+    selectCallerFor($('agent').value);
+    $('number').focus();
+  });
+  $('caller').addEventListener('change', () => {
+    updatePreview();
+    $('number').focus();
+  });
+  $('agent-filter').addEventListener('input', filterAgentOptions);
+  $('agent-filter').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      if ($('agent').value) $('number').focus();
+    }
+  });
+  $('me-search').addEventListener('input', renderMeList);
+  $('me-search').addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    const usable = filterAgents(agents, $('me-search').value).filter((a) => a.status !== 'disabled');
+    if (usable.length === 1) chooseMe(usable[0].id);
+  });
+  $('me-change').addEventListener('click', () => {
+    changingMe = true;
+    applyAgentMode();
+    $('me-search').focus();
+  });
+  $('me-cancel').addEventListener('click', () => {
+    changingMe = false;
+    applyAgentMode();
+    $('number').focus();
+  });
+  $('me-each').addEventListener('click', async () => {
+    try {
+      status = await backend.savePreferences({
+        region: status.region, callTimeout: status.callTimeout, chooseAgentEachCall: true,
+      });
+      changingMe = false;
+      renderSettings();
+      loadLists(false);
+    } catch (e) {
+      setMessage($('lists-message'), e.message, 'error');
+    }
+  });
   $('number').addEventListener('input', () => {
     // A result belongs to the number it was for: a new number clears it.
     setMessage($('result'), '');

@@ -16,6 +16,7 @@ import {
 const TOKEN = 'demo-token';
 const EMAIL = 'demo@clickdial.invalid';
 const PASSWORD = 'demo-password';
+const settingsFile = () => join(process.env.XDG_DATA_HOME || join(process.env.HOME, '.local', 'share'), 'in.clickdial.desktop', 'settings.json');
 
 let driver;
 let session;
@@ -79,7 +80,8 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   await session.type('#token', `${TOKEN}\uE007`);
   await waitFor('the connection check', async () =>
     (await text('#lists-message')) === 'Connected: 5 agents and 2 caller IDs found.');
-  await waitFor('agents', () => session.run("return document.querySelector('#agent').options.length === 5;"));
+  // A token says nothing about who signed in: the agent is asked, once.
+  await waitFor('who are you', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 5;"));
   assert.equal(await session.run("return document.querySelector('#token').value;"), '', 'the field is cleared');
 
   await session.click('#open-settings');
@@ -88,7 +90,25 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   assert.equal(await text('#fact-server'), simUrl);
   assert.equal(await text('#fact-sign-in'), 'API token (kept in your system keyring)');
   await shot('settings.png');
+  // Issue 9: unsaved changes are asked about, not dropped.
+  await session.click('#notify');
+  await session.click('#close-settings');
+  await waitFor('the unsaved-changes question', () => session.run("return document.querySelector('#ask').open;"));
+  assert.equal(await text('#ask-title'), 'Save your changes?');
+  await session.click('#ask-buttons button[value="cancel"]');
+  assert.equal(await visible('#view-settings'), true, 'Keep editing stays');
+  await session.click('#close-settings');
+  await waitFor('the question again', () => session.run("return document.querySelector('#ask').open;"));
+  await session.click('#ask-buttons button[value="save"]');
+  await waitFor('back to dialling', () => visible('#view-dial'));
+  assert.equal(JSON.parse(readFileSync(settingsFile(), 'utf8')).settings.notify, true, 'saved');
+  await session.click('#open-settings');
+  await waitFor('settings', () => visible('#view-settings'));
+  // Signing out asks first.
   await session.click('#signout');
+  await waitFor('the sign-out question', () => session.run("return document.querySelector('#ask').open;"));
+  assert.match(await text('#ask-text'), /removes your API token/);
+  await session.click('#ask-buttons button[value="go"]');
   await waitFor('the welcome screen after signing out', () => visible('#account-form'));
 
   // Email and password.
@@ -99,7 +119,10 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   await shot('connect-password.png');
   await session.click('#connect');
   await waitFor('the connection check', async () => (await text('#lists-message')).startsWith('Connected: 5 agents'));
-  await waitFor('agents', () => session.run("return document.querySelector('#agent').options.length === 5;"));
+  // The sign-in email is Asha Rao's portal login: recognised, not asked.
+  await waitFor('"You: Asha Rao"', () => visible('#me-row'));
+  assert.equal(await text('#me-name'), 'Asha Rao');
+  assert.equal(await session.run("return document.querySelector('#agent').value;"), '0506123456781');
   await session.type('#number', '98765 43210');
   await session.click('#call');
   await waitFor('the queued result', async () => (await text('#result')).startsWith('Call queued'));
@@ -109,15 +132,19 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   assert.equal(await text('#fact-sign-in'), `Email and password, as ${EMAIL}`);
   await session.click('#check');
   await waitFor('the connection check', async () => (await text('#check-message')).startsWith('Connected'));
-  const settingsFile = join(process.env.XDG_DATA_HOME || join(process.env.HOME, '.local', 'share'), 'in.clickdial.desktop', 'settings.json');
-  const whileSignedIn = readFileSync(settingsFile, 'utf8');
+  const whileSignedIn = readFileSync(settingsFile(), 'utf8');
   assert.match(whileSignedIn, /"signIn": "password"/);
   assert.ok(whileSignedIn.includes(EMAIL));
   const whoami = execFileSync(app, ['whoami'], { encoding: 'utf8' });
   assert.match(whoami, /Configured: yes/);
   assert.ok(whoami.includes(`as ${EMAIL}`), whoami);
   await session.click('#signout');
+  await waitFor('the sign-out question', () => session.run("return document.querySelector('#ask').open;"));
+  await session.click('#ask-buttons button[value="go"]');
   await waitFor('the welcome screen after signing out', () => visible('#account-form'));
+  // The picks are kept for this account's return.
+  const kept = JSON.parse(readFileSync(settingsFile(), 'utf8')).settings.keptPicks;
+  assert.deepEqual(kept.map(([url, picks]) => [url, picks.me]), [[simUrl, '0506123456781']]);
   const whoamiAfter = execFileSync(app, ['whoami'], { encoding: 'utf8' });
   assert.match(whoamiAfter, /Configured: no/);
 
@@ -133,7 +160,7 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   const places = {
     dom: await session.source(),
     'IPC replies': ipcReplies.join('\n'),
-    'settings file': readFileSync(settingsFile, 'utf8') + whileSignedIn,
+    'settings file': readFileSync(settingsFile(), 'utf8') + whileSignedIn,
     'app logs': driver.logs(),
     'CLI output': whoami + whoamiAfter,
   };

@@ -46,20 +46,38 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.equal(await noSidewaysScroll(), true, 'welcome screen at 380 px');
   await session.click('#demo');
 
-  // Dropdowns fill from /v1/users (all pages) and /v1/my_number.
-  await waitFor('agents to load', () =>
-    session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5;"));
+  // Lists fill from /v1/users (all pages) and /v1/my_number. Issue 9, "this is me": nobody is
+  // preselected; the agent says once which agent they are, from a list that filters as they
+  // type. Until then there is nothing to dial with.
+  await waitFor('who are you', () => visible('#me-pick'));
+  assert.equal(await visible('#dial-form'), false, 'no dialling before the agent says who they are');
+  assert.equal(await session.run("return document.querySelector('#agent').value;"), '', 'no guess');
   await waitFor('caller IDs to load', () =>
     session.run("const s = document.querySelector('#caller'); return !s.disabled && s.options.length === 2;"));
-  // Sorted by name (the server lists them in creation order).
+  // Sorted by name (the server lists them in creation order); the blocked one says so.
   assert.deepEqual(
-    await session.run("return [...document.querySelectorAll('#agent option')].map((o) => o.textContent.split(' · ')[0]);"),
+    await session.run("return [...document.querySelectorAll('#me-list .me-choice')].map((b) => b.textContent.split(' · ')[0]);"),
     ['Asha Rao', 'Meera Iyer', 'Priya Nair', 'Rahul Das', 'Vikram Singh'],
   );
-  await session.click('#agent option[value="0506123456782"]');
+  assert.match(await session.text('#me-list li:nth-child(4)'), /\(blocked\)$/);
+  await shot('who-are-you.png');
+  assert.equal(await noSidewaysScroll(), true, 'who-are-you at 380 px');
+  await session.type('#me-search', 'vik');
+  await waitFor('the filtered list', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 1;"));
+  await session.type('#me-search', '\uE007'); // Enter picks the only match
+  await waitFor('"You: Vikram Singh"', () => visible('#me-row'));
+  assert.equal(await session.text('#me-name'), 'Vikram Singh');
+  assert.equal(await visible('#agent'), false, 'no agent picker to misclick');
+  assert.equal(await session.run("return document.activeElement.id;"), 'number');
   await session.click('#caller option[value="918065000102"]');
   assert.equal(await session.run("return document.querySelector('#agent').value;"), '0506123456782');
   assert.equal(await session.run("return document.querySelector('#caller').value;"), '918065000102');
+
+  // Issue 9, paste anything: a customer abroad gets a cue, since the caller ID is Indian.
+  await session.type('#number', '+1 415 555 0100');
+  await waitFor('the country cue', async () =>
+    (await session.text('#preview')).endsWith('United States: not your caller ID\u2019s country'));
+  await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
 
   // Live preview, then an inline error for letters, then the real number.
   await session.type('#number', '98765abcde');
@@ -67,7 +85,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
   await session.type('#number', '098765 43210');
   await waitFor('the preview', async () =>
-    (await session.text('#preview')) === 'Will dial +91 98765 43210 (India, from your settings)');
+    (await session.text('#preview')) === 'Will dial +91 98765 43210 (India, assumed from your settings)');
 
   await session.click('#call');
   const result = await waitFor('the queued result', async () => {
@@ -163,5 +181,6 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.equal(fault.status, 200);
   await session.click('#refresh');
   await waitFor('the stale-lists warning', async () => (await session.text('#lists-message')).startsWith('Could not refresh the lists'));
-  assert.equal(await session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5 && s.value;"), '0506123456782');
+  assert.equal(await session.run("const s = document.querySelector('#agent'); return !s.disabled && [...s.options].filter((o) => o.value).length === 5 && s.value;"), '0506123456782');
+  assert.equal(await session.text('#me-name'), 'Vikram Singh');
 });

@@ -33,8 +33,8 @@ test('a call is followed live, hung up, and called again from history', { timeou
 
   await waitFor('the welcome screen', () => session.run("return !!document.querySelector('#demo') && !document.querySelector('#view-welcome').hidden;"));
   await session.click('#demo');
-  await waitFor('agents to load', () =>
-    session.run("const s = document.querySelector('#agent'); return !s.disabled && s.options.length === 5;"));
+  await waitFor('who are you', () =>
+    session.run("return document.querySelectorAll('#me-list .me-choice').length === 5;"));
   const simUrl = await session.text('#demo-url');
   // Stages long enough for the app's 2.5 s poll to see each one; a long talk to hang up.
   const timings = await fetch(new URL('/__sim/timings', simUrl), {
@@ -46,12 +46,23 @@ test('a call is followed live, hung up, and called again from history', { timeou
   const dials = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
     .filter((r) => r.path === '/v1/click_to_call');
 
-  await session.click('#agent option[value="0506123456782"]');
+  await session.click('#me-list .me-choice[data-id="0506123456782"]');
   // Availability: the chosen agent goes on a break (blocked on the platform) and back.
   await waitFor('the availability switch', async () => (await session.text('#availability')) === 'Available');
   await session.click('#availability');
   await waitFor('on a break', async () => (await session.text('#availability')) === 'On break');
   assert.match(await session.run("return document.querySelector('#agent').selectedOptions[0].textContent;"), /Vikram Singh.*blocked/i);
+  // Issue 9: dialling as a blocked agent asks first; Cancel sends nothing.
+  await session.type('#number', '98765 43210');
+  await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
+  await session.click('#call');
+  await waitFor('the question', () => session.run("return document.querySelector('#ask').open;"));
+  assert.equal(await session.text('#ask-title'), 'Vikram Singh is on break');
+  await shot('blocked-ask.png');
+  await session.click('#ask-buttons button[value="cancel"]');
+  await waitFor('the question closed', () => session.run("return !document.querySelector('#ask').open;"));
+  assert.equal((await dials()).length, 0, 'nothing dialled');
+  await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
   await session.click('#availability');
   await waitFor('available again', async () => (await session.text('#availability')) === 'Available');
   const switched = (await (await fetch(new URL('/__sim/requests', simUrl))).json())

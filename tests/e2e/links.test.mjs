@@ -71,9 +71,15 @@ test('a link that starts Clickdial before any account is kept until the demo sta
     (await session.text('#waiting-link')).startsWith('A phone link is waiting: +91 98765 43210.'));
   await session.click('#demo');
   await waitFor('the sheet again, now with pickers', async () =>
-    (await sheetOpen()) && (await session.text('#sheet-title')).startsWith('Call +91 98765 43210 (India, mobile) from Asha Rao'));
+    (await sheetOpen()) && (await session.text('#sheet-title')).startsWith('Call +91 98765 43210 (India, mobile)'));
   await waitFor('agents on the sheet', () =>
-    session.run("return document.querySelector('#sheet-agent').options.length === 5;"));
+    session.run("return [...document.querySelector('#sheet-agent').options].filter((o) => o.value).length === 5;"));
+  // Nobody is preselected before the agent has said who they are: the sheet asks.
+  assert.equal(await session.run("return document.querySelector('#sheet-agent').value;"), '');
+  await session.click('#sheet-agent option[value="0506123456781"]');
+  await waitFor('the question names the agent', async () =>
+    (await session.text('#sheet-title')).startsWith('Call +91 98765 43210 (India, mobile) from Asha Rao'));
+  await session.run("document.querySelector('#sheet-call').focus();");
   await session.keys('\uE007');
   await waitFor('the queued result', async () => (await session.text('#result')).startsWith('Call queued'));
   const simUrl = await session.text('#demo-url');
@@ -111,7 +117,7 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
 
   await waitFor('the sheet after a cold start', sheetOpen, 20000);
   await waitFor('the sheet pickers', () =>
-    session.run("return document.querySelector('#sheet-agent').options.length === 5;"));
+    session.run("return [...document.querySelector('#sheet-agent').options].filter((o) => o.value).length === 5;"));
   await session.click('#sheet-agent option[value="0506123456782"]');
   await session.click('#sheet-caller option[value="918065000102"]');
   await waitFor('the question', async () =>
@@ -135,6 +141,9 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   const handed = await openLink('tel:+91-98765-43210');
   assert.equal(handed.code, 0, handed.stderr);
   await waitFor('the sheet for the second link', sheetOpen);
+  // The window has not been told who the agent is, so each sheet asks again.
+  assert.equal(await session.run("return document.querySelector('#sheet-agent').value;"), '');
+  await session.click('#sheet-agent option[value="0506123456782"]');
   await session.click('#sheet-call');
   await waitFor('the guard', async () => (await session.text('#result')).includes('Already dialled +91 98765 43210'));
   assert.equal((await dials()).length, 1);

@@ -90,6 +90,14 @@ pub struct Settings {
     /// Desktop notifications when the customer answers or a call fails (off: the agent's phone
     /// rings anyway).
     pub notify: bool,
+    /// The agent the user said they are ("This is me"): calls ring this agent's phone, and no
+    /// one else is ever preselected. `None` until they have said.
+    pub me: Option<String>,
+    /// For supervisors who dial for others: the agent is chosen for each call instead.
+    pub choose_agent_each_call: bool,
+    /// Each signed-out or switched-away server's picks, kept for when it comes back: (base
+    /// URL, picks), the most recently left last, [`KEPT_PICKS`] at most.
+    pub kept_picks: Vec<(String, Picks)>,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -113,10 +121,25 @@ impl Default for Settings {
             start_hidden: false,
             history_days: DEFAULT_HISTORY_DAYS,
             notify: false,
+            me: None,
+            choose_agent_each_call: false,
+            kept_picks: Vec::new(),
             last_caller_id: None,
         }
     }
 }
+
+/// Who dials and with which caller ID, on one server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Picks {
+    pub me: Option<String>,
+    pub last_agent: Option<String>,
+    pub last_caller_by_agent: BTreeMap<String, String>,
+}
+
+/// How many servers' picks are kept after leaving them.
+pub const KEPT_PICKS: usize = 5;
 
 /// Call history kept by default: a year.
 pub const DEFAULT_HISTORY_DAYS: u32 = 365;
@@ -169,9 +192,59 @@ impl Settings {
         self.last_caller_by_agent.get(agent).map(String::as_str)
     }
 
+    /// The agent a call rings when nobody chose one for this call: "me", or for supervisors
+    /// the one they used last. Never a guess.
+    pub fn default_agent(&self) -> Option<&str> {
+        if self.choose_agent_each_call {
+            self.last_agent.as_deref()
+        } else {
+            self.me.as_deref()
+        }
+    }
+
+    /// Moves to another server: this one's picks are kept for its return, and the other's
+    /// come back if it had any.
+    pub fn switch_server(&mut self, base_url: &str) {
+        if self.base_url.as_deref() == Some(base_url) {
+            return;
+        }
+        self.keep_picks();
+        let picks = self
+            .kept_picks
+            .iter()
+            .position(|(url, _)| url == base_url)
+            .map(|i| self.kept_picks.remove(i).1)
+            .unwrap_or_default();
+        self.me = picks.me;
+        self.last_agent = picks.last_agent;
+        self.last_caller_by_agent = picks.last_caller_by_agent;
+    }
+
+    fn keep_picks(&mut self) {
+        let picks = Picks {
+            me: self.me.take(),
+            last_agent: self.last_agent.take(),
+            last_caller_by_agent: std::mem::take(&mut self.last_caller_by_agent),
+        };
+        let Some(url) = self.base_url.clone() else {
+            return;
+        };
+        if picks == Picks::default() {
+            return;
+        }
+        self.kept_picks.retain(|(u, _)| *u != url);
+        let excess = (self.kept_picks.len() + 1).saturating_sub(KEPT_PICKS);
+        self.kept_picks.drain(..excess);
+        self.kept_picks.push((url, picks));
+    }
+
     /// Forgets the account and everything tied to it; keeps the agent's own preferences.
     pub fn sign_out(&mut self) {
+        // The picks stay for when this server's account signs in again.
+        self.keep_picks();
         *self = Settings {
+            choose_agent_each_call: self.choose_agent_each_call,
+            kept_picks: std::mem::take(&mut self.kept_picks),
             region: std::mem::take(&mut self.region),
             call_timeout: self.call_timeout,
             links_without_asking: self.links_without_asking,
@@ -398,7 +471,14 @@ mod tests {
             history_days: 30,
             ..Settings::default()
         };
+        s.me = Some("A2".into());
+        s.choose_agent_each_call = true;
         s.sign_out();
+        let kept = Picks {
+            me: Some("A2".into()),
+            last_agent: Some("A1".into()),
+            ..Picks::default()
+        };
         assert_eq!(
             s,
             Settings {
@@ -406,11 +486,65 @@ mod tests {
                 call_timeout: Some(600),
                 links_without_asking: true,
                 history_days: 30,
+                choose_agent_each_call: true,
+                kept_picks: vec![("https://api.servetel.in/v1".to_string(), kept)],
                 ..Settings::default()
             }
         );
         // A file from before the setting existed keeps a year.
         let old = Settings::from_stored(serde_json::json!({"version": 2, "region": "IN"})).unwrap();
         assert_eq!(old.history_days, DEFAULT_HISTORY_DAYS);
+    }
+
+    #[test]
+    fn picks_follow_their_server() {
+        let a = "https://a.example/v1";
+        let b = "https://b.example/v1";
+        let mut s = Settings {
+            base_url: Some(a.into()),
+            me: Some("A-me".into()),
+            last_agent: Some("A-last".into()),
+            last_caller_by_agent: [("A-last".to_string(), "91800".to_string())].into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.default_agent(), Some("A-me"), "me, not the last one used");
+        s.choose_agent_each_call = true;
+        assert_eq!(s.default_agent(), Some("A-last"));
+        s.choose_agent_each_call = false;
+
+        // The same server again changes nothing.
+        s.switch_server(a);
+        assert_eq!(s.me.as_deref(), Some("A-me"));
+        // Another server starts with nobody chosen...
+        s.switch_server(b);
+        s.base_url = Some(b.into());
+        assert_eq!((s.me.as_deref(), s.last_agent.as_deref()), (None, None));
+        assert!(s.last_caller_by_agent.is_empty());
+        assert_eq!(s.default_agent(), None, "never a guess");
+        s.me = Some("B-me".into());
+        // ...and the first one's picks come back with it, after a sign-out too.
+        s.sign_out();
+        s.base_url = None;
+        s.switch_server(a);
+        s.base_url = Some(a.into());
+        assert_eq!(s.me.as_deref(), Some("A-me"));
+        assert_eq!(s.last_caller_for("A-last"), Some("91800"));
+        s.switch_server(b);
+        assert_eq!(s.me.as_deref(), Some("B-me"));
+
+        // Only a few servers are remembered; the file cannot grow without bound.
+        for i in 0..20 {
+            s.base_url = Some(format!("https://s{i}.example/v1"));
+            s.me = Some(format!("M{i}"));
+            s.switch_server("https://elsewhere.example/v1");
+        }
+        assert_eq!(s.kept_picks.len(), KEPT_PICKS);
+        let urls: Vec<&str> = s.kept_picks.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(
+            urls[KEPT_PICKS - 1],
+            "https://s19.example/v1",
+            "the latest kept"
+        );
+        assert_eq!(urls[0], "https://s15.example/v1", "the oldest went first");
     }
 }

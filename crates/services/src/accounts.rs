@@ -339,10 +339,8 @@ impl Accounts {
                 let previous = AccountKey::of(s);
                 let saved = this.store(&key, &target.credentials);
                 if saved.is_ok() {
-                    if s.base_url.as_deref() != Some(target.base_url.as_str()) {
-                        s.last_agent = None;
-                        s.last_caller_by_agent.clear();
-                    }
+                    // Picks belong to a server: another one's are kept for its return.
+                    s.switch_server(target.base_url.as_str());
                     s.provider = Some(target.provider.clone());
                     s.base_url = Some(target.base_url.to_string());
                     s.sign_in = sign_in;

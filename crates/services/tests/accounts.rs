@@ -157,12 +157,29 @@ async fn a_password_account_is_bound_to_its_login_id_and_picks_follow_the_server
         "a new server forgets the picks"
     );
     file.update(|s| s.last_agent = Some("A2".into())).unwrap();
-    accounts.connect(form).await.unwrap();
+    accounts.connect(form.clone()).await.unwrap();
     assert_eq!(
         file.read().settings().last_agent.as_deref(),
         Some("A2"),
         "signing in again to the same server keeps them"
     );
+    // Signed out, nobody is preselected; the same account back, its picks are back.
+    file.update(|s| s.me = Some("A3".into())).unwrap();
+    assert!(accounts.sign_out().await.unwrap());
+    let out = file.read().settings().clone();
+    assert_eq!(
+        (
+            out.me.as_deref(),
+            out.last_agent.as_deref(),
+            out.default_agent()
+        ),
+        (None, None, None)
+    );
+    accounts.connect(form).await.unwrap();
+    let back = file.read().settings().clone();
+    assert_eq!(back.me.as_deref(), Some("A3"));
+    assert_eq!(back.last_agent.as_deref(), Some("A2"));
+    assert!(back.kept_picks.is_empty());
 }
 
 /// Issue 9: an address without the API version gets a 404 from the server; the message says

@@ -175,7 +175,8 @@ impl Answer {
 }
 
 impl Account {
-    /// A small sales team: five agents (one blocked) and two DIDs.
+    /// A small sales team: five agents (one blocked) and two DIDs. The demo sign-in
+    /// ([`DEMO_EMAIL`]) is Asha Rao's portal login, so an app can recognise who signed in.
     pub fn demo() -> Account {
         let agent = |n: u64, name: &str, status: u8| SimAgent {
             user_id: 314670 + n,
@@ -1412,7 +1413,7 @@ fn users(shared: &Shared, last_seen_id: Option<&str>, limit: Option<&str>) -> Re
                 "agent": {"id": a.eid, "name": a.name,
                           "status": a.status,
                           "follow_me_number": a.follow_me_number},
-                "login_id": format!("{}@demo.clickdial.invalid", a.name.split(' ').next().unwrap_or("agent").to_lowercase()),
+                "login_id": login_id(a),
                 "is_login_based_calling_enabled": false,
                 "is_international_outbound_enabled": false,
                 "user_role": {"id": 54630, "name": "Agent"},
@@ -1470,6 +1471,16 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
     tokio::signal::ctrl_c().await?;
     drop(sim);
     Ok(())
+}
+
+/// An agent's portal login in `/v1/users`: [`DEMO_EMAIL`] for the demo's first agent, else
+/// `firstname@demo.clickdial.invalid`.
+fn login_id(a: &SimAgent) -> String {
+    if a.user_id == 314_671 {
+        return DEMO_EMAIL.to_string();
+    }
+    let first = a.name.split(' ').next().unwrap_or("agent").to_lowercase();
+    format!("{first}@demo.clickdial.invalid")
 }
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ pub struct Agent {
     pub name: String,
     pub follow_me_number: Option<String>,
     pub status: AgentStatus,
+    /// The portal login (`login_id`, else the team member's email), lower case: how the
+    /// signed-in user is recognised among the agents.
+    pub login: Option<String>,
 }
 
 /// A caller ID (DID) for the dropdown, from `/v1/my_number`.
@@ -126,6 +129,14 @@ impl Agent {
             name,
             follow_me_number: clean(agent.and_then(|a| a.get("follow_me_number")), MAX_ID),
             status,
+            login: clean(user.get("login_id"), MAX_NAME)
+                .or_else(|| {
+                    clean(
+                        user.get("team_member").and_then(|t| t.get("email")),
+                        MAX_NAME,
+                    )
+                })
+                .map(|l| l.to_lowercase()),
         })
     }
 }
@@ -530,8 +541,17 @@ mod tests {
                 name: "Inner".into(),
                 follow_me_number: Some("+919810000001".into()),
                 status: AgentStatus::Unknown,
+                login: None,
             }
         );
+        let a = Agent::from_user(&json!({"login_id": " Asha@Example.COM ",
+                                        "agent": {"id": "0503"}}))
+        .unwrap();
+        assert_eq!(a.login.as_deref(), Some("asha@example.com"));
+        let a = Agent::from_user(&json!({"team_member": {"email": "v@example.com"},
+                                        "agent": {"id": "0504"}}))
+        .unwrap();
+        assert_eq!(a.login.as_deref(), Some("v@example.com"));
         let a = Agent::from_user(&json!({"agent": {"id": "0502", "eid": "x"}})).unwrap();
         assert_eq!((a.id.as_str(), a.name.as_str()), ("0502", "0502"));
         assert_eq!(
