@@ -17,10 +17,11 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use clickdial_core::api::Credentials;
+use clickdial_core::api::{ApiError, Credentials, ErrorCode};
+use clickdial_core::sanitize::clean_text;
 use clickdial_core::settings::{provider, Settings, SignIn, PROVIDERS};
 use clickdial_core::types::BaseUrl;
-use clickdial_core::{Number, Region, Secret};
+use clickdial_core::{Client, Number, Region, Secret};
 use clickdial_services::accounts::{self, AccountForm, AccountKey, Accounts};
 use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
 use clickdial_services::follow::{hang_up_with, look_up, summary};
@@ -68,7 +69,7 @@ enum Command {
         /// The agent to ring first: agent ID (EID), name ("Asha Rao", or a unique part) or mobile number, as `clickdial agents` lists
         #[arg(long)]
         agent: String,
-        /// The caller ID (DID) the customer sees, as `clickdial numbers` lists
+        /// The caller ID (DID) the customer sees, written any way: "+91 80650 00102", "080650 00102", "8065000102" (`clickdial numbers` lists them)
         #[arg(long = "caller-id")]
         caller_id: Option<String>,
         /// Longest talk time in seconds (60 to 14400; default: the app's setting)
@@ -111,7 +112,7 @@ enum Command {
         #[arg(long = "password-stdin", requires = "email")]
         password_stdin: bool,
     },
-    /// Remove the account's token or password from the keyring and forget the account
+    /// Remove the account's token or password from the keyring and forget the account; says which
     Logout,
     /// Show the account in use (never the secret)
     Whoami {
@@ -169,6 +170,7 @@ enum Command {
     },
     /// Run the Servetel simulator with the demo account, in the foreground
     Sim {
+        /// The port to listen on, on 127.0.0.1 only (0: any free port; the address is printed)
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
@@ -426,31 +428,39 @@ async fn execute(command: Command) -> Result<String, Failure> {
                 files.settings.clone(),
                 system_wall_clock(),
             );
-            let mut input = DialInput {
+            // A number that cannot be dialled is refused before anything is asked of the server.
+            let dial_region = match &region {
+                Some(code) => Region::parse(code).map_err(invalid)?,
+                None => files.settings.read().settings().region(),
+            };
+            Number::parse(&number, dial_region).map_err(Error::from)?;
+            // The agent and the caller ID, as the account lists them.
+            let (agent_id, agent_name) = find_agent(&session.client, &agent)
+                .await
+                .map_err(|e| not_placed(e, &typed_agent(&agent)))?;
+            let who = agent_words(&agent_id, agent_name.as_deref());
+            let caller_id = find_caller_id(&session.client, caller_id)
+                .await
+                .map_err(|e| not_placed(e, &who))?;
+            let input = DialInput {
                 caller_id,
                 call_timeout,
                 region,
-                ..DialInput::new(number, agent, Source::Cli)
+                ..DialInput::new(number, agent_id, Source::Cli)
             };
-            // A name or a mobile number is looked up; a plain agent ID goes as it is.
-            let mut agent_name = None;
-            if clickdial_services::agents::needs_lookup(&input.agent) {
-                let agents = session.client.users().await.map_err(Error::from)?;
-                let found = clickdial_services::agents::resolve(&input.agent, &agents)?;
-                agent_name = Some(found.name.clone()).filter(|n| !n.is_empty());
-                input.agent = found.id.clone();
-            }
-            let q = dialer.dial(&session, input).await?;
+            let q = dialer
+                .dial(&session, input)
+                .await
+                .map_err(|e| naming_the_agent(e, &who))?;
             Ok(if json {
                 json!({"status": "queued", "e164": q.e164, "ext": q.ext, "refId": q.ref_id,
                        "callId": q.call_id, "customIdentifier": q.custom_identifier,
+                       "agent": q.agent, "agentName": agent_name, "callerId": q.caller_id,
                        "message": q.message})
                 .to_string()
             } else {
                 let who = match &agent_name {
-                    Some(name) => {
-                        format!("{}'s phone", clickdial_core::sanitize::clean_text(name, 80))
-                    }
+                    Some(name) => format!("{name}'s phone"),
                     None => format!("agent {}", q.agent),
                 };
                 format!(
@@ -504,12 +514,22 @@ async fn execute(command: Command) -> Result<String, Failure> {
         } => login(provider, base_url, token_stdin, email, password_stdin).await,
         Command::Logout => {
             let files = files()?;
-            Ok(if accounts(&files).sign_out().await? {
-                "Signed out: the account's token or password was removed from the keyring."
-            } else {
-                "No account was set up, so there was nothing to sign out of."
+            // What is signed out of, read before it is forgotten (never the secret itself).
+            let before = files.settings.read().settings();
+            match accounts(&files).sign_out().await {
+                Ok(true) => Ok(signed_out_text(&before)),
+                Ok(false) => {
+                    Ok("No account was set up, so there was nothing to sign out of.".into())
+                }
+                Err(e) => Err(Failure::from(Error {
+                    message: format!(
+                        "Could not sign out of {}: {}",
+                        account_words(&before),
+                        e.message
+                    ),
+                    ..e
+                })),
             }
-            .into())
         }
         Command::Whoami { json } => whoami(json),
         Command::Status { reference, json } => status(reference, json).await,
@@ -997,18 +1017,14 @@ async fn availability(agent: Option<String>, available: bool) -> Result<String, 
     let session = session(&files)?;
     let wanted = match agent {
         Some(a) => a,
-        None => saved_settings(&files).last_agent.ok_or_else(|| {
-            invalid("Which agent? Give --agent (ID, name or mobile); the app has not dialled with one yet.")
-        })?,
+        None => saved_settings(&files)
+            .default_agent()
+            .map(str::to_string)
+            .ok_or_else(|| {
+                invalid("Which agent? Give --agent (ID, name or mobile), or choose who you are in the app once.")
+            })?,
     };
-    let mut eid = wanted.trim().to_string();
-    let mut name = None;
-    if clickdial_services::agents::needs_lookup(&eid) {
-        let agents = session.client.users().await.map_err(Error::from)?;
-        let found = clickdial_services::agents::resolve(&eid, &agents)?;
-        name = Some(found.name.clone()).filter(|n| !n.is_empty());
-        eid = found.id.clone();
-    }
+    let (eid, name) = find_agent(&session.client, &wanted).await?;
     session
         .client
         .set_available(&eid, available)
@@ -1020,4 +1036,245 @@ async fn availability(agent: Option<String>, available: bool) -> Result<String, 
     } else {
         format!("{who} is on a break: the platform sends no calls until `clickdial available`.")
     })
+}
+
+/// The agent `query` names, from the account's agents: the ID to send, and their name when
+/// known. A query of digits only that matches no agent's ID or mobile goes as typed (an
+/// intercom or an extension); so does it when the agents cannot be listed, unless the server
+/// refused the sign-in or could not be reached (the dial would fail the same way, and a
+/// second refused password counts towards the lockout).
+async fn find_agent(client: &Client, query: &str) -> Result<(String, Option<String>), Error> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Err(Error::invalid("Pick an agent first."));
+    }
+    let agents = match client.users().await {
+        Ok(agents) => agents,
+        Err(e) if clickdial_services::agents::digits_only(q) && !stops_here(&e) => {
+            return Ok((q.to_string(), None))
+        }
+        Err(e) => return Err(Error::from(e)),
+    };
+    Ok(match clickdial_services::agents::find(q, &agents)? {
+        Some(a) => (
+            a.id.clone(),
+            Some(clean_text(&a.name, 80)).filter(|n| !n.is_empty()),
+        ),
+        None => (q.to_string(), None),
+    })
+}
+
+/// The caller ID to send for `typed`: the account's DID that it is a written form of, exactly
+/// as the account lists it. As typed when the account cannot list its caller IDs (a token
+/// without that permission) or lists none.
+async fn find_caller_id(client: &Client, typed: Option<String>) -> Result<Option<String>, Error> {
+    let Some(typed) = typed.filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    match client.my_numbers().await {
+        Ok(numbers) if !numbers.is_empty() => {
+            let found = clickdial_services::agents::resolve_caller_id(&typed, &numbers)?;
+            Ok(Some(found.value.clone()))
+        }
+        Ok(_) => Ok(Some(typed)),
+        Err(e) if stops_here(&e) => Err(Error::from(e)),
+        Err(_) => Ok(Some(typed)),
+    }
+}
+
+/// A failure of a look-up before the dial that the dial itself would meet: the server refused
+/// the sign-in, or could not be reached.
+fn stops_here(e: &ApiError) -> bool {
+    matches!(e.code(), ErrorCode::Unauthorized | ErrorCode::Unreachable)
+}
+
+/// The agent as typed, for a failure before it was found.
+fn typed_agent(query: &str) -> String {
+    let q = clean_text(query.trim(), 40);
+    if clickdial_services::agents::digits_only(&q) {
+        format!("agent {q}")
+    } else {
+        format!("‘{q}’")
+    }
+}
+
+/// "Asha Rao (agent 0506123456781)", or "agent 0506123456781" when the name is not known.
+fn agent_words(id: &str, name: Option<&str>) -> String {
+    let id = clean_text(id, 64);
+    match name {
+        Some(name) => format!("{name} (agent {id})"),
+        None => format!("agent {id}"),
+    }
+}
+
+/// A failure of the look-ups before a dial, in the dial's words: a server's refusal or an
+/// unreachable server means the call was not placed; a wrong agent or caller ID says so itself.
+fn not_placed(e: Error, who: &str) -> Error {
+    match e.code {
+        Code::InvalidInput | Code::InvalidNumber => e,
+        _ => naming_the_agent(
+            Error {
+                message: format!("The call was not placed. {}", e.message),
+                ..e
+            },
+            who,
+        ),
+    }
+}
+
+/// A dial's failure in plain words that name the agent, such as "The call was not placed: the
+/// server refused it for Asha Rao (agent 0506123456781): “Agent is blocked.”". Failures that
+/// are not about the server (a number with letters, a repeat refused) stay as they are.
+fn naming_the_agent(e: Error, who: &str) -> Error {
+    const NOT_PLACED: &str = "The call was not placed. ";
+    const REFUSED: &str = "The server refused the request: ";
+    const MAYBE: &str = "The call may or may not have been placed";
+    let message = if let Some(rest) = e.message.strip_prefix(NOT_PLACED) {
+        match rest.strip_prefix(REFUSED) {
+            Some(quoted) => {
+                format!("The call was not placed: the server refused it for {who}: {quoted}")
+            }
+            None => format!("The call for {who} was not placed. {rest}"),
+        }
+    } else if e.message.contains(MAYBE) {
+        e.message.replacen(
+            MAYBE,
+            &format!("The call for {who} may or may not have been placed"),
+            1,
+        )
+    } else {
+        return e;
+    };
+    Error {
+        message: single_stops(&message),
+        ..e
+    }
+}
+
+/// No doubled full stop after a quotation that ends with its own: “Invalid agent.”. reads
+/// “Invalid agent.”
+fn single_stops(text: &str) -> String {
+    text.replace(".”.", ".”")
+        .replace("!”.", "!”")
+        .replace("?”.", "?”")
+}
+
+/// The account as `logout` names it: its server, and the email for a password sign-in.
+fn account_words(settings: &Settings) -> String {
+    let server = settings
+        .base_url
+        .as_deref()
+        .map(|u| clean_text(u, 200))
+        .unwrap_or_else(|| "the account".to_string());
+    match (&settings.sign_in, settings.email.as_deref()) {
+        (SignIn::Password, Some(email)) => format!("{server} as {}", clean_text(email, 120)),
+        _ => server,
+    }
+}
+
+/// What `logout` removed: which account and which secret (never the secret itself).
+fn signed_out_text(settings: &Settings) -> String {
+    let secret = match (&settings.sign_in, settings.email.as_deref()) {
+        (SignIn::Password, Some(email)) => {
+            format!("the saved password for {}", clean_text(email, 120))
+        }
+        (SignIn::Password, None) => "the saved password".to_string(),
+        _ => "the saved API token".to_string(),
+    };
+    match settings.base_url.as_deref() {
+        Some(url) => format!(
+            "Signed out of {}: removed {secret} from the keyring.",
+            clean_text(url, 200)
+        ),
+        None => format!("Signed out: removed {secret} from the keyring."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every argument and subcommand a person can see says what it is for in `--help`.
+    #[test]
+    fn every_argument_and_subcommand_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.is_hide_set() || sub.get_name() == "help" {
+                    continue;
+                }
+                let here = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(here.clone());
+                }
+                walk(sub, &here, missing);
+            }
+        }
+        let cli = Cli::command();
+        let mut missing = Vec::new();
+        walk(&cli, "clickdial", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+        // The walk sees nested commands and positional arguments.
+        let call = cli.find_subcommand("call").unwrap();
+        assert!(call.get_arguments().any(|a| a.get_id() == "number"));
+        assert!(cli
+            .find_subcommand("handler")
+            .unwrap()
+            .find_subcommand("install")
+            .is_some());
+    }
+
+    #[test]
+    fn failures_name_the_agent_without_doubled_stops() {
+        let refused = Error::new(
+            Code::Rejected,
+            "The call was not placed. The server refused the request: “Invalid agent.”. \
+             Pick another agent, or check the agent in the portal.",
+        );
+        let e = naming_the_agent(refused, "Asha Rao (agent 0506123456781)");
+        assert_eq!(e.code, Code::Rejected);
+        assert_eq!(
+            e.message,
+            "The call was not placed: the server refused it for Asha Rao (agent 0506123456781): \
+             “Invalid agent.” Pick another agent, or check the agent in the portal."
+        );
+        let busy = Error::new(Code::Busy, "Already dialled +91 98765 43210 moments ago.");
+        assert_eq!(naming_the_agent(busy.clone(), "agent 1"), busy);
+        assert_eq!(
+            agent_words("0506123456781", Some("Asha Rao")),
+            "Asha Rao (agent 0506123456781)"
+        );
+        assert_eq!(agent_words("101", None), "agent 101");
+    }
+
+    #[test]
+    fn logout_names_the_account_and_the_secret() {
+        let mut s = Settings::default();
+        s.base_url = Some("https://api.servetel.in/v1".into());
+        s.sign_in = SignIn::Password;
+        s.email = Some("asha@example.com".into());
+        assert_eq!(
+            signed_out_text(&s),
+            "Signed out of https://api.servetel.in/v1: removed the saved password for \
+             asha@example.com from the keyring."
+        );
+        assert_eq!(
+            account_words(&s),
+            "https://api.servetel.in/v1 as asha@example.com"
+        );
+        s.sign_in = SignIn::Token;
+        assert_eq!(
+            signed_out_text(&s),
+            "Signed out of https://api.servetel.in/v1: removed the saved API token from the keyring."
+        );
+    }
 }

@@ -153,7 +153,7 @@ async fn call_is_queued_and_sent_once() {
     assert_eq!(code, 0, "{err}");
     assert!(
         out.starts_with(
-            "Call queued: agent 0506123456781 rings first, then +91 98765 43210. Reference "
+            "Call queued: Asha Rao's phone rings first, then +91 98765 43210. Reference "
         ),
         "{out}"
     );
@@ -193,18 +193,18 @@ async fn every_fault_maps_to_its_exit_code() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("did not accept your API token"), "{err}");
 
-    // 4: rejected by the API.
-    let (code, _, err) = call(
-        &url,
-        TOKEN,
-        &["9876543210", "--agent", AGENT, "--caller-id", "123"],
-    )
-    .await;
-    assert_eq!(code, 4, "{err}");
-    assert!(err.contains("Provide a vaild caller_id."), "{err}");
+    // 4: rejected by the API (an agent ID the account's list does not hold goes as typed).
     let (code, _, err) = call(&url, TOKEN, &["9876543210", "--agent", "0000000000000"]).await;
     assert_eq!(code, 4, "{err}");
-    sim.inject(Fault::respond(429, "{}").header("Retry-After", "30"));
+    assert!(
+        err.contains("doesn't belong to your associated agent."),
+        "{err}"
+    );
+    sim.inject(
+        Fault::respond(429, "{}")
+            .header("Retry-After", "30")
+            .on("/click_to_call"),
+    );
     let (code, _, err) = call(&url, TOKEN, &args).await;
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("30 s"), "{err}");
@@ -216,7 +216,7 @@ async fn every_fault_maps_to_its_exit_code() {
         Fault::reset(),
     ] {
         let before = sim.requests_to("/click_to_call").len();
-        sim.inject(fault);
+        sim.inject(fault.on("/click_to_call"));
         let (code, _, err) = call(&url, TOKEN, &args).await;
         assert_eq!(code, 5, "{err}");
         assert!(err.contains("did not try again"), "{err}");
@@ -948,10 +948,285 @@ async fn status_hangup_history_and_availability() {
     assert_eq!(code, 0);
     assert_eq!(
         out.trim(),
-        "Agent 0506123456782 is available: calls come through again."
+        "Vikram Singh is available: calls come through again."
     );
     assert_eq!(
         sim.requests_to("/block").len() + sim.requests_to("/unblock").len(),
         2
     );
+}
+
+/// Issue 9: `--agent` given as a mobile number written as digits only is looked up by the
+/// agents' mobile numbers when no agent ID equals it: a unique match is dialled by its agent
+/// ID; several are listed (exit 2, nothing sent); digits that match nothing go as typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_digits_only_mobile_finds_its_agent() {
+    let sim = sim().await;
+    let url = sim.url();
+    let (code, out, err) = call(&url, TOKEN, &["98765 43210", "--agent", "9810000003"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Call queued: Meera Iyer's phone rings first, then +91 98765 43210."),
+        "{out}"
+    );
+    let (code, _, err) = call(&url, TOKEN, &["98765 43211", "--agent", "919810000005"]).await;
+    assert_eq!(code, 0, "{err}");
+    let agents: Vec<String> = sim
+        .requests_to("/click_to_call")
+        .iter()
+        .map(|d| d.body["agent_number"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(agents, ["0506123456783", "0506123456785"]);
+
+    // Two agents share a phone: both are listed, and nothing is dialled.
+    let mut account = Account::demo();
+    account.tokens = vec![TOKEN.to_string()];
+    account.agents[1].follow_me_number = account.agents[0].follow_me_number.clone();
+    let shared = Sim::spawn(account).await.unwrap();
+    let (code, out, err) = call(
+        &shared.url(),
+        TOKEN,
+        &["98765 43210", "--agent", "9810000001"],
+    )
+    .await;
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(
+            "'9810000001' matches 2 agents: Asha Rao (0506123456781), Vikram Singh (0506123456782)."
+        ),
+        "{err}"
+    );
+    assert!(shared.requests_to("/click_to_call").is_empty());
+}
+
+/// Issue 9: `--caller-id` takes any written form of one of the account's DIDs and sends it as
+/// the account lists it; anything else is refused with the account's caller IDs listed (exit 2,
+/// nothing sent); a token that may not list them sends the value as typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_caller_id_can_be_written_any_way() {
+    let sim = sim().await;
+    let url = sim.url();
+    for (n, form) in ["+91 80650 00102", "080650 00102", "8065000102"]
+        .iter()
+        .enumerate()
+    {
+        let number = format!("98765 4321{n}");
+        let (code, out, err) = call(
+            &url,
+            TOKEN,
+            &[&number, "--agent", AGENT, "--caller-id", form],
+        )
+        .await;
+        assert_eq!(code, 0, "{form}: {out}{err}");
+    }
+    let sent: Vec<String> = sim
+        .requests_to("/click_to_call")
+        .iter()
+        .map(|d| d.body["caller_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sent, ["918065000102"; 3]);
+
+    let (code, out, err) = call(
+        &url,
+        TOKEN,
+        &[
+            "98765 43219",
+            "--agent",
+            AGENT,
+            "--caller-id",
+            "+91 80650 00199",
+        ],
+    )
+    .await;
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(
+        err.trim(),
+        "clickdial: '+91 80650 00199' is not one of this account's caller IDs, which are: \
+         +91 80 6500 0101 (Sales line), +91 80 6500 0102 (Support line). Nothing was sent."
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 3);
+
+    // A token that may not read /my_number (403): the caller ID goes as typed.
+    let restricted = Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        restricted_tokens: vec![TOKEN.to_string()],
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let (code, _, err) = call(
+        &restricted.url(),
+        TOKEN,
+        &[
+            "98765 43210",
+            "--agent",
+            AGENT,
+            "--caller-id",
+            "+91 80650 00101",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = call(
+        &restricted.url(),
+        TOKEN,
+        &[
+            "98765 43211",
+            "--agent",
+            AGENT,
+            "--caller-id",
+            "080650 00101",
+        ],
+    )
+    .await;
+    assert_eq!(code, 4, "refused by the server, not here: {err}");
+    let sent: Vec<String> = restricted
+        .requests_to("/click_to_call")
+        .iter()
+        .map(|d| d.body["caller_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sent, ["918065000101", "08065000101"]);
+}
+
+/// Issue 9: a dial's failure is one plain sentence that names the agent, with no doubled full
+/// stop after the server's words.
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_name_the_agent() {
+    let sim = sim().await;
+    let url = sim.url();
+    // Rahul Das is blocked in the demo account.
+    let (code, _, err) = call(&url, TOKEN, &["98765 43210", "--agent", "Rahul"]).await;
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "clickdial: The call was not placed: the server refused it for Rahul Das \
+         (agent 0506123456784): “Agent is blocked”."
+    );
+    // The server's sentence ends with its own full stop: not doubled.
+    let (code, _, err) = call(&url, TOKEN, &["98765 43211", "--agent", "0000000000000"]).await;
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "clickdial: The call was not placed: the server refused it for agent 0000000000000: \
+         “This agent_number doesn't belong to your associated agent.”"
+    );
+    // A reply that leaves the outcome unknown names the agent too.
+    sim.inject(Fault::respond(502, "<html>Bad gateway</html>").on("/click_to_call"));
+    let (code, _, err) = call(&url, TOKEN, &["98765 43212", "--agent", AGENT]).await;
+    assert_eq!(code, 5, "{err}");
+    assert!(
+        err.contains(
+            "The call for Asha Rao (agent 0506123456781) may or may not have been placed, \
+             so Clickdial did not try again."
+        ),
+        "{err}"
+    );
+    // A refused token stops before the dial, and says what was not placed.
+    let (code, _, err) = call(&url, "wrong-token", &["98765 43213", "--agent", "Asha"]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.starts_with(
+            "clickdial: The call for ‘Asha’ was not placed. The server did not accept your API token."
+        ),
+        "{err}"
+    );
+}
+
+/// Writes an app settings file naming a password sign-in on `base_url` as `email`.
+fn save_password_account(home: &std::path::Path, base_url: &str, email: &str) {
+    let dir = home.join("data").join("in.clickdial.desktop");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("settings.json"),
+        format!(
+            r#"{{"settings":{{"version":2,"provider":"custom","baseUrl":"{base_url}","signIn":"password","email":"{email}"}}}}"#
+        ),
+    )
+    .unwrap();
+}
+
+/// Issue 9: `logout` names the account it could not sign out of when the keyring is missing.
+#[tokio::test]
+async fn logout_without_a_keyring_names_the_account() {
+    let home = tempfile::tempdir().unwrap();
+    save_password_account(
+        home.path(),
+        "https://api.servetel.in/v1",
+        "asha@example.com",
+    );
+    let mut c = clickdial(home.path());
+    c.arg("logout");
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        err.starts_with(
+            "clickdial: Could not sign out of https://api.servetel.in/v1 as asha@example.com: \
+             The system keyring is not available"
+        ),
+        "{err}"
+    );
+}
+
+/// Issue 9: `logout` says which account (server, and email for a password) and which secret it
+/// removed, never the secret. Runs in a private D-Bus session with a fresh gnome-keyring, so no
+/// real keyring is touched.
+#[tokio::test(flavor = "multi_thread")]
+async fn logout_says_what_it_removed() {
+    let tools = ["dbus-run-session", "gnome-keyring-daemon"];
+    if tools.iter().any(|t| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_err()
+    }) {
+        eprintln!("skipped: needs {tools:?}");
+        return;
+    }
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let runtime = home.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let script = r#"
+eval "$(printf %s clickdial-test | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
+printf '%s\n' "$PASS" | "$BIN" login --base-url "$URL" --email "$EMAIL" --password-stdin >/dev/null 2>&1
+echo "login=$?"
+"$BIN" logout 2>&1
+echo "logout=$?"
+printf '%s\n' "$TOKEN" | "$BIN" login --base-url "$URL" --token-stdin >/dev/null 2>&1
+echo "login=$?"
+"$BIN" logout 2>&1
+echo "logout=$?"
+"$BIN" logout 2>&1
+"#;
+    let mut c = program("dbus-run-session", home.path());
+    c.env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("BIN", BIN)
+        .env("URL", sim.url())
+        .env("EMAIL", clickdial_sim::DEMO_EMAIL)
+        .env("PASS", clickdial_sim::DEMO_PASSWORD)
+        .env("TOKEN", TOKEN)
+        .args(["--", "sh", "-c", script]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let url = sim.url();
+    let want = format!(
+        "login=0\n\
+         Signed out of {url}: removed the saved password for {} from the keyring.\n\
+         logout=0\n\
+         login=0\n\
+         Signed out of {url}: removed the saved API token from the keyring.\n\
+         logout=0\n\
+         No account was set up, so there was nothing to sign out of.\n",
+        clickdial_sim::DEMO_EMAIL
+    );
+    assert_eq!(out, want, "{err}");
+    assert!(!out.contains(clickdial_sim::DEMO_PASSWORD) && !out.contains(TOKEN));
 }
