@@ -22,6 +22,7 @@ import {
   pickInitial,
   matchMe,
   filterAgents,
+  countryCue,
   providerName,
   sheetQuestion,
   signInText,
@@ -202,6 +203,7 @@ function renderMeList() {
     return li;
   }));
   $('me-empty').hidden = found.length > 0;
+  setMessage($('me-more'), found.length > 200 ? `Showing 200 of ${found.length} agents: type to narrow the list.` : '');
 }
 
 async function chooseMe(id) {
@@ -368,7 +370,9 @@ async function updatePreview(strict = false) {
     if (seq !== previewSeq) return;
     numberState = { valid: true, error: null };
     const caller = [...$('caller').options].find((o) => o.value && o.value === $('caller').value);
-    setMessage($('preview'), previewText(p, status?.region, caller ? `+${caller.value}` : ''), 'ok');
+    const did = caller ? `+${caller.value}` : '';
+    // Abroad from this caller ID: still dialable, but worth a second look.
+    setMessage($('preview'), previewText(p, status?.region, did), countryCue(p, did) ? 'warn' : 'ok');
   } catch (e) {
     if (seq !== previewSeq) return;
     numberState = { valid: false, error: e.message };
@@ -1239,6 +1243,10 @@ async function start() {
     }
   });
   $('me-search').addEventListener('input', renderMeList);
+  $('me-refresh').addEventListener('click', () => {
+    loadLists(true);
+    $('me-search').focus();
+  });
   $('me-search').addEventListener('keydown', (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();

@@ -62,6 +62,17 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.match(await session.text('#me-list li:nth-child(4)'), /\(blocked\)$/);
   await shot('who-are-you.png');
   assert.equal(await noSidewaysScroll(), true, 'who-are-you at 380 px');
+  // A large team (300 more agents): the list filters as the agent types.
+  const demoSim = await session.text('#demo-url');
+  const team = await fetch(new URL('/__sim/team', demoSim), { method: 'POST', body: JSON.stringify({ extra: 300 }) });
+  assert.equal(team.status, 200);
+  await session.click('#me-refresh');
+  await waitFor('the large team', async () => (await session.text('#me-more')) === 'Showing 200 of 305 agents: type to narrow the list.');
+  assert.equal(await session.run("return document.querySelectorAll('#me-list .me-choice').length;"), 200);
+  await session.type('#me-search', 'member 29');
+  await waitFor('ten team members', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 10;"));
+  assert.equal(await session.run("return document.querySelector('#me-more').hidden;"), true);
+  await session.run("const n = document.querySelector('#me-search'); n.value = ''; n.dispatchEvent(new Event('input'));");
   await session.type('#me-search', 'vik');
   await waitFor('the filtered list', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 1;"));
   await session.type('#me-search', '\uE007'); // Enter picks the only match
@@ -181,6 +192,6 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.equal(fault.status, 200);
   await session.click('#refresh');
   await waitFor('the stale-lists warning', async () => (await session.text('#lists-message')).startsWith('Could not refresh the lists'));
-  assert.equal(await session.run("const s = document.querySelector('#agent'); return !s.disabled && [...s.options].filter((o) => o.value).length === 5 && s.value;"), '0506123456782');
+  assert.equal(await session.run("const s = document.querySelector('#agent'); return !s.disabled && [...s.options].filter((o) => o.value).length === 305 && s.value;"), '0506123456782');
   assert.equal(await session.text('#me-name'), 'Vikram Singh');
 });

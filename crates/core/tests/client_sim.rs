@@ -534,6 +534,20 @@ async fn users_reads_every_page() {
     assert_eq!(agents[3].status, AgentStatus::Blocked);
     let queries: Vec<_> = sim.requests().into_iter().map(|r| r.query).collect();
     assert_eq!(queries, ["", "last_seen_id=314672", "last_seen_id=314674"]);
+    // The demo signs in as Asha Rao: her portal login is the demo email.
+    assert_eq!(agents[0].login.as_deref(), Some(clickdial_sim::DEMO_EMAIL));
+    assert_eq!(
+        agents[1].login.as_deref(),
+        Some("vikram@demo.clickdial.invalid")
+    );
+
+    // A large team (issue 9 asks for 300): every page read, every agent once.
+    sim.add_agents(300);
+    let team = client(&sim, DEMO_TOKEN).users().await.unwrap();
+    assert_eq!(team.len(), 305);
+    let ids: std::collections::HashSet<_> = team.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids.len(), 305);
+    assert_eq!(team[304].name, "Team member 304");
 }
 
 #[tokio::test]

@@ -33,7 +33,8 @@
 //! `GET /__sim/requests` returns the recorded requests as JSON, for tests that drive the app
 //! from outside (the WebDriver end-to-end test reads the demo simulator this way);
 //! `GET /__sim/calls` the calls and their stages; `POST /__sim/timings` and `POST /__sim/agent`
-//! change stage lengths and how an agent answers.
+//! change stage lengths and how an agent answers; `POST /__sim/team {"extra": 300}` adds that
+//! many agents, for trying a large team.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -448,6 +449,11 @@ impl Sim {
     /// How the agent `eid` answers calls queued from now on; `false` for an unknown agent.
     pub fn set_agent_answer(&self, eid: &str, answer: Answer) -> bool {
         set_answer(&self.shared, eid, answer)
+    }
+
+    /// Adds `extra` agents ("Team member 001" ...), as a large account has.
+    pub fn add_agents(&self, extra: usize) {
+        add_team(&self.shared, extra);
     }
 
     /// Every queued call and where it stands now, oldest first.
@@ -996,6 +1002,16 @@ async fn handle(
         t.cdr_delay = ms("cdr_delay_ms").unwrap_or(t.cdr_delay);
         return reply(StatusCode::OK, json!({"ok": true}));
     }
+    // `POST /__sim/team {"extra": 300}`: that many more agents (at most 5,000 in all).
+    if path == "/__sim/team" && method == Method::POST {
+        let spec: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let extra = spec["extra"].as_u64().unwrap_or(0).min(5_000) as usize;
+        add_team(&shared, extra);
+        return reply(
+            StatusCode::OK,
+            json!({"agents": lock(&shared.agents).len()}),
+        );
+    }
     // `POST /__sim/agent {"eid": "...", "answer": "answers|no_answer|busy|offline"}`.
     if path == "/__sim/agent" && method == Method::POST {
         let spec: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -1471,6 +1487,23 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
     tokio::signal::ctrl_c().await?;
     drop(sim);
     Ok(())
+}
+
+/// Appends `extra` generated agents, numbered after those already there.
+fn add_team(shared: &Shared, extra: usize) {
+    let mut agents = lock(&shared.agents);
+    let extra = extra.min(5_000usize.saturating_sub(agents.len()));
+    let first = agents.len();
+    for i in first..first + extra {
+        agents.push(SimAgent {
+            user_id: 500_000 + i as u64,
+            eid: format!("0507{i:09}"),
+            name: format!("Team member {i:03}"),
+            follow_me_number: format!("+9197{i:08}"),
+            status: 0,
+            answer: Answer::Answers,
+        });
+    }
 }
 
 /// An agent's portal login in `/v1/users`: [`DEMO_EMAIL`] for the demo's first agent, else
