@@ -889,6 +889,53 @@ fn a_link_waits_on_the_sheet_and_dials_once_when_confirmed() {
 /// With "dial links without asking" on (off by default), a saved account and a remembered
 /// agent, a lone link dials at once, through the guard; a flood of 20 links dials at most the
 /// first and leaves one sheet with the latest number and the count.
+/// Issue 9: dials that nobody typed into the page (links, the tray, the shortcut) go as "me";
+/// a supervisor who chooses the agent for each call gets the one used last; never a guess.
+#[test]
+fn the_default_agent_is_me_or_for_supervisors_the_last_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = tauri::async_runtime::block_on(Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        ..Account::demo()
+    }))
+    .unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    h.ok("save_account", custom(&sim, json!({"token": TOKEN})));
+    let state = h.app.state::<AppState>();
+    // The agent used last (by another process, or before a restart) is not a guess worth a
+    // call. (Within a session, the tray follows the window's own last dial.)
+    clickdial_services::settings_file::SettingsFile::new(dir.path().join("settings.json"))
+        .update(|s| {
+            s.last_agent = Some("0506123456782".into());
+            s.last_caller_by_agent
+                .insert("0506123456782".into(), "918065000101".into());
+        })
+        .unwrap();
+    assert_eq!(state.picks().agent, None);
+
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "IN", "chooseAgentEachCall": true}),
+    );
+    assert_eq!(status["chooseAgentEachCall"], true);
+    assert_eq!(state.picks().agent.as_deref(), Some("0506123456782"));
+    assert_eq!(state.picks().caller_id.as_deref(), Some("918065000101"));
+
+    h.ok(
+        "save_preferences",
+        json!({"region": "IN", "chooseAgentEachCall": false}),
+    );
+    let status = h.ok("set_me", json!({"agent": "0506123456781"}));
+    assert_eq!(status["me"], "0506123456781");
+    assert_eq!(state.picks().agent.as_deref(), Some("0506123456781"));
+    // Forgotten (Change in the window), the window asks again.
+    assert_eq!(h.ok("set_me", json!({"agent": null}))["me"], Value::Null);
+    assert_eq!(state.picks().agent, None);
+}
+
 #[test]
 fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
     let dir = tempfile::tempdir().unwrap();

@@ -98,5 +98,7 @@ test('every screen fits at 380 px and 1280 px, in the dark theme', { timeout: 12
 
   await session.click('#open-settings');
   await waitFor('settings', () => visible('#view-settings'));
+  // Opening Settings keeps the keyboard in the window: Back to dialling has focus.
+  assert.equal(await session.run('return document.activeElement.id;'), 'close-settings');
   await check('settings');
 });

@@ -473,6 +473,11 @@ mod tests {
         };
         s.me = Some("A2".into());
         s.choose_agent_each_call = true;
+        // The agent's own preferences, all kept.
+        s.tray_notice_shown = true;
+        s.hotkey = Some("ctrl+alt+k".into());
+        s.start_hidden = true;
+        s.notify = true;
         s.sign_out();
         let kept = Picks {
             me: Some("A2".into()),
@@ -486,6 +491,10 @@ mod tests {
                 call_timeout: Some(600),
                 links_without_asking: true,
                 history_days: 30,
+                tray_notice_shown: true,
+                hotkey: Some("ctrl+alt+k".into()),
+                start_hidden: true,
+                notify: true,
                 choose_agent_each_call: true,
                 kept_picks: vec![("https://api.servetel.in/v1".to_string(), kept)],
                 ..Settings::default()

@@ -293,6 +293,18 @@ mod tests {
             resolve_caller_id("+44 80650 00102", &dids).is_ok(),
             "last 10 digits"
         );
+        // A short DID (a toll-free or an extension line) is matched without leading zeros,
+        // and only by the same digits.
+        let short = [did("Toll free", "+18001234"), did("Desk", "+5551234")];
+        assert_eq!(
+            resolve_caller_id("018001234", &short).map(|c| c.name.as_str()),
+            Ok("Toll free")
+        );
+        assert_eq!(
+            resolve_caller_id("0 555 1234", &short).map(|c| c.name.as_str()),
+            Ok("Desk")
+        );
+        assert!(resolve_caller_id("18001235", &short).is_err());
         let twins = [did("A", "+918065000102"), did("B", "+448065000102")];
         assert_eq!(
             resolve_caller_id("+44 8065000102", &twins).map(|c| c.name.as_str()),
