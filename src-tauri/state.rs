@@ -695,6 +695,10 @@ impl AppState {
         let settings = self.settings();
         let mut picks = self.picks_with(&settings);
         if let Some(agent) = agent {
+            // Unless the agent is chosen for each call, the tray's agent is who you are.
+            if !settings.choose_agent_each_call {
+                let _ = self.set_me(Some(agent.clone()));
+            }
             picks.caller_id = settings
                 .last_caller_for(&agent)
                 .map(str::to_string)

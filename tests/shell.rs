@@ -1078,6 +1078,8 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     h.ok("list_caller_ids", json!({}));
     let picks = tauri::async_runtime::block_on(state.choose(Some("0506123456783".into()), None));
     assert_eq!(picks.agent.as_deref(), Some("0506123456783"));
+    // The tray's agent is who you are: the window shows "You: Meera Iyer" from now on.
+    assert_eq!(h.ok("get_status", json!({}))["me"], "0506123456783");
     let tray = tauri::async_runtime::block_on(state.tray_state(Some("+91 98765 43211".into())));
     let items = menu(&tray);
     // The hotkey's call is still live (the demo's calls ring for seconds): Hang up comes first.

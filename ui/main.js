@@ -702,7 +702,12 @@ function setupSheet() {
   window.__TAURI__.event.listen('links-changed', () => refreshLinks());
   // The tray chose another agent or caller ID: the pickers follow.
   window.__TAURI__.event.listen('picks-changed', ({ payload }) => {
-    if (payload.agent && [...$('agent').options].some((o) => o.value === payload.agent)) {
+    if (payload.agent && !status.chooseAgentEachCall) {
+      // The tray's agent is who you are (it was saved as such).
+      status.me = payload.agent;
+      changingMe = false;
+      applyAgentMode();
+    } else if (payload.agent && [...$('agent').options].some((o) => o.value === payload.agent)) {
       $('agent').value = payload.agent;
       showAvailability();
     }
