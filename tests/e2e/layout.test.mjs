@@ -2,10 +2,11 @@
 // (1280×800), in the dark theme: no sideways scrolling, no button wrapped inside its border, a
 // long server name cut short with the whole address in a tooltip. The light theme at 380 px is
 // covered by dial.test.mjs; screenshots land in target/e2e (the README's come from there).
+// Then, in Settings, "Start at login" writes and removes the desktop's autostart entry.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -21,7 +22,7 @@ after(async () => {
 
 const SIZES = [[380, 520], [1280, 800]];
 
-test('every screen fits at 380 px and 1280 px, in the dark theme', { timeout: 120000 }, async () => {
+test('every screen fits at 380 px and 1280 px, in the dark theme; start at login', { timeout: 120000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   execFileSync(app, ['logout']);
   // GTK's dark variant: WebKit reports it to the page as prefers-color-scheme: dark.
@@ -101,4 +102,26 @@ test('every screen fits at 380 px and 1280 px, in the dark theme', { timeout: 12
   // Opening Settings keeps the keyboard in the window: Back to dialling has focus.
   assert.equal(await session.run('return document.activeElement.id;'), 'close-settings');
   await check('settings');
+
+  // Issue 10, "Start at login": Save writes the desktop's autostart entry, which starts
+  // Clickdial with --autostart (then it stays in the tray when "keep it in the tray" is on);
+  // unticked and saved, the entry goes.
+  const autostartDir = join(process.env.XDG_CONFIG_HOME || join(process.env.HOME, '.config'), 'autostart');
+  const entries = () => (existsSync(autostartDir) ? readdirSync(autostartDir) : [])
+    .filter((f) => f.endsWith('.desktop'))
+    .map((f) => readFileSync(join(autostartDir, f), 'utf8'));
+  assert.deepEqual(entries(), [], 'no entry in a fresh desktop');
+  await waitFor('the autostart switch', () => session.run("return !document.querySelector('#autostart').disabled;"));
+  assert.equal(await session.run("return document.querySelector('#start-hidden').disabled;"), true, 'hidden only with autostart');
+  await session.click('#autostart');
+  assert.equal(await session.run("return document.querySelector('#start-hidden').disabled;"), false);
+  await session.click('#save-prefs');
+  await waitFor('saved', async () => (await session.text('#prefs-message')) === 'Saved.');
+  await waitFor('the autostart entry', () => entries().length === 1);
+  const entry = entries()[0];
+  assert.match(entry, /^Exec=.*clickdial.* --autostart$/m, entry);
+  assert.equal(await session.run("return document.querySelector('#autostart').checked;"), true);
+  await session.click('#autostart');
+  await session.click('#save-prefs');
+  await waitFor('the entry removed', () => entries().length === 0);
 });
