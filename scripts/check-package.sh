@@ -38,7 +38,8 @@ tauri=node_modules/.bin/tauri
 
 started_ns=$(date +%s%N)
 if [ "$mode" = debug ]; then
-  if [ ! -x target/debug/clickdial ] || [ ! -x target/debug/clickdial-link ]; then
+  if [ ! -x target/debug/clickdial ] || [ ! -x target/debug/clickdial-link ] ||
+     [ ! -x target/debug/clickdial-window ]; then
     log "No debug binary yet: cargo build --workspace"
     cargo build --workspace
   fi
@@ -49,7 +50,7 @@ if [ "$mode" = debug ]; then
   stage=$root/target/package-check
   rm -rf "$stage/debug/bundle"
   mkdir -p "$stage/debug"
-  cp target/debug/clickdial target/debug/clickdial-link "$stage/debug/"
+  cp target/debug/clickdial target/debug/clickdial-link target/debug/clickdial-window "$stage/debug/"
   log "Bundling the debug binary (tauri bundle --debug --bundles deb)"
   CARGO_TARGET_DIR=$stage "$tauri" bundle --debug --bundles deb --ci --no-sign
   deb_dir=$stage/debug/bundle/deb
@@ -73,6 +74,17 @@ dpkg-deb -f "$deb" Package Version Architecture Installed-Size Depends
 deb_bytes=$(stat -c %s "$deb")
 awk -v n="$(basename "$deb")" -v b="$deb_bytes" -v ms="$bundle_ms" -v m="$mode" \
   'BEGIN { printf "%s: %d bytes (%.1f MiB), bundled in %.1f s (%s)\n", n, b, b / 1048576, ms / 1000, m }'
+
+log "Programs"
+# clickdial (the command line; hands the window over), clickdial-window (the app),
+# clickdial-link (what a clicked link runs).
+for program in clickdial clickdial-window clickdial-link; do
+  if [ -x "$unpacked/usr/bin/$program" ]; then
+    printf '    /usr/bin/%-18s %s bytes\n' "$program" "$(stat -c %s "$unpacked/usr/bin/$program")"
+  else
+    fail "usr/bin/$program is missing"
+  fi
+done
 
 log "Desktop entry"
 entries=("$unpacked"/usr/share/applications/*.desktop)
@@ -129,7 +141,7 @@ done
 
 # The debug run's copy of the binary and the bundler's staging folders are 120 MB; the .deb stays.
 if [ "$mode" = debug ]; then
-  rm -f "$stage/debug/clickdial" "$stage/debug/clickdial-link"
+  rm -f "$stage/debug/clickdial" "$stage/debug/clickdial-link" "$stage/debug/clickdial-window"
   find "$deb_dir" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 fi
 

@@ -3,7 +3,8 @@
 //! account, the settings file, the call ledger), which the CLI shares; this crate only
 //! translates the window's requests into calls to them.
 
-pub mod cli;
+/// The command line lives in its own crate (no Tauri), so `clickdial <command>` never loads GTK.
+pub use clickdial_cli as cli;
 pub mod commands;
 pub mod links;
 pub mod state;

@@ -2,6 +2,17 @@
 // from a terminal.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+//! `clickdial`: with a subcommand, the command line, which loads neither GTK nor WebKit (the
+//! shared libraries a window needs and a command does not). A lone `tel:`/`callto:` link goes
+//! to the running Clickdial at once. Otherwise (no arguments, a link with no Clickdial running,
+//! `--autostart`) this process becomes `clickdial-window`, the desktop app, from the same
+//! folder with the same arguments.
+
 fn main() {
-    std::process::exit(clickdial_app::main())
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if !clickdial_cli::opens_window(&args) {
+        clickdial_services::process::harden();
+        std::process::exit(clickdial_cli::run(args));
+    }
+    clickdial_services::instance::hand_over_or_become(&args, "clickdial-window", "clickdial")
 }

@@ -67,3 +67,56 @@ pub fn unknown_message(detail: &str) -> String {
          link again if no sheet opened."
     )
 }
+
+/// What the small front programs (`clickdial`, `clickdial-link`) do once they know the window
+/// is wanted: a lone `tel:`/`callto:` link is handed to the running Clickdial (and this process
+/// ends); otherwise, or when none runs, this process becomes `program` from its own folder with
+/// the same arguments (on Unix the same process, named `clickdial`: GTK takes the program name,
+/// the window's WM_CLASS that the desktop entry's StartupWMClass matches, from it). `me` names
+/// this program in messages. Never returns.
+pub fn hand_over_or_become(args: &[std::ffi::OsString], program: &str, me: &str) -> ! {
+    if let [_, link] = args {
+        if link.to_str().is_some_and(clickdial_core::phone::is_link) {
+            let argv: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            match forward(&argv) {
+                Forward::Delivered => std::process::exit(0),
+                Forward::NoInstance => {}
+                Forward::Unknown(detail) => {
+                    eprintln!("{me}: {}", unknown_message(&detail));
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+    let file = if cfg!(windows) {
+        format!("{program}.exe")
+    } else {
+        program.to_string()
+    };
+    let path = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(&file)))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| file.into());
+    let mut command = std::process::Command::new(&path);
+    // `skip`, not `[1..]`: a program can be started with no arguments at all, not even its name.
+    command.args(args.iter().skip(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = command.arg0("clickdial").exec();
+        eprintln!("{me}: could not start {}: {e}", path.display());
+        std::process::exit(1);
+    }
+    #[cfg(not(unix))]
+    std::process::exit(match command.status() {
+        Ok(s) => s.code().unwrap_or(1),
+        Err(e) => {
+            eprintln!("{me}: could not start {}: {e}", path.display());
+            1
+        }
+    });
+}
