@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Issue 10's footprint figures, Clickdial beside a bare one-window Tauri 2 app built with the
+# same release profile (benches/bare-tauri), measured in one run on this machine:
+#   - idle PSS with the window shown, and for Clickdial hidden in the tray: the app and every
+#     WebKit process it started, summed from /proc/<pid>/smaps_rollup, 5 s after each change;
+#   - start to the page's text: process start → the window's first paint of its text, read
+#     through WebDriver (tauri-driver + WebKitWebDriver), median of 5 starts;
+#   - stripped release binary and .deb sizes;
+#   - `clickdial --help` and `clickdial normalize`, median of 20 runs.
+# Prints a table; asserts nothing. Builds both apps in release first (several minutes cold).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source scripts/deps.sh
+ensure_test_deps
+
+log "Building Clickdial (release, the production frontend)"
+cargo build --release --features custom-protocol --bin clickdial --bin clickdial-window --quiet
+log "Building the bare Tauri app (release)"
+(cd benches/bare-tauri && CARGO_TARGET_DIR="$root/target/bare" cargo build --release --quiet)
+
+export CLICKDIAL_APP="$root/target/release/clickdial"
+export BARE_APP="$root/target/bare/release/bare-tauri"
+export TAURI_DRIVER
+TAURI_DRIVER=$(command -v tauri-driver)
+scripts/with-session.sh xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
+  node scripts/footprint.mjs
