@@ -37,24 +37,10 @@ pub fn main() -> i32 {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
     };
-    // A link that started the app cold (Linux, Windows: the desktop runs `clickdial tel:…`).
+    // A link that started the app cold. `clickdial` and `clickdial-link` already offered it to
+    // a running Clickdial before starting this binary; the single-instance plugin below still
+    // hands it over if one appeared meanwhile.
     let link = links::link_in_args(args.iter().map(|a| a.to_string_lossy()));
-    // Clicked while Clickdial runs: hand it over before loading anything else, and exit.
-    if link.is_some() {
-        let argv: Vec<String> = args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
-        use clickdial_services::instance::{forward, unknown_message, Forward};
-        match forward(&argv) {
-            Forward::Delivered => return 0,
-            Forward::NoInstance => {}
-            Forward::Unknown(detail) => {
-                eprintln!("{}", unknown_message(&detail));
-                return 1;
-            }
-        }
-    }
     // Single instance first: a second process hands its link to the running app and exits
     // before anything else starts. Kept out of `build_app`, so tests on the mock runtime never
     // claim (or find) the desktop's instance.

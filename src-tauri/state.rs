@@ -431,17 +431,14 @@ impl AppState {
     /// "This is me": the agent whose phone rings for this user's calls, kept for the saved
     /// account (and the demo's session). `None` forgets it, so the window asks again.
     pub fn set_me(&self, agent: Option<String>) -> Result<(), Error> {
+        // Empty forgets; anything else must be an agent ID (the one rule, in core).
         let agent = agent
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty());
-        if agent.as_ref().is_some_and(|a| {
-            a.len() > 64
-                || !a
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        }) {
-            return Err(Error::invalid("That is not an agent ID."));
-        }
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| clickdial_core::types::AgentId::parse(a).map(|id| id.as_str().to_string()))
+            .transpose()
+            .map_err(Error::invalid)?;
         let updated = self
             .settings_file()
             .update(|s| s.me = agent.clone())

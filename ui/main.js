@@ -325,7 +325,6 @@ async function loadLists(refresh) {
     fillSelect($('agent'), $('agent-manual'), [], null, null, 'Agents could not be loaded', forbidden(agentList));
     if (!forbidden(agentList)) problems.push(agentList.reason.message);
   }
-  applyAgentMode();
   if (callerList.status === 'fulfilled') {
     fillSelect(
       $('caller'), $('caller-manual'), callerList.value,
