@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "set_availability",
     "export_history",
     "set_me",
+    "keep_draft",
 ];
 
 fn main() {

@@ -319,6 +319,12 @@ pub async fn hang_up(state: State<'_, AppState>, id: Option<i64>) -> Result<Stri
     contained(async move { follower.hang_up(id).await }).await
 }
 
+/// The number field's text, kept for the next page (closing the window destroys this one).
+#[tauri::command]
+pub fn keep_draft(state: State<'_, AppState>, text: String) {
+    state.keep_draft(&text);
+}
+
 /// "This is me": the agent whose phone rings for this user's calls (`None` to choose again).
 #[tauri::command]
 pub async fn set_me(state: State<'_, AppState>, agent: Option<String>) -> Result<Status, Error> {

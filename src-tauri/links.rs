@@ -13,6 +13,7 @@ use clickdial_services::ledger::Source;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::state::AppState;
+use crate::window;
 
 /// The event that tells the page to ask for [`AppState::link_state`] again.
 pub const LINKS_EVENT: &str = "links-changed";
@@ -33,7 +34,7 @@ where
 pub fn from_second_instance<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
     match link_in_args(&argv) {
         Some(link) => deliver(app, link, Source::Link),
-        None => show_window(app),
+        None => window::show(app),
     }
 }
 
@@ -41,30 +42,16 @@ pub fn from_second_instance<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
 /// window forward, hands the text to the app state, then tells the page. Returns at once; the
 /// work runs on the async runtime (the single-instance callback must not block D-Bus).
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, text: String, source: Source) {
-    show_window(app);
+    window::show(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let Some(state) = app.try_state::<AppState>() else {
             return;
         };
         state.receive(&text, source).await;
-        let _ = app.emit_to("main", LINKS_EVENT, ());
+        let _ = app.emit_to(window::MAIN, LINKS_EVENT, ());
     });
 }
-
-/// Shows, restores and focuses the main window.
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-        // The page picks up what happened while it was hidden (a notice, say).
-        let _ = app.emit_to("main", SHOWN_EVENT, ());
-    }
-}
-
-/// The window was shown again (from the tray, a link or a second launch).
-pub const SHOWN_EVENT: &str = "window-shown";
 
 #[cfg(test)]
 mod tests {

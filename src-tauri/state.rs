@@ -126,6 +126,8 @@ pub struct Status {
     pub notify_supported: bool,
     /// A message to show once (settings reset, keyring unavailable, history started anew).
     pub notice: Option<String>,
+    /// What was in the number field when the window last closed.
+    pub draft: String,
 }
 
 /// The Settings page's preferences; `None` leaves a field as it is.
@@ -178,6 +180,9 @@ pub struct AppState {
     picks: Mutex<Option<Picks>>,
     /// Follows each queued call (live status, hang-up, outcome); absent without a ledger.
     follower: Option<Arc<Follower>>,
+    /// The number being typed, kept for the next page: closing the window to the tray destroys
+    /// the page. In memory only.
+    draft: Mutex<String>,
 }
 
 /// The agent and caller ID in use for dials that do not come from the page.
@@ -187,6 +192,9 @@ pub struct Picks {
     pub agent: Option<String>,
     pub caller_id: Option<String>,
 }
+
+/// The longest number-field text kept between pages (a pasted paragraph is cut, not kept).
+const MAX_DRAFT: usize = 200;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -232,7 +240,13 @@ impl AppState {
             inbox: Inbox::new(),
             link_dialled: Mutex::new(None),
             picks: Mutex::new(None),
+            draft: Mutex::new(String::new()),
         }
+    }
+
+    /// Keeps the number field's text for a page built later (see `draft` in [`Status`]).
+    pub fn keep_draft(&self, text: &str) {
+        *lock(&self.draft) = text.chars().take(MAX_DRAFT).collect();
     }
 
     fn settings_file(&self) -> &SettingsFile {
@@ -358,6 +372,7 @@ impl AppState {
                 .as_ref()
                 .and_then(|s| s.client().password_days_left()),
             notice,
+            draft: lock(&self.draft).clone(),
         }
     }
 

@@ -14,6 +14,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
 
 use crate::links;
 use crate::state::AppState;
+use crate::window;
 
 pub const TRAY_ID: &str = "main";
 
@@ -43,7 +44,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
                 ..
             } = event
             {
-                links::show_window(icon.app_handle());
+                window::show(icon.app_handle());
             }
         });
     if let Some(icon) = app.default_window_icon() {
@@ -134,7 +135,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         return;
     };
     match action {
-        Action::Show => links::show_window(app),
+        Action::Show => window::show(app),
         Action::Quit => app.exit(0),
         Action::HangUp => {
             let app = app.clone();
@@ -144,7 +145,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                 };
                 if let Err(e) = follower.hang_up(None).await {
                     // The window says why; the tray has no place for text.
-                    links::show_window(&app);
+                    window::show(&app);
                     let _ = app.emit(crate::commands::FOLLOW_ERROR_EVENT, e.message);
                 }
             });
@@ -166,7 +167,7 @@ fn choose<R: Runtime>(app: &AppHandle<R>, agent: Option<String>, caller: Option<
     tauri::async_runtime::spawn(async move {
         if let Some(state) = app.try_state::<AppState>() {
             let picks = state.choose(agent, caller).await;
-            let _ = app.emit_to("main", PICKS_EVENT, picks);
+            let _ = app.emit_to(window::MAIN, PICKS_EVENT, picks);
         }
     });
 }
@@ -196,16 +197,15 @@ fn selection() -> Option<String> {
     clipboard.get_text().ok()
 }
 
-/// Closing the window hides it: Clickdial stays in the tray, ready for links and the hotkey.
-/// The first time, the page explains where it went (the notice comes with the next status).
+/// Closing the window closes only the window: Clickdial stays in the tray, ready for links and
+/// the hotkey, without the webview's memory (the run loop keeps the app from exiting). The
+/// first time, the page explains where it went (the notice comes with the next status).
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
     static TOLD: AtomicBool = AtomicBool::new(false);
-    if let WindowEvent::CloseRequested { api, .. } = event {
+    if let WindowEvent::CloseRequested { .. } = event {
         if window.app_handle().tray_by_id(TRAY_ID).is_none() {
             return; // No tray: closing quits, as there would be no way back.
         }
-        api.prevent_close();
-        let _ = window.hide();
         if !TOLD.swap(true, Ordering::Relaxed) {
             if let Some(state) = window.app_handle().try_state::<AppState>() {
                 state.tell_once_about_tray();

@@ -583,6 +583,32 @@ fn identifier_matches_tauri_conf() {
     assert_eq!(conf["identifier"], clickdial_services::IDENTIFIER);
 }
 
+/// Closing the window to the tray destroys the page; the typed number waits in the app for the
+/// next one, cut to a sane length, and in memory only.
+#[test]
+fn the_typed_number_outlives_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let h = Harness::new(Arc::new(MemoryStore::default()), &settings);
+    assert_eq!(h.ok("get_status", json!({}))["draft"], "");
+    h.ok("keep_draft", json!({"text": "98765 43210"}));
+    assert_eq!(h.ok("get_status", json!({}))["draft"], "98765 43210");
+    h.ok("keep_draft", json!({"text": "9".repeat(5000)}));
+    assert_eq!(h.ok("get_status", json!({}))["draft"], "9".repeat(200));
+    h.ok("keep_draft", json!({"text": ""}));
+    assert_eq!(h.ok("get_status", json!({}))["draft"], "");
+    h.ok("keep_draft", json!({"text": "98765 43210"}));
+    let on_disk: String = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.unwrap().path()).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert!(
+        !on_disk.contains("98765 43210"),
+        "the draft is never written"
+    );
+}
+
 #[test]
 fn the_page_offers_the_same_provider_presets() {
     let ui = include_str!("../ui/backend.js");

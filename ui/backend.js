@@ -27,6 +27,7 @@ export const COMMANDS = Object.freeze({
   setAvailability: 'set_availability',
   exportHistory: 'export_history',
   setMe: 'set_me',
+  keepDraft: 'keep_draft',
 });
 
 export const PROVIDERS = Object.freeze([
@@ -73,6 +74,7 @@ export function createBackend(invoke) {
         chooseAgentEachCall: chooseAgentEachCall ?? null,
       }),
     setMe: (agent) => call(COMMANDS.setMe, { agent: agent || null }),
+    keepDraft: (text) => call(COMMANDS.keepDraft, { text }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
     preview: (input) => call(COMMANDS.preview, { input }),

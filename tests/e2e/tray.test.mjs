@@ -1,16 +1,18 @@
-// End to end: close to the tray. Closing the window keeps Clickdial running (hidden, in the
-// tray); a second launch shows the same window again, with the one-time notice saying where it
+// End to end: close to the tray. Closing the window keeps Clickdial running in the tray, without
+// its page: WebKit's web process (most of the memory) goes with the window. A second launch
+// builds the window again, with the number that was typed and, once, the notice saying where it
 // went. Run by scripts/test.sh inside a private D-Bus session (single instance) and Xvfb.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import {
   app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
-
 
 let driver;
 let session;
@@ -19,25 +21,85 @@ after(async () => {
   await driver?.stop();
 });
 
-test('closing the window keeps Clickdial in the tray; a second launch shows it again', { timeout: 120000 }, async () => {
+/** Running processes as {pid, ppid, name}. */
+function processes() {
+  const all = [];
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      all.push({ pid: Number(p), ppid, name });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return all;
+}
+
+/** Clickdial's window processes, and the WebKit page processes they started. */
+function clickdial() {
+  const all = processes();
+  const apps = all.filter((p) => p.name.startsWith('clickdial'));
+  const pages = all.filter((p) => p.name.startsWith('WebKitWebProces') && apps.some((a) => a.pid === p.ppid));
+  return { apps, pages };
+}
+
+test('closing the window keeps Clickdial in the tray without its page; a second launch builds it again', { timeout: 120000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   execFileSync(app, ['logout']);
   driver = await startDriver({ driver: driverBin, nativeDriver });
   session = await newSession(driver.base, app);
   await waitFor('the welcome screen', () => session.run("return !!document.querySelector('#demo') && !document.querySelector('#view-welcome').hidden;"));
-  await session.run("document.querySelector('#number').value = 'kept while hidden'; return true;");
+  // Typed, as far as the page can tell (the app keeps what is typed for the next page).
+  await session.run("const n = document.querySelector('#number'); n.value = '98765 43210'; n.dispatchEvent(new Event('input')); return true;");
+  await waitFor('the page process', () => clickdial().pages.length === 1);
+  const [running] = clickdial().apps;
+
   const close = spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']);
   assert.equal(close.status, 0, close.stderr.toString());
-  // Hidden, not gone: the same page, still running.
-  await waitFor('the window to hide', async () => (await session.run('return document.visibilityState;')) === 'hidden');
+  // The window and its page are gone; the app is not.
+  await waitFor('the window to go', async () => (await session.windows()).length === 0);
+  await waitFor('the page process to end', () => clickdial().pages.length === 0);
   await sleep(500);
-  assert.equal(await session.run('return document.visibilityState;'), 'hidden');
+  assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'the app is still running');
 
-  // A second launch hands over to it and exits; the same window comes back, with what was typed
-  // and, once, the notice saying where it went.
+  // A second launch hands over to it and exits; a new window comes, with what was typed and,
+  // once, the notice saying where it went.
   const second = spawnSync(app, [], { timeout: 20000 });
   assert.equal(second.status, 0, String(second.stderr));
-  await waitFor('the window to show again', async () => (await session.run('return document.visibilityState;')) === 'visible');
-  assert.equal(await session.run("return document.querySelector('#number').value;"), 'kept while hidden');
+  const [handle] = await waitFor('the window to come back', async () => {
+    const handles = await session.windows();
+    return handles.length === 1 && handles;
+  });
+  await session.switchTo(handle);
+  await waitFor('the typed number', async () => (await session.run("return document.querySelector('#number').value;")) === '98765 43210');
   await waitFor('the one-time notice', async () => (await session.text('#notice')).includes('still running in the tray'));
+  assert.equal(clickdial().pages.length, 1);
+  assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'the same app, not a new one');
+  await session.close();
+  await driver.stop();
+  session = undefined;
+  driver = undefined;
+});
+
+test('started at login with "start hidden", Clickdial builds no window until asked', { timeout: 60000 }, async () => {
+  // Settings as the Settings page saves them (version 2 of the file).
+  const dir = join(process.env.XDG_DATA_HOME, 'in.clickdial.desktop');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ settings: { version: 2, startHidden: true } }));
+  const started = spawn(app, ['--autostart'], { stdio: 'ignore' });
+  try {
+    await waitFor('the app to start', () => clickdial().apps.length === 1);
+    await sleep(3000);
+    assert.equal(clickdial().pages.length, 0, 'no page while hidden');
+    assert.equal(started.exitCode, null, 'still running');
+    // Asked for (a second launch, as from the menu): the window is built.
+    const second = spawnSync(app, [], { timeout: 20000 });
+    assert.equal(second.status, 0, String(second.stderr));
+    await waitFor('the page process', () => clickdial().pages.length === 1);
+  } finally {
+    for (const p of clickdial().apps) process.kill(p.pid, 'SIGKILL');
+    await waitFor('the app to stop', () => clickdial().apps.length === 0);
+  }
 });

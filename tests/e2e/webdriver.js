@@ -151,6 +151,13 @@ export async function newSession(base, application, args = []) {
       const active = await request('GET', `${s}/element/active`);
       await request('POST', `${s}/element/${active[ELEMENT]}/value`, { text });
     },
+    /** The windows WebDriver can drive (a window closed to the tray is gone from here). */
+    async windows() {
+      return request('GET', `${s}/window/handles`);
+    },
+    async switchTo(handle) {
+      await request('POST', `${s}/window`, { handle });
+    },
     async setRect(width, height) {
       return request('POST', `${s}/window/rect`, { width, height });
     },

@@ -1,0 +1,55 @@
+//! The one window, and what closing it means. With a tray, closing the window destroys its
+//! webview (and with it WebKit's web process, most of the app's memory) while the app stays in
+//! the tray; showing it again builds a fresh one from `tauri.conf.json`. The page keeps nothing
+//! of its own: it asks the app for its state when it loads (the typed number included, see
+//! [`crate::state::AppState::keep_draft`]).
+
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
+
+/// The window's label (`tauri.conf.json`, where it has `"create": false`).
+pub const MAIN: &str = "main";
+
+/// The window was shown again (from the tray, a link or a second launch).
+pub const SHOWN_EVENT: &str = "window-shown";
+
+/// Builds the main window from its configuration, unless it exists.
+pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        return Ok(window);
+    }
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN)
+        .ok_or_else(|| tauri::Error::WindowNotFound)?
+        .clone();
+    WebviewWindowBuilder::from_config(app, &config)?.build()
+}
+
+/// Shows, restores and focuses the main window, building it first if it was closed to the tray.
+/// The building happens off the calling thread: this is called from menu, tray and
+/// single-instance callbacks, where building a webview synchronously can deadlock (Windows).
+pub fn show<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        raise(app, &window);
+        return;
+    }
+    let app = app.clone();
+    std::thread::spawn(move || match open(&app) {
+        Ok(window) => raise(&app, &window),
+        // Two shows at once: the other one built it.
+        Err(_) if app.get_webview_window(MAIN).is_some() => {}
+        Err(e) => eprintln!("Clickdial could not open its window: {e}"),
+    });
+}
+
+fn raise<R: Runtime>(app: &AppHandle<R>, window: &WebviewWindow<R>) {
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+    // A page that stayed open picks up what happened while it was hidden (a notice, say); a
+    // new one asks for everything when it loads.
+    let _ = app.emit_to(MAIN, SHOWN_EVENT, ());
+}
