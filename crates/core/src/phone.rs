@@ -679,6 +679,22 @@ mod tests {
         assert!(checked >= 21, "only {checked} vectors read");
     }
 
+    /// The whole number must fit its country's plan, not just its first digits
+    /// (vendor/phonenumber: the crate matched a pattern at the start only). Each of these has a
+    /// possible length and a valid beginning; libphonenumber 9.0.43 rejects all three.
+    #[test]
+    fn a_number_whose_start_fits_is_not_enough() {
+        for input in ["+880 8011234567", "+880 276111234", "+61 1305123456"] {
+            assert!(
+                matches!(kind(input), NumberErrorKind::Invalid { .. }),
+                "{input}"
+            );
+        }
+        // Their valid neighbours still pass.
+        assert_eq!(ok("+880 1712345678"), "+8801712345678");
+        assert_eq!(ok("+61 1300123456"), "+611300123456");
+    }
+
     #[test]
     fn unicode_separators_and_digits() {
         assert_eq!(ok("98765\u{00A0}43210"), "+919876543210");

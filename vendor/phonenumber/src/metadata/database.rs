@@ -97,7 +97,9 @@ impl Database {
                                 name: "national_number".into(),
                             })
                         })
-                        .and_then(regex)?,
+                        // The whole number must match, as in libphonenumber's
+                        // matchNationalNumber; `is_match` only checked where a match began.
+                        .and_then(|p| regex(format!("^(?:{p}\n)$")))?,
 
                     possible_length: desc.possible_length,
                     possible_local_length: desc.possible_local_length,
