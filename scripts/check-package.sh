@@ -38,8 +38,7 @@ tauri=node_modules/.bin/tauri
 
 started_ns=$(date +%s%N)
 if [ "$mode" = debug ]; then
-  if [ ! -x target/debug/clickdial ] || [ ! -x target/debug/clickdial-link ] ||
-     [ ! -x target/debug/clickdial-window ]; then
+  if [ ! -x target/debug/clickdial ] || [ ! -x target/debug/clickdial-window ]; then
     log "No debug binary yet: cargo build --workspace"
     cargo build --workspace
   fi
@@ -50,7 +49,7 @@ if [ "$mode" = debug ]; then
   stage=$root/target/package-check
   rm -rf "$stage/debug/bundle"
   mkdir -p "$stage/debug"
-  cp target/debug/clickdial target/debug/clickdial-link target/debug/clickdial-window "$stage/debug/"
+  cp target/debug/clickdial target/debug/clickdial-window "$stage/debug/"
   log "Bundling the debug binary (tauri bundle --debug --bundles deb)"
   CARGO_TARGET_DIR=$stage "$tauri" bundle --debug --bundles deb --ci --no-sign
   deb_dir=$stage/debug/bundle/deb
@@ -76,9 +75,9 @@ awk -v n="$(basename "$deb")" -v b="$deb_bytes" -v ms="$bundle_ms" -v m="$mode" 
   'BEGIN { printf "%s: %d bytes (%.1f MiB), bundled in %.1f s (%s)\n", n, b, b / 1048576, ms / 1000, m }'
 
 log "Programs"
-# clickdial (the command line; hands the window over), clickdial-window (the app),
-# clickdial-link (what a clicked link runs).
-for program in clickdial clickdial-window clickdial-link; do
+# clickdial (the command line, and what a clicked link runs; hands over to the window) and
+# clickdial-window (the app).
+for program in clickdial clickdial-window; do
   if [ -x "$unpacked/usr/bin/$program" ]; then
     printf '    /usr/bin/%-18s %s bytes\n' "$program" "$(stat -c %s "$unpacked/usr/bin/$program")"
   else
@@ -102,6 +101,8 @@ else
   [[ $exec_line =~ ^Exec=\" ]] && fail "Exec's program is quoted, which xdg-mime cannot read: '$exec_line'"
   program=${exec_line#Exec=}; program=${program%% *}
   [ -x "$unpacked/usr/bin/$program" ] || fail "Exec runs '$program', which is not in usr/bin"
+  # A click must reach the running app without loading GTK and WebKit first.
+  [ "$program" = clickdial ] || fail "Exec runs '$program', not clickdial (the GUI-free front)"
   for scheme in tel callto; do
     [[ ";${mime_line#MimeType=}" == *";x-scheme-handler/$scheme;"* ]] ||
       fail "MimeType does not list x-scheme-handler/$scheme: '$mime_line'"
@@ -141,7 +142,7 @@ done
 
 # The debug run's copy of the binary and the bundler's staging folders are 120 MB; the .deb stays.
 if [ "$mode" = debug ]; then
-  rm -f "$stage/debug/clickdial" "$stage/debug/clickdial-link" "$stage/debug/clickdial-window"
+  rm -f "$stage/debug/clickdial" "$stage/debug/clickdial-window"
   find "$deb_dir" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 fi
 

@@ -16,7 +16,7 @@ fn clickdial(home: &std::path::Path) -> Command {
     program(BIN, home)
 }
 
-/// `program` (clickdial or clickdial-link) with a private HOME and no session bus.
+/// `program` with a private HOME and no session bus.
 fn program(program: &str, home: &std::path::Path) -> Command {
     let mut c = Command::new(program);
     c.env_clear()
@@ -725,9 +725,8 @@ async fn handler_status_and_install_on_a_private_desktop() {
             .join("clickdial-links.desktop"),
     )
     .unwrap();
-    // The desktop runs the small front program, which loads no GTK or WebKit.
-    let link = env!("CARGO_BIN_EXE_clickdial-link");
-    assert!(entry.contains(&format!("Exec={link} %u")), "{entry}");
+    // The desktop runs `clickdial`, which loads no GTK or WebKit, not the app itself.
+    assert!(entry.contains(&format!("Exec={BIN} %u")), "{entry}");
     assert!(entry.contains("MimeType=x-scheme-handler/tel;x-scheme-handler/callto;"));
 
     let mut c = clickdial(home.path());
@@ -738,13 +737,12 @@ async fn handler_status_and_install_on_a_private_desktop() {
     assert!(out.contains("tel:     clickdial-links.desktop"), "{out}");
 }
 
-/// `clickdial-link` (the desktop entry's program) links no GUI library, and with no running
-/// Clickdial to hand a link to, it becomes `clickdial` with the same arguments.
+/// `clickdial` (the desktop entry's program, and the command line) links no GUI library, and
+/// with no running Clickdial to hand a link to, it becomes the app with the same arguments.
 #[tokio::test]
-async fn the_link_front_program_becomes_clickdial_when_nothing_runs() {
-    let link = env!("CARGO_BIN_EXE_clickdial-link");
+async fn the_front_program_becomes_the_app_when_nothing_runs() {
     let needed = std::process::Command::new("readelf")
-        .args(["-d", link])
+        .args(["-d", BIN])
         .output()
         .expect("readelf (binutils) runs");
     let needed = String::from_utf8_lossy(&needed.stdout);
@@ -752,18 +750,18 @@ async fn the_link_front_program_becomes_clickdial_when_nothing_runs() {
     for gui in ["libgtk", "libwebkit2gtk", "libjavascriptcore", "libgdk"] {
         assert!(
             !needed.contains(gui),
-            "clickdial-link loads {gui}:\n{needed}"
+            "clickdial loads {gui}:\n{needed}"
         );
     }
     let home = tempfile::tempdir().unwrap();
     let front = |args: &[&str]| {
-        let mut c = program(link, home.path());
+        let mut c = program(BIN, home.path());
         c.args(args);
         c
     };
     let (code, out, err) = run(front(&["normalize", "098765 43210"])).await;
     assert_eq!((code, out.trim()), (0, "+919876543210"), "{err}");
-    // A link with no Clickdial running (and, here, no display): it is clickdial that answers.
+    // A link with no Clickdial running (and, here, no display): it is the app that answers.
     let (code, _, err) = run(front(&["tel:+919876543210"])).await;
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("needs a desktop session"), "{err}");

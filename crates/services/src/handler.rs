@@ -362,12 +362,12 @@ mod imp {
 
     /// The desktop entry Clickdial writes when no installed one can be used.
     pub(super) const OWN_ID: &str = "clickdial-links.desktop";
-    const PROGRAM_NAMES: [&str; 2] = ["clickdial", LINK_PROGRAM];
-    /// The small front program the desktop runs for a link (it loads no GTK or WebKit, so a
-    /// click reaches the running app at once); installed next to `clickdial`.
-    const LINK_PROGRAM: &str = "clickdial-link";
+    const PROGRAM_NAMES: [&str; 2] = [LINK_PROGRAM, "clickdial-window"];
+    /// The program the desktop runs for a link: `clickdial`, which loads no GTK or WebKit, so a
+    /// click reaches the running app at once. `clickdial-window` (the app) is installed next to it.
+    const LINK_PROGRAM: &str = "clickdial";
 
-    /// What an entry written by Clickdial runs: `clickdial-link` beside `exe` when present.
+    /// What an entry written by Clickdial runs: `clickdial` beside `exe` when present.
     fn link_program(exe: &Path) -> PathBuf {
         exe.parent()
             .map(|dir| dir.join(LINK_PROGRAM))

@@ -1,7 +1,7 @@
 //! Handing a link to the Clickdial that is already running, without starting one: the D-Bus
-//! call the single-instance plugin makes (Linux). Used before anything heavy is loaded, by
-//! `clickdial` and by `clickdial-link` (what the desktop runs for a clicked link), so a click
-//! reaches the running app in a few milliseconds instead of after GTK and WebKit start.
+//! call the single-instance plugin makes (Linux). Used before anything heavy is loaded by
+//! `clickdial` (what the desktop runs for a clicked link), so a click reaches the running app in
+//! a few milliseconds instead of after GTK and WebKit start.
 
 /// What became of a link handed to the running app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ pub fn unknown_message(detail: &str) -> String {
     )
 }
 
-/// What the small front programs (`clickdial`, `clickdial-link`) do once they know the window
+/// What the small front program (`clickdial`) does once it knows the window
 /// is wanted: a lone `tel:`/`callto:` link is handed to the running Clickdial (and this process
 /// ends); otherwise, or when none runs, this process becomes `program` from its own folder with
 /// the same arguments (on Unix the same process, named `clickdial`: GTK takes the program name,
