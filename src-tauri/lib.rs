@@ -3,8 +3,9 @@
 //! account, the settings file, the call ledger), which the CLI shares; this crate only
 //! translates the window's requests into calls to them.
 
-/// The command line lives in its own crate (no Tauri), so `clickdial <command>` never loads GTK.
-pub use clickdial_cli as cli;
+/// The command line lives in its own crate (no Tauri), so `clickdial <command>` never loads GTK;
+/// this crate takes only its notion of which arguments open the window.
+use clickdial_cli as cli;
 pub mod commands;
 pub mod links;
 pub mod state;
@@ -22,13 +23,23 @@ use crate::state::AppState;
 
 pub use clickdial_services::IDENTIFIER;
 
-/// Entry point of the one binary: the window with no arguments (or a `tel:`/`callto:` link),
-/// otherwise the command line.
+/// Entry point of `clickdial-window`, the app: no arguments, a `tel:`/`callto:` link or
+/// `--autostart`. Commands are `clickdial`'s, which starts this program when a window is wanted;
+/// the command line is not linked in here (about 0.4 MB).
 pub fn main() -> i32 {
     clickdial_services::process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if !cli::opens_window(&args) {
-        return cli::run(args);
+        eprintln!(
+            "clickdial-window is the Clickdial app and takes no commands; run `clickdial {}` \
+             instead.",
+            args.iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        return 2;
     }
     if let Some(message) = no_display() {
         eprintln!("{message}");
@@ -39,7 +50,7 @@ pub fn main() -> i32 {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
     };
-    // A link that started the app cold. `clickdial` and `clickdial-link` already offered it to
+    // A link that started the app cold. `clickdial` already offered it to
     // a running Clickdial before starting this binary; the single-instance plugin below still
     // hands it over if one appeared meanwhile.
     let link = links::link_in_args(args.iter().map(|a| a.to_string_lossy()));

@@ -748,10 +748,7 @@ async fn the_front_program_becomes_the_app_when_nothing_runs() {
     let needed = String::from_utf8_lossy(&needed.stdout);
     assert!(needed.contains("libc.so"), "{needed}");
     for gui in ["libgtk", "libwebkit2gtk", "libjavascriptcore", "libgdk"] {
-        assert!(
-            !needed.contains(gui),
-            "clickdial loads {gui}:\n{needed}"
-        );
+        assert!(!needed.contains(gui), "clickdial loads {gui}:\n{needed}");
     }
     let home = tempfile::tempdir().unwrap();
     let front = |args: &[&str]| {
@@ -765,6 +762,22 @@ async fn the_front_program_becomes_the_app_when_nothing_runs() {
     let (code, _, err) = run(front(&["tel:+919876543210"])).await;
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("needs a desktop session"), "{err}");
+}
+
+/// `clickdial-window` is the app only: a command given to it is pointed at `clickdial` (the
+/// command line is not linked into the app), not run and not a window.
+#[tokio::test]
+async fn the_app_binary_points_commands_to_clickdial() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = program(env!("CARGO_BIN_EXE_clickdial-window"), home.path());
+    c.args(["normalize", "98765 43210"]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains("run `clickdial normalize 98765 43210` instead"),
+        "{err}"
+    );
 }
 
 /// The login autostart entry runs `clickdial --autostart`: that opens the app (here, with no

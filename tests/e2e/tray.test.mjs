@@ -77,6 +77,20 @@ test('closing the window keeps Clickdial in the tray without its page; a second 
   await waitFor('the one-time notice', async () => (await session.text('#notice')).includes('still running in the tray'));
   assert.equal(clickdial().pages.length, 1);
   assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'the same app, not a new one');
+
+  // Closed again, then a phone link is clicked: the window is built for it, with its sheet.
+  assert.equal(spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']).status, 0);
+  await waitFor('the window to go again', async () => (await session.windows()).length === 0);
+  const link = spawnSync(app, ['tel:+91-98765-43210'], { timeout: 20000 });
+  assert.equal(link.status, 0, String(link.stderr));
+  const [again] = await waitFor('a window for the link', async () => {
+    const handles = await session.windows();
+    return handles.length === 1 && handles;
+  });
+  await session.switchTo(again);
+  await waitFor('the link on its sheet', async () => (await session.run("return document.querySelector('#sheet').open;"))
+    && (await session.text('#sheet-title')) === 'Connect an account to dial +91 98765 43210');
+  assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'still the same app');
   await session.close();
   await driver.stop();
   session = undefined;
