@@ -1,7 +1,8 @@
 // A small W3C WebDriver client on Node's fetch, enough to drive the Clickdial window through
 // tauri-driver + WebKitWebDriver. No npm dependencies.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,8 +168,14 @@ export async function newSession(base, application, args = []) {
     async source() {
       return request('GET', `${s}/source`);
     },
+    /** The window's pixels, from the X server (tests/e2e/window-shot.py says why). */
     async screenshot() {
-      return Buffer.from(await request('GET', `${s}/screenshot`), 'base64');
+      const file = join(tmpdir(), `clickdial-shot-${process.pid}-${Date.now()}.png`);
+      const r = spawnSync('python3', [join(root, 'tests', 'e2e', 'window-shot.py'), 'Clickdial', file], { timeout: 20000 });
+      if (r.status !== 0) throw new Error(`screenshot: ${String(r.stderr) || r.error}`);
+      const png = readFileSync(file);
+      rmSync(file);
+      return png;
     },
     async close() {
       await request('DELETE', s).catch(() => {});

@@ -2,7 +2,8 @@
 """Asks an X11 window to close the way a window manager's close button does: a WM_PROTOCOLS /
 WM_DELETE_WINDOW client message. Xvfb has no window manager and WebDriver's "close window"
 destroys the webview instead, so the end-to-end test sends this itself (libX11 via ctypes, no
-extra package). Usage: wm-close.py TITLE  (exit 1 when no window has that title)."""
+extra package). Usage: wm-close.py TITLE  (exit 1 when no window has that title).
+window-shot.py uses its `find`."""
 import ctypes
 import ctypes.util
 import sys
@@ -53,25 +54,34 @@ def windows(display, window):
             yield from windows(display, children[i])
 
 
+def find(display, title):
+    """The X windows whose name is `title`."""
+    found = []
+    for w in list(windows(display, x11.XDefaultRootWindow(display))):
+        name = ctypes.c_char_p()
+        if x11.XFetchName(display, w, ctypes.byref(name)) and name.value == title.encode():
+            found.append(w)
+    return found
+
+
 def main(title):
     display = x11.XOpenDisplay(None)
     if not display:
         sys.exit("no X display")
     sent = 0
-    for w in list(windows(display, x11.XDefaultRootWindow(display))):
-        name = ctypes.c_char_p()
-        if x11.XFetchName(display, w, ctypes.byref(name)) and name.value == title.encode():
-            event = XEvent()
-            event.xclient.type = 33  # ClientMessage
-            event.xclient.window = w
-            event.xclient.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
-            event.xclient.format = 32
-            event.xclient.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
-            event.xclient.data[1] = 0  # CurrentTime
-            x11.XSendEvent(display, w, 0, 0, ctypes.byref(event))
-            sent += 1
+    for w in find(display, title):
+        event = XEvent()
+        event.xclient.type = 33  # ClientMessage
+        event.xclient.window = w
+        event.xclient.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
+        event.xclient.format = 32
+        event.xclient.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+        event.xclient.data[1] = 0  # CurrentTime
+        x11.XSendEvent(display, w, 0, 0, ctypes.byref(event))
+        sent += 1
     x11.XFlush(display)
     sys.exit(0 if sent else 1)
 
 
-main(sys.argv[1] if len(sys.argv) > 1 else "Clickdial")
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "Clickdial")
