@@ -3,19 +3,21 @@
 # same release profile (benches/bare-tauri), measured in one run on this machine:
 #   - idle PSS with the window shown, and for Clickdial hidden in the tray: the app and every
 #     WebKit process it started, summed from /proc/<pid>/smaps_rollup, 5 s after each change;
-#   - start to the page's text: process start → the window's first paint of its text, read
-#     through WebDriver (tauri-driver + WebKitWebDriver), median of 5 starts;
-#   - stripped release binary and .deb sizes;
+#   - start: process start → the page ready for input (Clickdial: its 'clickdial-interactive'
+#     mark, after the first status is shown; the bare app: its load event), both started by
+#     WebDriver (tauri-driver + WebKitWebDriver), median of 5 starts; and reopening: a second
+#     launch → the rebuilt window's page ready, after the window was closed to the tray;
+#   - stripped release binaries and the .deb (built and checked by check-package.sh --release);
 #   - `clickdial --help` and `clickdial normalize`, median of 20 runs.
-# Prints a table; asserts nothing. Builds both apps in release first (several minutes cold).
+# Prints a table; asserts nothing. Builds both apps in release first (10+ minutes cold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source scripts/deps.sh
 ensure_test_deps
 
-log "Building Clickdial (release, the production frontend)"
-cargo build --release --features custom-protocol --bin clickdial --bin clickdial-window --quiet
+log "Building Clickdial and its .deb (release, the production frontend)"
+scripts/check-package.sh --release >/dev/null
 log "Building the bare Tauri app (release)"
 (cd benches/bare-tauri && CARGO_TARGET_DIR="$root/target/bare" cargo build --release --quiet)
 
