@@ -39,8 +39,9 @@ async function startSim() {
   throw new Error('clickdial sim printed no base URL');
 }
 
-// What the desktop entry runs for a clicked link: the small front program beside the app.
-const front = join(dirname(app), 'clickdial-link');
+// The app itself, beside `clickdial` (what the desktop entry runs for a clicked link): started
+// with a link while Clickdial runs, its single-instance plugin hands the link over.
+const windowApp = join(dirname(app), 'clickdial-window');
 
 /** Runs `<program> <link>` as the desktop (or a script) would; it must hand over and exit. */
 function openLink(link, program = app) {
@@ -149,8 +150,8 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   assert.equal((await dials()).length, 1);
 
   // Esc cancels, and nothing is sent.
-  // Through the desktop entry's program, clickdial-link (no GTK, no WebKit).
-  assert.equal((await openLink('callto://+14155550100', front)).code, 0);
+  // Through the app itself, as a second instance (GTK and WebKit load, then it hands over).
+  assert.equal((await openLink('callto://+14155550100', windowApp)).code, 0);
   await waitFor('the sheet for a US number', async () =>
     (await sheetOpen()) && (await title()).includes('+1 415-555-0100 (United States'));
   await shot('link-sheet.png');
@@ -168,7 +169,7 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   // A flood: twenty links at once give one sheet with the latest and the count, and no dial.
   const flood = [];
   for (let i = 0; i < 20; i += 1) {
-    flood.push(openLink(`tel:+91-98765-000${String(i).padStart(2, '0')}`, i % 2 ? front : app));
+    flood.push(openLink(`tel:+91-98765-000${String(i).padStart(2, '0')}`, i % 2 ? windowApp : app));
   }
   for (const r of await Promise.all(flood)) assert.equal(r.code, 0, r.stderr);
   await waitFor('one sheet for the flood', async () => {
