@@ -86,16 +86,18 @@ pub fn main() -> i32 {
         .build(tauri::generate_context!())
     {
         Ok(app) => {
-            app.run(|app, event| {
+            app.run(|app, event| match event {
                 // Closing the window (to the tray) is not quitting; Quit (`exit`) is.
-                if let tauri::RunEvent::ExitRequested {
+                tauri::RunEvent::ExitRequested {
                     code: None, api, ..
-                } = event
-                {
-                    if app.tray_by_id(tray::TRAY_ID).is_some() {
-                        api.prevent_exit();
-                    }
-                }
+                } if app.tray_by_id(tray::TRAY_ID).is_some() => api.prevent_exit(),
+                // macOS: a click on the Dock icon with the window closed builds it again.
+                #[cfg(target_os = "macos")]
+                tauri::RunEvent::Reopen {
+                    has_visible_windows: false,
+                    ..
+                } => window::show(app),
+                _ => {}
             });
             0
         }
@@ -129,6 +131,15 @@ fn no_display() -> Option<String> {
          `clickdial --help`."
             .to_string()
     })
+}
+
+/// A message for the agent: queued for the page's next status, so a page built later (the window
+/// was closed to the tray, or is still loading) gets it, and sent to the page showing now.
+pub fn tell<R: Runtime>(app: &tauri::AppHandle<R>, notice: String) {
+    if let Some(state) = app.try_state::<AppState>() {
+        state.notice(notice.clone());
+    }
+    let _ = app.emit(commands::NOTICE_EVENT, notice);
 }
 
 /// How the app was started.
@@ -181,7 +192,7 @@ pub fn build_app<R: Runtime>(
                     drop(before);
                     let _ = handle.emit(commands::CALLS_EVENT, calls);
                     if let Some(notice) = f.take_notice() {
-                        let _ = handle.emit(commands::NOTICE_EVENT, notice);
+                        tell(&handle, notice);
                     }
                 })));
                 // How calls placed while the window was closed ended (CLI, links before a
@@ -194,7 +205,7 @@ pub fn build_app<R: Runtime>(
                     })
                     .await
                     {
-                        let _ = handle.emit(commands::NOTICE_EVENT, notice);
+                        tell(&handle, notice);
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                     let prune = handle.clone();
@@ -207,7 +218,7 @@ pub fn build_app<R: Runtime>(
                     };
                     follower.backfill(session, 20).await;
                     if let Some(notice) = follower.take_notice() {
-                        let _ = handle.emit(commands::NOTICE_EVENT, notice);
+                        tell(&handle, notice);
                     }
                 });
             }
@@ -233,7 +244,7 @@ pub fn build_app<R: Runtime>(
                     && app.state::<AppState>().settings().start_hidden
                     && app.tray_by_id(tray::TRAY_ID).is_some();
                 if !hidden {
-                    window::open(app.handle())?;
+                    window::open_at_start(app.handle())?;
                 }
             }
             if let Some(link) = launch.link {

@@ -265,7 +265,8 @@ impl AppState {
         self.dialer.as_ref().map_err(Clone::clone)
     }
 
-    fn notice(&self, message: String) {
+    /// Queues a message for the page's next status (a page built later still gets it).
+    pub fn notice(&self, message: String) {
         let mut notices = lock(&self.notices);
         if !notices.contains(&message) {
             notices.push(message);
@@ -480,6 +481,8 @@ impl AppState {
 
     /// Starts the built-in simulator on loopback and dials it through the same HTTP path.
     pub async fn start_demo(&self) -> Result<(), Error> {
+        // A number typed for one account is not carried to another.
+        self.keep_draft("");
         if lock(&self.demo).is_some() {
             return Ok(());
         }
@@ -507,6 +510,8 @@ impl AppState {
     /// Checks the account against the server, then saves it (the same code as `clickdial
     /// login`). Nothing is saved when the check fails.
     pub async fn save_account(&self, form: AccountForm) -> Result<ConnectionCheck, Error> {
+        // A number typed for one account is not carried to another.
+        self.keep_draft("");
         let connected = self.accounts.connect(form).await?;
         if let Some(n) = connected.notice {
             self.notice(n);
@@ -541,6 +546,8 @@ impl AppState {
 
     /// Leaves the demo, or signs out: every secret of the account, and the account in settings.
     pub async fn sign_out(&self) -> Result<(), Error> {
+        // A number typed for one account is not carried to another.
+        self.keep_draft("");
         if lock(&self.demo).take().is_some() {
             return Ok(());
         }

@@ -144,9 +144,14 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                     return;
                 };
                 if let Err(e) = follower.hang_up(None).await {
-                    // The window says why; the tray has no place for text.
+                    // The window says why; the tray has no place for text. A window closed to
+                    // the tray is built anew, and its page reads the message from its status.
+                    if app.get_webview_window(window::MAIN).is_some() {
+                        let _ = app.emit(crate::commands::FOLLOW_ERROR_EVENT, e.message);
+                    } else {
+                        crate::tell(&app, e.message);
+                    }
                     window::show(&app);
-                    let _ = app.emit(crate::commands::FOLLOW_ERROR_EVENT, e.message);
                 }
             });
         }

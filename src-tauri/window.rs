@@ -4,6 +4,8 @@
 //! of its own: it asks the app for its state when it loads (the typed number included, see
 //! [`crate::state::AppState::keep_draft`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// The window's label (`tauri.conf.json`, where it has `"create": false`).
@@ -13,7 +15,7 @@ pub const MAIN: &str = "main";
 pub const SHOWN_EVENT: &str = "window-shown";
 
 /// Builds the main window from its configuration, unless it exists.
-pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     if let Some(window) = app.get_webview_window(MAIN) {
         return Ok(window);
     }
@@ -28,6 +30,21 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     WebviewWindowBuilder::from_config(app, &config)?.build()
 }
 
+/// Set while a thread builds the window: Tauri records a window only once it is built, so two
+/// shows at once (a burst of links, a double click on the tray icon) would each build one.
+static BUILDING: AtomicBool = AtomicBool::new(false);
+
+/// Builds the window at start (from setup, on the main thread), unless a link's show is
+/// already building it.
+pub fn open_at_start<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    if BUILDING.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let built = open(app).map(|_| ());
+    BUILDING.store(false, Ordering::SeqCst);
+    built
+}
+
 /// Shows, restores and focuses the main window, building it first if it was closed to the tray.
 /// The building happens off the calling thread: this is called from menu, tray and
 /// single-instance callbacks, where building a webview synchronously can deadlock (Windows).
@@ -36,12 +53,16 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
         raise(app, &window);
         return;
     }
+    if BUILDING.swap(true, Ordering::SeqCst) {
+        return; // Another show is building it, and raises it when built.
+    }
     let app = app.clone();
-    std::thread::spawn(move || match open(&app) {
-        Ok(window) => raise(&app, &window),
-        // Two shows at once: the other one built it.
-        Err(_) if app.get_webview_window(MAIN).is_some() => {}
-        Err(e) => eprintln!("Clickdial could not open its window: {e}"),
+    std::thread::spawn(move || {
+        match open(&app) {
+            Ok(window) => raise(&app, &window),
+            Err(e) => eprintln!("Clickdial could not open its window: {e}"),
+        }
+        BUILDING.store(false, Ordering::SeqCst);
     });
 }
 

@@ -1343,6 +1343,8 @@ async function start() {
       updatePreview();
     }
     refreshLinks();
+    // A call placed while the window was closed (tray, link, hotkey) is followed here too.
+    if (status.configured) refreshCalls();
   } catch (e) {
     showNotice(e.message);
     showWelcome(false);

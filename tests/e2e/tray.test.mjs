@@ -28,8 +28,8 @@ function processes() {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      all.push({ pid: Number(p), ppid, name });
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z') all.push({ pid: Number(p), ppid: Number(ppid), name });
     } catch {
       // Gone meanwhile.
     }
@@ -78,6 +78,16 @@ test('closing the window keeps Clickdial in the tray without its page; a second 
   assert.equal(clickdial().pages.length, 1);
   assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'the same app, not a new one');
 
+  // Closed, then two launches at once (a double click): one window, not two.
+  assert.equal(spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']).status, 0);
+  await waitFor('the window to go', async () => (await session.windows()).length === 0);
+  const both = [spawn(app, [], { stdio: 'ignore' }), spawn(app, [], { stdio: 'ignore' })];
+  await Promise.all(both.map((p) => new Promise((done) => p.on('exit', done))));
+  await waitFor('a window', async () => (await session.windows()).length > 0);
+  await sleep(1500);
+  assert.equal((await session.windows()).length, 1, 'one window');
+  assert.equal(clickdial().pages.length, 1, 'one page process');
+
   // Closed again, then a phone link is clicked: the window is built for it, with its sheet.
   assert.equal(spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']).status, 0);
   await waitFor('the window to go again', async () => (await session.windows()).length === 0);
@@ -102,6 +112,8 @@ test('started at login with "start hidden", Clickdial builds no window until ask
   const dir = join(process.env.XDG_DATA_HOME, 'in.clickdial.desktop');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ settings: { version: 2, startHidden: true } }));
+  // The first test's app is gone (else this start would hand over to it).
+  await waitFor('no Clickdial running', () => clickdial().apps.length === 0);
   const started = spawn(app, ['--autostart'], { stdio: 'ignore' });
   try {
     await waitFor('the app to start', () => clickdial().apps.length === 1);
@@ -113,7 +125,10 @@ test('started at login with "start hidden", Clickdial builds no window until ask
     assert.equal(second.status, 0, String(second.stderr));
     await waitFor('the page process', () => clickdial().pages.length === 1);
   } finally {
-    for (const p of clickdial().apps) process.kill(p.pid, 'SIGKILL');
+    // This test's app (the second launch handed over to it and exited), and its WebKit children.
+    for (const p of processes().filter((q) => q.pid === started.pid || q.ppid === started.pid)) {
+      process.kill(p.pid, 'SIGKILL');
+    }
     await waitFor('the app to stop', () => clickdial().apps.length === 0);
   }
 });

@@ -302,7 +302,9 @@ pub fn national_number<'a>(meta: &Metadata, mut number: Number<'a>) -> Number<'a
         .unwrap();
 
     if transform.is_none() || last.is_none() {
-        if viable && !meta.descriptors.general.is_match(&number.national[start..]) {
+        // As libphonenumber: a number valid as it stands keeps a leading "prefix" whose
+        // removal would leave an invalid one (the check was on the whole number, never false).
+        if viable && !meta.descriptors.general.is_match(&number.national[end..]) {
             return number;
         }
 
