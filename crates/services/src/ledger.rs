@@ -522,6 +522,9 @@ struct PendingRow {
 enum SetupError {
     /// Not a database, or a damaged one: move it aside and start again.
     Corrupt,
+    /// Another process held the file in a way SQLite reports at once, without waiting for the
+    /// busy timeout (two processes switching a new file to WAL together): try again.
+    Busy(LedgerError),
     /// Anything else (permissions, a full disk...): report it, touch nothing.
     Other(LedgerError),
 }
@@ -530,6 +533,9 @@ impl From<rusqlite::Error> for SetupError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => SetupError::Corrupt,
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                SetupError::Busy(storage(e))
+            }
             _ => SetupError::Other(storage(e)),
         }
     }
@@ -585,7 +591,7 @@ impl Ledger {
             Ok(check) => check != "ok",
             Err(e) => match SetupError::from(e) {
                 SetupError::Corrupt => true,
-                SetupError::Other(e) => return Err(e),
+                SetupError::Other(e) | SetupError::Busy(e) => return Err(e),
             },
         };
         if !damaged {
@@ -1079,14 +1085,14 @@ enum Check {
 fn open_repairing(path: &Path, check: Check) -> Result<(Connection, Option<String>), LedgerError> {
     match setup(path, check) {
         Ok(conn) => return Ok((conn, None)),
-        Err(SetupError::Other(e)) => return Err(e),
+        Err(SetupError::Other(e) | SetupError::Busy(e)) => return Err(e),
         Err(SetupError::Corrupt) => {}
     }
     // Another process may have found the same damage and already started a new file; look
     // again before moving anything, so its new ledger is not the one moved aside.
     match setup(path, Check::Whole) {
         Ok(conn) => return Ok((conn, None)),
-        Err(SetupError::Other(e)) => return Err(e),
+        Err(SetupError::Other(e) | SetupError::Busy(e)) => return Err(e),
         Err(SetupError::Corrupt) => {}
     }
     let kept = move_aside(path)?;
@@ -1097,7 +1103,7 @@ fn open_repairing(path: &Path, check: Check) -> Result<(Connection, Option<Strin
     );
     match setup(path, Check::Whole) {
         Ok(conn) => Ok((conn, Some(notice))),
-        Err(SetupError::Other(e)) => Err(e),
+        Err(SetupError::Other(e) | SetupError::Busy(e)) => Err(e),
         Err(SetupError::Corrupt) => Err(LedgerError::Storage(format!(
             "a new file at {} could not be started",
             path.display()
@@ -1105,8 +1111,24 @@ fn open_repairing(path: &Path, check: Check) -> Result<(Connection, Option<Strin
     }
 }
 
-/// Opens `path`, sets the connection up, checks it can be read and migrates it.
+/// [`setup_once`], tried again for up to the busy timeout while another process setting up the
+/// same file makes SQLite answer "busy" at once. Nothing is dialled during setup, so trying
+/// again is safe.
 fn setup(path: &Path, check: Check) -> Result<Connection, SetupError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match setup_once(path, check) {
+            Err(SetupError::Busy(e)) if std::time::Instant::now() >= deadline => {
+                return Err(SetupError::Other(e))
+            }
+            Err(SetupError::Busy(_)) => std::thread::sleep(Duration::from_millis(25)),
+            other => return other,
+        }
+    }
+}
+
+/// Opens `path`, sets the connection up, checks it can be read and migrates it.
+fn setup_once(path: &Path, check: Check) -> Result<Connection, SetupError> {
     create_private(path)
         .map_err(|e| SetupError::Other(io_storage("could not create the file", path, &e)))?;
     // A file that is not SQLite at all is judged before SQLite touches it: SQLite would treat a

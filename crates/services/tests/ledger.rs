@@ -993,3 +993,27 @@ fn csv_export_escapes_and_defuses_formulas_and_never_overwrites() {
         format!("{text}\n")
     );
 }
+
+/// Several processes starting on a new file at once (five `clickdial call`s, say): each opens
+/// it, none is told the history is busy. SQLite answers some of the first-time setup (the
+/// switch to WAL) with "busy" at once instead of waiting; setup tries again.
+#[test]
+fn many_first_opens_at_once_all_succeed() {
+    for _ in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LEDGER_FILE);
+        let barrier = Arc::new(Barrier::new(8));
+        let opens: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Ledger::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for open in opens {
+            open.join().unwrap().expect("opened");
+        }
+    }
+}
