@@ -510,9 +510,10 @@ impl AppState {
     /// Checks the account against the server, then saves it (the same code as `clickdial
     /// login`). Nothing is saved when the check fails.
     pub async fn save_account(&self, form: AccountForm) -> Result<ConnectionCheck, Error> {
-        // A number typed for one account is not carried to another.
-        self.keep_draft("");
         let connected = self.accounts.connect(form).await?;
+        // A number typed for one account is not carried to another (a failed save changes
+        // nothing, the kept number included).
+        self.keep_draft("");
         if let Some(n) = connected.notice {
             self.notice(n);
         }
