@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import {
-  driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+  driverBin, nativeDriver, newSession, processes, root, sleep, startDriver, waitFor,
 } from '../tests/e2e/webdriver.js';
 
 const clickdial = process.env.CLICKDIAL_APP;
@@ -15,20 +15,12 @@ const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** The process and every descendant (the WebKit web and network processes). */
 function tree(pid) {
-  const parents = new Map();
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parents.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone meanwhile.
-    }
+  const all = processes();
+  const found = [pid];
+  for (let i = 0; i < found.length; i += 1) {
+    for (const p of all) if (p.ppid === found[i]) found.push(p.pid);
   }
-  const all = [pid];
-  for (let i = 0; i < all.length; i += 1) {
-    for (const [child, parent] of parents) if (parent === all[i]) all.push(child);
-  }
-  return all;
+  return found;
 }
 
 /** Proportional set size of the process tree, in bytes. */

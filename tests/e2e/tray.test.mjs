@@ -5,13 +5,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, processes, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 let driver;
@@ -20,22 +18,6 @@ after(async () => {
   await session?.close();
   await driver?.stop();
 });
-
-/** Running processes as {pid, ppid, name}. */
-function processes() {
-  const all = [];
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state !== 'Z') all.push({ pid: Number(p), ppid: Number(ppid), name });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return all;
-}
 
 /** Clickdial's window processes, and the WebKit page processes they started. */
 function clickdial() {

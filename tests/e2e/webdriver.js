@@ -1,7 +1,9 @@
 // A small W3C WebDriver client on Node's fetch, enough to drive the Clickdial window through
 // tauri-driver + WebKitWebDriver. No npm dependencies.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync, readdirSync, readFileSync, rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +30,22 @@ export async function freePort() {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Running processes (zombies left out) as {pid, ppid, name}, from /proc. */
+export function processes() {
+  const all = [];
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z') all.push({ pid: Number(p), ppid: Number(ppid), name });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return all;
+}
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
 export async function waitFor(what, fn, timeoutMs = 15000) {
