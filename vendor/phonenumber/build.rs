@@ -1,6 +1,6 @@
 use std::env;
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 #[path = "src/metadata/loader.rs"]
@@ -23,7 +23,14 @@ fn main() {
     for meta in &metadata {
         let id = meta.id.as_deref().unwrap_or("?");
         let mut check = |what: &str, pattern: &str| {
-            if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+            // As the database compiles them: whitespace ignored, ASCII classes, and never able
+            // to match invalid UTF-8 (which `Regex` would refuse at first use).
+            let mut parser = regex_syntax::ParserBuilder::new()
+                .ignore_whitespace(true)
+                .unicode(false)
+                .allow_invalid_utf8(false)
+                .build();
+            if let Err(e) = parser.parse(pattern) {
                 panic!("{pnm_path}: {id} {what}: invalid pattern {pattern:?}: {e}");
             }
             checked += 1;
@@ -59,10 +66,28 @@ fn main() {
     }
     assert!(checked > 1000, "only {checked} patterns found in {pnm_path}");
 
+    // Each region is encoded on its own, so a process decodes only the regions it uses
+    // (`Database::built_in`); the index says where each one lies.
+    let out_dir = env::var("OUT_DIR").unwrap();
+    let mut bytes = Vec::new();
+    let mut index = String::from("const INDEX: &[(&str, u16, bool, usize, usize)] = &[\n");
+    for meta in &metadata {
+        let start = bytes.len();
+        bytes.extend(postcard::to_stdvec(meta).expect("failed to serialize a region"));
+        index += &format!(
+            "    ({:?}, {}, {}, {}, {}),\n",
+            meta.id.as_deref().expect("a region without an id"),
+            meta.country_code.expect("a region without a country code"),
+            meta.main_country_for_code,
+            start,
+            bytes.len(),
+        );
+    }
+    index += "];\n";
     let mut out = BufWriter::new(
-        File::create(Path::new(&env::var("OUT_DIR").unwrap()).join("database.bin"))
-            .expect("could not create database file"),
+        File::create(Path::new(&out_dir).join("database.bin")).expect("could not create database file"),
     );
-
-    postcard::to_io(&metadata, &mut out).expect("failed to serialize database");
+    out.write_all(&bytes).expect("failed to write database");
+    std::fs::write(Path::new(&out_dir).join("database_index.rs"), index)
+        .expect("failed to write database index");
 }

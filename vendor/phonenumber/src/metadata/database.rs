@@ -23,7 +23,7 @@ use std::fs::File;
 use std::hash::Hash;
 use std::io::{BufReader, Cursor};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 const DATABASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/database.bin"));
 
@@ -31,16 +31,28 @@ const DATABASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/database.bin")
 ///
 /// Its patterns were checked when the crate was built (build.rs), so they are not parsed
 /// again here (Clickdial's patch: that took 0.2 s of every process's first number).
-pub static DEFAULT: Lazy<Database> =
-    Lazy::new(|| Database::build(postcard::from_bytes(DATABASE).unwrap(), false).unwrap());
+pub static DEFAULT: Lazy<Database> = Lazy::new(Database::built_in);
+
+// `INDEX`: each region's id, country code, whether it is the code's main country, and where its
+// bytes lie in `DATABASE` (build.rs).
+include!(concat!(env!("OUT_DIR"), "/database_index.rs"));
 
 /// Representation of a database of metadata for phone number.
 #[derive(Clone, Debug)]
 pub struct Database {
     cache: Arc<Mutex<RegexCache>>,
-    by_id: FnvHashMap<String, Arc<super::Metadata>>,
-    by_code: FnvHashMap<u16, Vec<Arc<super::Metadata>>>,
+    entries: Vec<Entry>,
+    by_id: FnvHashMap<String, usize>,
+    by_code: FnvHashMap<u16, Vec<usize>>,
     regions: FnvHashMap<u16, Vec<String>>,
+}
+
+/// One region: its metadata, decoded from `bytes` on first use in the built-in database, or
+/// set from the start in one loaded from XML.
+#[derive(Clone, Debug)]
+struct Entry {
+    meta: OnceLock<super::Metadata>,
+    bytes: &'static [u8],
 }
 
 impl Database {
@@ -62,175 +74,66 @@ impl Database {
     /// [`Database::from`], checking every pattern's syntax first when `check` (metadata that
     /// did not come through build.rs).
     fn build(meta: Vec<loader::Metadata>, check: bool) -> Result<Self, error::LoadMetadata> {
-        fn tranpose<T, E>(value: Option<Result<T, E>>) -> Result<Option<T>, E> {
-            match value {
-                None => Ok(None),
-
-                Some(Ok(value)) => Ok(Some(value)),
-
-                Some(Err(err)) => Err(err),
-            }
-        }
-
-        let cache = Arc::new(Mutex::new(RegexCache::new(100)));
-        let regex = |value: String| -> Result<CachedRegex, error::LoadMetadata> {
-            let mut builder = CachedRegexBuilder::new(cache.clone(), &value);
-            builder.ignore_whitespace(true);
-            Ok(if check {
-                builder.build()?
-            } else {
-                builder.build_unchecked()
-            })
-        };
-
-        let descriptor =
-            |desc: loader::Descriptor| -> Result<super::Descriptor, error::LoadMetadata> {
-                desc.national_number.as_ref().unwrap();
-                desc.national_number.as_ref().unwrap();
-
-                Ok(super::Descriptor {
-                    national_number: desc
-                        .national_number
-                        .ok_or_else(|| {
-                            error::LoadMetadata::from(error::Metadata::MissingValue {
-                                phase: "descriptor".into(),
-                                name: "national_number".into(),
-                            })
-                        })
-                        // The whole number must match, as in libphonenumber's
-                        // matchNationalNumber; `is_match` only checked where a match began.
-                        .and_then(|p| regex(format!("^(?:{p}\n)$")))?,
-
-                    possible_length: desc.possible_length,
-                    possible_local_length: desc.possible_local_length,
-                    example: desc.example,
-                })
-            };
-
-        let format = |format: loader::Format| -> Result<super::Format, error::LoadMetadata> {
-            Ok(super::Format {
-                pattern: format
-                    .pattern
-                    .ok_or_else(|| {
-                        error::LoadMetadata::from(error::Metadata::MissingValue {
-                            phase: "format".into(),
-                            name: "pattern".into(),
-                        })
-                    })
-                    .and_then(regex)?,
-
-                format: format.format.ok_or_else(|| {
-                    error::LoadMetadata::from(error::Metadata::MissingValue {
-                        phase: "format".into(),
-                        name: "format".into(),
-                    })
-                })?,
-
-                leading_digits: format
-                    .leading_digits
-                    .into_iter()
-                    .map(&regex)
-                    .collect::<Result<_, _>>()?,
-
-                national_prefix: format.national_prefix_formatting_rule,
-                national_prefix_optional: format.national_prefix_optional_when_formatting,
-
-                domestic_carrier: format.domestic_carrier,
-            })
-        };
-
-        let metadata = |meta: loader::Metadata| -> Result<super::Metadata, error::LoadMetadata> {
-            Ok(super::Metadata {
-                descriptors: super::Descriptors {
-                    general: descriptor(meta.general.ok_or_else(|| {
-                        error::LoadMetadata::from(error::Metadata::MissingValue {
-                            phase: "metadata".into(),
-                            name: "generalDesc".into(),
-                        })
-                    })?)?,
-
-                    fixed_line: tranpose(meta.fixed_line.map(descriptor))?,
-                    mobile: tranpose(meta.mobile.map(descriptor))?,
-                    toll_free: tranpose(meta.toll_free.map(descriptor))?,
-                    premium_rate: tranpose(meta.premium_rate.map(descriptor))?,
-                    shared_cost: tranpose(meta.shared_cost.map(descriptor))?,
-                    personal_number: tranpose(meta.personal_number.map(descriptor))?,
-                    voip: tranpose(meta.voip.map(descriptor))?,
-                    pager: tranpose(meta.pager.map(descriptor))?,
-                    uan: tranpose(meta.uan.map(descriptor))?,
-                    emergency: tranpose(meta.emergency.map(descriptor))?,
-                    voicemail: tranpose(meta.voicemail.map(descriptor))?,
-                    short_code: tranpose(meta.short_code.map(descriptor))?,
-                    standard_rate: tranpose(meta.standard_rate.map(descriptor))?,
-                    carrier: tranpose(meta.carrier.map(descriptor))?,
-                    no_international: tranpose(meta.no_international.map(descriptor))?,
-                },
-
-                id: meta.id.ok_or_else(|| {
-                    error::LoadMetadata::from(error::Metadata::MissingValue {
-                        phase: "metadata".into(),
-                        name: "id".into(),
-                    })
-                })?,
-
-                country_code: meta.country_code.ok_or_else(|| {
-                    error::LoadMetadata::from(error::Metadata::MissingValue {
-                        phase: "metadata".into(),
-                        name: "countryCode".into(),
-                    })
-                })?,
-
-                international_prefix: tranpose(meta.international_prefix.map(regex))?,
-                preferred_international_prefix: meta.preferred_international_prefix,
-                national_prefix: meta.national_prefix,
-                preferred_extension_prefix: meta.preferred_extension_prefix,
-                national_prefix_for_parsing: tranpose(meta.national_prefix_for_parsing.map(regex))?,
-                national_prefix_transform_rule: meta.national_prefix_transform_rule,
-
-                formats: meta
-                    .formats
-                    .into_iter()
-                    .map(&format)
-                    .collect::<Result<_, _>>()?,
-                international_formats: meta
-                    .international_formats
-                    .into_iter()
-                    .map(&format)
-                    .collect::<Result<_, _>>()?,
-
-                main_country_for_code: meta.main_country_for_code,
-                leading_digits: tranpose(meta.leading_digits.map(regex))?,
-                mobile_number_portable: meta.mobile_number_portable,
-            })
-        };
-
-        let mut by_id = FnvHashMap::default();
-        let mut by_code = FnvHashMap::default();
-        let mut regions = FnvHashMap::default();
-
+        let mut database = Database::empty();
         for meta in meta {
-            let meta = Arc::new(metadata(meta)?);
-
-            by_id.insert(meta.id.clone(), meta.clone());
-
-            let by_code = by_code.entry(meta.country_code).or_insert_with(Vec::new);
-
-            let regions = regions.entry(meta.country_code).or_insert_with(Vec::new);
-
-            if meta.main_country_for_code {
-                by_code.insert(0, meta.clone());
-                regions.insert(0, meta.id.clone())
-            } else {
-                by_code.push(meta.clone());
-                regions.push(meta.id.clone());
-            }
+            let meta = convert(meta, &database.cache, check)?;
+            let (id, code, main) = (meta.id.clone(), meta.country_code, meta.main_country_for_code);
+            database.entries.push(Entry {
+                meta: OnceLock::from(meta),
+                bytes: &[],
+            });
+            database.index(&id, code, main);
         }
+        Ok(database)
+    }
 
-        Ok(Database {
-            cache: cache.clone(),
-            by_id,
-            by_code,
-            regions,
+    /// The built-in database: an index of the regions, each decoded from its own bytes the
+    /// first time a number needs it (Clickdial's patch: decoding all 250 regions up front cost
+    /// every process about 6 MB and 20 ms, for the one or two regions it uses).
+    fn built_in() -> Self {
+        let mut database = Database::empty();
+        for &(id, code, main, start, end) in INDEX {
+            database.entries.push(Entry {
+                meta: OnceLock::new(),
+                bytes: &DATABASE[start..end],
+            });
+            database.index(id, code, main);
+        }
+        database
+    }
+
+    fn empty() -> Self {
+        Database {
+            cache: Arc::new(Mutex::new(RegexCache::new(100))),
+            entries: Vec::new(),
+            by_id: FnvHashMap::default(),
+            by_code: FnvHashMap::default(),
+            regions: FnvHashMap::default(),
+        }
+    }
+
+    /// Files the last entry under its id and country code (the main country first).
+    fn index(&mut self, id: &str, code: u16, main: bool) {
+        let entry = self.entries.len() - 1;
+        self.by_id.insert(id.to_string(), entry);
+        let by_code = self.by_code.entry(code).or_default();
+        let regions = self.regions.entry(code).or_default();
+        if main {
+            by_code.insert(0, entry);
+            regions.insert(0, id.to_string());
+        } else {
+            by_code.push(entry);
+            regions.push(id.to_string());
+        }
+    }
+
+    /// The metadata of one entry, decoded on first use.
+    fn entry(&self, entry: usize) -> &super::Metadata {
+        let Entry { meta, bytes } = &self.entries[entry];
+        meta.get_or_init(|| {
+            // Checked by build.rs: the bytes are ours, and their patterns valid.
+            let raw = postcard::from_bytes(bytes).expect("built-in phone metadata");
+            convert(raw, &self.cache, false).expect("built-in phone metadata")
         })
     }
 
@@ -245,7 +148,7 @@ impl Database {
         Q: ?Sized + Hash + Eq,
         String: Borrow<Q>,
     {
-        self.by_id.get(key).map(AsRef::as_ref)
+        self.by_id.get(key).map(|&entry| self.entry(entry))
     }
 
     /// Get metadata entries by country code.
@@ -256,7 +159,7 @@ impl Database {
     {
         self.by_code
             .get(key)
-            .map(|m| m.iter().map(AsRef::as_ref).collect())
+            .map(|m| m.iter().map(|&entry| self.entry(entry)).collect())
     }
 
     /// Get all country IDs corresponding to the given country code.
@@ -270,8 +173,182 @@ impl Database {
             .map(|m| m.iter().map(AsRef::as_ref).collect())
     }
 
+    /// How many regions have been decoded so far (all of them in a database loaded from XML).
+    pub fn decoded(&self) -> usize {
+        self.entries.iter().filter(|e| e.meta.get().is_some()).count()
+    }
+
+    /// How many regions this database has.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether this database has no regions.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Iterator over all `Metadata` entries in this database.
     pub fn iter(&self) -> impl Iterator<Item = &Metadata> {
-        self.by_id.values().map(AsRef::as_ref)
+        (0..self.entries.len()).map(|entry| self.entry(entry))
     }
+}
+
+/// One region's metadata from its loaded form, its patterns compiled on first use.
+fn convert(
+    meta: loader::Metadata,
+    cache: &Arc<Mutex<RegexCache>>,
+    check: bool,
+) -> Result<super::Metadata, error::LoadMetadata> {
+        fn tranpose<T, E>(value: Option<Result<T, E>>) -> Result<Option<T>, E> {
+        match value {
+            None => Ok(None),
+
+            Some(Ok(value)) => Ok(Some(value)),
+
+            Some(Err(err)) => Err(err),
+        }
+    }
+
+    let regex = |value: String| -> Result<CachedRegex, error::LoadMetadata> {
+        let mut builder = CachedRegexBuilder::new(cache.clone(), &value);
+        // ASCII classes, as libphonenumber's (Java's `\d` is `[0-9]`): the patterns only ever
+        // see ASCII digits, and a Unicode `\d{9}` compiles to an automaton many times larger
+        // (Clickdial's patch: about 4 MB per process for one region's patterns).
+        builder.ignore_whitespace(true).unicode(false);
+        Ok(if check {
+            // The cache compiles on first use and panics there on an error, so compile once
+            // now with the same options.
+            regex::RegexBuilder::new(&value)
+                .ignore_whitespace(true)
+                .unicode(false)
+                .build()?;
+            builder.build()?
+        } else {
+            builder.build_unchecked()
+        })
+    };
+
+    let descriptor =
+        |desc: loader::Descriptor| -> Result<super::Descriptor, error::LoadMetadata> {
+            desc.national_number.as_ref().unwrap();
+            desc.national_number.as_ref().unwrap();
+
+            Ok(super::Descriptor {
+                national_number: desc
+                    .national_number
+                    .ok_or_else(|| {
+                        error::LoadMetadata::from(error::Metadata::MissingValue {
+                            phase: "descriptor".into(),
+                            name: "national_number".into(),
+                        })
+                    })
+                    // The whole number must match, as in libphonenumber's
+                    // matchNationalNumber; `is_match` only checked where a match began.
+                    .and_then(|p| regex(format!("^(?:{p}\n)$")))?,
+
+                possible_length: desc.possible_length,
+                possible_local_length: desc.possible_local_length,
+                example: desc.example,
+            })
+        };
+
+    let format = |format: loader::Format| -> Result<super::Format, error::LoadMetadata> {
+        Ok(super::Format {
+            pattern: format
+                .pattern
+                .ok_or_else(|| {
+                    error::LoadMetadata::from(error::Metadata::MissingValue {
+                        phase: "format".into(),
+                        name: "pattern".into(),
+                    })
+                })
+                .and_then(regex)?,
+
+            format: format.format.ok_or_else(|| {
+                error::LoadMetadata::from(error::Metadata::MissingValue {
+                    phase: "format".into(),
+                    name: "format".into(),
+                })
+            })?,
+
+            leading_digits: format
+                .leading_digits
+                .into_iter()
+                .map(&regex)
+                .collect::<Result<_, _>>()?,
+
+            national_prefix: format.national_prefix_formatting_rule,
+            national_prefix_optional: format.national_prefix_optional_when_formatting,
+
+            domestic_carrier: format.domestic_carrier,
+        })
+    };
+
+    let metadata = |meta: loader::Metadata| -> Result<super::Metadata, error::LoadMetadata> {
+        Ok(super::Metadata {
+            descriptors: super::Descriptors {
+                general: descriptor(meta.general.ok_or_else(|| {
+                    error::LoadMetadata::from(error::Metadata::MissingValue {
+                        phase: "metadata".into(),
+                        name: "generalDesc".into(),
+                    })
+                })?)?,
+
+                fixed_line: tranpose(meta.fixed_line.map(descriptor))?,
+                mobile: tranpose(meta.mobile.map(descriptor))?,
+                toll_free: tranpose(meta.toll_free.map(descriptor))?,
+                premium_rate: tranpose(meta.premium_rate.map(descriptor))?,
+                shared_cost: tranpose(meta.shared_cost.map(descriptor))?,
+                personal_number: tranpose(meta.personal_number.map(descriptor))?,
+                voip: tranpose(meta.voip.map(descriptor))?,
+                pager: tranpose(meta.pager.map(descriptor))?,
+                uan: tranpose(meta.uan.map(descriptor))?,
+                emergency: tranpose(meta.emergency.map(descriptor))?,
+                voicemail: tranpose(meta.voicemail.map(descriptor))?,
+                short_code: tranpose(meta.short_code.map(descriptor))?,
+                standard_rate: tranpose(meta.standard_rate.map(descriptor))?,
+                carrier: tranpose(meta.carrier.map(descriptor))?,
+                no_international: tranpose(meta.no_international.map(descriptor))?,
+            },
+
+            id: meta.id.ok_or_else(|| {
+                error::LoadMetadata::from(error::Metadata::MissingValue {
+                    phase: "metadata".into(),
+                    name: "id".into(),
+                })
+            })?,
+
+            country_code: meta.country_code.ok_or_else(|| {
+                error::LoadMetadata::from(error::Metadata::MissingValue {
+                    phase: "metadata".into(),
+                    name: "countryCode".into(),
+                })
+            })?,
+
+            international_prefix: tranpose(meta.international_prefix.map(regex))?,
+            preferred_international_prefix: meta.preferred_international_prefix,
+            national_prefix: meta.national_prefix,
+            preferred_extension_prefix: meta.preferred_extension_prefix,
+            national_prefix_for_parsing: tranpose(meta.national_prefix_for_parsing.map(regex))?,
+            national_prefix_transform_rule: meta.national_prefix_transform_rule,
+
+            formats: meta
+                .formats
+                .into_iter()
+                .map(&format)
+                .collect::<Result<_, _>>()?,
+            international_formats: meta
+                .international_formats
+                .into_iter()
+                .map(&format)
+                .collect::<Result<_, _>>()?,
+
+            main_country_for_code: meta.main_country_for_code,
+            leading_digits: tranpose(meta.leading_digits.map(regex))?,
+            mobile_number_portable: meta.mobile_number_portable,
+        })
+    };
+
+    metadata(meta)
 }
