@@ -85,6 +85,20 @@ for program in clickdial clickdial-window; do
   fi
 done
 
+log "Libraries"
+# The system libraries Clickdial links to itself (not through WebKit) must be in Depends.
+depends=$(dpkg-deb -f "$deb" Depends)
+for program in clickdial clickdial-window; do
+  needed=$(readelf -d "$unpacked/usr/bin/$program" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+  for pair in libssl.so.3:libssl3; do
+    lib=${pair%%:*} package=${pair#*:}
+    if grep -qx "$lib" <<<"$needed"; then
+      grep -q "$package" <<<"$depends" || fail "$program needs $lib but Depends lacks $package"
+      printf '    %-18s %-16s from %s\n' "$program" "$lib" "$package"
+    fi
+  done
+done
+
 log "Desktop entry"
 entries=("$unpacked"/usr/share/applications/*.desktop)
 if [ ! -f "${entries[0]}" ] || [ ${#entries[@]} -ne 1 ]; then

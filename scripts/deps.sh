@@ -2,9 +2,10 @@
 # Debian/Ubuntu machine (system packages, Rust components, tauri-driver). Idempotent and quiet
 # when everything is already there.
 
-# Build: WebKitGTK, the tray indicator, librsvg, libsoup, D-Bus (keyring).
+# Build: WebKitGTK, the tray indicator, librsvg, libsoup, D-Bus (keyring), and the system's
+# OpenSSL (HTTPS).
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
-  libdbus-1-dev build-essential pkg-config curl ca-certificates)
+  libdbus-1-dev libssl-dev build-essential pkg-config curl ca-certificates)
 # Tests: a virtual display, the WebKit WebDriver, a real Secret Service in a private D-Bus,
 # and ImageMagick for screenshots.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 xdg-utils

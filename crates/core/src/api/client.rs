@@ -816,8 +816,22 @@ pub fn clean_token(token: &Secret) -> Secret {
 fn transport_error(e: reqwest::Error) -> ApiError {
     // Without the URL: it is ours, and errors are shown to agents.
     let (connect, timeout) = (e.is_connect(), e.is_timeout());
+    // The certificate check's words are in the error's causes (OpenSSL: "certificate verify
+    // failed"; SChannel and Security.framework say "certificate" too).
+    let mut causes = Vec::new();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        causes.push(c.to_string());
+        cause = c.source();
+    }
+    let untrusted = causes
+        .iter()
+        .any(|c| c.to_ascii_lowercase().contains("certificate"));
     let detail = clean_text(&e.without_url().to_string(), MAX_SERVER_TEXT);
-    if connect {
+    if untrusted {
+        let detail = clean_text(&causes.join(": "), MAX_SERVER_TEXT);
+        ApiError::Untrusted { detail }
+    } else if connect {
         ApiError::Unreachable { detail }
     } else if timeout {
         ApiError::Timeout

@@ -52,6 +52,10 @@ pub enum ApiError {
     },
     /// The connection could not be opened: DNS, refused, connect timeout. Nothing was sent.
     Unreachable { detail: String },
+    /// The secure connection was refused on our side: this computer does not trust the
+    /// server's certificate (self-signed, expired, another name, or a company proxy whose
+    /// root certificate is not installed). Nothing was sent.
+    Untrusted { detail: String },
     /// No answer in time after the request was sent.
     Timeout,
     /// The connection broke after the request was sent (reset, truncated reply).
@@ -75,7 +79,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => ErrorCode::Forbidden,
             ApiError::Rejected { .. } => ErrorCode::Rejected,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
-            ApiError::Unreachable { .. } => ErrorCode::Unreachable,
+            ApiError::Unreachable { .. } | ApiError::Untrusted { .. } => ErrorCode::Unreachable,
             ApiError::Timeout => ErrorCode::Timeout,
             ApiError::Network { .. } => ErrorCode::Network,
             ApiError::Server { .. } => ErrorCode::Server,
@@ -94,7 +98,10 @@ impl ApiError {
             ApiError::Rejected { status, .. }
             | ApiError::Server { status, .. }
             | ApiError::BadResponse { status, .. } => Some(*status),
-            ApiError::Unreachable { .. } | ApiError::Timeout | ApiError::Network { .. } => None,
+            ApiError::Unreachable { .. }
+            | ApiError::Untrusted { .. }
+            | ApiError::Timeout
+            | ApiError::Network { .. } => None,
         }
     }
 
@@ -249,6 +256,13 @@ impl fmt::Display for ApiError {
             ApiError::Unreachable { .. } => write!(
                 f,
                 "Could not reach the server. Check your internet connection, then try again."
+            ),
+            ApiError::Untrusted { .. } => write!(
+                f,
+                "Could not connect securely: this computer does not trust the server's \
+                 certificate, so nothing was sent. If your company checks secure connections, \
+                 ask IT to install its certificate on this computer; otherwise check the server \
+                 address."
             ),
             ApiError::Timeout => write!(f, "The server did not answer in time."),
             ApiError::Network { .. } => write!(f, "The connection to the server broke off."),
