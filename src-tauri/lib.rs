@@ -45,7 +45,8 @@ pub fn main() -> i32 {
         eprintln!("{message}");
         return 1;
     }
-    lighter_webkit();
+    // Before any thread starts.
+    clickdial_services::process::tune_webkit();
     let Some(data_dir) = clickdial_services::data_dir() else {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
@@ -105,16 +106,6 @@ pub fn main() -> i32 {
             eprintln!("Clickdial could not start: {e}");
             1
         }
-    }
-}
-
-/// WebKitGTK's DMA-BUF renderer costs the page's process about 80 MB more here (185 MB
-/// against 105 MB, under Xvfb) for nothing this small form needs. Off unless the user chose
-/// (`WEBKIT_DISABLE_DMABUF_RENDERER=0` brings it back). Runs before any thread starts.
-fn lighter_webkit() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
 }
 

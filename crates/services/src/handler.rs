@@ -122,6 +122,7 @@ impl Desktop {
             .env("XDG_CONFIG_HOME", &self.config_home)
             .env("XDG_DATA_DIRS", join_dirs(&self.data_dirs))
             .stdin(Stdio::null());
+        crate::process::untuned(&mut cmd);
         if let Some(path) = &self.tools_path {
             cmd.env("PATH", path);
         }
