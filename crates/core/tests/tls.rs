@@ -27,7 +27,8 @@ fn self_signed() -> (X509, PKey<Private>) {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
     let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
     let mut name = X509Name::builder().unwrap();
-    name.append_entry_by_nid(Nid::COMMONNAME, "127.0.0.1").unwrap();
+    name.append_entry_by_nid(Nid::COMMONNAME, "127.0.0.1")
+        .unwrap();
     let name = name.build();
     let mut cert = X509::builder().unwrap();
     cert.set_version(2).unwrap();
@@ -36,8 +37,10 @@ fn self_signed() -> (X509, PKey<Private>) {
     cert.set_subject_name(&name).unwrap();
     cert.set_issuer_name(&name).unwrap();
     cert.set_pubkey(&key).unwrap();
-    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    cert.set_not_after(&Asn1Time::days_from_now(1).unwrap()).unwrap();
+    cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+        .unwrap();
     cert.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
         .unwrap();
     let san = SubjectAlternativeName::new()
@@ -57,7 +60,10 @@ fn serve(cert: &X509, key: &PKey<Private>) -> (String, Arc<AtomicUsize>) {
     acceptor.set_private_key(key).unwrap();
     let acceptor = acceptor.build();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("https://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let url = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
     let requests = Arc::new(AtomicUsize::new(0));
     let seen = requests.clone();
     std::thread::spawn(move || {
@@ -111,9 +117,15 @@ async fn an_untrusted_certificate_is_refused_before_sending_and_a_trusted_one_is
     std::env::set_var("SSL_CERT_FILE", &file);
     let client = Client::with_options(&url, Secret::new("token"), ClientOptions::default())
         .expect("an https address on this computer");
-    let answered = client.my_numbers().await.expect_err("the server answers 401");
+    let answered = client
+        .my_numbers()
+        .await
+        .expect_err("the server answers 401");
     let _ = std::fs::remove_file(&file);
     assert_eq!(answered.code(), ErrorCode::Unauthorized, "{answered:?}");
     // (A refused token is tried once more without `Bearer `, a platform quirk: two requests.)
-    assert!(requests.load(Ordering::SeqCst) >= 1, "no request got through");
+    assert!(
+        requests.load(Ordering::SeqCst) >= 1,
+        "no request got through"
+    );
 }
