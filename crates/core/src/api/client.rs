@@ -260,6 +260,7 @@ impl Client {
             // in clear over the network, and cannot reach our loopback anyway.
             http = http.no_proxy();
         }
+        http = http.use_preconfigured_tls(tls_connector()?);
         let http = http
             .build()
             .map_err(|e| format!("Could not set up the connection: {e}"))?;
@@ -811,6 +812,31 @@ pub fn clean_token(token: &Secret) -> Secret {
         .is_some_and(|p| p.eq_ignore_ascii_case("bearer"))
         && raw[6..].chars().next().is_none_or(char::is_whitespace);
     Secret::new(if prefixed { raw[6..].trim() } else { raw })
+}
+
+/// The TLS connector every client shares: the system's settings and certificate store, read
+/// once per process. OpenSSL 3.0 takes 50-100 ms to read the store (144 certificates on Debian
+/// 12, read twice by native-tls), and a client is built per account, per sign-in and per
+/// command; with one connector a process pays that once. (A plain-http client of the simulator
+/// never uses it, but reqwest has no client without one.)
+fn tls_connector() -> Result<native_tls::TlsConnector, String> {
+    static SYSTEM: std::sync::OnceLock<Result<native_tls::TlsConnector, String>> =
+        std::sync::OnceLock::new();
+    SYSTEM
+        .get_or_init(|| native_tls::TlsConnector::new().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|e| {
+            format!(
+                "Could not set up secure connections on this computer: {}",
+                clean_text(&e, MAX_SERVER_TEXT)
+            )
+        })
+}
+
+/// Reads the system's certificate store now, so the first client does not wait for it (the app
+/// calls this off the main thread at start when an account is set up).
+pub fn warm_up_tls() {
+    let _ = tls_connector();
 }
 
 fn transport_error(e: reqwest::Error) -> ApiError {

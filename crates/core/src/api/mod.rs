@@ -6,8 +6,8 @@ mod error;
 mod models;
 
 pub use client::{
-    clean_token, is_loopback_url, is_session_refusal, Client, ClientOptions, Credentials,
-    DialRequest, RecordQuery, MAX_LIVE_ROWS, MAX_REPLY_BYTES, MAX_WAIT, RENEW_BEFORE,
+    clean_token, is_loopback_url, is_session_refusal, warm_up_tls, Client, ClientOptions,
+    Credentials, DialRequest, RecordQuery, MAX_LIVE_ROWS, MAX_REPLY_BYTES, MAX_WAIT, RENEW_BEFORE,
 };
 pub use error::{human_duration, ApiError, ErrorCode};
 pub use models::{

@@ -1,17 +1,12 @@
-//! HTTPS goes through the system's TLS (OpenSSL on Linux) and its certificate settings. A server
-//! this computer does not trust is refused before anything is sent, in words an agent can act
-//! on; once its certificate is trusted through the system's settings (here `SSL_CERT_FILE`, as
-//! a company's root certificate would be installed), the same server is reached.
-//!
-//! One test in its own binary, because it sets an environment variable.
+//! A TLS server on loopback with a certificate of its own, for the TLS tests. Each test is a
+//! binary of its own: a process reads the system's certificate store once (see
+//! `api::client::tls_connector`), so trusted and untrusted cannot share a process.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use clickdial_core::api::ErrorCode;
-use clickdial_core::{ApiError, Client, ClientOptions, Secret};
 use openssl::asn1::Asn1Time;
 use openssl::bn::BigNum;
 use openssl::ec::{EcGroup, EcKey};
@@ -23,7 +18,7 @@ use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
 use openssl::x509::{X509Name, X509};
 
 /// A certificate for 127.0.0.1 that signs itself, as a test server's or a company proxy's root.
-fn self_signed() -> (X509, PKey<Private>) {
+pub fn self_signed() -> (X509, PKey<Private>) {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
     let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
     let mut name = X509Name::builder().unwrap();
@@ -54,7 +49,7 @@ fn self_signed() -> (X509, PKey<Private>) {
 
 /// An HTTPS server on a loopback port that answers every request with a 401, counting the
 /// requests that got through the handshake.
-fn serve(cert: &X509, key: &PKey<Private>) -> (String, Arc<AtomicUsize>) {
+pub fn serve(cert: &X509, key: &PKey<Private>) -> (String, Arc<AtomicUsize>) {
     let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
     acceptor.set_certificate(cert).unwrap();
     acceptor.set_private_key(key).unwrap();
@@ -87,45 +82,4 @@ fn serve(cert: &X509, key: &PKey<Private>) -> (String, Arc<AtomicUsize>) {
         }
     });
     (url, requests)
-}
-
-#[tokio::test]
-async fn an_untrusted_certificate_is_refused_before_sending_and_a_trusted_one_is_reached() {
-    let (cert, key) = self_signed();
-    let (url, requests) = serve(&cert, &key);
-    let client = Client::with_options(&url, Secret::new("token"), ClientOptions::default())
-        .expect("an https address on this computer");
-
-    let refused = client.my_numbers().await.expect_err("an untrusted server");
-    assert!(
-        matches!(refused, ApiError::Untrusted { .. }),
-        "not an untrusted-certificate error: {refused:?}"
-    );
-    assert_eq!(refused.code(), ErrorCode::Unreachable);
-    assert!(!refused.outcome_unknown(), "nothing was sent");
-    let message = refused.to_string();
-    assert!(
-        message.contains("does not trust the server's certificate"),
-        "{message}"
-    );
-    assert!(!message.contains("token"), "{message}");
-    assert_eq!(requests.load(Ordering::SeqCst), 0, "a request got through");
-
-    // The company's root certificate, installed where the system's TLS looks for it.
-    let file = std::env::temp_dir().join(format!("clickdial-tls-{}.pem", std::process::id()));
-    std::fs::write(&file, cert.to_pem().unwrap()).unwrap();
-    std::env::set_var("SSL_CERT_FILE", &file);
-    let client = Client::with_options(&url, Secret::new("token"), ClientOptions::default())
-        .expect("an https address on this computer");
-    let answered = client
-        .my_numbers()
-        .await
-        .expect_err("the server answers 401");
-    let _ = std::fs::remove_file(&file);
-    assert_eq!(answered.code(), ErrorCode::Unauthorized, "{answered:?}");
-    // (A refused token is tried once more without `Bearer `, a platform quirk: two requests.)
-    assert!(
-        requests.load(Ordering::SeqCst) >= 1,
-        "no request got through"
-    );
 }
