@@ -154,8 +154,9 @@ pub fn build_app<R: Runtime>(
 ) -> Builder<R> {
     builder
         .setup(move |app| {
-            // The phone metadata costs ~150 ms on first use: load it now, off the main thread,
-            // so the first link or keystroke finds it warm.
+            // The first number decodes its region's phone metadata and compiles its patterns
+            // (about 10 ms in release): do it now, off the main thread, so the first link or
+            // keystroke finds it warm.
             std::thread::spawn(clickdial_core::phone::warm_up);
             app.manage(AppState::new(secrets, &data_dir));
             // With an account set up, the first status builds its client: read the system's

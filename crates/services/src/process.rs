@@ -47,9 +47,13 @@ fn tuning(is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Sets [`WEBKIT_TUNING`] for this process and the WebKit processes it starts. Call first
-/// thing in `main`, before any thread starts (changing the environment is not thread-safe).
+/// Sets [`WEBKIT_TUNING`] for this process and the WebKit processes it starts (WebKitGTK: Linux
+/// only). Call first thing in `main`, before any thread starts (changing the environment is not
+/// thread-safe).
 pub fn tune_webkit() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
     let chosen = tuning(|name| std::env::var_os(name).is_some());
     for (name, value) in &chosen {
         std::env::set_var(name, value);
