@@ -61,9 +61,25 @@ else
 fi
 bundle_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
 
+# Tauri's bundler packs the .deb with gzip and has no option for anything else (CLI 2.12). xz,
+# which Debian's own packages use and every dpkg since 1.15 reads, takes the release package
+# from 7.6 to 4.0 MB. Repacked with root as the owner of every file; the debug package at
+# level 0 (quick), so the tests go through the same path.
+repack_xz() {
+  local deb=$1 level=$2 dir
+  dir=$(mktemp -d)
+  dpkg-deb -R "$deb" "$dir/pkg"
+  dpkg-deb --root-owner-group -Zxz -z"$level" -b "$dir/pkg" "$deb" >/dev/null
+  rm -rf "$dir"
+}
+
 debs=("$deb_dir"/*.deb)
 [ -f "${debs[0]}" ] && [ ${#debs[@]} -eq 1 ] || { echo "FAIL: expected one .deb in $deb_dir" >&2; exit 1; }
 deb=${debs[0]}
+repack_started_ns=$(date +%s%N)
+repack_xz "$deb" "$([ "$mode" = release ] && echo 9 || echo 0)"
+repack_ms=$(( ($(date +%s%N) - repack_started_ns) / 1000000 ))
+ar t "$deb" | grep -qx 'data.tar.xz' || fail "the .deb's files are not packed with xz"
 unpacked=$(mktemp -d)
 trap 'rm -rf "$unpacked"' EXIT
 dpkg-deb -x "$deb" "$unpacked"
@@ -71,8 +87,8 @@ dpkg-deb -x "$deb" "$unpacked"
 log "Package"
 dpkg-deb -f "$deb" Package Version Architecture Installed-Size Depends
 deb_bytes=$(stat -c %s "$deb")
-awk -v n="$(basename "$deb")" -v b="$deb_bytes" -v ms="$bundle_ms" -v m="$mode" \
-  'BEGIN { printf "%s: %d bytes (%.1f MiB), bundled in %.1f s (%s)\n", n, b, b / 1048576, ms / 1000, m }'
+awk -v n="$(basename "$deb")" -v b="$deb_bytes" -v ms="$bundle_ms" -v xz="$repack_ms" -v m="$mode" \
+  'BEGIN { printf "%s: %d bytes (%.1f MiB), bundled in %.1f s, repacked with xz in %.1f s (%s)\n", n, b, b / 1048576, ms / 1000, xz / 1000, m }'
 
 log "Programs"
 # clickdial (the command line, and what a clicked link runs; hands over to the window) and
