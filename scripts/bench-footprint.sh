@@ -6,7 +6,8 @@
 #   - start: process start → the page ready for input (Clickdial: its 'clickdial-interactive'
 #     mark, after the first status is shown; the bare app: its load event), both started by
 #     WebDriver (tauri-driver + WebKitWebDriver), median of 5 starts; and reopening: a second
-#     launch → the rebuilt window's page ready, after the window was closed to the tray;
+#     launch → the rebuilt window's page ready, after the window was closed to the tray; and a
+#     start with an account set up (the simulator's, through `clickdial sim` and `login`);
 #   - stripped release binaries and the .deb (built and checked by check-package.sh --release);
 #   - `clickdial --help` and `clickdial normalize`, median of 20 runs.
 # Prints a table; asserts nothing. Builds both apps in release first (10+ minutes cold).
