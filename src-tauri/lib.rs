@@ -160,10 +160,14 @@ pub fn build_app<R: Runtime>(
             std::thread::spawn(clickdial_core::phone::warm_up);
             app.manage(AppState::new(secrets, &data_dir));
             // With an account set up, the first status builds its client: read the system's
-            // certificate store (50-100 ms for OpenSSL) now, beside the window.
-            if app.state::<AppState>().settings().base_url.is_some() {
-                std::thread::spawn(clickdial_core::api::warm_up_tls);
-            }
+            // certificate store (50-100 ms for OpenSSL) now, beside the window (the settings
+            // read too, off the main thread).
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                if handle.state::<AppState>().settings().base_url.is_some() {
+                    clickdial_core::api::warm_up_tls();
+                }
+            });
             if let Some(follower) = app.state::<AppState>().follower().cloned() {
                 let handle = app.handle().clone();
                 let f = follower.clone();

@@ -63,11 +63,10 @@ pub fn tune_webkit() {
 
 /// Takes [`tune_webkit`]'s settings out of `command`'s environment, so the program gets the
 /// user's.
-pub fn untuned(command: &mut std::process::Command) -> &mut std::process::Command {
+pub fn untuned(command: &mut std::process::Command) {
     for name in TUNED.get().map(Vec::as_slice).unwrap_or_default() {
         command.env_remove(name);
     }
-    command
 }
 
 #[cfg(test)]

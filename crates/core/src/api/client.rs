@@ -850,14 +850,15 @@ fn transport_error(e: reqwest::Error) -> ApiError {
         causes.push(c.to_string());
         cause = c.source();
     }
-    let untrusted = causes
+    if causes
         .iter()
-        .any(|c| c.to_ascii_lowercase().contains("certificate"));
-    let detail = clean_text(&e.without_url().to_string(), MAX_SERVER_TEXT);
-    if untrusted {
+        .any(|c| c.to_ascii_lowercase().contains("certificate"))
+    {
         let detail = clean_text(&causes.join(": "), MAX_SERVER_TEXT);
-        ApiError::Untrusted { detail }
-    } else if connect {
+        return ApiError::Untrusted { detail };
+    }
+    let detail = clean_text(&e.without_url().to_string(), MAX_SERVER_TEXT);
+    if connect {
         ApiError::Unreachable { detail }
     } else if timeout {
         ApiError::Timeout
