@@ -170,6 +170,14 @@ impl Follower {
         self.lock().calls.iter().map(|c| c.show(now)).collect()
     }
 
+    /// Whether any call is still being followed (live, or waiting for its outcome).
+    pub fn following(&self) -> bool {
+        self.lock()
+            .calls
+            .iter()
+            .any(|c| c.tracker.next() != Next::Done)
+    }
+
     /// Whether any call is still live (so the tray offers Hang up).
     pub fn active(&self) -> Option<FollowedCall> {
         let now = (self.now_ms)();

@@ -113,7 +113,7 @@ const SELECT_ROW: &str = "SELECT id, account, e164, ext, agent, caller_id, sourc
 // Types
 
 /// Which entry point placed a call, so history can say where a call came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The main window's dial box or history.

@@ -3,8 +3,14 @@
 //! its menu, so everything the tray does is a menu item. The shell renders [`menu`]'s items and
 //! turns a clicked item's id back into an [`Action`] with [`action`]; neither holds any rule.
 
+use clickdial_core::api::{Agent, AgentStatus, CallerId};
 use clickdial_core::sanitize::clean_text;
+use clickdial_core::settings::Settings;
 use clickdial_core::{Number, Region};
+use serde::{Deserialize, Serialize};
+
+use crate::settings_file::SettingsFile;
+use crate::{Code, Error};
 
 /// How many recent numbers the tray offers.
 pub const RECENT: usize = 5;
@@ -50,7 +56,7 @@ pub enum Action {
 }
 
 /// An agent or caller ID as the menu lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -81,6 +87,111 @@ pub struct LiveCallItem {
     pub number: String,
     pub summary: String,
     pub can_hang_up: bool,
+}
+
+/// The agent and caller ID in use for dials that do not come from the page (the tray, the
+/// hotkey, links).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Picks {
+    pub agent: Option<String>,
+    pub caller_id: Option<String>,
+}
+
+/// The picks in use: the tray's last choice, else the ones remembered for the saved account.
+pub fn picks(chosen: Option<&Picks>, settings: &Settings) -> Picks {
+    if let Some(p) = chosen {
+        return p.clone();
+    }
+    let agent = settings.default_agent().map(str::to_string);
+    Picks {
+        caller_id: agent
+            .as_deref()
+            .and_then(|a| settings.last_caller_for(a))
+            .map(str::to_string),
+        agent,
+    }
+}
+
+/// The tray chose an agent or a caller ID: the picks from now on. Unless the agent is chosen for
+/// each call, the tray's agent is who this user is, and is remembered as "me".
+pub fn choose(
+    chosen: Option<&Picks>,
+    file: &SettingsFile,
+    agent: Option<String>,
+    caller_id: Option<String>,
+) -> (Picks, Option<String>) {
+    let settings = file.read().settings();
+    let mut picks = picks(chosen, &settings);
+    let mut notice = None;
+    if let Some(agent) = agent {
+        if !settings.choose_agent_each_call {
+            notice = set_me(file, Some(agent.clone())).unwrap_or_else(|e| Some(e.message));
+        }
+        picks.caller_id = settings
+            .last_caller_for(&agent)
+            .map(str::to_string)
+            .or(picks.caller_id);
+        picks.agent = Some(agent);
+    }
+    if let Some(caller) = caller_id {
+        picks.caller_id = Some(caller);
+    }
+    (picks, notice)
+}
+
+/// "This is me": the agent whose phone rings for this user's calls, kept in the settings for
+/// the account in use. `None` (or blank) forgets it. The settings file's notice, if it had one.
+pub fn set_me(file: &SettingsFile, agent: Option<String>) -> Result<Option<String>, Error> {
+    // Anything but blank must be an agent ID (the one rule, in core).
+    let agent = agent
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| clickdial_core::types::AgentId::parse(a).map(|id| id.as_str().to_string()))
+        .transpose()
+        .map_err(Error::invalid)?;
+    let updated = file
+        .update(|s| s.me = agent.clone())
+        .map_err(|e| Error::new(Code::Storage, e))?;
+    Ok(updated.notice)
+}
+
+/// The agents the menu offers: not the disabled ones, by name.
+pub fn agent_choices(agents: Vec<Agent>) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = agents
+        .into_iter()
+        .filter(|a| !matches!(a.status, AgentStatus::Disabled))
+        .map(|a| Choice {
+            label: if a.name.is_empty() {
+                a.id.clone()
+            } else {
+                a.name
+            },
+            value: a.id,
+        })
+        .collect();
+    choices.sort_by_key(|a| a.label.to_lowercase());
+    choices
+}
+
+/// The caller IDs the menu offers, named where they have a name.
+pub fn caller_choices(callers: Vec<CallerId>) -> Vec<Choice> {
+    callers
+        .into_iter()
+        .map(|c| Choice {
+            label: if c.name.is_empty() { c.did } else { c.name },
+            value: c.value,
+        })
+        .collect()
+}
+
+/// The numbers last dialled, newest first, from the call ledger (the menu keeps five of them).
+pub fn recent(ledger: &crate::ledger::Ledger) -> Vec<String> {
+    ledger
+        .recent(20, crate::ledger::wall_clock_ms())
+        .map(|rows| rows.into_iter().map(|r| r.e164).collect())
+        .unwrap_or_default()
 }
 
 const DIAL_CLIPBOARD: &str = "dial-clipboard";

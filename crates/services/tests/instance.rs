@@ -1,0 +1,190 @@
+//! The single-instance name changing hands between the window and the tray keeper, on a
+//! private D-Bus daemon (`dbus-daemon`, as on every Linux desktop): a launch is answered by
+//! the one process in charge, never by two, and none is lost while the name moves.
+#![cfg(target_os = "linux")]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clickdial_services::instance::{bus_name, Answer, Claim, Instance};
+
+/// A bus of the test's own, stopped when dropped.
+struct Bus {
+    daemon: Child,
+    address: String,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (package dbus) is installed by scripts/deps.sh");
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        Bus {
+            daemon,
+            address: address.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// A process's answer: records each launch's arguments and answers `reply`.
+fn recorder(reply: &'static str) -> (Arc<Mutex<Vec<Vec<String>>>>, Answer) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    (
+        seen,
+        Arc::new(move |argv: Vec<String>| {
+            log.lock().unwrap().push(argv);
+            reply.to_string()
+        }),
+    )
+}
+
+async fn claim(bus: &Bus, answer: Answer, queue: bool) -> Claim {
+    Instance::claim(answer, queue, Some(&bus.address))
+        .await
+        .unwrap()
+}
+
+/// What a launching process (`clickdial tel:…`) does: the method `forward` calls.
+async fn launch(bus: &Bus, link: &str) -> zbus::Result<String> {
+    let connection = zbus::connection::Builder::address(bus.address.as_str())?
+        .build()
+        .await?;
+    let name = bus_name();
+    let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
+    let reply = connection
+        .call_method(
+            Some(name.as_str()),
+            path.as_str(),
+            Some("org.SingleInstance.DBus"),
+            "TakeOver",
+            &(vec!["clickdial".to_string(), link.to_string()], "/"),
+        )
+        .await?;
+    reply.body().deserialize::<String>()
+}
+
+fn owner(claim: Claim) -> Instance {
+    match claim {
+        Claim::Owner(i) => i,
+        _ => panic!("expected to own the name"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_answers_and_a_second_finds_it_taken() {
+    let bus = Bus::start();
+    let (seen, answer) = recorder("");
+    let first = owner(claim(&bus, answer, false).await);
+    assert!(first.is_owner().await);
+    let (_, other) = recorder("");
+    assert!(matches!(claim(&bus, other, false).await, Claim::Taken));
+    assert_eq!(launch(&bus, "tel:+911").await.unwrap(), "");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![vec!["clickdial".to_string(), "tel:+911".to_string()]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_name_goes_to_the_queued_process_and_launches_follow_it() {
+    let bus = Bus::start();
+    let (window_seen, window) = recorder("");
+    let window = owner(claim(&bus, window, false).await);
+    let (keeper_seen, keeper) = recorder("");
+    let Claim::Queued(keeper) = claim(&bus, keeper, true).await else {
+        panic!("the keeper queues behind the window");
+    };
+    assert!(!keeper.is_owner().await);
+    let mut released_before = false;
+    assert!(
+        window
+            .hand_over(Duration::from_secs(5), || true, || released_before = true)
+            .await
+    );
+    assert!(released_before, "the hotkey and tray go before the name");
+    assert!(keeper.wait_until_owner(Duration::from_secs(5)).await);
+    assert_eq!(launch(&bus, "tel:+912").await.unwrap(), "");
+    assert!(window_seen.lock().unwrap().is_empty());
+    assert_eq!(keeper_seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_queued_means_no_handover_and_the_process_stays_in_charge() {
+    let bus = Bus::start();
+    let (seen, answer) = recorder("");
+    let first = owner(claim(&bus, answer, false).await);
+    let mut released = false;
+    assert!(
+        !first
+            .hand_over(Duration::from_millis(200), || true, || released = true)
+            .await
+    );
+    assert!(!released);
+    // A child that died before queuing ends the wait at once.
+    let started = std::time::Instant::now();
+    assert!(
+        !first
+            .hand_over(Duration::from_secs(30), || false, || released = true)
+            .await
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(!released);
+    assert_eq!(launch(&bus, "tel:+913").await.unwrap(), "");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(first.is_owner().await);
+}
+
+/// The keeper gives its state to the first launch only; a second launch at the same moment (a
+/// double click) waits, then reaches the window the first one became: one window opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_launches_at_once_make_one_window() {
+    let bus = Arc::new(Bus::start());
+    let state = "{\"draft\":\"98765\"}";
+    let (keeper_seen, keeper) = recorder(state);
+    let keeper = owner(claim(&bus, keeper, false).await);
+    assert_eq!(launch(&bus, "tel:+914").await.unwrap(), state);
+    let waiting = {
+        let bus = bus.clone();
+        tokio::spawn(async move { launch(&bus, "tel:+915").await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "held while the name changes hands");
+    // The first launch became the window: it queues, and the keeper lets go.
+    let (window_seen, window) = recorder("");
+    let Claim::Queued(window) = claim(&bus, window, true).await else {
+        panic!("the window queues behind the keeper");
+    };
+    assert!(
+        keeper
+            .hand_over(Duration::from_secs(5), || true, || {})
+            .await
+    );
+    assert!(window.wait_until_owner(Duration::from_secs(5)).await);
+    assert_eq!(waiting.await.unwrap().unwrap(), "");
+    assert_eq!(
+        keeper_seen.lock().unwrap().len(),
+        1,
+        "the state went out once"
+    );
+    assert_eq!(
+        *window_seen.lock().unwrap(),
+        vec![vec!["clickdial".to_string(), "tel:+915".to_string()]]
+    );
+}
