@@ -7,9 +7,10 @@
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libdbus-1-dev libssl-dev build-essential pkg-config curl ca-certificates)
 # Tests: a virtual display, the WebKit WebDriver, a real Secret Service in a private D-Bus,
-# and ImageMagick for screenshots.
+# gdbus (to read and click the tray keeper's menu as a tray host does), and ImageMagick for
+# screenshots.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 xdg-utils
-  imagemagick tmux)
+  libglib2.0-bin imagemagick tmux)
 
 # With the seconds since the script started, so a CI log shows where the time goes.
 log() { printf '\033[1m==> [%4ds] %s\033[0m\n' "$SECONDS" "$*" >&2; }

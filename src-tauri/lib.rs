@@ -8,6 +8,8 @@
 use clickdial_cli as cli;
 pub mod commands;
 pub mod links;
+#[cfg(target_os = "linux")]
+mod single;
 pub mod state;
 pub mod tray;
 pub mod window;
@@ -51,17 +53,38 @@ pub fn main() -> i32 {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
     };
+    // Carried over from the tray keeper (or a launch it answered); read before any thread.
+    #[allow(unused_mut)]
+    let mut handover = clickdial_services::instance::Handover::take_from_env();
     // A link that started the app cold. `clickdial` already offered it to
-    // a running Clickdial before starting this binary; the single-instance plugin below still
+    // a running Clickdial before starting this binary; the single-instance check below still
     // hands it over if one appeared meanwhile.
     let link = links::link_in_args(args.iter().map(|a| a.to_string_lossy()));
-    // Single instance first: a second process hands its link to the running app and exits
-    // before anything else starts. Kept out of `build_app`, so tests on the mock runtime never
-    // claim (or find) the desktop's instance.
-    let builder = Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            links::from_second_instance(app, argv)
-        }))
+    let autostart = args.iter().any(|a| a == cli::AUTOSTART_FLAG);
+    #[cfg(target_os = "linux")]
+    {
+        // Started at login with "start hidden": the tray keeper, without ever loading a window.
+        if autostart && handover.is_none() && starts_hidden(&data_dir) {
+            return become_keeper();
+        }
+        // Single instance first: a second process hands its launch to the running app and
+        // exits before anything else starts.
+        let argv: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        if let single::Start::Exit(code) = single::claim(&argv, &mut handover) {
+            return code;
+        }
+    }
+    // Kept out of `build_app`, so tests on the mock runtime never claim (or find) the
+    // desktop's instance.
+    let builder = Builder::default();
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+        links::from_second_instance(app, argv)
+    }));
+    let builder = builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(
             tauri_plugin_global_shortcut::Builder::new()
@@ -79,9 +102,10 @@ pub fn main() -> i32 {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .on_window_event(tray::on_window_event);
     let launch = Launch {
-        autostart: args.iter().any(|a| a == cli::AUTOSTART_FLAG),
+        autostart,
         link,
         desktop: true,
+        handover,
     };
     match build_app(builder, Arc::new(KeyringStore::new()), data_dir, launch)
         .build(tauri::generate_context!())
@@ -107,6 +131,31 @@ pub fn main() -> i32 {
             1
         }
     }
+}
+
+/// Whether the agent chose to start in the tray at login.
+#[cfg(target_os = "linux")]
+fn starts_hidden(data_dir: &std::path::Path) -> bool {
+    use clickdial_services::settings_file::{SettingsFile, SETTINGS_FILE};
+    SettingsFile::new(data_dir.join(SETTINGS_FILE))
+        .read()
+        .settings()
+        .start_hidden
+}
+
+/// Becomes `clickdial --keeper` (the same process), which loads no GTK or WebKit.
+#[cfg(target_os = "linux")]
+fn become_keeper() -> i32 {
+    use std::os::unix::process::CommandExt;
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("clickdial")))
+        .unwrap_or_else(|| "clickdial".into());
+    let e = std::process::Command::new(&program)
+        .arg(cli::KEEPER_FLAG)
+        .exec();
+    eprintln!("Clickdial could not start {}: {e}", program.display());
+    1
 }
 
 /// Why the window cannot open here, if it cannot: on Linux and the BSDs a window needs an X11
@@ -142,6 +191,8 @@ pub struct Launch {
     pub desktop: bool,
     /// Started by the login autostart entry.
     pub autostart: bool,
+    /// What the tray keeper handed over: the typed number, picks, notices, numbers to confirm.
+    pub handover: Option<clickdial_services::instance::Handover>,
 }
 
 /// Everything but the runtime and context, so tests can run it on `tauri::test::mock_builder()`.
@@ -159,6 +210,9 @@ pub fn build_app<R: Runtime>(
             // keystroke finds it warm.
             std::thread::spawn(clickdial_core::phone::warm_up);
             app.manage(AppState::new(secrets, &data_dir));
+            if let Some(handover) = &launch.handover {
+                app.state::<AppState>().resume(handover);
+            }
             // With an account set up, the first status builds its client: read the system's
             // certificate store (50-100 ms for OpenSSL) now, beside the window (the settings
             // read too, off the main thread).
@@ -192,6 +246,16 @@ pub fn build_app<R: Runtime>(
                     *before = calls.clone();
                     drop(before);
                     let _ = handle.emit(commands::CALLS_EVENT, calls);
+                    // The window was closed while a call was followed: now that it is over,
+                    // the tray keeper can take over.
+                    #[cfg(target_os = "linux")]
+                    if !f.following()
+                        && handle.get_webview_window(window::MAIN).is_none()
+                        && handle.tray_by_id(tray::TRAY_ID).is_some()
+                    {
+                        let handle = handle.clone();
+                        std::thread::spawn(move || single::hand_off(&handle));
+                    }
                     if let Some(notice) = f.take_notice() {
                         tell(&handle, notice);
                     }
@@ -238,6 +302,9 @@ pub fn build_app<R: Runtime>(
                 if let Err(e) = tray::setup(app.handle()) {
                     eprintln!("Clickdial runs without a tray icon: {e}");
                 }
+                #[cfg(target_os = "linux")]
+                single::ready(app.handle());
+                #[cfg(not(target_os = "linux"))]
                 tray::register_hotkey(app.handle());
                 // Started at login with "start hidden": stay in the tray (only if there is one),
                 // without even building the window.
@@ -250,6 +317,9 @@ pub fn build_app<R: Runtime>(
             }
             if let Some(link) = launch.link {
                 links::deliver(app.handle(), link, Source::Link);
+            }
+            for d in launch.handover.into_iter().flat_map(|h| h.deliveries) {
+                links::deliver(app.handle(), d.text, d.source);
             }
             Ok(())
         })

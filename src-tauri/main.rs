@@ -6,10 +6,19 @@
 //! shared libraries a window needs and a command does not). A lone `tel:`/`callto:` link goes
 //! to the running Clickdial at once. Otherwise (no arguments, a link with no Clickdial running,
 //! `--autostart`) this process becomes `clickdial-window`, the desktop app, from the same
-//! folder with the same arguments.
+//! folder with the same arguments. `clickdial --keeper` (Linux) is the tray keeper, which the
+//! window starts when it is closed to the tray.
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    #[cfg(target_os = "linux")]
+    if let [_, flag] = args.as_slice() {
+        if flag == clickdial_cli::KEEPER_FLAG {
+            let handover = clickdial_services::instance::Handover::take_from_env();
+            clickdial_services::process::harden();
+            std::process::exit(clickdial_desktop::keeper::run(handover));
+        }
+    }
     if !clickdial_cli::opens_window(&args) {
         clickdial_services::process::harden();
         std::process::exit(clickdial_cli::run(args));

@@ -15,6 +15,7 @@ use clickdial_services::accounts::{
 };
 use clickdial_services::dialer::{system_wall_clock, DialInput, DialOutcome, Dialer, Session};
 use clickdial_services::follow::Follower;
+use clickdial_services::instance::Handover;
 use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
 use clickdial_services::links::{Arrival, Inbox, Request};
 use clickdial_services::secrets::SecretStore;
@@ -185,13 +186,7 @@ pub struct AppState {
     draft: Mutex<String>,
 }
 
-/// The agent and caller ID in use for dials that do not come from the page.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Picks {
-    pub agent: Option<String>,
-    pub caller_id: Option<String>,
-}
+pub use clickdial_services::tray::Picks;
 
 /// The longest number-field text kept between pages (a pasted paragraph is cut, not kept).
 const MAX_DRAFT: usize = 200;
@@ -447,19 +442,7 @@ impl AppState {
     /// "This is me": the agent whose phone rings for this user's calls, kept for the saved
     /// account (and the demo's session). `None` forgets it, so the window asks again.
     pub fn set_me(&self, agent: Option<String>) -> Result<(), Error> {
-        // Empty forgets; anything else must be an agent ID (the one rule, in core).
-        let agent = agent
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(|a| clickdial_core::types::AgentId::parse(a).map(|id| id.as_str().to_string()))
-            .transpose()
-            .map_err(Error::invalid)?;
-        let updated = self
-            .settings_file()
-            .update(|s| s.me = agent.clone())
-            .map_err(|e| Error::new(Code::Storage, e))?;
-        if let Some(n) = updated.notice {
+        if let Some(n) = clickdial_services::tray::set_me(self.settings_file(), agent)? {
             self.notice(n);
         }
         Ok(())
@@ -696,37 +679,21 @@ impl AppState {
 
     /// [`Self::picks`], with the settings already read.
     fn picks_with(&self, settings: &Settings) -> Picks {
-        if let Some(p) = lock(&self.picks).clone() {
-            return p;
-        }
-        let agent = settings.default_agent().map(str::to_string);
-        Picks {
-            caller_id: agent
-                .as_deref()
-                .and_then(|a| settings.last_caller_for(a))
-                .map(str::to_string),
-            agent,
-        }
+        clickdial_services::tray::picks(lock(&self.picks).as_ref(), settings)
     }
 
     /// The tray chose an agent or a caller ID. Remembered for the saved account like a dial's
     /// picks; the page's pickers follow through an event.
     pub async fn choose(&self, agent: Option<String>, caller_id: Option<String>) -> Picks {
-        let settings = self.settings();
-        let mut picks = self.picks_with(&settings);
-        if let Some(agent) = agent {
-            // Unless the agent is chosen for each call, the tray's agent is who you are.
-            if !settings.choose_agent_each_call {
-                let _ = self.set_me(Some(agent.clone()));
-            }
-            picks.caller_id = settings
-                .last_caller_for(&agent)
-                .map(str::to_string)
-                .or(picks.caller_id);
-            picks.agent = Some(agent);
-        }
-        if let Some(caller) = caller_id {
-            picks.caller_id = Some(caller);
+        let chosen = lock(&self.picks).clone();
+        let (picks, notice) = clickdial_services::tray::choose(
+            chosen.as_ref(),
+            self.settings_file(),
+            agent,
+            caller_id,
+        );
+        if let Some(n) = notice {
+            self.notice(n);
         }
         *lock(&self.picks) = Some(picks.clone());
         picks
@@ -737,42 +704,19 @@ impl AppState {
         &self,
         clipboard: Option<String>,
     ) -> clickdial_services::tray::TrayState {
-        use clickdial_services::tray::{Choice, TrayState};
+        use clickdial_services::tray::TrayState;
         let settings = self.settings();
         let session = self.session().await.ok();
         let (agent_list, caller_list) = session
             .as_ref()
             .map(|s| s.cached_lists())
             .unwrap_or_default();
-        let mut agents: Vec<Choice> = agent_list
-            .into_iter()
-            .filter(|a| !matches!(a.status, clickdial_core::api::AgentStatus::Disabled))
-            .map(|a| Choice {
-                label: if a.name.is_empty() {
-                    a.id.clone()
-                } else {
-                    a.name
-                },
-                value: a.id,
-            })
-            .collect();
-        agents.sort_by_key(|a| a.label.to_lowercase());
-        let callers = caller_list
-            .into_iter()
-            .map(|c| Choice {
-                label: if c.name.is_empty() { c.did } else { c.name },
-                value: c.value,
-            })
-            .collect();
+        let agents = clickdial_services::tray::agent_choices(agent_list);
+        let callers = clickdial_services::tray::caller_choices(caller_list);
         let recent = self
             .dialer()
             .ok()
-            .and_then(|d| {
-                d.ledger()
-                    .recent(20, clickdial_services::ledger::wall_clock_ms())
-                    .ok()
-            })
-            .map(|rows| rows.into_iter().map(|r| r.e164).collect())
+            .map(|d| clickdial_services::tray::recent(d.ledger()))
             .unwrap_or_default();
         let picks = self.picks_with(&settings);
         TrayState {
@@ -791,6 +735,41 @@ impl AppState {
                     can_hang_up: c.view.can_hang_up,
                 }
             }),
+        }
+    }
+
+    /// Whether the demo (its simulator runs in this process) is in use.
+    pub fn in_demo(&self) -> bool {
+        lock(&self.demo).is_some()
+    }
+
+    /// What the tray keeper, or the window after it, needs to carry on where this one stops:
+    /// the typed number, the picks, unseen notices and the lists the tray offers. Nothing
+    /// secret. A confirm sheet left open is not carried: closing the window cancels it.
+    pub async fn handover(&self) -> Handover {
+        let (agents, callers) = match self.session().await {
+            Ok(s) => s.cached_lists(),
+            Err(_) => Default::default(),
+        };
+        Handover {
+            draft: lock(&self.draft).clone(),
+            picks: lock(&self.picks).clone(),
+            notices: lock(&self.notices).clone(),
+            agents: clickdial_services::tray::agent_choices(agents),
+            callers: clickdial_services::tray::caller_choices(callers),
+            deliveries: Vec::new(),
+        }
+    }
+
+    /// Carries on from a handover: the typed number, the picks, the notices (its deliveries
+    /// are the shell's to deliver).
+    pub fn resume(&self, handover: &Handover) {
+        self.keep_draft(&handover.draft);
+        if let Some(picks) = &handover.picks {
+            *lock(&self.picks) = Some(picks.clone());
+        }
+        for notice in &handover.notices {
+            self.notice(notice.clone());
         }
     }
 

@@ -24,8 +24,7 @@ pub const PICKS_EVENT: &str = "picks-changed";
 /// How often the tray looks at the clipboard and the call history to refresh its menu.
 const REFRESH: Duration = Duration::from_secs(2);
 
-/// The default global shortcut.
-pub const DEFAULT_HOTKEY: &str = "ctrl+alt+d";
+pub use clickdial_desktop::{shortcuts_supported, DEFAULT_HOTKEY};
 
 /// Builds the tray and starts its refresh loop. An error (no tray on this desktop) is reported
 /// and the app runs without it.
@@ -62,10 +61,10 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// Rebuilds the menu when what it shows changed: the clipboard, the recent calls, the lists,
 /// the picks. Cheap when nothing changed (one clipboard read, cached lists, one small query).
 fn refresh_loop<R: Runtime>(app: AppHandle<R>) {
-    let mut clipboard = arboard::Clipboard::new().ok();
+    let mut clipboard = clickdial_desktop::ClipboardReader::new();
     let mut shown: Option<(Vec<Item>, String)> = None;
     loop {
-        let text = clipboard.as_mut().and_then(|c| c.get_text().ok());
+        let text = clipboard.text();
         let Some(state) = app.try_state::<AppState>() else {
             std::thread::sleep(REFRESH);
             continue;
@@ -156,9 +155,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
             });
         }
         Action::DialClipboard => {
-            let text = arboard::Clipboard::new()
-                .and_then(|mut c| c.get_text())
-                .unwrap_or_default();
+            let text = clickdial_desktop::clipboard().unwrap_or_default();
             links::deliver(app, text, Source::Tray);
         }
         Action::Dial(e164) => links::deliver(app, e164, Source::Tray),
@@ -180,30 +177,13 @@ fn choose<R: Runtime>(app: &AppHandle<R>, agent: Option<String>, caller: Option<
 /// The hotkey: the selected text (the PRIMARY selection on Linux), else the clipboard, to the
 /// confirm sheet. The clipboard is only read, never changed.
 pub fn on_hotkey<R: Runtime>(app: &AppHandle<R>) {
-    let text = selection().unwrap_or_default();
+    let text = clickdial_desktop::selection().unwrap_or_default();
     links::deliver(app, text, Source::Hotkey);
 }
 
-fn selection() -> Option<String> {
-    let mut clipboard = arboard::Clipboard::new().ok()?;
-    #[cfg(target_os = "linux")]
-    {
-        use arboard::{GetExtLinux, LinuxClipboardKind};
-        if let Ok(text) = clipboard
-            .get()
-            .clipboard(LinuxClipboardKind::Primary)
-            .text()
-        {
-            if !text.trim().is_empty() {
-                return Some(text);
-            }
-        }
-    }
-    clipboard.get_text().ok()
-}
-
 /// Closing the window closes only the window: Clickdial stays in the tray, ready for links and
-/// the hotkey, without the webview's memory (the run loop keeps the app from exiting). The
+/// the hotkey, without the webview's memory (the run loop keeps the app from exiting; on Linux
+/// the tray keeper takes over, see `single`). The
 /// first time, the page explains where it went (the notice comes with the next status).
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
     static TOLD: AtomicBool = AtomicBool::new(false);
@@ -216,12 +196,25 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
                 state.tell_once_about_tray();
             }
         }
+        // Linux: the tray keeper takes over, without GTK and WebKit (about 12 MB instead of
+        // 140), unless this process must stay.
+        #[cfg(target_os = "linux")]
+        {
+            let app = window.app_handle().clone();
+            std::thread::spawn(move || crate::single::hand_off(&app));
+        }
     }
 }
 
 /// Registers the agent's global shortcut (default Ctrl+Alt+D). Where global shortcuts cannot
 /// work (Wayland), or the combination is taken, the app runs without one and says so.
 pub fn register_hotkey<R: Runtime>(app: &AppHandle<R>) {
+    register_hotkey_within(app, Duration::ZERO);
+}
+
+/// [`register_hotkey`], trying again for up to `patience` while the keys are taken: the tray
+/// keeper that just handed over lets go of them a moment after the name.
+pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration) {
     use tauri_plugin_global_shortcut::GlobalShortcutExt;
     let Some(state) = app.try_state::<AppState>() else {
         return;
@@ -234,8 +227,18 @@ pub fn register_hotkey<R: Runtime>(app: &AppHandle<R>) {
     if !shortcuts_supported() {
         return;
     }
-    if let Err(e) = app.global_shortcut().register(hotkey.as_str()) {
-        eprintln!("Clickdial could not register the shortcut {hotkey}: {e}");
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match app.global_shortcut().register(hotkey.as_str()) {
+            Ok(()) => return,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => {
+                eprintln!("Clickdial could not register the shortcut {hotkey}: {e}");
+                return;
+            }
+        }
     }
 }
 
@@ -249,12 +252,4 @@ pub fn check_hotkey(text: &str) -> Result<(), clickdial_services::Error> {
                 clickdial_core::sanitize::clean_text(text, 40)
             ))
         })
-}
-
-/// Global shortcuts need X11 (or Windows, macOS); a Wayland session does not let an app grab
-/// keys for the whole desktop.
-pub fn shortcuts_supported() -> bool {
-    let var = |k: &str| std::env::var(k).unwrap_or_default();
-    !(var("XDG_SESSION_TYPE") == "wayland"
-        || (var("DISPLAY").is_empty() && !var("WAYLAND_DISPLAY").is_empty()))
 }

@@ -1,11 +1,12 @@
-// End to end: close to the tray. Closing the window keeps Clickdial running in the tray, without
-// its page: WebKit's web process (most of the memory) goes with the window. A second launch
-// builds the window again, with the number that was typed and, once, the notice saying where it
-// went. Run by scripts/test.sh inside a private D-Bus session (single instance) and Xvfb.
+// End to end: close to the tray. Closing the window hands Clickdial's place to the tray keeper
+// (`clickdial --keeper`: no GTK, no WebKit) and the window process ends; a launch (a second
+// start, a clicked link) becomes the window again, with the number that was typed and, once,
+// the notice saying where it went. Run by scripts/test.sh inside a private D-Bus session
+// (single instance) and Xvfb.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -17,100 +18,177 @@ let session;
 after(async () => {
   await session?.close();
   await driver?.stop();
+  for (const p of clickdial().all) process.kill(p.pid, 'SIGKILL');
 });
 
-/** Clickdial's window processes, and the WebKit page processes they started. */
+/** Clickdial's processes: windows, the keeper, and the WebKit page processes windows started. */
 function clickdial() {
-  const all = processes();
-  const apps = all.filter((p) => p.name.startsWith('clickdial'));
-  const pages = all.filter((p) => p.name.startsWith('WebKitWebProces') && apps.some((a) => a.pid === p.ppid));
-  return { apps, pages };
+  const all = processes().filter((p) => p.name.startsWith('clickdial'));
+  const windows = all.filter((p) => p.name.startsWith('clickdial-win'));
+  const keepers = all.filter((p) => p.name === 'clickdial'
+    && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').includes('--keeper'));
+  const pages = processes().filter((p) => p.name.startsWith('WebKitWebProces') && windows.some((a) => a.pid === p.ppid));
+  return { all, windows, keepers, pages };
 }
 
-test('closing the window keeps Clickdial in the tray without its page; a second launch builds it again', { timeout: 120000 }, async () => {
+/** A process's proportional memory (PSS), in MB. */
+function pssMb(pid) {
+  const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+  return Number(m[1]) / 1024;
+}
+
+function closeWindow() {
+  const close = spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']);
+  assert.equal(close.status, 0, String(close.stderr));
+}
+
+/** After a close: only the keeper is left, without GTK or WebKit, and small. */
+async function keeperOnly(what) {
+  await waitFor(`${what}: the window process to end and the keeper to take over`, () => {
+    const now = clickdial();
+    return now.windows.length === 0 && now.pages.length === 0 && now.keepers.length === 1;
+  });
+  const [keeper] = clickdial().keepers;
+  const maps = readFileSync(`/proc/${keeper.pid}/maps`, 'utf8');
+  assert.ok(!/libgtk|libwebkit/.test(maps), 'the keeper loads neither GTK nor WebKit');
+  return keeper;
+}
+
+/** The keeper's tray menu over D-Bus, as a tray host reads and clicks it (StatusNotifierItem's
+ * com.canonical.dbusmenu): its items' labels, and a click on one by its label. */
+function gdbus(...args) {
+  const r = spawnSync('gdbus', ['call', '--session', ...args], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+function trayMenu(pid) {
+  const names = gdbus('--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.ListNames');
+  const item = new RegExp(`org\\.kde\\.StatusNotifierItem-${pid}-\\d+`).exec(names)?.[0];
+  assert.ok(item, `the keeper (${pid}) shows a tray item: ${names}`);
+  const layout = gdbus('--dest', item, '--object-path', '/MenuBar', '--method', 'com.canonical.dbusmenu.GetLayout', '--', '0', '-1', '[]');
+  const items = [...layout.matchAll(/\((\d+), \{[^}]*'label': <'([^']*)'>/g)].map((m) => ({ id: m[1], label: m[2] }));
+  return {
+    labels: items.map((i) => i.label),
+    click(label) {
+      const found = items.find((i) => i.label === label);
+      assert.ok(found, `no '${label}' in ${items.map((i) => i.label)}`);
+      gdbus('--dest', item, '--object-path', '/MenuBar', '--method', 'com.canonical.dbusmenu.Event', '--', found.id, 'clicked', '<0>', '0');
+    },
+  };
+}
+
+/** A new WebDriver session: the app started as the desktop starts it, driven from its page. */
+async function launch(args = []) {
+  await session?.close();
+  session = await newSession(driver.base, app, args);
+  await waitFor('the page', () => session.run('return document.readyState === "complete";'));
+  return session;
+}
+
+test('closing the window leaves only the small tray keeper; a launch becomes the window again, with what was typed', { timeout: 150000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   execFileSync(app, ['logout']);
   driver = await startDriver({ driver: driverBin, nativeDriver });
-  session = await newSession(driver.base, app);
+  await launch();
   await waitFor('the welcome screen', () => session.run("return !!document.querySelector('#demo') && !document.querySelector('#view-welcome').hidden;"));
   // Typed, as far as the page can tell (the app keeps what is typed for the next page).
   await session.run("const n = document.querySelector('#number'); n.value = '98765 43210'; n.dispatchEvent(new Event('input')); return true;");
   await waitFor('the page process', () => clickdial().pages.length === 1);
-  const [running] = clickdial().apps;
 
-  const close = spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']);
-  assert.equal(close.status, 0, close.stderr.toString());
-  // The window and its page are gone; the app is not.
-  await waitFor('the window to go', async () => (await session.windows()).length === 0);
-  await waitFor('the page process to end', () => clickdial().pages.length === 0);
-  await sleep(500);
-  assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'the app is still running');
+  closeWindow();
+  const keeper = await keeperOnly('first close');
+  await sleep(2500); // The tray's first refresh.
+  const mb = pssMb(keeper.pid);
+  assert.ok(mb < 60, `the keeper holds ${mb.toFixed(1)} MB; the goal is 60 MB`);
 
-  // A second launch hands over to it and exits; a new window comes, with what was typed and,
-  // once, the notice saying where it went.
-  const second = spawnSync(app, [], { timeout: 20000 });
-  assert.equal(second.status, 0, String(second.stderr));
-  const [handle] = await waitFor('the window to come back', async () => {
-    const handles = await session.windows();
-    return handles.length === 1 && handles;
-  });
-  await session.switchTo(handle);
+  // A second launch takes over from the keeper and becomes the window, with what was typed
+  // and, once, the notice saying where it went.
+  await launch();
   await waitFor('the typed number', async () => (await session.run("return document.querySelector('#number').value;")) === '98765 43210');
   await waitFor('the one-time notice', async () => (await session.text('#notice')).includes('still running in the tray'));
-  assert.equal(clickdial().pages.length, 1);
-  assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'the same app, not a new one');
+  await waitFor('the keeper to hand over and end', () => clickdial().keepers.length === 0);
+  assert.equal(clickdial().windows.length, 1);
 
   // Closed, then two launches at once (a double click): one window, not two.
-  assert.equal(spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']).status, 0);
-  await waitFor('the window to go', async () => (await session.windows()).length === 0);
+  closeWindow();
+  await keeperOnly('second close');
   const both = [spawn(app, [], { stdio: 'ignore' }), spawn(app, [], { stdio: 'ignore' })];
-  await Promise.all(both.map((p) => new Promise((done) => p.on('exit', done))));
-  await waitFor('a window', async () => (await session.windows()).length > 0);
-  await sleep(1500);
-  assert.equal((await session.windows()).length, 1, 'one window');
+  await waitFor('a window', () => clickdial().pages.length > 0, 30000);
+  await sleep(2000);
+  assert.equal(clickdial().windows.length, 1, 'one window');
   assert.equal(clickdial().pages.length, 1, 'one page process');
+  assert.equal(clickdial().keepers.length, 0, 'the keeper handed over');
+  closeWindow();
+  await keeperOnly('third close');
+  await Promise.all(both.map((p) => (p.exitCode === null ? new Promise((done) => p.on('exit', done)) : null)));
 
-  // Closed again, then a phone link is clicked: the window is built for it, with its sheet.
-  assert.equal(spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']).status, 0);
-  await waitFor('the window to go again', async () => (await session.windows()).length === 0);
-  const link = spawnSync(app, ['tel:+91-98765-43210'], { timeout: 20000 });
-  assert.equal(link.status, 0, String(link.stderr));
-  const [again] = await waitFor('a window for the link', async () => {
-    const handles = await session.windows();
-    return handles.length === 1 && handles;
-  });
-  await session.switchTo(again);
+  // A phone link clicked now: the launched process becomes the window, with the link's sheet.
+  await launch(['tel:+91-98765-43210']);
   await waitFor('the link on its sheet', async () => (await session.run("return document.querySelector('#sheet').open;"))
     && (await session.text('#sheet-title')) === 'Connect an account to dial +91 98765 43210');
-  assert.deepEqual(clickdial().apps.map((p) => p.pid), [running.pid], 'still the same app');
+  assert.equal(clickdial().keepers.length, 0);
   await session.close();
-  await driver.stop();
   session = undefined;
+  await driver.stop();
   driver = undefined;
 });
 
-test('started at login with "start hidden", Clickdial builds no window until asked', { timeout: 60000 }, async () => {
+test('started at login with "start hidden", only the tray keeper runs until a launch', { timeout: 90000 }, async () => {
   // Settings as the Settings page saves them (version 2 of the file).
   const dir = join(process.env.XDG_DATA_HOME, 'in.clickdial.desktop');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({ settings: { version: 2, startHidden: true } }));
-  // The first test's app is gone (else this start would hand over to it).
-  await waitFor('no Clickdial running', () => clickdial().apps.length === 0);
-  const started = spawn(app, ['--autostart'], { stdio: 'ignore' });
-  try {
-    await waitFor('the app to start', () => clickdial().apps.length === 1);
-    await sleep(3000);
-    assert.equal(clickdial().pages.length, 0, 'no page while hidden');
-    assert.equal(started.exitCode, null, 'still running');
-    // Asked for (a second launch, as from the menu): the window is built.
-    const second = spawnSync(app, [], { timeout: 20000 });
-    assert.equal(second.status, 0, String(second.stderr));
-    await waitFor('the page process', () => clickdial().pages.length === 1);
-  } finally {
-    // This test's app (the second launch handed over to it and exited), and its WebKit children.
-    for (const p of processes().filter((q) => q.pid === started.pid || q.ppid === started.pid)) {
-      process.kill(p.pid, 'SIGKILL');
+  await waitFor('no Clickdial running', () => clickdial().windows.length === 0);
+  for (const p of clickdial().all) process.kill(p.pid, 'SIGKILL');
+  await waitFor('no Clickdial at all', () => clickdial().all.length === 0);
+  // What the login entry runs (the window program, which becomes the keeper before any GUI).
+  const started = spawn(join(app, '..', 'clickdial-window'), ['--autostart'], { stdio: 'ignore' });
+  await keeperOnly('started hidden');
+  await sleep(1000);
+  assert.equal(clickdial().keepers[0].pid, started.pid, 'the same process, without ever loading a window');
+  // A second "start at login" while Clickdial runs changes nothing.
+  const again = spawnSync(join(app, '..', 'clickdial-window'), ['--autostart'], { timeout: 20000 });
+  assert.equal(again.status, 0, String(again.stderr));
+  assert.equal(clickdial().all.length, 1);
+
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  await launch();
+  await waitFor('the welcome screen', () => session.run("return !document.querySelector('#view-welcome').hidden;"));
+  await waitFor('the keeper to hand over', () => clickdial().keepers.length === 0);
+  assert.equal(clickdial().pages.length, 1);
+});
+
+test("the keeper's tray menu is the app's, and Show Clickdial and Quit work from it", { timeout: 90000 }, async () => {
+  assert.equal(clickdial().windows.length, 1, 'the last test left its window');
+  closeWindow();
+  let keeper = await keeperOnly('closed');
+  const menu = await waitFor('the tray menu', () => {
+    try {
+      const m = trayMenu(keeper.pid);
+      return m.labels.includes('Show Clickdial') && m;
+    } catch {
+      return false;
     }
-    await waitFor('the app to stop', () => clickdial().apps.length === 0);
-  }
+  });
+  assert.deepEqual(
+    menu.labels.filter((l) => !l.startsWith('Dial clipboard')),
+    ['Recent (none yet)', 'Agent', 'Caller ID', 'Show Clickdial', 'Quit'],
+  );
+  menu.click('Show Clickdial');
+  await waitFor('a window from the tray', () => {
+    const now = clickdial();
+    return now.windows.length === 1 && now.pages.length === 1 && now.keepers.length === 0;
+  }, 30000);
+
+  closeWindow();
+  keeper = await keeperOnly('closed again');
+  await waitFor('the tray menu', () => {
+    try {
+      return trayMenu(keeper.pid).labels.includes('Quit');
+    } catch {
+      return false;
+    }
+  });
+  trayMenu(keeper.pid).click('Quit');
+  await waitFor('nothing left running', () => clickdial().all.length === 0);
 });

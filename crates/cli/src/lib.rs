@@ -196,6 +196,10 @@ enum HandlerAction {
 /// stays in the tray when the agent chose "start hidden").
 pub const AUTOSTART_FLAG: &str = "--autostart";
 
+/// The flag that makes `clickdial` the tray keeper (Linux; started by the window, not by
+/// users).
+pub const KEEPER_FLAG: &str = "--keeper";
+
 /// Whether these arguments open the window: none at all, or a single `tel:`/`callto:` link
 /// (handed to the app by the desktop). Anything else is a command, and a typo gets clap's
 /// suggestion and exit code 2 rather than a window.
