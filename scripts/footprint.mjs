@@ -84,8 +84,36 @@ async function startTimes(app, mark) {
   return median(times);
 }
 
-/** Closed to the tray, then a second launch: until the page of the window it became is ready
- * (the launch takes over from the tray keeper). */
+/** Closed to the tray and reopened within the grace period (the app process still runs): a
+ * second launch → the rebuilt window's page ready. */
+async function reopenWarmTimes(app) {
+  process.env.CLICKDIAL_TRAY_GRACE_SECS = '600';
+  const times = [];
+  const driver = await startDriver({ driver: driverBin, nativeDriver });
+  const session = await newSession(driver.base, app);
+  await waitFor('the page to be ready', () => readyAt(session, clickdialMark), 20000);
+  for (let i = 0; i < 5; i += 1) {
+    spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']);
+    await waitFor('the window to close', async () => (await session.windows()).length === 0);
+    await sleep(1000);
+    const t0 = Date.now();
+    spawnSync(app, [], { stdio: 'ignore' });
+    const [handle] = await waitFor('the window', async () => {
+      const h = await session.windows();
+      return h.length === 1 && h;
+    });
+    await session.switchTo(handle);
+    const at = await waitFor('the page to be ready', () => readyAt(session, clickdialMark), 20000);
+    times.push(at - t0);
+  }
+  await session.close();
+  await driver.stop();
+  process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
+  return median(times);
+}
+
+/** Closed to the tray past the grace period, then a second launch: until the page of the
+ * window it became is ready (the launch takes over from the tray keeper). */
 async function reopenTimes(app) {
   const times = [];
   const driver = await startDriver({ driver: driverBin, nativeDriver });
@@ -144,11 +172,14 @@ function debSize() {
   return deb ? `${(statSync(join(dir, deb)).size / 1048576).toFixed(1)} MiB` : 'not built (scripts/check-package.sh --release)';
 }
 
+// The tray keeper takes over as soon as the window closes (the grace period is measured apart).
+process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
 spawnSync(clickdial, ['logout'], { stdio: 'ignore' });
 const mine = await idleMemory(clickdial, 'Clickdial', true);
 const theirs = await idleMemory(bare, 'Bare', false);
 const startMine = await startTimes(clickdial, clickdialMark);
 const startTheirs = await startTimes(bare, bareMark);
+const reopenWarm = await reopenWarmTimes(clickdial);
 const reopen = await reopenTimes(clickdial);
 const startConfigured = await configuredStartTimes(clickdial);
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -160,7 +191,8 @@ const rows = [
   ['idle PSS, window shown (app + WebKit processes)', mb(mine.shown), mb(theirs.shown), '≤ 200 MB'],
   ['idle PSS, hidden in the tray', mine.hidden === null ? 'could not hide' : mb(mine.hidden), '—', '≤ 60 MB'],
   ['start → page ready (WebDriver, median of 5)', s(startMine), s(startTheirs), '≤ 0.55 s'],
-  ['reopen from the tray → page ready (median of 5)', s(reopen), '—', '≤ 0.55 s'],
+  ['reopen from the tray within the grace period → page ready (median of 5)', s(reopenWarm), '—', '≤ 0.55 s'],
+  ['reopen from the tray keeper → page ready (median of 5)', s(reopen), '—', '≤ 0.55 s'],
   ['start with an account set up (the simulator) → page ready (median of 5)', s(startConfigured), '—', '—'],
   ['release binary, stripped: the app (clickdial-window)', mb(statSync(join(dirname(clickdial), 'clickdial-window')).size), mb(statSync(bare).size), '≤ 9 MB'],
   ['… and the command line and tray keeper (clickdial)', mb(statSync(clickdial).size), '—', '—'],

@@ -196,13 +196,10 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
                 state.tell_once_about_tray();
             }
         }
-        // Linux: the tray keeper takes over, without GTK and WebKit (about 12 MB instead of
-        // 140), unless this process must stay.
+        // Linux: the tray keeper takes over, without GTK and WebKit (about 10 MB instead of
+        // 140), after a grace period in which reopening is quicker.
         #[cfg(target_os = "linux")]
-        {
-            let app = window.app_handle().clone();
-            std::thread::spawn(move || crate::single::hand_off(&app));
-        }
+        crate::single::closed(window.app_handle());
     }
 }
 
