@@ -63,13 +63,22 @@ bundle_ms=$(( ($(date +%s%N) - started_ns) / 1000000 ))
 
 # Tauri's bundler packs the .deb with gzip and has no option for anything else (CLI 2.12). xz,
 # which Debian's own packages use and every dpkg since 1.15 reads, takes the release package
-# from 7.6 to 4.0 MB. Repacked with root as the owner of every file; the debug package at
-# level 0 (quick), so the tests go through the same path.
+# from 7.6 to about 4 MB; its x86 filter (BCJ, which turns the programs' relative jumps into
+# absolute ones that repeat) takes 6% more off, and the files stream is a plain .xz that dpkg's
+# decoder reads like any other. Repacked with root as the owner of every file; the debug
+# package at level 0 (quick), so the tests go through the same path.
 repack_xz() {
   local deb=$1 level=$2 dir
   dir=$(mktemp -d)
   dpkg-deb -R "$deb" "$dir/pkg"
-  dpkg-deb --root-owner-group -Zxz -z"$level" -b "$dir/pkg" "$deb" >/dev/null
+  dpkg-deb --root-owner-group -Znone -b "$dir/pkg" "$dir/plain.deb" >/dev/null
+  (
+    cd "$dir"
+    ar x plain.deb
+    xz --x86 --lzma2=preset="$level" data.tar
+    ar rc new.deb debian-binary control.tar* data.tar.xz
+  )
+  mv "$dir/new.deb" "$deb"
   rm -rf "$dir"
 }
 
@@ -77,7 +86,7 @@ debs=("$deb_dir"/*.deb)
 [ -f "${debs[0]}" ] && [ ${#debs[@]} -eq 1 ] || { echo "FAIL: expected one .deb in $deb_dir" >&2; exit 1; }
 deb=${debs[0]}
 repack_started_ns=$(date +%s%N)
-repack_xz "$deb" "$([ "$mode" = release ] && echo 9 || echo 0)"
+repack_xz "$deb" "$([ "$mode" = release ] && echo 9e || echo 0)"
 repack_ms=$(( ($(date +%s%N) - repack_started_ns) / 1000000 ))
 ar t "$deb" | grep -qx 'data.tar.xz' || fail "the .deb's files are not packed with xz"
 unpacked=$(mktemp -d)

@@ -419,30 +419,12 @@ fn menu_item(item: &Item) -> ksni::MenuItem<KeeperTray> {
     }
 }
 
-/// The app's 32 px icon as the tray protocol takes it (ARGB, big-endian); none if it cannot be
-/// read (the host then shows a generic one).
+/// The app's 32 px icon as the tray protocol takes it (ARGB, big-endian; see build.rs).
 fn icon() -> Vec<ksni::Icon> {
-    let bytes: &[u8] = include_bytes!("../../../icons/32x32.png");
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let Ok(mut reader) = decoder.read_info() else {
-        return Vec::new();
-    };
-    let mut rgba = vec![0; reader.output_buffer_size().unwrap_or(0)];
-    let Ok(info) = reader.next_frame(&mut rgba) else {
-        return Vec::new();
-    };
-    if info.color_type != png::ColorType::Rgba {
-        return Vec::new();
-    }
-    let data = rgba[..info.buffer_size()]
-        .chunks_exact(4)
-        .flat_map(|p| [p[3], p[0], p[1], p[2]])
-        .collect();
     vec![ksni::Icon {
-        width: info.width as i32,
-        height: info.height as i32,
-        data,
+        width: 32,
+        height: 32,
+        data: include_bytes!(concat!(env!("OUT_DIR"), "/tray-32.argb")).to_vec(),
     }]
 }
 
