@@ -49,7 +49,11 @@ pub fn run(handover: Option<Handover>) -> i32 {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    // One worker thread: the bus connection is served on it while the main thread waits for
+    // events (a current-thread runtime would answer launches only while the main thread is
+    // inside `block_on`, up to two seconds late).
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
     {
@@ -133,7 +137,11 @@ impl Keeper {
         let release = || {
             hotkey.unregister();
             if let Some(t) = &tray {
-                t.shutdown().wait();
+                // Called from inside the runtime; the tray's own blocking shutdown must wait on
+                // another thread.
+                std::thread::scope(|s| {
+                    let _ = s.spawn(|| t.shutdown().wait()).join();
+                });
             }
         };
         loop {
