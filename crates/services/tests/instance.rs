@@ -188,3 +188,76 @@ async fn two_launches_at_once_make_one_window() {
         vec![vec!["clickdial".to_string(), "tel:+915".to_string()]]
     );
 }
+
+/// Waiting for the name ends when it comes, however late within the time given, and says no
+/// when it does not come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_the_name_and_handing_it_over_allow_for_a_late_other_side() {
+    let bus = Bus::start();
+    let (_, answer) = recorder("");
+    let window = Arc::new(owner(claim(&bus, answer, false).await));
+    let (_, answer) = recorder("");
+    // The keeper starts handing over before the next process has queued.
+    let handing = {
+        let window = window.clone();
+        tokio::spawn(async move {
+            window
+                .hand_over(Duration::from_secs(10), || true, || {})
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let Claim::Queued(next) = claim(&bus, answer, true).await else {
+        panic!("queued");
+    };
+    assert!(handing.await.unwrap(), "a late queue is still seen");
+    assert!(next.wait_until_owner(Duration::from_secs(5)).await);
+
+    // Queued behind a process that never lets go: no.
+    let (_, answer) = recorder("");
+    let Claim::Queued(third) = claim(&bus, answer, true).await else {
+        panic!("queued");
+    };
+    assert!(!third.wait_until_owner(Duration::from_millis(300)).await);
+    // ...and yes once it does, even when that is later than the first look.
+    let waiting = tokio::spawn(async move {
+        let owned = third.wait_until_owner(Duration::from_secs(10)).await;
+        (owned, third)
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(next.hand_over(Duration::from_secs(5), || true, || {}).await);
+    let (owned, third) = waiting.await.unwrap();
+    assert!(owned);
+    assert!(third.is_owner().await);
+}
+
+/// While a window is being started, launches wait; if it does not start, they are answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_launches_wait_and_are_answered_when_resumed() {
+    let bus = Arc::new(Bus::start());
+    let (seen, answer) = recorder("");
+    let keeper = owner(claim(&bus, answer, false).await);
+    keeper.hold_launches();
+    let waiting = {
+        let bus = bus.clone();
+        tokio::spawn(async move { launch(&bus, "tel:+916").await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "held");
+    assert!(seen.lock().unwrap().is_empty());
+    keeper.resume_launches();
+    assert_eq!(waiting.await.unwrap().unwrap(), "");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+/// The keeper ends with the desktop session: it notices the bus is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bus_that_went_away_is_noticed() {
+    let mut bus = Bus::start();
+    let (_, answer) = recorder("");
+    let instance = owner(claim(&bus, answer, false).await);
+    assert!(instance.bus_alive().await);
+    bus.daemon.kill().unwrap();
+    bus.daemon.wait().unwrap();
+    assert!(!instance.bus_alive().await);
+}
