@@ -1,6 +1,6 @@
 //! The tray keeper (Linux): what runs while Clickdial's window is closed. A window process
 //! carries GTK, WebKit and their graphics stack (about 140 MB even with the page gone); this
-//! process carries none of them (about 12 MB) and does what the closed app must still do:
+//! process carries none of them (about 10 MB) and does what the closed app must still do:
 //! - owns the single-instance name, so a clicked link or a second launch finds Clickdial;
 //! - shows the tray icon and its menu ([`clickdial_services::tray::menu`], as the window does);
 //! - holds the global shortcut.
