@@ -3,63 +3,18 @@
 //! state it was given, gives the name to the window that launch became, and ends cleanly.
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+#[path = "../crates/services/tests/bus/mod.rs"]
+mod bus;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clickdial_services::instance::{bus_name, Claim, Handover, Instance, HANDOVER_VAR};
+use bus::{launch, Bus};
+use clickdial_services::instance::{Claim, Handover, Instance, HANDOVER_VAR};
 
 const BIN: &str = env!("CARGO_BIN_EXE_clickdial");
-
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (package dbus-daemon) is installed by scripts/deps.sh");
-        let mut address = String::new();
-        BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut address)
-            .unwrap();
-        Bus {
-            daemon,
-            address: address.trim().to_string(),
-        }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-async fn launch(bus: &Bus) -> zbus::Result<String> {
-    let connection = zbus::connection::Builder::address(bus.address.as_str())?
-        .build()
-        .await?;
-    let name = bus_name();
-    let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
-    let reply = connection
-        .call_method(
-            Some(name.as_str()),
-            path.as_str(),
-            Some("org.SingleInstance.DBus"),
-            "TakeOver",
-            &(vec!["clickdial".to_string()], "/"),
-        )
-        .await?;
-    reply.body().deserialize::<String>()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_keeper_takes_over_from_the_window_and_hands_back_to_a_launch() {
@@ -104,7 +59,7 @@ async fn the_keeper_takes_over_from_the_window_and_hands_back_to_a_launch() {
     // A launch is answered by the keeper with what the window gave it.
     let started = Instant::now();
     let state: Handover = loop {
-        match launch(&bus).await {
+        match launch(&bus, &[]).await {
             Ok(json) => break serde_json::from_str(&json).unwrap(),
             Err(_) if started.elapsed() < Duration::from_secs(20) => {
                 tokio::time::sleep(Duration::from_millis(50)).await;

@@ -3,44 +3,13 @@
 //! the one process in charge, never by two, and none is lost while the name moves.
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod bus;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clickdial_services::instance::{bus_name, Answer, Claim, Instance};
-
-/// A bus of the test's own, stopped when dropped.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> Bus {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (package dbus) is installed by scripts/deps.sh");
-        let mut address = String::new();
-        BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut address)
-            .unwrap();
-        Bus {
-            daemon,
-            address: address.trim().to_string(),
-        }
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
+use bus::{launch, Bus};
+use clickdial_services::instance::{Answer, Claim, Instance};
 
 /// A process's answer: records each launch's arguments and answers `reply`.
 fn recorder(reply: &'static str) -> (Arc<Mutex<Vec<Vec<String>>>>, Answer) {
@@ -61,25 +30,6 @@ async fn claim(bus: &Bus, answer: Answer, queue: bool) -> Claim {
         .unwrap()
 }
 
-/// What a launching process (`clickdial tel:…`) does: the method `forward` calls.
-async fn launch(bus: &Bus, link: &str) -> zbus::Result<String> {
-    let connection = zbus::connection::Builder::address(bus.address.as_str())?
-        .build()
-        .await?;
-    let name = bus_name();
-    let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
-    let reply = connection
-        .call_method(
-            Some(name.as_str()),
-            path.as_str(),
-            Some("org.SingleInstance.DBus"),
-            "TakeOver",
-            &(vec!["clickdial".to_string(), link.to_string()], "/"),
-        )
-        .await?;
-    reply.body().deserialize::<String>()
-}
-
 fn owner(claim: Claim) -> Instance {
     match claim {
         Claim::Owner(i) => i,
@@ -95,7 +45,7 @@ async fn one_process_answers_and_a_second_finds_it_taken() {
     assert!(first.is_owner().await);
     let (_, other) = recorder("");
     assert!(matches!(claim(&bus, other, false).await, Claim::Taken));
-    assert_eq!(launch(&bus, "tel:+911").await.unwrap(), "");
+    assert_eq!(launch(&bus, &["tel:+911"]).await.unwrap(), "");
     assert_eq!(
         *seen.lock().unwrap(),
         vec![vec!["clickdial".to_string(), "tel:+911".to_string()]]
@@ -120,7 +70,7 @@ async fn the_name_goes_to_the_queued_process_and_launches_follow_it() {
     );
     assert!(released_before, "the hotkey and tray go before the name");
     assert!(keeper.wait_until_owner(Duration::from_secs(5)).await);
-    assert_eq!(launch(&bus, "tel:+912").await.unwrap(), "");
+    assert_eq!(launch(&bus, &["tel:+912"]).await.unwrap(), "");
     assert!(window_seen.lock().unwrap().is_empty());
     assert_eq!(keeper_seen.lock().unwrap().len(), 1);
 }
@@ -146,7 +96,7 @@ async fn nobody_queued_means_no_handover_and_the_process_stays_in_charge() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(!released);
-    assert_eq!(launch(&bus, "tel:+913").await.unwrap(), "");
+    assert_eq!(launch(&bus, &["tel:+913"]).await.unwrap(), "");
     assert_eq!(seen.lock().unwrap().len(), 1);
     assert!(first.is_owner().await);
 }
@@ -159,10 +109,10 @@ async fn two_launches_at_once_make_one_window() {
     let state = "{\"draft\":\"98765\"}";
     let (keeper_seen, keeper) = recorder(state);
     let keeper = owner(claim(&bus, keeper, false).await);
-    assert_eq!(launch(&bus, "tel:+914").await.unwrap(), state);
+    assert_eq!(launch(&bus, &["tel:+914"]).await.unwrap(), state);
     let waiting = {
         let bus = bus.clone();
-        tokio::spawn(async move { launch(&bus, "tel:+915").await })
+        tokio::spawn(async move { launch(&bus, &["tel:+915"]).await })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!waiting.is_finished(), "held while the name changes hands");
@@ -240,7 +190,7 @@ async fn held_launches_wait_and_are_answered_when_resumed() {
     keeper.hold_launches();
     let waiting = {
         let bus = bus.clone();
-        tokio::spawn(async move { launch(&bus, "tel:+916").await })
+        tokio::spawn(async move { launch(&bus, &["tel:+916"]).await })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!waiting.is_finished(), "held");
