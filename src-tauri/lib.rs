@@ -147,10 +147,7 @@ fn starts_hidden(data_dir: &std::path::Path) -> bool {
 #[cfg(target_os = "linux")]
 fn become_keeper() -> i32 {
     use std::os::unix::process::CommandExt;
-    let program = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join("clickdial")))
-        .unwrap_or_else(|| "clickdial".into());
+    let program = clickdial_services::process::sibling("clickdial");
     let e = std::process::Command::new(&program)
         .arg(cli::KEEPER_FLAG)
         .exec();

@@ -166,10 +166,7 @@ pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {
         return;
     }
     let handover = tauri::async_runtime::block_on(state.handover());
-    let program = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join("clickdial")))
-        .unwrap_or_else(|| "clickdial".into());
+    let program = clickdial_services::process::sibling("clickdial");
     let mut command = Command::new(&program);
     command
         .arg(clickdial_cli::KEEPER_FLAG)

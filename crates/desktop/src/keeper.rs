@@ -12,7 +12,6 @@
 //! desktop running `clickdial tel:…`) becomes the window itself. The keeper never dials: every
 //! dial goes through the window's confirm sheet and the one dial service.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -240,7 +239,7 @@ impl Keeper {
         let mut handover = lock(&self.state).clone();
         handover.deliveries.extend(delivery);
         self.instance.hold_launches();
-        let program = sibling("clickdial-window");
+        let program = clickdial_services::process::sibling("clickdial-window");
         let mut command = Command::new(&program);
         command.env(HANDOVER_VAR, handover.to_json());
         {
@@ -267,15 +266,6 @@ impl Keeper {
         }
         handed
     }
-}
-
-/// A program installed beside this one (the window beside `clickdial`).
-fn sibling(name: &str) -> PathBuf {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join(name)))
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| name.into())
 }
 
 /// The global shortcut, while the keeper holds it.

@@ -422,16 +422,7 @@ pub fn hand_over_or_become(args: &[std::ffi::OsString], program: &str, me: &str)
             }
         }
     }
-    let file = if cfg!(windows) {
-        format!("{program}.exe")
-    } else {
-        program.to_string()
-    };
-    let path = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join(&file)))
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| file.into());
+    let path = crate::process::sibling(program);
     let mut command = std::process::Command::new(&path);
     // `skip`, not `[1..]`: a program can be started with no arguments at all, not even its name.
     command.args(args.iter().skip(1));

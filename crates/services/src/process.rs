@@ -1,4 +1,20 @@
-//! Process hygiene, called first thing by every Clickdial process.
+//! Process hygiene, called first thing by every Clickdial process, and finding Clickdial's
+//! other program.
+
+/// Another Clickdial program installed beside this one (`clickdial-window` beside `clickdial`,
+/// and back), by its name without `.exe`; the bare name (found on `PATH`) if it is not there.
+pub fn sibling(name: &str) -> std::path::PathBuf {
+    let file = if cfg!(windows) {
+        format!("{name}.exe")
+    } else {
+        name.to_string()
+    };
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(&file)))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| file.into())
+}
 
 /// Turns core dumps off for this process, so a crash never writes the token or password in
 /// memory to disk (Linux: `PR_SET_DUMPABLE`, which also keeps other processes of the same user
