@@ -6,7 +6,7 @@
 //! is the services'.
 
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -28,14 +28,14 @@ static HANDING_OFF: AtomicBool = AtomicBool::new(false);
 const KEEPER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a closed window's process stays before handing over to the keeper: reopening
-/// within it is quicker (0.5 s instead of a cold start's 0.7 s), since GTK and WebKit are
-/// still loaded. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark
+/// within it is quicker (0.3 s instead of a cold start's 0.7 s in the footprint benchmark),
+/// since GTK and WebKit are still loaded. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark
 /// use 0).
 const GRACE: Duration = Duration::from_secs(60);
 
 /// Counts the window's closes, so a timer from an earlier close knows the window was shown
 /// (and closed) again since.
-static CLOSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static CLOSES: AtomicU64 = AtomicU64::new(0);
 
 fn grace() -> Duration {
     std::env::var("CLICKDIAL_TRAY_GRACE_SECS")
@@ -152,8 +152,9 @@ pub fn ready<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Closed to the tray (after the grace period): unless this process must stay (the demo's
-/// simulator runs here; a call is still followed, for its outcome and notification), start the keeper
-/// with this app's state, give it the name, and end. If the keeper does not come, stay.
+/// simulator runs here; a call is still followed, for its outcome and notification), start
+/// the keeper with this app's state, give it the name, and end. If the keeper does not come,
+/// stay.
 pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {
     let Some(instance) = INSTANCE.get() else {
         return;

@@ -69,10 +69,8 @@ pub fn run(handover: Option<Handover>) -> i32 {
         let state = state.clone();
         let events = events.clone();
         Arc::new(move |_argv: Vec<String>| {
-            let mut handover = lock(&state).clone();
-            handover.deliveries.clear();
             let _ = events.send(Event::TakenOver);
-            handover.to_json()
+            lock(&state).to_json()
         })
     };
     let instance = match runtime.block_on(Instance::claim(answer, from_window, None)) {
@@ -234,7 +232,7 @@ impl Keeper {
 
     /// Starts the window with what the keeper holds (and `delivery` for its confirm sheet),
     /// then gives it the name. True once it has; false if the window did not start (the keeper
-    /// carries on, the delivery is dropped and said so on the next window).
+    /// carries on; the delivery is dropped).
     fn open_window(&self, delivery: Option<Delivery>, release: impl FnOnce()) -> bool {
         let mut handover = lock(&self.state).clone();
         handover.deliveries.extend(delivery);
@@ -301,11 +299,10 @@ impl Hotkey {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let events = Mutex::new(events);
         global_hotkey::GlobalHotKeyEvent::set_event_handler(Some(
             move |e: global_hotkey::GlobalHotKeyEvent| {
                 if e.state == global_hotkey::HotKeyState::Pressed {
-                    let _ = lock(&events).send(Event::Hotkey);
+                    let _ = events.send(Event::Hotkey);
                 }
             },
         ));

@@ -1,7 +1,8 @@
-//! Handing a link to the Clickdial that is already running, without starting one: the D-Bus
-//! call the single-instance plugin makes (Linux). Used before anything heavy is loaded by
-//! `clickdial` (what the desktop runs for a clicked link), so a click reaches the running app in
-//! a few milliseconds instead of after GTK and WebKit start.
+//! One Clickdial per desktop session (Linux: a name on the session bus). A launch (`clickdial`,
+//! `clickdial tel:…`) is handed to the running Clickdial before anything heavy is loaded, so a
+//! click reaches it in a few milliseconds instead of after GTK and WebKit start ([`forward`]);
+//! the process in charge answers launches and can give its place to another with no gap
+//! ([`Instance`]): the window to the tray keeper and back.
 
 /// What became of a launch handed to the running Clickdial.
 #[derive(Debug, Clone, PartialEq, Eq)]
