@@ -196,6 +196,7 @@ pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {
     } else {
         eprintln!("Clickdial's tray keeper did not start; the app stays in the tray itself.");
         let _ = keeper.kill();
+        let _ = keeper.wait();
         HANDING_OFF.store(false, Ordering::SeqCst);
     }
 }

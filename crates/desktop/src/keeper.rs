@@ -261,6 +261,10 @@ impl Keeper {
         ));
         if !handed {
             eprintln!("Clickdial's window did not start; Clickdial stays in the tray.");
+            // A window still starting after all this time would otherwise run beside the
+            // keeper: two Clickdials, each with a tray.
+            let _ = child.kill();
+            let _ = child.wait();
         }
         handed
     }
