@@ -9,6 +9,10 @@ mod loader;
 #[path = "src/error.rs"]
 mod error;
 
+#[path = "src/metadata/pattern.rs"]
+#[allow(dead_code)]
+mod pattern;
+
 fn main() {
     let pnm_path = "assets/PhoneNumberMetadata.xml";
     let metadata = loader::load(BufReader::new(
@@ -17,20 +21,14 @@ fn main() {
     .expect("failed to load metadata");
     println!("cargo:rerun-if-changed={pnm_path}");
 
-    // Every pattern the database compiles (see `Database::from`) is checked here, with the
-    // parser regex-cache uses, so the built-in database can skip that check when it loads.
+    // Every pattern the database compiles (see `convert` in src/metadata/database.rs) is
+    // compiled here, by the same regex-lite and with the same options, so the built-in database
+    // can compile its patterns on first use without checking them again.
     let mut checked = 0;
     for meta in &metadata {
         let id = meta.id.as_deref().unwrap_or("?");
         let mut check = |what: &str, pattern: &str| {
-            // As the database compiles them: whitespace ignored, ASCII classes, and never able
-            // to match invalid UTF-8 (which `Regex` would refuse at first use).
-            let mut parser = regex_syntax::ParserBuilder::new()
-                .ignore_whitespace(true)
-                .unicode(false)
-                .allow_invalid_utf8(false)
-                .build();
-            if let Err(e) = parser.parse(pattern) {
+            if let Err(e) = pattern::Pattern::builder(pattern).build() {
                 panic!("{pnm_path}: {id} {what}: invalid pattern {pattern:?}: {e}");
             }
             checked += 1;
@@ -43,7 +41,7 @@ fn main() {
         ];
         for d in descriptors.into_iter().flatten() {
             if let Some(p) = &d.national_number {
-                check("nationalNumberPattern", p);
+                check("nationalNumberPattern", &format!("^(?:{p}\n)$"));
             }
         }
         for f in meta.formats.iter().chain(&meta.international_formats) {
@@ -90,4 +88,35 @@ fn main() {
     out.write_all(&bytes).expect("failed to write database");
     std::fs::write(Path::new(&out_dir).join("database_index.rs"), index)
         .expect("failed to write database index");
+
+    std::fs::write(Path::new(&out_dir).join("unicode_classes.rs"), unicode_classes())
+        .expect("failed to write the Unicode classes");
+}
+
+/// The Unicode classes the parser's own patterns need, written out as ranges: regex-lite has
+/// no `\p{..}`. From regex-syntax, the parser the regex crate uses, so they are the classes
+/// the crate matched with before (Clickdial's patch).
+fn unicode_classes() -> String {
+    fn ranges(pattern: &str) -> String {
+        let hir = regex_syntax::parse(pattern).expect("a Unicode class");
+        let regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) = hir.kind()
+        else {
+            panic!("{pattern} is not a Unicode class");
+        };
+        class
+            .ranges()
+            .iter()
+            .map(|r| format!("\\x{{{:X}}}-\\x{{{:X}}}", r.start() as u32, r.end() as u32))
+            .collect()
+    }
+    format!(
+        "/// Unicode's decimal digits (`\\p{{Nd}}`), as the inside of a character class.\n\
+         pub(crate) const DIGIT_RANGES: &str = r\"{digits}\";\n\
+         /// Pattern for digits: Unicode's decimal digits (`\\p{{Nd}}`).\n\
+         pub const DIGITS: &str = r\"[{digits}]\";\n\
+         /// Unicode's numbers and letters (`\\p{{N}}`, `\\p{{L}}`), as the inside of a character class.\n\
+         pub(crate) const NUMBER_OR_LETTER_RANGES: &str = r\"{number_or_letter}\";\n",
+        digits = ranges(r"\p{Nd}"),
+        number_or_letter = ranges(r"[\p{N}\p{L}]"),
+    )
 }

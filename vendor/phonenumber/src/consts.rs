@@ -16,7 +16,7 @@
 
 use fnv::{FnvHashMap, FnvHashSet};
 use once_cell::sync::Lazy;
-use regex::{Regex, RegexBuilder};
+use regex_lite::{Regex, RegexBuilder};
 
 /// The minimum length of the National Significant Number.
 pub const MIN_LENGTH_FOR_NSN: usize = 2;
@@ -236,8 +236,9 @@ pub static UNIQUE_INTERNATIONAL_PREFIX: Lazy<Regex> =
 /// some phone numbers. Full-width variants are also present.
 pub const VALID_PUNCTUATION: &str = r"-x\x{2010}-\x{2015}\x{2212}\x{30FC}\x{FF0D}-\x{FF0F} \x{00A0}\x{00AD}\x{200B}\x{2060}\x{3000}()\x{FF08}\x{FF09}\x{FF3B}\x{FF3D}.\[\]/~\x{2053}\x{223C}\x{FF5E}";
 
-/// Pattern for digits.
-pub const DIGITS: &str = r"\p{Nd}";
+// `DIGITS`, `DIGIT_RANGES`, `NUMBER_OR_LETTER_RANGES`: Unicode classes written out by build.rs,
+// as regex-lite has no `\p{..}` (Clickdial's patch).
+include!(concat!(env!("OUT_DIR"), "/unicode_classes.rs"));
 
 /// Plus characters.
 pub const PLUS_CHARS: &str = r"\+\x{FF0B}";
@@ -273,7 +274,7 @@ pub static CAPTURING_DIGIT: Lazy<Regex> =
 /// stripped later during parsing and is of no information value when parsing
 /// a number.
 pub static VALID_START_CHAR: Lazy<Regex> =
-    Lazy::new(|| Regex::new(&format!("[{}{}]", PLUS_CHARS, DIGITS)).unwrap());
+    Lazy::new(|| Regex::new(&format!("[{}{}]", PLUS_CHARS, DIGIT_RANGES)).unwrap());
 
 /// Regular expression of characters typically used to start a second phone
 /// number for the purposes of parsing. This allows us to strip off parts of
@@ -289,7 +290,7 @@ pub static SECOND_NUMBER_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\\/] *x
 /// hash character is retained here, as it may signify the previous block was
 /// an extension.
 pub static UNWANTED_END_CHARS: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"[[\P{N}&&\P{L}]&&[^#]]+$").unwrap());
+    Lazy::new(|| Regex::new(&format!("[^#{NUMBER_OR_LETTER_RANGES}]+$")).unwrap());
 
 /// We use this pattern to check if the phone number has at least three
 /// letters in it - if so, then we treat it as a number where some
@@ -313,15 +314,18 @@ pub static CAPTURING_EXTN_DIGITS: Lazy<String> = Lazy::new(|| format!("({}{{0,7}
 /// This will be run as a case-insensitive regexp match. Wide character
 /// versions are also provided after each ASCII version.
 ///
+/// regex-lite folds case for ASCII only, so the non-ASCII letters list their capitals
+/// (Clickdial's patch).
+///
 /// For parsing, we are slightly more lenient in our interpretation than for
 /// matching. Here we allow "comma" and "semicolon" as possible extension
 /// indicators. When matching, these are hardly ever used to indicate this.
 pub static EXTN_PATTERNS_FOR_PARSING: Lazy<String> = Lazy::new(|| {
     format!(
-        r"{rfc3966_extn_prefix}{capturing_extn_digits}|[ \x{{00A0}}\t,]*(?:e?xt(?:ensi(?:o\x{{0301}}?|\x{{00F3}}))?n?|\x{{FF45}}?\x{{FF58}}\x{{FF54}}\x{{FF4E}}?|[{symbols}]|int|anexo|\x{{FF49}}\x{{FF4E}}\x{{FF54}})[:\.\x{{FF0E}}]?[ \x{{00A0}}\t,-]*{capturing_extn_digits}#?|[- ]+({digits}{{1,5}})#",
+        r"{rfc3966_extn_prefix}{capturing_extn_digits}|[ \x{{00A0}}\t,]*(?:e?xt(?:ensi(?:o\x{{0301}}?|[\x{{00F3}}\x{{00D3}}]))?n?|[\x{{FF45}}\x{{FF25}}]?[\x{{FF58}}\x{{FF38}}][\x{{FF54}}\x{{FF34}}][\x{{FF4E}}\x{{FF2E}}]?|[{symbols}]|int|anexo|[\x{{FF49}}\x{{FF29}}][\x{{FF4E}}\x{{FF2E}}][\x{{FF54}}\x{{FF34}}])[:\.\x{{FF0E}}]?[ \x{{00A0}}\t,-]*{capturing_extn_digits}#?|[- ]+({digits}{{1,5}})#",
         rfc3966_extn_prefix = RFC3966_EXTN_PREFIX,
         capturing_extn_digits = *CAPTURING_EXTN_DIGITS,
-        symbols = r",;x\x{FF58}#\x{FF03}~\x{FF5E}",
+        symbols = r",;x\x{FF58}\x{FF38}#\x{FF03}~\x{FF5E}",
         digits = DIGITS
     )
 });
@@ -333,10 +337,10 @@ pub static EXTN_PATTERNS_FOR_PARSING: Lazy<String> = Lazy::new(|| {
 /// One-character symbols that can be used to indicate an extension.
 pub static EXTN_PATTERNS_FOR_MATCHING: Lazy<String> = Lazy::new(|| {
     format!(
-        r"{rfc3966_extn_prefix}{capturing_extn_digits}|[ \x{{00A0}}\t,]*(?:e?xt(?:ensi(?:o\x{{0301}}?|\x{{00F3}}))?n?|\x{{FF45}}?\x{{FF58}}\x{{FF54}}\x{{FF4E}}?|[{symbols}]|int|anexo|\x{{FF49}}\x{{FF4E}}\x{{FF54}})[:\.\x{{FF0E}}]?[ \x{{00A0}}\t,-]*{capturing_extn_digits}#?|[- ]+({digits}{{1,5}})#",
+        r"{rfc3966_extn_prefix}{capturing_extn_digits}|[ \x{{00A0}}\t,]*(?:e?xt(?:ensi(?:o\x{{0301}}?|[\x{{00F3}}\x{{00D3}}]))?n?|[\x{{FF45}}\x{{FF25}}]?[\x{{FF58}}\x{{FF38}}][\x{{FF54}}\x{{FF34}}][\x{{FF4E}}\x{{FF2E}}]?|[{symbols}]|int|anexo|[\x{{FF49}}\x{{FF29}}][\x{{FF4E}}\x{{FF2E}}][\x{{FF54}}\x{{FF34}}])[:\.\x{{FF0E}}]?[ \x{{00A0}}\t,-]*{capturing_extn_digits}#?|[- ]+({digits}{{1,5}})#",
         rfc3966_extn_prefix = RFC3966_EXTN_PREFIX,
         capturing_extn_digits = *CAPTURING_EXTN_DIGITS,
-        symbols = r"x\x{FF58}#\x{FF03}~\x{FF5E}",
+        symbols = r"x\x{FF58}\x{FF38}#\x{FF03}~\x{FF5E}",
         digits = DIGITS
     )
 });

@@ -14,16 +14,16 @@
 
 use crate::error;
 use crate::metadata::loader;
+use crate::metadata::Pattern;
 use crate::Metadata;
 use fnv::FnvHashMap;
 use once_cell::sync::Lazy;
-use regex_cache::{CachedRegex, CachedRegexBuilder, RegexCache};
 use std::borrow::Borrow;
 use std::fs::File;
 use std::hash::Hash;
 use std::io::{BufReader, Cursor};
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 const DATABASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/database.bin"));
 
@@ -40,7 +40,6 @@ include!(concat!(env!("OUT_DIR"), "/database_index.rs"));
 /// Representation of a database of metadata for phone number.
 #[derive(Clone, Debug)]
 pub struct Database {
-    cache: Arc<Mutex<RegexCache>>,
     entries: Vec<Entry>,
     by_id: FnvHashMap<String, usize>,
     by_code: FnvHashMap<u16, Vec<usize>>,
@@ -76,7 +75,7 @@ impl Database {
     fn build(meta: Vec<loader::Metadata>, check: bool) -> Result<Self, error::LoadMetadata> {
         let mut database = Database::empty();
         for meta in meta {
-            let meta = convert(meta, &database.cache, check)?;
+            let meta = convert(meta, check)?;
             let (id, code, main) = (meta.id.clone(), meta.country_code, meta.main_country_for_code);
             database.entries.push(Entry {
                 meta: OnceLock::from(meta),
@@ -104,7 +103,6 @@ impl Database {
 
     fn empty() -> Self {
         Database {
-            cache: Arc::new(Mutex::new(RegexCache::new(100))),
             entries: Vec::new(),
             by_id: FnvHashMap::default(),
             by_code: FnvHashMap::default(),
@@ -133,13 +131,8 @@ impl Database {
         meta.get_or_init(|| {
             // Checked by build.rs: the bytes are ours, and their patterns valid.
             let raw = postcard::from_bytes(bytes).expect("built-in phone metadata");
-            convert(raw, &self.cache, false).expect("built-in phone metadata")
+            convert(raw, false).expect("built-in phone metadata")
         })
-    }
-
-    /// Get the regular expression cache.
-    pub fn cache(&self) -> Arc<Mutex<RegexCache>> {
-        self.cache.clone()
     }
 
     /// Get a metadata entry by country ID.
@@ -197,7 +190,6 @@ impl Database {
 /// One region's metadata from its loaded form, its patterns compiled on first use.
 fn convert(
     meta: loader::Metadata,
-    cache: &Arc<Mutex<RegexCache>>,
     check: bool,
 ) -> Result<super::Metadata, error::LoadMetadata> {
         fn tranpose<T, E>(value: Option<Result<T, E>>) -> Result<Option<T>, E> {
@@ -210,22 +202,12 @@ fn convert(
         }
     }
 
-    let regex = |value: String| -> Result<CachedRegex, error::LoadMetadata> {
-        let mut builder = CachedRegexBuilder::new(cache.clone(), &value);
-        // ASCII classes, as libphonenumber's (Java's `\d` is `[0-9]`): the patterns only ever
-        // see ASCII digits, and a Unicode `\d{9}` compiles to an automaton many times larger
-        // (Clickdial's patch: about 4 MB per process for one region's patterns).
-        builder.ignore_whitespace(true).unicode(false);
+    let regex = |value: String| -> Result<Pattern, error::LoadMetadata> {
         Ok(if check {
-            // The cache compiles on first use and panics there on an error, so compile once
-            // now with the same options.
-            regex::RegexBuilder::new(&value)
-                .ignore_whitespace(true)
-                .unicode(false)
-                .build()?;
-            builder.build()?
+            Pattern::new(&value)?
         } else {
-            builder.build_unchecked()
+            // build.rs compiled it with the same options.
+            Pattern::checked(value)
         })
     };
 

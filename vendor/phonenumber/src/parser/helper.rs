@@ -26,7 +26,7 @@ use nom::{
     multi::*,
     AsChar, IResult,
 };
-use regex_cache::CachedRegex;
+use crate::metadata::Pattern;
 use std::borrow::Cow;
 
 macro_rules! parse {
@@ -211,7 +211,7 @@ pub fn country_code<'a>(
 ///
 /// Note that since the IDD comes from a passed default region, we can find the
 /// country code from the given default if the country source is from the IDD.
-pub fn international_prefix<'a>(idd: Option<&CachedRegex>, mut number: Number<'a>) -> Number<'a> {
+pub fn international_prefix<'a>(idd: Option<&Pattern>, mut number: Number<'a>) -> Number<'a> {
     // If there's a prefix already, i.e. RFC3966, just change the country source.
     if number.prefix.is_some() {
         number.country = country::Source::Plus;
@@ -702,7 +702,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&Pattern::new("00[39]").unwrap()),
                 Number {
                     national: "0034567700-3898003".into(),
 
@@ -719,7 +719,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&Pattern::new("00[39]").unwrap()),
                 Number {
                     national: "00945677003898003".into(),
 
@@ -736,7 +736,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&Pattern::new("00[39]").unwrap()),
                 Number {
                     national: "00 9 45677003898003".into(),
 
@@ -752,7 +752,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&Pattern::new("00[39]").unwrap()),
                 Number {
                     national: "45677003898003".into(),
 
@@ -769,7 +769,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&Pattern::new("00[39]").unwrap()),
                 Number {
                     national: "+45677003898003".into(),
 
