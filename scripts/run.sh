@@ -10,4 +10,8 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 log "Building and starting Clickdial"
+# Both programs: `clickdial` starts `clickdial-window` from its own folder, and `cargo run --bin
+# clickdial` alone would build only the first (a fresh clone then failed with "could not start
+# clickdial-window").
+cargo build --quiet --bin clickdial --bin clickdial-window
 exec cargo run --quiet --bin clickdial -- "$@"
