@@ -152,7 +152,7 @@ pub fn ready<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Closed to the tray (after the grace period): unless this process must stay (the demo's
-/// simulator runs here; a call is still followed, for its outcome and notification), start
+/// simulator is its child, and its session lives here; a call is still followed, for its outcome and notification), start
 /// the keeper with this app's state, give it the name, and end. If the keeper does not come,
 /// stay.
 pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {

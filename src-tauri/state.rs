@@ -1,5 +1,5 @@
 //! What the running app holds: the session in use (the saved account, or the demo with its
-//! in-process simulator), the services shared with the CLI, cached dropdown lists. The settings
+//! simulator, a child process), the services shared with the CLI, cached dropdown lists. The settings
 //! are not held here: the settings file is read when needed, so a change another process made
 //! (`clickdial login`, say) is picked up before the account is next used, and nothing stale is
 //! ever written back.
@@ -13,6 +13,7 @@ use clickdial_core::{Client, Number, Region, Secret};
 use clickdial_services::accounts::{
     self, AccountForm, AccountKey, Accounts, ConnectionCheck, Lists,
 };
+use clickdial_services::demo::DemoServer;
 use clickdial_services::dialer::{system_wall_clock, DialInput, DialOutcome, Dialer, Session};
 use clickdial_services::follow::Follower;
 use clickdial_services::instance::Handover;
@@ -21,7 +22,8 @@ use clickdial_services::links::{Arrival, Inbox, Request};
 use clickdial_services::secrets::SecretStore;
 use clickdial_services::settings_file::{SettingsFile, Stamp, SETTINGS_FILE};
 use clickdial_services::{Code, Error};
-use clickdial_sim::{Account, Sim, DEMO_TOKEN};
+use clickdial_sim::DEMO_TOKEN;
+use futures_util::future::BoxFuture;
 use serde::Serialize;
 
 impl AsRef<Client> for AppSession {
@@ -33,14 +35,15 @@ impl AsRef<Client> for AppSession {
 /// A session and what the window caches for it.
 pub struct AppSession {
     pub session: Session,
-    /// Kept alive for as long as the demo session; dropping it stops the simulator.
-    pub demo: Option<Sim>,
+    /// Kept alive for as long as the demo session; dropping it stops the simulator (a
+    /// [`DemoServer`], or what a test's [`DemoStarter`] gave).
+    pub demo: Option<DemoGuard>,
     agents: tokio::sync::Mutex<Option<Vec<Agent>>>,
     caller_ids: tokio::sync::Mutex<Option<Vec<CallerId>>>,
 }
 
 impl AppSession {
-    fn new(session: Session, demo: Option<Sim>, lists: Lists) -> Self {
+    fn new(session: Session, demo: Option<DemoGuard>, lists: Lists) -> Self {
         AppSession {
             session,
             demo,
@@ -169,8 +172,25 @@ struct Resolved {
     session: Option<Arc<AppSession>>,
 }
 
+/// Keeps the demo's simulator running while it lives.
+pub type DemoGuard = Box<dyn std::any::Any + Send + Sync>;
+
+/// Starts the demo's simulator: its base URL, and what keeps it running.
+pub type DemoStarter =
+    Arc<dyn Fn() -> BoxFuture<'static, Result<(String, DemoGuard), String>> + Send + Sync>;
+
+/// The demo's simulator as the app runs it: `clickdial sim --for-parent`, a child process.
+fn child_simulator() -> BoxFuture<'static, Result<(String, DemoGuard), String>> {
+    Box::pin(async {
+        let sim = DemoServer::start(&clickdial_services::process::sibling("clickdial")).await?;
+        Ok((sim.url().to_string(), Box::new(sim) as DemoGuard))
+    })
+}
+
 pub struct AppState {
     accounts: Accounts,
+    /// Tests replace it ([`AppState::set_demo_starter`]) to inspect the simulator they run.
+    demo_starter: Mutex<DemoStarter>,
     dialer: Result<Dialer, Error>,
     demo: Mutex<Option<Arc<AppSession>>>,
     saved: tokio::sync::Mutex<Option<Resolved>>,
@@ -229,6 +249,7 @@ impl AppState {
             accounts: Accounts::new(settings, secrets),
             follower,
             dialer,
+            demo_starter: Mutex::new(Arc::new(child_simulator)),
             demo: Mutex::new(None),
             saved: tokio::sync::Mutex::new(None),
             notices: Mutex::new(notices),
@@ -462,17 +483,24 @@ impl AppState {
             .unwrap_or(0)
     }
 
-    /// Starts the built-in simulator on loopback and dials it through the same HTTP path.
+    /// How the demo's simulator starts (tests run one in their own process, to inspect it).
+    pub fn set_demo_starter(&self, starter: DemoStarter) {
+        *lock(&self.demo_starter) = starter;
+    }
+
+    /// Starts the simulator on loopback (`clickdial sim --for-parent`, a child process) and
+    /// dials it through the same HTTP path.
     pub async fn start_demo(&self) -> Result<(), Error> {
         // A number typed for one account is not carried to another.
         self.keep_draft("");
         if lock(&self.demo).is_some() {
             return Ok(());
         }
-        let sim = Sim::spawn(Account::demo())
+        let start = lock(&self.demo_starter).clone();
+        let (url, sim) = start()
             .await
             .map_err(|e| Error::internal(format!("Could not start the demo: {e}")))?;
-        let url = BaseUrl::parse(&sim.url()).map_err(Error::internal)?;
+        let url = BaseUrl::parse(&url).map_err(Error::internal)?;
         let client = accounts::client(
             &url,
             clickdial_core::api::Credentials::Token(Secret::new(DEMO_TOKEN)),
@@ -738,7 +766,7 @@ impl AppState {
         }
     }
 
-    /// Whether the demo (its simulator runs in this process) is in use.
+    /// Whether the demo (its simulator is a child of this process) is in use.
     pub fn in_demo(&self) -> bool {
         lock(&self.demo).is_some()
     }

@@ -22,6 +22,15 @@ struct Harness {
     window: WebviewWindow<MockRuntime>,
 }
 
+/// The demo's simulator, run in this process by the harness's starter.
+fn demo_sim(session: &clickdial_app::state::AppSession) -> &Sim {
+    session
+        .demo
+        .as_ref()
+        .and_then(|guard| guard.downcast_ref::<Sim>())
+        .expect("the demo's simulator")
+}
+
 impl Harness {
     /// An app whose data folder is `settings`'s folder (settings.json and the call ledger).
     fn new(secrets: Arc<dyn SecretStore>, settings: &Path) -> Harness {
@@ -42,6 +51,16 @@ impl Harness {
         // The setup hook (which manages the state) runs on the first event-loop iteration.
         #[allow(deprecated)]
         app.run_iteration(|_, _| {});
+        // The demo's simulator runs in this process, so the tests can read its requests and
+        // inject faults (the app runs it as a child process: tests/demo.rs).
+        app.state::<AppState>().set_demo_starter(Arc::new(|| {
+            Box::pin(async {
+                let sim = Sim::spawn(Account::demo())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok((sim.url(), Box::new(sim) as clickdial_app::state::DemoGuard))
+            })
+        }));
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("window builds");
@@ -172,7 +191,7 @@ fn demo_dial_through_real_ipc() {
 
     let state = h.app.state::<AppState>();
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let sim = session.demo.as_ref().unwrap();
+    let sim = demo_sim(&session);
     let dials = sim.requests_to("/click_to_call");
     assert_eq!(
         dials.len(),
@@ -461,7 +480,7 @@ fn preferences_are_validated_and_used() {
     h.ok("dial", dial_args("0506123456781", "415 555 0123"));
     let state = h.app.state::<AppState>();
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let body = &session.demo.as_ref().unwrap().requests_to("/click_to_call")[0].body;
+    let body = &demo_sim(&session).requests_to("/click_to_call")[0].body;
     assert_eq!(body["destination_number"], "14155550123");
     assert_eq!(body["call_timeout"], 600);
 }
@@ -699,7 +718,7 @@ fn an_absurd_retry_after_is_an_error_and_the_window_keeps_dialling() {
     h.ok("start_demo", json!({}));
     let state = h.app.state::<AppState>();
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let sim = session.demo.as_ref().unwrap();
+    let sim = demo_sim(&session);
     sim.inject(
         clickdial_sim::Fault::respond(429, r#"{"success":false,"message":"slow down"}"#)
             .on("/click_to_call")
@@ -732,7 +751,7 @@ fn the_window_and_the_cli_share_one_guard() {
     h.ok("dial", dial_args("0506123456781", "9876543210"));
     let state = h.app.state::<AppState>();
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let sim = session.demo.as_ref().unwrap();
+    let sim = demo_sim(&session);
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickdial"))
         .args(["call", "+91 98765 43210", "--agent", "0506123456781"])
@@ -857,7 +876,7 @@ fn a_link_waits_on_the_sheet_and_dials_once_when_confirmed() {
     h.ok("start_demo", json!({}));
     let state = h.app.state::<AppState>();
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let sim = session.demo.as_ref().unwrap();
+    let sim = demo_sim(&session);
     let out = confirm(&h, &request["id"], "0506123456782").unwrap();
     assert_eq!(out["international"], "+91 98765 43210");
     let dials = sim.requests_to("/click_to_call");
@@ -1060,7 +1079,7 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     h.ok("start_demo", json!({}));
     let state = h.app.state::<AppState>();
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let sim = session.demo.as_ref().unwrap();
+    let sim = demo_sim(&session);
 
     clickdial_app::links::deliver(h.app.handle(), " 098765 43210 \n".into(), Source::Hotkey);
     let selected = sheet(&h);
@@ -1239,7 +1258,7 @@ fn history_retention_and_following_through_ipc() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
-    let sim = session.demo.as_ref().unwrap();
+    let sim = demo_sim(&session);
     assert!(sim.requests_to("/call/hangup").is_empty());
     clickdial_app::tray::on_menu(h.app.handle(), "hang-up");
     while sim.requests_to("/call/hangup").is_empty() {

@@ -173,6 +173,9 @@ enum Command {
         /// The port to listen on, on 127.0.0.1 only (0: any free port; the address is printed)
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// For the app's demo: print the address alone, and stop when standard input closes
+        #[arg(long, hide = true, conflicts_with = "port")]
+        for_parent: bool,
     },
 }
 
@@ -547,7 +550,13 @@ async fn execute(command: Command) -> Result<String, Failure> {
         } => history(since, number, limit, json, csv),
         Command::Available { agent } => availability(agent, true).await,
         Command::Break { agent } => availability(agent, false).await,
-        Command::Sim { port } => clickdial_sim::run_foreground(port)
+        Command::Sim {
+            for_parent: true, ..
+        } => clickdial_sim::run_for_parent()
+            .await
+            .map(|_| String::new())
+            .map_err(|e| Failure::from(Error::internal(format!("the simulator stopped: {e}")))),
+        Command::Sim { port, .. } => clickdial_sim::run_foreground(port)
             .await
             .map(|_| String::new())
             .map_err(|e| Failure::from(Error::internal(format!("the simulator stopped: {e}")))),

@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod demo;
 pub mod dialer;
 pub mod error;
 pub mod follow;

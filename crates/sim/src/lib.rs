@@ -1489,6 +1489,32 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
     Ok(())
 }
 
+/// `clickdial sim --for-parent`: the demo's simulator for the app's window, in a process of its
+/// own so that the window's program does not carry the simulator's server. Prints its base URL
+/// on one line, then serves until its standard input closes, which happens when the window's
+/// process ends for any reason, or until it is killed.
+pub async fn run_for_parent() -> std::io::Result<()> {
+    let sim = Sim::spawn(Account::demo()).await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", sim.url())?;
+        out.flush()?;
+    }
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        // Nothing is ever written to it: this returns at end of file or on an error.
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = closed.send(());
+    });
+    tokio::select! {
+        _ = stdin_closed => {}
+        r = tokio::signal::ctrl_c() => r?,
+    }
+    drop(sim);
+    Ok(())
+}
+
 /// Appends `extra` generated agents, numbered after those already there.
 fn add_team(shared: &Shared, extra: usize) {
     let mut agents = lock(&shared.agents);
