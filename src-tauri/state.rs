@@ -1,8 +1,8 @@
 //! What the running app holds: the session in use (the saved account, or the demo with its
-//! simulator, a child process), the services shared with the CLI, cached dropdown lists. The settings
-//! are not held here: the settings file is read when needed, so a change another process made
-//! (`clickdial login`, say) is picked up before the account is next used, and nothing stale is
-//! ever written back.
+//! simulator, a child process), the services shared with the CLI, cached dropdown lists. The
+//! settings are not held here: the settings file is read when needed, so a change another
+//! process made (`clickdial login`, say) is picked up before the account is next used, and
+//! nothing stale is ever written back.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
