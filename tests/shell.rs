@@ -52,7 +52,7 @@ impl Harness {
         #[allow(deprecated)]
         app.run_iteration(|_, _| {});
         // The demo's simulator runs in this process, so the tests can read its requests and
-        // inject faults (the app runs it as a child process: tests/demo.rs).
+        // inject faults (the app runs it as a child process: module `demo` in tests/cli.rs).
         app.state::<AppState>().set_demo_starter(Arc::new(|| {
             Box::pin(async {
                 let sim = Sim::spawn(Account::demo())
