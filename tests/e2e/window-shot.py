@@ -8,6 +8,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 
 spec = importlib.util.spec_from_file_location(
     "wm_close", os.path.join(os.path.dirname(os.path.abspath(__file__)), "wm-close.py"))
@@ -18,7 +19,15 @@ title, out = sys.argv[1], sys.argv[2]
 display = wm.x11.XOpenDisplay(None)
 if not display:
     sys.exit("no X display")
-found = wm.find(display, title)
-if not found:
-    sys.exit(f"no window named {title!r}")
-sys.exit(subprocess.run(["import", "-window", hex(found[0]), out]).returncode)
+# A window can go between being found and being read (GTK replaces short-lived windows of the
+# same title): `import` then fails with BadWindow, and the window is looked up again.
+for attempt in range(3):
+    found = wm.find(display, title)
+    if not found:
+        sys.exit(f"no window named {title!r}")
+    shot = subprocess.run(["import", "-window", hex(found[0]), out], stderr=subprocess.PIPE)
+    if shot.returncode == 0:
+        sys.exit(0)
+    time.sleep(0.3)
+sys.stderr.write(shot.stderr.decode(errors="replace"))
+sys.exit(shot.returncode)

@@ -42,6 +42,14 @@ x11.XFetchName.argtypes = [ctypes.c_void_p, Window, ctypes.POINTER(ctypes.c_char
 x11.XSendEvent.argtypes = [ctypes.c_void_p, Window, ctypes.c_int, ctypes.c_long, ctypes.POINTER(XEvent)]
 x11.XFlush.argtypes = [ctypes.c_void_p]
 
+# A window can be destroyed while the tree is walked (GTK's short-lived windows). Xlib's default
+# handler would end this process on its BadWindow; ignored, the window is skipped (XQueryTree
+# and XFetchName return 0 for it).
+XErrorHandler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+_ignore_x_errors = XErrorHandler(lambda display, event: 0)
+x11.XSetErrorHandler.argtypes = [XErrorHandler]
+x11.XSetErrorHandler(_ignore_x_errors)
+
 
 def windows(display, window):
     root, parent = Window(), Window()
