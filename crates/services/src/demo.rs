@@ -1,14 +1,17 @@
 //! The demo's simulator, for the app's window: run by Clickdial's other program
 //! (`clickdial sim --for-parent`) as a child process, so the window's program does not carry
-//! the simulator's HTTP server (issue 10: about 0.2 MB of it).
+//! the simulator's HTTP server (issue 10: 0.27 MB of it).
 
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 /// How long the child may take to say where it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most of the child's output read for its address (a URL is about 30 bytes).
+const MAX_ANSWER: u64 = 256;
 
 /// A running demo simulator. Dropping it stops the child; if this process ends without
 /// dropping it (a crash), the child sees its standard input close and stops by itself.
@@ -36,7 +39,7 @@ impl DemoServer {
             .spawn()
             .map_err(|e| format!("could not start {}: {e}", program.display()))?;
         let stdout = child.stdout.take().ok_or("no output from the simulator")?;
-        let mut lines = BufReader::new(stdout).lines();
+        let mut lines = BufReader::new(stdout.take(MAX_ANSWER)).lines();
         let line = match tokio::time::timeout(START_TIMEOUT, lines.next_line()).await {
             Ok(Ok(Some(line))) => line,
             Ok(Ok(None)) => return Err("the simulator stopped before it started".into()),
