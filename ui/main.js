@@ -33,7 +33,17 @@ import {
   typingHint,
 } from './backend.js';
 
-const backend = createBackend(window.__TAURI__.core.invoke);
+// Tauri's IPC, as @tauri-apps/api's `core.invoke` and `event.listen` call it. The page needs only
+// these two, so the app does not inject that package's 41 KB global bundle (`withGlobalTauri`),
+// which every page load would parse and run.
+const tauri = window.__TAURI_INTERNALS__;
+const invoke = (command, args = {}) => tauri.invoke(command, args);
+const listen = (event, handler) => invoke('plugin:event|listen', {
+  event, target: { kind: 'Any' }, handler: tauri.transformCallback(handler),
+});
+const backend = createBackend(invoke);
+// Asked first, so the backend works on it while the page wires itself up.
+const firstStatus = backend.status();
 const dialer = createDialer(backend);
 const $ = (id) => document.getElementById(id);
 
@@ -700,9 +710,9 @@ function setupSheet() {
   });
   $('sheet-caller').addEventListener('change', updateSheetQuestion);
   $('sheet-agent-manual').addEventListener('input', updateSheetQuestion);
-  window.__TAURI__.event.listen('links-changed', () => refreshLinks());
+  listen('links-changed', () => refreshLinks());
   // The tray chose another agent or caller ID: the pickers follow.
-  window.__TAURI__.event.listen('picks-changed', ({ payload }) => {
+  listen('picks-changed', ({ payload }) => {
     if (payload.agent && !status.chooseAgentEachCall) {
       // The tray's agent is who you are (it was saved as such).
       status.me = payload.agent;
@@ -717,7 +727,7 @@ function setupSheet() {
     }
   });
   // Shown again from the tray, a link or a second launch: pick up a notice meant for it.
-  window.__TAURI__.event.listen('window-shown', async () => {
+  listen('window-shown', async () => {
     try {
       const s = await backend.status();
       if (s.notice) showNotice(s.notice);
@@ -770,9 +780,9 @@ function showCalls(calls) {
 }
 
 function setupFollow() {
-  window.__TAURI__.event.listen('calls-changed', ({ payload }) => showCalls(payload || []));
-  window.__TAURI__.event.listen('notice', ({ payload }) => showNotice(String(payload || '')));
-  window.__TAURI__.event.listen('follow-error', ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
+  listen('calls-changed', ({ payload }) => showCalls(payload || []));
+  listen('notice', ({ payload }) => showNotice(String(payload || '')));
+  listen('follow-error', ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
   $('hang-up').addEventListener('click', async () => {
     if (!followed) return;
     $('hang-up').disabled = true;
@@ -1334,7 +1344,7 @@ async function start() {
   }
   $('dial-form').addEventListener('submit', onDial);
   try {
-    status = await backend.status();
+    status = await firstStatus;
     render();
     // What scripts/bench-footprint.sh times a start to.
     performance.mark('clickdial-interactive');
