@@ -5,7 +5,8 @@
 #     WebKit process it started, summed from /proc/<pid>/smaps_rollup, 5 s after each change;
 #   - start: process start → the page ready for input (Clickdial: its 'clickdial-interactive'
 #     mark, after the first status is shown; the bare app: its load event), both started by
-#     WebDriver (tauri-driver + WebKitWebDriver), median of 5 starts; and reopening: a second
+#     WebDriver (tauri-driver + WebKitWebDriver), median of 7 starts of each, the two apps in
+#     turn, with the page's own part (navigation start → ready); and reopening: a second
 #     launch → the rebuilt window's page ready, after the window was closed to the tray; and a
 #     start with an account set up (the simulator's, through `clickdial sim` and `login`);
 #   - stripped release binaries and the .deb (built and checked by check-package.sh --release);
