@@ -32,6 +32,9 @@ scripts/check-package.sh
 log "Keyring tests (gnome-keyring in a private D-Bus session)"
 scripts/with-session.sh cargo test --workspace --test keyring -- --ignored --test-threads=1
 
+log "Desktop tests (the selection and the clipboard the hotkey reads, on a real X server)"
+CLICKDIAL_X_TESTS=1 xvfb-run -a -s "-nolisten tcp" cargo test --workspace --test x_selection
+
 log "UI tests"
 node --test ui/
 
