@@ -1,8 +1,9 @@
 // End to end: close to the tray. Closing the window frees its page at once, and after a grace
 // period hands Clickdial's place to the tray keeper (`clickdial --keeper`: no GTK, no WebKit)
 // and the window process ends; a launch (a second start, a clicked link) becomes the window
-// again, with the number that was typed and, once, the notice saying where it went. Run by scripts/test.sh inside a private D-Bus session
-// (single instance) and Xvfb.
+// again, with the number that was typed and, once, the notice saying where it went; the keeper
+// holds the tray menu and the global shortcut. Run by scripts/test.sh inside a private D-Bus
+// session (single instance) and Xvfb.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -227,4 +228,27 @@ test("the keeper's tray menu is the app's, and Show Clickdial and Quit work from
   });
   trayMenu(keeper.pid).click('Quit');
   await waitFor('nothing left running', () => clickdial().all.length === 0);
+});
+
+test("the keeper holds the global shortcut: Ctrl+Alt+D starts the window from the tray", { timeout: 90000 }, async () => {
+  await waitFor('no Clickdial running', () => clickdial().all.length === 0);
+  // Started at login in the tray (the settings of the test above), with the default shortcut.
+  spawn(join(app, '..', 'clickdial-window'), ['--autostart'], { stdio: 'ignore' });
+  await keeperOnly('started hidden');
+  // Pressed as a keyboard presses it, again every few seconds in case the keeper had not
+  // grabbed it yet (a press the keeper sees while handing over is dropped; the keeper never
+  // dials either way).
+  let opened = false;
+  for (let i = 0; i < 6 && !opened; i += 1) {
+    await sleep(1500);
+    const press = spawnSync('python3', [join(root, 'tests', 'e2e', 'press-keys.py'), 'Control_L+Alt_L+d']);
+    assert.equal(press.status, 0, String(press.stderr));
+    opened = await waitFor('a window', () => clickdial().windows.length > 0, 3000).catch(() => false);
+  }
+  assert.ok(opened, 'Ctrl+Alt+D opened no window');
+  await waitFor('the window from the shortcut', () => {
+    const now = clickdial();
+    return now.windows.length === 1 && now.pages.length === 1 && now.keepers.length === 0;
+  }, 30000);
+  for (const p of clickdial().all) process.kill(p.pid, 'SIGKILL');
 });
