@@ -1,5 +1,5 @@
 // The only file that names backend commands. It takes `invoke` as a parameter so that
-// `node --test` can exercise it with a fake; main.js passes Tauri's.
+// `node --test` can exercise it with a fake; main.js passes Tauri's IPC invoke.
 
 export const COMMANDS = Object.freeze({
   status: 'get_status',
