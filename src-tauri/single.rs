@@ -152,9 +152,9 @@ pub fn ready<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Closed to the tray (after the grace period): unless this process must stay (the demo's
-/// simulator is its child, and its session lives here; a call is still followed, for its outcome and notification), start
-/// the keeper with this app's state, give it the name, and end. If the keeper does not come,
-/// stay.
+/// simulator is its child, and its session lives here; a call is still followed, for its
+/// outcome and notification), start the keeper with this app's state, give it the name, and
+/// end. If the keeper does not come, stay.
 pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {
     let Some(instance) = INSTANCE.get() else {
         return;
