@@ -86,21 +86,17 @@ pub fn main() -> i32 {
     }));
     let builder = builder
         .plugin(tauri_plugin_deep_link::init())
-        .plugin(
-            tauri_plugin_global_shortcut::Builder::new()
-                .with_handler(|app, _shortcut, event| {
-                    if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
-                        tray::on_hotkey(app);
-                    }
-                })
-                .build(),
-        )
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![cli::AUTOSTART_FLAG]),
         ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .on_window_event(tray::on_window_event);
+        .on_window_event(tray::on_window_event)
+        .on_page_load(|_, page| {
+            if page.event() == tauri::webview::PageLoadEvent::Finished {
+                window::page_loaded();
+            }
+        });
     let launch = Launch {
         autostart,
         link,
@@ -302,7 +298,16 @@ pub fn build_app<R: Runtime>(
                 #[cfg(target_os = "linux")]
                 single::ready(app.handle());
                 #[cfg(not(target_os = "linux"))]
-                tray::register_hotkey(app.handle());
+                {
+                    let handle = app.handle().clone();
+                    tauri::async_runtime::spawn(async move {
+                        window::first_page_loaded(std::time::Duration::from_secs(2)).await;
+                        let _ = tauri::async_runtime::spawn_blocking(move || {
+                            tray::register_hotkey(&handle)
+                        })
+                        .await;
+                    });
+                }
                 // Started at login with "start hidden": stay in the tray (only if there is one),
                 // without even building the window.
                 let hidden = launch.autostart

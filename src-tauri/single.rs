@@ -133,6 +133,7 @@ pub fn ready<R: Runtime>(app: &AppHandle<R>) {
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        crate::window::first_page_loaded(Duration::from_secs(2)).await;
         let handed = match INSTANCE.get() {
             Some(instance) if !instance.is_owner().await => {
                 instance.wait_until_owner(Duration::from_secs(60)).await
@@ -186,10 +187,7 @@ pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {
     let handed = tauri::async_runtime::block_on(instance.hand_over(
         KEEPER_TIMEOUT,
         || matches!(keeper.try_wait(), Ok(None)),
-        || {
-            use tauri_plugin_global_shortcut::GlobalShortcutExt;
-            let _ = app.global_shortcut().unregister_all();
-        },
+        || crate::tray::unregister_hotkeys(app),
     ));
     if handed {
         app.exit(0);

@@ -203,8 +203,59 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
     }
 }
 
+/// The global-shortcut plugin, added when the shortcut is first registered (once the window's
+/// first page has loaded) rather than at start: creating its manager at start (on X11 it opens an X connection of its own) stalled 5
+/// of 6 cold starts under Xvfb by 0.5 s. GTK repainted the window while WebKit's page process
+/// was starting, and WebKit's paint waits up to 0.5 s for the page process, which was itself
+/// waiting on the app (gdb stacks of both).
+fn shortcut_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri_plugin_global_shortcut::Builder::new()
+        .with_handler(|app, _shortcut, event| {
+            if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
+                on_hotkey(app);
+            }
+        })
+        .build()
+}
+
+/// The plugin's manager, once added.
+fn shortcuts<R: Runtime>(
+    app: &AppHandle<R>,
+) -> Option<tauri::State<'_, tauri_plugin_global_shortcut::GlobalShortcut<R>>> {
+    app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>()
+}
+
+/// Lets go of every global shortcut this process holds.
+pub fn unregister_hotkeys<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(shortcuts) = shortcuts(app) {
+        let _ = shortcuts.unregister_all();
+    }
+}
+
+/// Adds [`shortcut_plugin`] unless it is there, on the main thread (where Windows and macOS
+/// need its manager), and waits for it. Never call this on the main thread.
+fn add_shortcut_plugin<R: Runtime>(app: &AppHandle<R>) -> bool {
+    if shortcuts(app).is_some() {
+        return true;
+    }
+    let (done, added) = std::sync::mpsc::channel();
+    let handle = app.clone();
+    let queued = app.run_on_main_thread(move || {
+        if shortcuts(&handle).is_none() {
+            if let Err(e) = handle.plugin(shortcut_plugin()) {
+                eprintln!("Clickdial runs without its global shortcut: {e}");
+            }
+        }
+        let _ = done.send(());
+    });
+    queued.is_ok()
+        && added.recv_timeout(Duration::from_secs(10)).is_ok()
+        && shortcuts(app).is_some()
+}
+
 /// Registers the agent's global shortcut (default Ctrl+Alt+D). Where global shortcuts cannot
-/// work (Wayland), or the combination is taken, the app runs without one and says so.
+/// work (Wayland), or the combination is taken, the app runs without one and says so. Off the
+/// main thread only.
 pub fn register_hotkey<R: Runtime>(app: &AppHandle<R>) {
     register_hotkey_within(app, Duration::ZERO);
 }
@@ -212,7 +263,6 @@ pub fn register_hotkey<R: Runtime>(app: &AppHandle<R>) {
 /// [`register_hotkey`], trying again for up to `patience` while the keys are taken: the tray
 /// keeper that just handed over lets go of them a moment after the name.
 pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration) {
-    use tauri_plugin_global_shortcut::GlobalShortcutExt;
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
@@ -220,13 +270,16 @@ pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration
         .settings()
         .hotkey
         .unwrap_or_else(|| DEFAULT_HOTKEY.to_string());
-    let _ = app.global_shortcut().unregister_all();
-    if !shortcuts_supported() {
+    unregister_hotkeys(app);
+    if !shortcuts_supported() || !add_shortcut_plugin(app) {
         return;
     }
+    let Some(shortcuts) = shortcuts(app) else {
+        return;
+    };
     let deadline = std::time::Instant::now() + patience;
     loop {
-        match app.global_shortcut().register(hotkey.as_str()) {
+        match shortcuts.register(hotkey.as_str()) {
             Ok(()) => return,
             Err(_) if std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(100));

@@ -5,6 +5,7 @@
 //! [`crate::state::AppState::keep_draft`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
@@ -73,4 +74,24 @@ fn raise<R: Runtime>(app: &AppHandle<R>, window: &WebviewWindow<R>) {
     // A page that stayed open picks up what happened while it was hidden (a notice, say); a
     // new one asks for everything when it loads.
     let _ = app.emit_to(MAIN, SHOWN_EVENT, ());
+}
+
+/// Set once a page of this process has loaded.
+static LOADED: AtomicBool = AtomicBool::new(false);
+static LOADED_NOW: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// A page finished loading (`Builder::on_page_load`).
+pub fn page_loaded() {
+    LOADED.store(true, Ordering::SeqCst);
+    LOADED_NOW.notify_waiters();
+}
+
+/// Waits until the window's first page has loaded, or for `limit` (no window: started hidden).
+/// What the app sets up at start but nobody needs at once (the global shortcut) waits for
+/// this, so it stays out of WebKit's way while the page starts (see `tray::shortcut_plugin`).
+pub async fn first_page_loaded(limit: Duration) {
+    let loaded = LOADED_NOW.notified();
+    if !LOADED.load(Ordering::SeqCst) {
+        let _ = tokio::time::timeout(limit, loaded).await;
+    }
 }

@@ -6,7 +6,7 @@
 // yields one sheet and no dial.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -196,4 +196,21 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   await shot('link-selftest.png');
   await session.click('#sheet-cancel');
   assert.equal((await dials()).length, 1, 'the test link dials nothing');
+
+  // The window's own global shortcut, which it takes once its page has loaded: Ctrl+Alt+D,
+  // pressed as a keyboard presses it, brings the selected text to the sheet (nothing is
+  // selected here, so the sheet says so) and dials nothing.
+  await session.click('#close-settings');
+  let asked = false;
+  for (let i = 0; i < 5 && !asked; i += 1) {
+    const press = spawnSync('python3', [join(root, 'tests', 'e2e', 'press-keys.py'), 'Control_L+Alt_L+d']);
+    assert.equal(press.status, 0, String(press.stderr));
+    asked = await waitFor('the sheet from the shortcut', async () =>
+      (await sheetOpen())
+        && (await session.run("return document.querySelector('#sheet-kicker').textContent;")) === 'Selected text', 3000).catch(() => false);
+  }
+  assert.ok(asked, 'Ctrl+Alt+D in the window brought no sheet');
+  assert.equal(await session.run("return document.querySelector('#sheet-call').hidden;"), true);
+  await session.click('#sheet-cancel');
+  assert.equal((await dials()).length, 1, 'the shortcut dials nothing by itself');
 });
