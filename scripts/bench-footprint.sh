@@ -23,9 +23,9 @@ scripts/check-package.sh --release >/dev/null
 log "Building the bare Tauri app (release)"
 (cd benches/bare-tauri && CARGO_TARGET_DIR="$root/target/bare" cargo build --release --quiet)
 
-# Like for like: Clickdial turns WebKit's DMA-BUF renderer and JavaScriptCore's JIT off by
-# itself (services::process::tune_webkit); the bare app gets the same.
-export WEBKIT_DISABLE_DMABUF_RENDERER=1 JSC_useJIT=false
+# Like for like: Clickdial turns WebKit's DMA-BUF renderer, JavaScriptCore's JIT and GTK's
+# OpenGL off by itself (services::process::tune_webkit); the bare app gets the same.
+export WEBKIT_DISABLE_DMABUF_RENDERER=1 JSC_useJIT=false GDK_GL=disable
 export CLICKDIAL_APP="$root/target/release/clickdial"
 export BARE_APP="$root/target/bare/release/bare-tauri"
 export TAURI_DRIVER
