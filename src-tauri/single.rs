@@ -28,8 +28,8 @@ static HANDING_OFF: AtomicBool = AtomicBool::new(false);
 const KEEPER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a closed window's process stays before handing over to the keeper: reopening
-/// within it is quicker (0.3 s instead of a cold start's 0.7 s in the footprint benchmark),
-/// since GTK and WebKit are still loaded. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark
+/// within it is quicker (0.12 s instead of 0.23 s from the keeper in the footprint benchmark),
+/// since GTK and WebKit are still loaded, and closing and reopening in a row hands nothing over. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark
 /// use 0).
 const GRACE: Duration = Duration::from_secs(60);
 
