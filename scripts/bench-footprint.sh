@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 10's footprint figures, Clickdial beside a bare one-window Tauri 2 app built with the
 # same release profile (benches/bare-tauri), measured in one run on this machine:
-#   - idle PSS with the window shown, and for Clickdial hidden in the tray: the app and every
-#     WebKit process it started, summed from /proc/<pid>/smaps_rollup, 5 s after each change;
+#   - idle PSS with the window shown (for Clickdial: its first screen, and the dial screen with
+#     an account set up), and for Clickdial hidden in the tray: the app and every WebKit process
+#     it started, summed from /proc/<pid>/smaps_rollup, 5 s after each change;
 #   - start: process start → the page ready for input (Clickdial: its 'clickdial-interactive'
 #     mark, after the first status is shown; the bare app: its load event), both started by
 #     WebDriver (tauri-driver + WebKitWebDriver), median of 7 starts of each, the two apps in
