@@ -25,15 +25,8 @@ log "Building the bare Tauri app (release)"
 (cd benches/bare-tauri && CARGO_TARGET_DIR="$root/target/bare" cargo build --release --quiet)
 
 # Like for like: Clickdial turns WebKit's DMA-BUF renderer, JavaScriptCore's JIT and GTK's
-# OpenGL off by itself, and names the GPU's render node for WebKit when there is no choice
-# (services::process::tune_webkit); the bare app gets the same.
+# OpenGL off by itself (services::process::tune_webkit); the bare app gets the same.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 JSC_useJIT=false GDK_GL=disable
-nodes=(/dev/dri/renderD*)
-if [ ! -e "${nodes[0]}" ]; then
-  export WEBKIT_WEB_RENDER_DEVICE_FILE=/dev/null
-elif [ "${#nodes[@]}" -eq 1 ]; then
-  export WEBKIT_WEB_RENDER_DEVICE_FILE="${nodes[0]}"
-fi
 export CLICKDIAL_APP="$root/target/release/clickdial"
 export BARE_APP="$root/target/bare/release/bare-tauri"
 export TAURI_DRIVER

@@ -67,63 +67,16 @@ fn tuning(is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Where WebKit's page process finds the GPU it draws with (a DRM render node).
-const RENDER_DEVICE: &str = "WEBKIT_WEB_RENDER_DEVICE_FILE";
-
-/// Whether `WEBKIT_DISABLE_DMABUF_RENDERER`'s value turns the renderer off, as WebKit reads it:
-/// set to anything but `0`.
-fn dmabuf_renderer_off(value: Option<&str>) -> bool {
-    value.is_some_and(|v| v != "0")
-}
-
-/// The render nodes in `dir` (`/dev/dri/renderD128`, ...), in order.
-fn render_nodes(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut nodes: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-        .map(|e| e.path())
-        .collect();
-    nodes.sort();
-    nodes
-}
-
-/// [`RENDER_DEVICE`] for the page's process, given this computer's render nodes. Told nothing,
-/// WebKit opens an EGL display in the app's own process only to ask which node to pass on,
-/// and that loads Mesa's driver with its LLVM, relocated for the process: the app's process
-/// takes 82 MB instead of 58 under Xvfb (17 MB more in all, the page's process sharing less).
-/// With the DMA-BUF renderer off, the app's process draws nothing with OpenGL. So: no node, `/dev/null` (which WebKit's page process finds is no
-/// GPU, and draws as it does without one); one node, that one, as WebKit would find it; several
-/// (a laptop with two GPUs), WebKit chooses.
-fn render_device(nodes: &[std::path::PathBuf]) -> Option<String> {
-    match nodes {
-        [] => Some("/dev/null".to_string()),
-        [node] => Some(node.to_string_lossy().into_owned()),
-        _ => None,
-    }
-}
-
 /// Sets [`WEBKIT_TUNING`] for this process and the WebKit processes it starts (WebKitGTK: Linux
-/// only), and [`RENDER_DEVICE`] while the DMA-BUF renderer is off. Call first thing in `main`,
-/// before any thread starts (changing the environment is not thread-safe).
+/// only). Call first thing in `main`, before any thread starts (changing the environment is not
+/// thread-safe).
 pub fn tune_webkit() {
     if !cfg!(target_os = "linux") {
         return;
     }
-    let mut chosen: Vec<(&'static str, String)> = tuning(|name| std::env::var_os(name).is_some())
-        .into_iter()
-        .map(|(name, value)| (name, value.to_string()))
-        .collect();
+    let chosen = tuning(|name| std::env::var_os(name).is_some());
     for (name, value) in &chosen {
         std::env::set_var(name, value);
-    }
-    let dmabuf = std::env::var("WEBKIT_DISABLE_DMABUF_RENDERER").ok();
-    if std::env::var_os(RENDER_DEVICE).is_none() && dmabuf_renderer_off(dmabuf.as_deref()) {
-        if let Some(device) = render_device(&render_nodes(std::path::Path::new("/dev/dri"))) {
-            std::env::set_var(RENDER_DEVICE, &device);
-            chosen.push((RENDER_DEVICE, device));
-        }
     }
     let _ = TUNED.set(chosen.into_iter().map(|(name, _)| name).collect());
 }
@@ -151,37 +104,6 @@ mod tuning_tests {
             ]
         );
         assert!(super::tuning(|_| true).is_empty());
-    }
-
-    #[test]
-    fn the_render_node_is_named_only_when_there_is_no_choice() {
-        use std::path::PathBuf;
-        assert_eq!(super::render_device(&[]).as_deref(), Some("/dev/null"));
-        let one = [PathBuf::from("/dev/dri/renderD128")];
-        assert_eq!(
-            super::render_device(&one).as_deref(),
-            Some("/dev/dri/renderD128")
-        );
-        let two = [one[0].clone(), PathBuf::from("/dev/dri/renderD129")];
-        assert_eq!(super::render_device(&two), None);
-
-        let dir = tempfile::tempdir().unwrap();
-        assert!(super::render_nodes(&dir.path().join("missing")).is_empty());
-        for name in ["renderD129", "card0", "renderD128", "by-path"] {
-            std::fs::write(dir.path().join(name), "").unwrap();
-        }
-        assert_eq!(
-            super::render_nodes(dir.path()),
-            [dir.path().join("renderD128"), dir.path().join("renderD129")]
-        );
-    }
-
-    #[test]
-    fn the_dmabuf_renderer_is_off_for_any_value_but_0() {
-        assert!(super::dmabuf_renderer_off(Some("1")));
-        assert!(super::dmabuf_renderer_off(Some("")));
-        assert!(!super::dmabuf_renderer_off(Some("0")));
-        assert!(!super::dmabuf_renderer_off(None));
     }
 
     #[test]
