@@ -13,6 +13,7 @@ import {
   PROVIDERS,
   accountForm,
   agentLabel,
+  byName,
   callerFor,
   callerLabel,
   createBackend,
@@ -337,4 +338,17 @@ test('a date filter covers that local day', async () => {
   assert.equal(untilMs, new Date(2026, 10, 29).getTime());
   assert.deepEqual(dayRange(''), { sinceMs: null, untilMs: null });
   assert.deepEqual(dayRange('28/11/2026'), { sinceMs: null, untilMs: null });
+});
+
+test('agents are sorted by name, ignoring case, with the ID for a nameless one', () => {
+  const agents = [
+    { id: '0506123456782', name: 'vikram Singh' },
+    { id: '0506123456781', name: 'Asha Rao' },
+    { id: '0506123456783', name: '' },
+    { id: '0506123456784', name: 'arjun Mehta' },
+    { id: '0506123456785', name: 'Asha Rao' },
+  ];
+  assert.deepEqual(byName(agents).map((a) => a.id),
+    ['0506123456783', '0506123456784', '0506123456781', '0506123456785', '0506123456782']);
+  assert.equal(agents[0].id, '0506123456782', 'the list given is left as it was');
 });
