@@ -29,8 +29,8 @@ const KEEPER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a closed window's process stays before handing over to the keeper: reopening
 /// within it is quicker (0.12 s instead of 0.23 s from the keeper in the footprint benchmark),
-/// since GTK and WebKit are still loaded, and closing and reopening in a row hands nothing over. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark
-/// use 0).
+/// since GTK and WebKit are still loaded, and closing and reopening in a row hands nothing
+/// over. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark use 0).
 const GRACE: Duration = Duration::from_secs(60);
 
 /// Counts the window's closes, so a timer from an earlier close knows the window was shown

@@ -204,10 +204,10 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
 }
 
 /// The global-shortcut plugin, added when the shortcut is first registered (once the window's
-/// first page has loaded) rather than at start: creating its manager at start (on X11 it opens an X connection of its own) stalled 5
-/// of 6 cold starts under Xvfb by 0.5 s. GTK repainted the window while WebKit's page process
-/// was starting, and WebKit's paint waits up to 0.5 s for the page process, which was itself
-/// waiting on the app (gdb stacks of both).
+/// first page has loaded) rather than at start: creating its manager at start (on X11 it opens
+/// an X connection of its own) stalled 5 of 6 cold starts under Xvfb by 0.5 s. GTK repainted
+/// the window while WebKit's page process was starting, and WebKit's paint waits up to 0.5 s
+/// for the page process, which was itself waiting on the app (gdb stacks of both).
 fn shortcut_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     tauri_plugin_global_shortcut::Builder::new()
         .with_handler(|app, _shortcut, event| {
