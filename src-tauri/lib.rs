@@ -301,7 +301,7 @@ pub fn build_app<R: Runtime>(
                 {
                     let handle = app.handle().clone();
                     tauri::async_runtime::spawn(async move {
-                        window::first_page_loaded(std::time::Duration::from_secs(2)).await;
+                        window::first_page_loaded().await;
                         let _ = tauri::async_runtime::spawn_blocking(move || {
                             tray::register_hotkey(&handle)
                         })

@@ -133,7 +133,7 @@ pub fn ready<R: Runtime>(app: &AppHandle<R>) {
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        crate::window::first_page_loaded(Duration::from_secs(2)).await;
+        crate::window::first_page_loaded().await;
         let handed = match INSTANCE.get() {
             Some(instance) if !instance.is_owner().await => {
                 instance.wait_until_owner(Duration::from_secs(60)).await

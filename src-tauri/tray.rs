@@ -232,25 +232,27 @@ pub fn unregister_hotkeys<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Adds [`shortcut_plugin`] unless it is there, on the main thread (where Windows and macOS
-/// need its manager), and waits for it. Never call this on the main thread.
-fn add_shortcut_plugin<R: Runtime>(app: &AppHandle<R>) -> bool {
-    if shortcuts(app).is_some() {
-        return true;
-    }
-    let (done, added) = std::sync::mpsc::channel();
-    let handle = app.clone();
-    let queued = app.run_on_main_thread(move || {
-        if shortcuts(&handle).is_none() {
-            if let Err(e) = handle.plugin(shortcut_plugin()) {
-                eprintln!("Clickdial runs without its global shortcut: {e}");
+/// The plugin's manager, adding [`shortcut_plugin`] first unless it is there: on the main
+/// thread (where Windows and macOS need its manager), waited for. Never call this on the main
+/// thread.
+fn shortcuts_added<R: Runtime>(
+    app: &AppHandle<R>,
+) -> Option<tauri::State<'_, tauri_plugin_global_shortcut::GlobalShortcut<R>>> {
+    if shortcuts(app).is_none() {
+        let (done, added) = std::sync::mpsc::channel();
+        let handle = app.clone();
+        app.run_on_main_thread(move || {
+            if shortcuts(&handle).is_none() {
+                if let Err(e) = handle.plugin(shortcut_plugin()) {
+                    eprintln!("Clickdial runs without its global shortcut: {e}");
+                }
             }
-        }
-        let _ = done.send(());
-    });
-    queued.is_ok()
-        && added.recv_timeout(Duration::from_secs(10)).is_ok()
-        && shortcuts(app).is_some()
+            let _ = done.send(());
+        })
+        .ok()?;
+        added.recv_timeout(Duration::from_secs(10)).ok()?;
+    }
+    shortcuts(app)
 }
 
 /// Registers the agent's global shortcut (default Ctrl+Alt+D). Where global shortcuts cannot
@@ -271,10 +273,10 @@ pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration
         .hotkey
         .unwrap_or_else(|| DEFAULT_HOTKEY.to_string());
     unregister_hotkeys(app);
-    if !shortcuts_supported() || !add_shortcut_plugin(app) {
+    if !shortcuts_supported() {
         return;
     }
-    let Some(shortcuts) = shortcuts(app) else {
+    let Some(shortcuts) = shortcuts_added(app) else {
         return;
     };
     let deadline = std::time::Instant::now() + patience;

@@ -86,12 +86,15 @@ pub fn page_loaded() {
     LOADED_NOW.notify_waiters();
 }
 
-/// Waits until the window's first page has loaded, or for `limit` (no window: started hidden).
-/// What the app sets up at start but nobody needs at once (the global shortcut) waits for
-/// this, so it stays out of WebKit's way while the page starts (see `tray::shortcut_plugin`).
-pub async fn first_page_loaded(limit: Duration) {
+/// How long [`first_page_loaded`] waits at most (no window: started hidden).
+const FIRST_PAGE_PATIENCE: Duration = Duration::from_secs(2);
+
+/// Waits until the window's first page has loaded, or for [`FIRST_PAGE_PATIENCE`]. What the app
+/// sets up at start but nobody needs at once (the global shortcut) waits for this, so it stays
+/// out of WebKit's way while the page starts (see `tray::shortcut_plugin`).
+pub async fn first_page_loaded() {
     let loaded = LOADED_NOW.notified();
     if !LOADED.load(Ordering::SeqCst) {
-        let _ = tokio::time::timeout(limit, loaded).await;
+        let _ = tokio::time::timeout(FIRST_PAGE_PATIENCE, loaded).await;
     }
 }
