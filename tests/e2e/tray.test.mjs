@@ -99,6 +99,12 @@ test('within the grace period after a close, the app stays without its page and 
   await launch();
   await waitFor('the page process', () => clickdial().pages.length === 1);
   const [running] = clickdial().windows;
+  // Nothing in the window's process draws with OpenGL (the DMA-BUF renderer is off), so it loads
+  // no Mesa driver nor its LLVM, which WebKit's search for the GPU would (services::process::
+  // no_egl_here); the page's process, which draws, still finds its EGL driver.
+  const maps = (pid) => readFileSync(`/proc/${pid}/maps`, 'utf8');
+  assert.ok(!/_dri\.so|libLLVM|libEGL_mesa/.test(maps(running.pid)), 'the window process loads no Mesa driver');
+  await waitFor('the page process to load its EGL driver', () => /libEGL_mesa/.test(maps(clickdial().pages[0].pid)));
   closeWindow();
   await waitFor('the window to go', async () => (await session.windows()).length === 0);
   await waitFor('the page process to end', () => clickdial().pages.length === 0);

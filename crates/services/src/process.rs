@@ -68,8 +68,9 @@ fn tuning(is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
 }
 
 /// Sets [`WEBKIT_TUNING`] for this process and the WebKit processes it starts (WebKitGTK: Linux
-/// only). Call first thing in `main`, before any thread starts (changing the environment is not
-/// thread-safe).
+/// only), and keeps EGL out of this process when nothing in it draws with OpenGL
+/// ([`no_egl_here`]). Call first thing in `main`, before any thread starts (changing the
+/// environment is not thread-safe).
 pub fn tune_webkit() {
     if !cfg!(target_os = "linux") {
         return;
@@ -79,6 +80,67 @@ pub fn tune_webkit() {
         std::env::set_var(name, value);
     }
     let _ = TUNED.set(chosen.into_iter().map(|(name, _)| name).collect());
+    #[cfg(target_os = "linux")]
+    if egl_unused(|name| std::env::var(name).ok()) {
+        no_egl_here();
+    }
+}
+
+/// Whether nothing in the window's process draws with OpenGL, given the environment `var`
+/// reads: WebKit's DMA-BUF renderer is off (set to anything but `0`, as WebKit reads it), and
+/// GTK opens an X11 display. Under Wayland, WebKit's UI side may need EGL for itself, so it is
+/// left alone there.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn egl_unused(var: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+    let dmabuf_off = var("WEBKIT_DISABLE_DMABUF_RENDERER").is_some_and(|v| v != "0");
+    let backend = var("GDK_BACKEND").unwrap_or_default();
+    let x11 = if backend.is_empty() || backend == "*" {
+        set("DISPLAY") && !set("WAYLAND_DISPLAY")
+    } else {
+        backend.starts_with("x11")
+    };
+    dmabuf_off && x11
+}
+
+/// Keeps Mesa's driver (and the 35 MB LLVM it links) out of the window's process.
+///
+/// WebKit's UI side opens an EGL display for one thing on X11: to learn which GPU render node
+/// to hand the page's process (`drmMainDevice`), which draws with it. Opening it loads the
+/// driver, whose LLVM is relocated for the process: 8 MB of its own, plus its share of LLVM's
+/// code. Telling WebKit the node instead (`WEBKIT_WEB_RENDER_DEVICE_FILE`) skips the display
+/// but also what builds WebKit's view of the desktop's settings, so the page then missed the
+/// dark theme, the font and its size (WebKitGTK 2.50).
+///
+/// So WebKit still asks, and EGL answers "no display": glvnd (the EGL every current
+/// distribution ships) reads its list of drivers once per process, at the first EGL call, from
+/// `__EGL_VENDOR_LIBRARY_FILENAMES` when set. That call is made here with the list empty, then
+/// the variable is put back as it was, so the page's process (and anything else started) finds
+/// its driver as usual and picks its GPU itself. Without glvnd this changes nothing.
+#[cfg(target_os = "linux")]
+fn no_egl_here() {
+    const VENDORS: &str = "__EGL_VENDOR_LIBRARY_FILENAMES";
+    const EGL_EXTENSIONS: i32 = 0x3055;
+    let users = std::env::var_os(VENDORS);
+    std::env::set_var(VENDORS, "/dev/null");
+    // SAFETY: libEGL is WebKit's own dependency, already loaded; `eglQueryString` with no
+    // display and EGL_EXTENSIONS has the C signature given here and returns a static string or
+    // null, which is not read.
+    unsafe {
+        let egl = libc::dlopen(c"libEGL.so.1".as_ptr(), libc::RTLD_NOW);
+        if !egl.is_null() {
+            let query = libc::dlsym(egl, c"eglQueryString".as_ptr());
+            if !query.is_null() {
+                let query: extern "C" fn(*mut libc::c_void, i32) -> *const libc::c_char =
+                    std::mem::transmute(query);
+                query(std::ptr::null_mut(), EGL_EXTENSIONS);
+            }
+        }
+    }
+    match users {
+        Some(value) => std::env::set_var(VENDORS, value),
+        None => std::env::remove_var(VENDORS),
+    }
 }
 
 /// Takes [`tune_webkit`]'s settings out of `command`'s environment, so the program gets the
@@ -104,6 +166,51 @@ mod tuning_tests {
             ]
         );
         assert!(super::tuning(|_| true).is_empty());
+    }
+
+    #[test]
+    fn egl_is_kept_out_only_with_the_dmabuf_renderer_off_on_x11() {
+        fn env<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+            move |name| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        }
+        let off = ("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        assert!(super::egl_unused(env(&[off, ("DISPLAY", ":0")])));
+        // Any value but 0 turns the renderer off, as WebKit reads it.
+        assert!(super::egl_unused(env(&[
+            ("WEBKIT_DISABLE_DMABUF_RENDERER", ""),
+            ("DISPLAY", ":0")
+        ])));
+        assert!(!super::egl_unused(env(&[
+            ("WEBKIT_DISABLE_DMABUF_RENDERER", "0"),
+            ("DISPLAY", ":0")
+        ])));
+        assert!(!super::egl_unused(env(&[("DISPLAY", ":0")])));
+        // Wayland (GTK's first choice when it can), unless GTK is told X11.
+        let both = [off, ("DISPLAY", ":0"), ("WAYLAND_DISPLAY", "wayland-0")];
+        assert!(!super::egl_unused(env(&both)));
+        assert!(super::egl_unused(env(&[
+            off,
+            ("DISPLAY", ":0"),
+            ("WAYLAND_DISPLAY", "wayland-0"),
+            ("GDK_BACKEND", "x11")
+        ])));
+        assert!(!super::egl_unused(env(&[
+            off,
+            ("DISPLAY", ":0"),
+            ("GDK_BACKEND", "wayland,x11")
+        ])));
+        assert!(super::egl_unused(env(&[
+            off,
+            ("DISPLAY", ":0"),
+            ("WAYLAND_DISPLAY", ""),
+            ("GDK_BACKEND", "*")
+        ])));
+        assert!(!super::egl_unused(env(&[off])));
     }
 
     #[test]
