@@ -217,6 +217,26 @@ function debSize() {
   return deb ? `${(statSync(join(dir, deb)).size / 1048576).toFixed(1)} MiB` : 'not built (scripts/check-package.sh --release)';
 }
 
+/** Processes outside this run that map WebKit or Mesa's LLVM (an app or an Xvfb left over from
+ * another run): PSS divides shared pages among every process that maps them, so these would
+ * make every memory figure low. This run's own Xvfb is the one on `DISPLAY`. */
+function strangers() {
+  return processes().filter((p) => {
+    try {
+      const args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
+      if (p.name === 'Xvfb' && args.includes(process.env.DISPLAY)) return false;
+      return /libwebkit2gtk|libLLVM/.test(readFileSync(`/proc/${p.pid}/maps`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+const sharing = strangers();
+if (sharing.length) {
+  console.log(`WARNING: the memory figures below are low: ${sharing.map((p) => `${p.name} (${p.pid})`).join(', ')} `
+    + 'share their libraries; end them and run again.');
+}
 // The tray keeper takes over as soon as the window closes (the grace period is measured apart).
 process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
 spawnSync(clickdial, ['logout'], { stdio: 'ignore' });
