@@ -120,6 +120,7 @@ test('within the grace period after a close, the app stays without its page and 
   await session.switchTo(handle);
   await waitFor('its page', () => clickdial().pages.length === 1);
   assert.deepEqual(clickdial().windows.map((p) => p.pid), [running.pid], 'the same app, not a new one');
+  assert.ok(!/_dri\.so|libLLVM|libEGL_mesa/.test(maps(running.pid)), 'nor with its window rebuilt');
   await session.close();
   session = undefined;
   await driver.stop();
