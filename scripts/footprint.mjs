@@ -218,13 +218,18 @@ function debSize() {
 }
 
 /** Processes outside this run that map WebKit or Mesa's LLVM (an app or an Xvfb left over from
- * another run): PSS divides shared pages among every process that maps them, so these would
- * make every memory figure low. This run's own Xvfb is the one on `DISPLAY`. */
+ * another run; on a desktop session, the compositor and the browser): PSS divides shared pages
+ * among every process that maps them, so these make the memory figures low. This run's own
+ * Xvfb (started by the same `xvfb-run`, or on `DISPLAY`'s number) shares LLVM alike in every
+ * run and is not counted. Processes whose maps cannot be read (another user's) are skipped. */
 function strangers() {
+  const display = /:(\d+)/.exec(process.env.DISPLAY ?? '')?.[1];
   return processes().filter((p) => {
     try {
-      const args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
-      if (p.name === 'Xvfb' && args.includes(process.env.DISPLAY)) return false;
+      if (p.name === 'Xvfb') {
+        const args = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
+        if (p.ppid === process.ppid || args.includes(`:${display}`)) return false;
+      }
       return /libwebkit2gtk|libLLVM/.test(readFileSync(`/proc/${p.pid}/maps`, 'utf8'));
     } catch {
       return false;
@@ -234,8 +239,8 @@ function strangers() {
 
 const sharing = strangers();
 if (sharing.length) {
-  console.log(`WARNING: the memory figures below are low: ${sharing.map((p) => `${p.name} (${p.pid})`).join(', ')} `
-    + 'share their libraries; end them and run again.');
+  console.log(`WARNING: the memory figures below may be low: ${sharing.map((p) => `${p.name} (${p.pid})`).join(', ')} `
+    + 'share their libraries. For figures to compare, run where nothing else uses WebKit or Mesa.');
 }
 // The tray keeper takes over as soon as the window closes (the grace period is measured apart).
 process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
