@@ -182,7 +182,12 @@ impl Keeper {
                 }
                 Event::Hotkey => delivery(crate::selection(), Source::Hotkey),
                 Event::Menu(action) => match action {
-                    Action::Quit => return 0,
+                    Action::Quit => {
+                        // The tray service ends first, so the tray host's click gets its
+                        // answer before the process goes (and the icon leaves the panel).
+                        release();
+                        return 0;
+                    }
                     Action::Show => None,
                     Action::DialClipboard => delivery(crate::clipboard(), Source::Tray),
                     Action::Dial(e164) => delivery(Some(e164), Source::Tray),
