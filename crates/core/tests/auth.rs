@@ -505,6 +505,36 @@ async fn expired_token_messages_sign_in_again_under_any_status() {
     }
 }
 
+/// A 5xx says "may have been placed" whatever its message: the dial is not sent again, and the
+/// agent is told the outcome is unknown. A list read after the same reply may sign in again.
+#[tokio::test]
+async fn a_5xx_saying_the_token_expired_never_resends_the_dial() {
+    use clickdial_core::{DialRequest, Number, Region};
+    let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
+    let req = DialRequest {
+        custom_identifier: "clickdial-test",
+        agent_number: "0506123456781",
+        destination: &n,
+        caller_id: None,
+        call_timeout: None,
+    };
+    for status in [500, 502, 503] {
+        let body = r#"{"success":false,"message":"Token has expired"}"#;
+        let sim = Sim::spawn(Account::demo()).await.unwrap();
+        let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+        sim.inject(Fault::respond(status, body).on("/click_to_call"));
+        let err = c.click_to_call(&req).await.unwrap_err();
+        assert!(err.outcome_unknown(), "{status}: {err:?}");
+        assert_eq!(count(&sim, "/click_to_call"), 1, "{status}");
+        assert_eq!(count(&sim, "/auth/login"), 1, "{status}");
+
+        sim.inject(Fault::respond(status, body).on("/my_number"));
+        c.my_numbers().await.unwrap();
+        assert_eq!(count(&sim, "/my_number"), 2, "{status}: a read may go again");
+        assert_eq!(count(&sim, "/auth/login"), 2, "{status}");
+    }
+}
+
 #[tokio::test]
 async fn a_reply_that_may_have_placed_the_call_is_never_taken_for_an_expired_session() {
     use clickdial_core::{DialRequest, Number, Region};

@@ -6,12 +6,13 @@
 //!   raw token (servetel-api.md §1.4: accounts differ), and remember the form that worked;
 //! - email + password: `POST /auth/login` gives a short-lived token, kept in memory only and
 //!   renewed before it expires (`/auth/refresh`, else a fresh login). On a 401, or a refusal
-//!   whose message says the token expired or was blacklisted (under any status; see
-//!   [`is_session_refusal`]), we sign in again once, then stop. A refused password is not sent
-//!   again, and a lockout (429) is respected: no sign-in is sent until it ends.
+//!   whose message says the token expired or was blacklisted (see [`is_session_refusal`]), we
+//!   sign in again once, then stop. A refused password is not sent again, and a lockout (429)
+//!   is respected: no sign-in is sent until it ends.
 //!
-//! Those are the only retries, and they are safe even for a dial: an auth refusal means the
-//! server refused the request before acting on it.
+//! Those are the only retries. A dial is sent again only after a reply that proves the server
+//! refused it before acting on it (`Resend::OnlyIfRefused`): a 5xx says "may have been
+//! placed", whatever its message.
 //!
 //! What comes back is bounded: a reply body is read up to [`MAX_REPLY_BYTES`], waits the server
 //! asks for are capped at a day, and every server text is cleaned
@@ -307,7 +308,13 @@ impl Client {
             body["call_timeout"] = json!(t);
         }
         let (status, reply) = self
-            .send(Method::POST, "click_to_call", &[], Some(&body))
+            .send(
+                Method::POST,
+                "click_to_call",
+                &[],
+                Some(&body),
+                Resend::OnlyIfRefused,
+            )
             .await?;
         let ref_id = clean(field(&reply, "ref_id"), MAX_ID);
         let call_id = clean(field(&reply, "call_id"), MAX_ID);
@@ -337,7 +344,9 @@ impl Client {
         for _ in 0..MAX_PAGES {
             let query: Vec<(&str, String)> =
                 cursor.iter().map(|c| ("last_seen_id", c.clone())).collect();
-            let (status, page) = self.send(Method::GET, "users", &query, None).await?;
+            let (status, page) = self
+                .send(Method::GET, "users", &query, None, Resend::Safe)
+                .await?;
             let list = rows(&page).ok_or_else(|| ApiError::BadResponse {
                 status: status.as_u16(),
                 detail: "no list of users in the reply".to_string(),
@@ -358,7 +367,9 @@ impl Client {
 
     /// `GET /my_number`: the account's DIDs, usable as caller IDs.
     pub async fn my_numbers(&self) -> Result<Vec<CallerId>, ApiError> {
-        let (status, reply) = self.send(Method::GET, "my_number", &[], None).await?;
+        let (status, reply) = self
+            .send(Method::GET, "my_number", &[], None, Resend::Safe)
+            .await?;
         let list = rows(&reply).ok_or_else(|| ApiError::BadResponse {
             status: status.as_u16(),
             detail: "no list of numbers in the reply".to_string(),
@@ -373,7 +384,9 @@ impl Client {
             .map(|a| ("agent_number", a.to_string()))
             .into_iter()
             .collect();
-        let (status, reply) = self.send(Method::GET, "live_calls", &query, None).await?;
+        let (status, reply) = self
+            .send(Method::GET, "live_calls", &query, None, Resend::Safe)
+            .await?;
         // An empty object or `null` data means no live calls on some accounts.
         let empty = Vec::new();
         let list = match rows(&reply) {
@@ -406,7 +419,7 @@ impl Client {
     pub async fn hangup(&self, call_id: &str) -> Result<String, ApiError> {
         let body = json!({ "call_id": call_id });
         let (_, reply) = self
-            .send(Method::POST, "call/hangup", &[], Some(&body))
+            .send(Method::POST, "call/hangup", &[], Some(&body), Resend::Safe)
             .await?;
         Ok(clean(reply.get("message"), MAX_SERVER_TEXT).unwrap_or_else(|| "Call ended".into()))
     }
@@ -429,7 +442,9 @@ impl Client {
         if let Some(n) = &q.customer {
             query.push(("callerid", n.clone()));
         }
-        let (status, reply) = self.send(Method::GET, "call/records", &query, None).await?;
+        let (status, reply) = self
+            .send(Method::GET, "call/records", &query, None, Resend::Safe)
+            .await?;
         let list = rows(&reply).ok_or_else(|| ApiError::BadResponse {
             status: status.as_u16(),
             detail: "no list of call records in the reply".to_string(),
@@ -461,7 +476,13 @@ impl Client {
         }
         let action = if available { "unblock" } else { "block" };
         let (_, reply) = self
-            .send(Method::POST, &format!("agent/{eid}/{action}"), &[], None)
+            .send(
+                Method::POST,
+                &format!("agent/{eid}/{action}"),
+                &[],
+                None,
+                Resend::Safe,
+            )
             .await?;
         Ok(clean(reply.get("message"), MAX_SERVER_TEXT).unwrap_or_default())
     }
@@ -531,6 +552,7 @@ impl Client {
         path: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
+        resend: Resend,
     ) -> Result<(StatusCode, Value), ApiError> {
         let reply = match &self.auth {
             Auth::Static(token) => {
@@ -556,7 +578,7 @@ impl Client {
                 let reply = self
                     .exchange(&method, path, query, body, Some(header(&token, false)))
                     .await?;
-                if !is_session_refusal(reply.status, &reply.bytes) {
+                if !resend.allows(reply.status, &reply.bytes) {
                     reply
                 } else {
                     // The token was revoked or expired early, so the server did not act on the
@@ -712,6 +734,25 @@ impl Client {
             expires_at: now.checked_add(lifetime).unwrap_or(now),
             renew_before: RENEW_BEFORE.min(lifetime / 4),
         })
+    }
+}
+
+/// Whether a request may go out again, with a fresh sign-in, after a reply that refused the
+/// session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Reading, or an action that does no harm twice (hanging up, a break): again after any
+    /// session refusal.
+    Safe,
+    /// A dial: again only when the reply proves nothing was done. A 5xx never does, whatever
+    /// its message: the server may have queued the call before failing.
+    OnlyIfRefused,
+}
+
+impl Resend {
+    /// True when the reply refused the session and this request may be sent again.
+    fn allows(self, status: StatusCode, body: &[u8]) -> bool {
+        is_session_refusal(status, body) && (self == Resend::Safe || !status.is_server_error())
     }
 }
 
