@@ -33,13 +33,14 @@ import {
   timeline,
   typingHint,
 } from './backend.js';
+import { EVENTS, PLUGIN_COMMANDS } from './ipc.js';
 
 // Tauri's IPC, as @tauri-apps/api's `core.invoke` and `event.listen` call it. The page needs only
 // these two, so the app does not inject that package's 41 KB global bundle (`withGlobalTauri`),
 // which every page load would parse and run.
 const tauri = window.__TAURI_INTERNALS__;
 const invoke = (command, args = {}) => tauri.invoke(command, args);
-const listen = (event, handler) => invoke('plugin:event|listen', {
+const listen = (event, handler) => invoke(PLUGIN_COMMANDS.listen, {
   event, target: { kind: 'Any' }, handler: tauri.transformCallback(handler),
 });
 const backend = createBackend(invoke);
@@ -720,9 +721,9 @@ function setupSheet() {
   });
   $('sheet-caller').addEventListener('change', updateSheetQuestion);
   $('sheet-agent-manual').addEventListener('input', updateSheetQuestion);
-  listen('links-changed', () => refreshLinks());
+  listen(EVENTS.linksChanged, () => refreshLinks());
   // The tray chose another agent or caller ID: the pickers follow.
-  listen('picks-changed', ({ payload }) => {
+  listen(EVENTS.picksChanged, ({ payload }) => {
     if (payload.agent && !status.chooseAgentEachCall) {
       // The tray's agent is who you are (it was saved as such).
       status.me = payload.agent;
@@ -737,7 +738,7 @@ function setupSheet() {
     }
   });
   // Shown again from the tray, a link or a second launch: pick up a notice meant for it.
-  listen('window-shown', async () => {
+  listen(EVENTS.windowShown, async () => {
     try {
       const s = await backend.status();
       if (s.notice) showNotice(s.notice);
@@ -790,9 +791,9 @@ function showCalls(calls) {
 }
 
 function setupFollow() {
-  listen('calls-changed', ({ payload }) => showCalls(payload || []));
-  listen('notice', ({ payload }) => showNotice(String(payload || '')));
-  listen('follow-error', ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
+  listen(EVENTS.callsChanged, ({ payload }) => showCalls(payload || []));
+  listen(EVENTS.notice, ({ payload }) => showNotice(String(payload || '')));
+  listen(EVENTS.followError, ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
   $('hang-up').addEventListener('click', async () => {
     if (!followed) return;
     $('hang-up').disabled = true;
