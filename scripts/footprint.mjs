@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import {
-  driverBin, nativeDriver, newSession, processes, root, sleep, startDriver, waitFor,
+  driverBin, nativeDriver, newSession, ours, processes, root, sleep, startDriver, tree, unmarkedEnv, waitFor,
 } from '../tests/e2e/webdriver.js';
 
 const clickdial = process.env.CLICKDIAL_APP;
@@ -13,20 +13,11 @@ const bare = process.env.BARE_APP;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** The process and every descendant (the WebKit web and network processes). */
-function tree(pid) {
-  const all = processes();
-  const found = [pid];
-  for (let i = 0; i < found.length; i += 1) {
-    for (const p of all) if (p.ppid === found[i]) found.push(p.pid);
-  }
-  return found;
-}
-
 /** Proportional set size of the process tree, in bytes. */
 function pss(pid) {
   let kb = 0;
-  for (const p of tree(pid)) {
+  // The process and every descendant (the WebKit web and network processes).
+  for (const p of tree([pid])) {
     try {
       const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
       if (m) kb += Number(m[1]);
@@ -37,8 +28,10 @@ function pss(pid) {
   return kb * 1024;
 }
 
-/** Every Clickdial process (the window, or the tray keeper it hands over to when closed). */
-const clickdialPids = () => processes().filter((p) => p.name.startsWith('clickdial')).map((p) => p.pid);
+/** Every Clickdial process this run started, directly or not (the window, or the tray keeper it
+ * hands over to when closed): those carrying the run's private mark (webdriver.js's `ours`). A
+ * Clickdial running beside the run (the user's, another run's) is neither measured nor ended. */
+const clickdialPids = () => ours().filter((p) => p.name.startsWith('clickdial')).map((p) => p.pid);
 
 async function idleMemory(app, title, hide) {
   const proc = spawn(app, [], { stdio: 'ignore' });
@@ -53,7 +46,7 @@ async function idleMemory(app, title, hide) {
       hidden = clickdialPids().reduce((sum, pid) => sum + pss(pid), 0);
     }
   }
-  for (const p of [...tree(proc.pid).reverse(), ...(hide ? clickdialPids() : [])]) {
+  for (const p of [...tree([proc.pid]).reverse(), ...(hide ? clickdialPids() : [])]) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {
@@ -86,8 +79,8 @@ async function startOnce(app, mark) {
   return { total: at - t0, page };
 }
 
-/** Ends every Clickdial process, a tray keeper started by a closing window included: a keeper
- * left running would answer the next start, which would then time a reopen. */
+/** Ends every Clickdial process this run started, a tray keeper started by a closing window
+ * included: a keeper left running would answer the next start, which would then time a reopen. */
 async function noClickdial() {
   await waitFor('no Clickdial left', () => {
     const left = clickdialPids();
@@ -164,7 +157,7 @@ async function reopenTimes(app) {
   for (let i = 0; i < 5; i += 1) {
     spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']);
     await waitFor('only the keeper', () => {
-      const names = processes().filter((p) => p.name.startsWith('clickdial')).map((p) => p.name);
+      const names = ours().filter((p) => p.name.startsWith('clickdial')).map((p) => p.name);
       return names.length === 1 && names[0] === 'clickdial';
     });
     await session.close();
@@ -184,7 +177,9 @@ async function reopenTimes(app) {
  * `clickdial sim`, port 0, signed in through `clickdial login`; signed out after): the start
  * time, and the idle memory with the dial screen shown. */
 async function withAccount(app) {
-  const sim = spawn(app, ['sim'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // Without the run's mark: not one of the app processes ended between starts (ended below, by
+  // its pid).
+  const sim = spawn(app, ['sim'], { stdio: ['ignore', 'pipe', 'ignore'], env: unmarkedEnv() });
   let out = '';
   sim.stdout.on('data', (d) => { out += d; });
   const base = await waitFor('the simulator', () => /base URL: (\S+)/.exec(out)?.[1], 10000);

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import {
-  app, driverBin, nativeDriver, newSession, processes, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, ours, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 // The window hands over to the keeper at once (60 s after closing, for people); the grace
@@ -26,13 +26,16 @@ after(async () => {
   for (const p of clickdial().all) process.kill(p.pid, 'SIGKILL');
 });
 
-/** Clickdial's processes: windows, the keeper, and the WebKit page processes windows started. */
+/** This test's Clickdial processes (started by it, directly or not: they carry its private mark,
+ * see webdriver.js's `ours`): windows, the keeper, and the WebKit page processes windows
+ * started. A Clickdial running beside the test is neither counted nor ended. */
 function clickdial() {
-  const all = processes().filter((p) => p.name.startsWith('clickdial'));
+  const mine = ours();
+  const all = mine.filter((p) => p.name.startsWith('clickdial'));
   const windows = all.filter((p) => p.name.startsWith('clickdial-win'));
   const keepers = all.filter((p) => p.name === 'clickdial'
     && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0').includes('--keeper'));
-  const pages = processes().filter((p) => p.name.startsWith('WebKitWebProces') && windows.some((a) => a.pid === p.ppid));
+  const pages = mine.filter((p) => p.name.startsWith('WebKitWebProces') && windows.some((a) => a.pid === p.ppid));
   return { all, windows, keepers, pages };
 }
 

@@ -1,6 +1,7 @@
 // A small W3C WebDriver client on Node's fetch, enough to drive the Clickdial window through
 // tauri-driver + WebKitWebDriver. No npm dependencies.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import {
   existsSync, readdirSync, readFileSync, rmSync,
 } from 'node:fs';
@@ -45,6 +46,55 @@ export function processes() {
     }
   }
   return all;
+}
+
+/**
+ * This run's private mark: set in this process's environment when this module loads, so that
+ * everything the run starts carries it (tauri-driver, WebKitWebDriver and the app they start, a
+ * launch the test makes itself) and so does everything those start in turn (the tray keeper a
+ * closing window becomes or starts, a window the keeper starts, WebKit's processes), even once
+ * they leave this process's lineage. A fresh one every run, never inherited: a Clickdial the
+ * user runs, or another run's, does not carry it.
+ */
+export const RUN_VAR = 'CLICKDIAL_TEST_RUN';
+export const runId = randomUUID();
+process.env[RUN_VAR] = runId;
+
+/** This environment without the run's mark: for a process the run starts but does not end as
+ * one of its own (it ends it by its pid). */
+export function unmarkedEnv(env = process.env) {
+  const copy = { ...env };
+  delete copy[RUN_VAR];
+  return copy;
+}
+
+function marked(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${RUN_VAR}=${runId}`);
+  } catch {
+    // Gone meanwhile, or another user's.
+    return false;
+  }
+}
+
+/** The pids and every descendant of theirs (by their parent pid, from /proc), parents first. */
+export function tree(pids, all = processes()) {
+  const found = [...pids];
+  for (let i = 0; i < found.length; i += 1) {
+    for (const p of all) if (p.ppid === found[i] && !found.includes(p.pid)) found.push(p.pid);
+  }
+  return found;
+}
+
+/**
+ * This run's processes, as `processes()` gives them: every process but this one that carries
+ * the run's mark, and their descendants. Never found by name: a Clickdial running beside the run
+ * (the user's, another run's) is not among them.
+ */
+export function ours() {
+  const all = processes();
+  const pids = new Set(tree(all.filter((p) => p.pid !== process.pid && marked(p.pid)).map((p) => p.pid), all));
+  return all.filter((p) => pids.has(p.pid));
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
