@@ -316,6 +316,15 @@ export function burstText(count) {
   return `${count} links arrived together. This is the latest; only the number above is dialled, and only if you press Call.`;
 }
 
+/** Why a link the agent trusts to dial without asking waits on the sheet (`Request.asked`). */
+export function askedText(asked) {
+  return {
+    recent: 'A link was dialled without asking less than a minute ago, so this one asks first.',
+    otherCountry: 'This number is in another country than your settings’ country, so Clickdial asks first.',
+    unusual: 'This is a premium-rate or unusual number, so Clickdial asks first.',
+  }[asked] || '';
+}
+
 /** What the sheet's small heading says about where a number came from. */
 export function sourceLabel(source, selfTest) {
   if (selfTest) return 'Test link';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 
 import {
   COMMANDS,
+  askedText,
   burstText,
   countryName,
   sheetQuestion,
@@ -268,6 +269,14 @@ test('a burst of links says how many arrived; a single link says nothing', () =>
   assert.equal(burstText(1), '');
   assert.equal(burstText(undefined), '');
   assert.match(burstText(20), /^20 links arrived together\. This is the latest/);
+});
+
+test('a trusted link that waits on the sheet says why, from the typed reason', () => {
+  assert.match(askedText('recent'), /less than a minute ago/);
+  assert.match(askedText('otherCountry'), /another country/);
+  assert.match(askedText('unusual'), /premium-rate/);
+  assert.equal(askedText(null), '');
+  assert.equal(askedText(undefined), '');
 });
 
 test('the sheet says where a number came from', () => {

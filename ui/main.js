@@ -5,6 +5,7 @@ import {
   REGIONS,
   agentLabel,
   byName,
+  askedText,
   burstText,
   callLine,
   callTone,
@@ -608,7 +609,7 @@ function renderSheet() {
   const configured = !!status?.configured;
   const dialable = !!r.number && !r.selfTest;
   $('sheet-kicker').textContent = sourceLabel(r.source, r.selfTest);
-  setMessage($('sheet-burst'), dialable ? burstText(r.count) : '', 'warn');
+  setMessage($('sheet-burst'), dialable ? burstText(r.count) || askedText(r.asked) : '', 'warn');
   setMessage($('sheet-problem'), r.problem || '', 'error');
   $('sheet-pickers').hidden = !(dialable && configured);
   $('sheet-call').hidden = !dialable;

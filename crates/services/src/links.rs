@@ -23,6 +23,10 @@ use crate::{Code, Error};
 /// be dialled without asking; the rest wait on the sheet.
 pub const FLOOD_WINDOW: Duration = Duration::from_secs(2);
 
+/// At most one link is dialled without asking in this time; the next one waits on the sheet,
+/// so a page that opens a link every few seconds cannot dial on its own.
+pub const TRUSTED_INTERVAL: Duration = Duration::from_secs(60);
+
 /// How long a self-test link is awaited after it was sent through the OS.
 pub const SELF_TEST_WAIT: Duration = Duration::from_secs(60);
 
@@ -73,6 +77,20 @@ pub struct Request {
     pub count: u32,
     /// The doctor's test link: proof that the OS routes links here. Never dialled.
     pub self_test: bool,
+    /// Why a link the agent trusts to dial without asking waits on the sheet instead.
+    pub asked: Option<Asked>,
+}
+
+/// Why a trusted link was not dialled at once: the sheet says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Asked {
+    /// Another link was dialled without asking less than [`TRUSTED_INTERVAL`] ago.
+    Recent,
+    /// The number is in another country than the one in the settings.
+    OtherCountry,
+    /// A premium-rate or unrecognised kind of number.
+    Unusual,
 }
 
 /// What to do with a link that just arrived.
@@ -119,6 +137,8 @@ struct Inner {
     unanswered: u32,
     /// The self-test link's marker, and when it was sent.
     self_test: Option<(String, Instant)>,
+    /// When a link was last dialled without asking.
+    last_trusted: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -181,7 +201,7 @@ impl Inbox {
             Ok(n) => (Some(LinkNumber::from(&n)), None),
             Err(problem) => (None, Some(problem)),
         };
-        let request = Request {
+        let mut request = Request {
             id: inner.next_id,
             source,
             link: clean_text(raw, MAX_LINK_SHOWN),
@@ -189,11 +209,33 @@ impl Inbox {
             problem,
             count,
             self_test,
+            asked: None,
         };
         // Only links may be trusted to dial without asking; the tray and hotkey always ask.
         let trusted = dial_without_asking && source == Source::Link;
-        if trusted && alone && !self_test && request.number.is_some() {
-            return Arrival::Dial(request);
+        if let (true, true, false, Some(number)) = (trusted, alone, self_test, &request.number) {
+            let recent = inner
+                .last_trusted
+                .is_some_and(|at| now.saturating_duration_since(at) < TRUSTED_INTERVAL);
+            request.asked = if recent {
+                Some(Asked::Recent)
+            } else if number.region.as_deref() != Some(region.code()) {
+                Some(Asked::OtherCountry)
+            } else if !matches!(
+                number.kind,
+                NumberKind::Mobile
+                    | NumberKind::Landline
+                    | NumberKind::MobileOrLandline
+                    | NumberKind::TollFree
+            ) {
+                Some(Asked::Unusual)
+            } else {
+                None
+            };
+            if request.asked.is_none() {
+                inner.last_trusted = Some(now);
+                return Arrival::Dial(request);
+            }
         }
         inner.current = Some(request.clone());
         Arrival::Ask(request)
@@ -341,15 +383,25 @@ mod tests {
             a => panic!("{a:?}"),
         }
         assert_eq!(inbox.current(), None);
-        // A link exactly one flood window after the previous one is alone again.
-        match inbox.receive(
+        // A link one flood window later is alone again, but one dial without asking a minute
+        // is the limit: it asks, and says why.
+        let r = ask(inbox.receive(
             link,
             Source::Link,
             Region::INDIA,
             true,
             later + FLOOD_WINDOW,
+        ));
+        assert_eq!(r.asked, Some(Asked::Recent));
+        assert!(inbox.dismiss(r.id));
+        match inbox.receive(
+            link,
+            Source::Link,
+            Region::INDIA,
+            true,
+            later + TRUSTED_INTERVAL,
         ) {
-            Arrival::Dial(_) => {}
+            Arrival::Dial(r) => assert_eq!(r.asked, None),
             a => panic!("{a:?}"),
         }
         // While a sheet is open, even a trusted link waits on it.
@@ -361,6 +413,84 @@ mod tests {
             at(base, 9_000),
         ));
         ask(inbox.receive(link, Source::Link, Region::INDIA, true, at(base, 20_000)));
+    }
+
+    /// A page that opens a link every 2.1 s (past the burst window) got each one dialled.
+    #[test]
+    fn trusted_links_dial_at_most_one_a_minute() {
+        let inbox = Inbox::new();
+        let base = Instant::now();
+        let mut dialled = Vec::new();
+        for i in 0..60u64 {
+            let link = format!("tel:+91987654{:04}", 3200 + i);
+            match inbox.receive(
+                &link,
+                Source::Link,
+                Region::INDIA,
+                true,
+                at(base, i * 2_100),
+            ) {
+                Arrival::Dial(_) => dialled.push(i),
+                Arrival::Ask(r) => {
+                    assert_eq!(r.asked, Some(Asked::Recent), "{i}");
+                    assert!(inbox.dismiss(r.id));
+                }
+            }
+        }
+        // 0 s, then the first link at least 60 s later (29 × 2.1 s = 60.9 s), and so on.
+        assert_eq!(dialled, [0, 29, 58]);
+    }
+
+    #[test]
+    fn trusted_links_ask_for_another_country_or_an_unusual_number() {
+        let base = Instant::now();
+        for (i, (link, region, asked)) in [
+            ("tel:+14155550123", Region::INDIA, Some(Asked::OtherCountry)),
+            (
+                "tel:+919876543210",
+                Region::parse("US").unwrap(),
+                Some(Asked::OtherCountry),
+            ),
+            ("tel:+14155550123", Region::parse("US").unwrap(), None),
+            ("tel:+919876543210", Region::INDIA, None),
+            ("tel:+9118004190000", Region::INDIA, None),
+            ("tel:+9118602662222", Region::INDIA, Some(Asked::Unusual)),
+            ("tel:+18005550199", Region::parse("US").unwrap(), None),
+            (
+                "tel:+19005550199",
+                Region::parse("US").unwrap(),
+                Some(Asked::Unusual),
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let inbox = Inbox::new();
+            let now = at(base, i as u64 * 100_000);
+            match (inbox.receive(link, Source::Link, region, true, now), asked) {
+                (Arrival::Dial(r), None) => assert_eq!(r.asked, None),
+                (Arrival::Ask(r), Some(want)) => {
+                    assert_eq!(r.asked, Some(want), "{link}");
+                    assert_eq!(inbox.current(), Some(r));
+                }
+                (a, want) => panic!("{link} in {}: {a:?}, wanted {want:?}", region.code()),
+            }
+        }
+        // Asking is not a dial: the next trusted link is not held up by it.
+        let inbox = Inbox::new();
+        let r = ask(inbox.receive("tel:+14155550123", Source::Link, Region::INDIA, true, base));
+        assert!(inbox.dismiss(r.id));
+        let later = at(base, 10_000);
+        assert!(matches!(
+            inbox.receive(
+                "tel:+919876543210",
+                Source::Link,
+                Region::INDIA,
+                true,
+                later
+            ),
+            Arrival::Dial(_)
+        ));
     }
 
     #[test]
