@@ -688,6 +688,11 @@ impl AppState {
         self.dial_in(session, input).await
     }
 
+    /// The window is closing: the sheet's request, if any, goes with it.
+    pub fn window_closed(&self) {
+        self.inbox.dismiss_current();
+    }
+
     /// The agent cancelled the sheet's request `id`.
     pub fn dismiss_link(&self, id: u64) -> bool {
         self.inbox.dismiss(id)

@@ -188,6 +188,11 @@ pub fn on_hotkey<R: Runtime>(app: &AppHandle<R>) {
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
     static TOLD: AtomicBool = AtomicBool::new(false);
     if let WindowEvent::CloseRequested { .. } = event {
+        // A sheet never outlives its window: reopened, it would offer a link the agent walked
+        // away from, with Call focused.
+        if let Some(state) = window.app_handle().try_state::<AppState>() {
+            state.window_closed();
+        }
         if window.app_handle().tray_by_id(TRAY_ID).is_none() {
             return; // No tray: closing quits, as there would be no way back.
         }

@@ -213,4 +213,24 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   assert.equal(await session.run("return document.querySelector('#sheet-call').hidden;"), true);
   await session.click('#sheet-cancel');
   assert.equal((await dials()).length, 1, 'the shortcut dials nothing by itself');
+
+  // A sheet never outlives its window: closed with a link on the sheet and opened again (within
+  // the grace period, the same process), the window offers no sheet and focuses no Call.
+  assert.equal((await openLink('tel:+91-98765-43299')).code, 0);
+  await waitFor('the sheet before the close', async () => (await sheetOpen()) && (await title()).includes('+91 98765 43299'));
+  const close = spawnSync('python3', [join(root, 'tests', 'e2e', 'wm-close.py'), 'Clickdial']);
+  assert.equal(close.status, 0, String(close.stderr));
+  await waitFor('the window to go', async () => (await session.windows()).length === 0);
+  const again = spawnSync(app, [], { timeout: 20000 });
+  assert.equal(again.status, 0, String(again.stderr));
+  const [handle] = await waitFor('the window to come back', async () => {
+    const handles = await session.windows();
+    return handles.length === 1 && handles;
+  });
+  await session.switchTo(handle);
+  await waitFor('its page', () => session.run("return document.readyState === 'complete' && !document.querySelector('#view-dial').hidden;"));
+  await sleep(1500);
+  assert.equal(await sheetOpen(), false, 'the sheet left with its window');
+  assert.notEqual(await session.run('return document.activeElement.id;'), 'sheet-call');
+  assert.equal((await dials()).length, 1);
 });

@@ -274,6 +274,14 @@ impl Inbox {
         Ok((request, number))
     }
 
+    /// The window closed: a request left on the sheet is dropped, so reopening the window never
+    /// offers a link the agent walked away from. Returns whether one was dropped.
+    pub fn dismiss_current(&self) -> bool {
+        let mut inner = self.lock();
+        inner.unanswered = 0;
+        inner.current.take().is_some()
+    }
+
     /// The agent cancelled request `id` (or closed the sheet). An older id changes nothing.
     pub fn dismiss(&self, id: u64) -> bool {
         let mut inner = self.lock();
@@ -491,6 +499,35 @@ mod tests {
             ),
             Arrival::Dial(_)
         ));
+    }
+
+    #[test]
+    fn closing_the_window_drops_the_sheet() {
+        let inbox = Inbox::new();
+        let base = Instant::now();
+        let r = ask(inbox.receive(
+            "tel:+919876543210",
+            Source::Link,
+            Region::INDIA,
+            false,
+            base,
+        ));
+        assert!(inbox.dismiss_current());
+        assert_eq!(inbox.current(), None);
+        assert!(
+            inbox.take(r.id).is_err(),
+            "a confirmation after closing dials nothing"
+        );
+        assert!(!inbox.dismiss_current());
+        // The next link starts a count of its own.
+        let next = ask(inbox.receive(
+            "tel:+919876543211",
+            Source::Link,
+            Region::INDIA,
+            false,
+            at(base, 10_000),
+        ));
+        assert_eq!(next.count, 1);
     }
 
     #[test]
