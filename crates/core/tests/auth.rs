@@ -530,7 +530,11 @@ async fn a_5xx_saying_the_token_expired_never_resends_the_dial() {
 
         sim.inject(Fault::respond(status, body).on("/my_number"));
         c.my_numbers().await.unwrap();
-        assert_eq!(count(&sim, "/my_number"), 2, "{status}: a read may go again");
+        assert_eq!(
+            count(&sim, "/my_number"),
+            2,
+            "{status}: a read may go again"
+        );
         assert_eq!(count(&sim, "/auth/login"), 2, "{status}");
     }
 }
