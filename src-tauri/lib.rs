@@ -202,7 +202,7 @@ pub fn build_app<R: Runtime>(
             // (about 10 ms in release): do it now, off the main thread, so the first link or
             // keystroke finds it warm.
             std::thread::spawn(clickdial_core::phone::warm_up);
-            app.manage(AppState::new(secrets, &data_dir));
+            app.manage(state::open(secrets, &data_dir));
             if let Some(handover) = &launch.handover {
                 app.state::<AppState>().resume(handover);
             }

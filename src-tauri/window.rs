@@ -2,7 +2,7 @@
 //! webview (and with it WebKit's web process, most of the app's memory) while the app stays in
 //! the tray; showing it again builds a fresh one from `tauri.conf.json`. The page keeps nothing
 //! of its own: it asks the app for its state when it loads (the typed number included, see
-//! [`crate::state::AppState::keep_draft`]).
+//! `Clickdial::keep_draft`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

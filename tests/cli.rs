@@ -442,6 +442,49 @@ async fn five_processes_dialling_one_number_place_one_call() {
     assert_eq!(sim.requests_to("/click_to_call").len(), 1);
 }
 
+/// `clickdial call` refused only what the ledger's bounce window covered: once it had passed, it
+/// dialled a number whose call was still live, which the window refuses. The live-call rule
+/// now lives in the application every front end opens.
+#[tokio::test(flavor = "multi_thread")]
+async fn call_refuses_a_number_whose_call_is_still_live() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["98765 43210", "--agent", AGENT],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    // Past the bounce window; the simulated call rings and talks for about 26 s.
+    tokio::time::sleep(clickdial_services::ledger::BOUNCE_WINDOW + Duration::from_millis(500))
+        .await;
+    let live_reads = sim.requests_to("/live_calls").len();
+    let (code, _, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["+919876543210", "--agent", AGENT],
+    ))
+    .await;
+    assert_eq!(code, 6, "{err}");
+    assert!(
+        err.contains("A call to +91 98765 43210 is in progress"),
+        "{err}"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1, "nothing sent");
+    assert_eq!(sim.requests_to("/live_calls").len(), live_reads + 1);
+    // Another number is not held up by it, and costs no live-calls read: no call to it is open.
+    let (code, _, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["98765 43211", "--agent", "0506123456782"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+    assert_eq!(sim.requests_to("/live_calls").len(), live_reads + 1);
+}
+
 /// A process killed while the server has not answered leaves a row that reads "may have been
 /// placed", and the number is not dialled again at once.
 #[tokio::test(flavor = "multi_thread")]

@@ -18,7 +18,9 @@ const FALLBACK_MESSAGE = 'Something went wrong inside Clickdial. Please try agai
 /** Normalises whatever a rejected invoke gives into `{code, message}`. */
 export function toError(e) {
   if (e && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
-    return { code: e.code, message: e.message };
+    return e.detail && typeof e.detail === 'object'
+      ? { code: e.code, message: e.message, detail: e.detail }
+      : { code: e.code, message: e.message };
   }
   return { code: 'internal', message: typeof e === 'string' && e ? e : FALLBACK_MESSAGE };
 }
@@ -253,19 +255,18 @@ export function describeQueued(outcome, agentName) {
 }
 
 /**
- * The repeat note, counting down: "Already dialled +91 98765 43210 2 s ago, so this repeat was
- * ignored. You can call it again in 3 s." `elapsed` seconds after the note arrived; '' once the
- * guard's 5 s have passed.
+ * The repeat note, counting down from the guard's typed detail: "Already dialled
+ * +91 98765 43210 2 s ago, so this repeat was ignored. You can call it again in 3 s."
+ * `elapsed` seconds after the refusal arrived; '' once the number may be dialled again. A busy
+ * refusal without a repeat detail (a dial in flight) is shown as the backend said it.
  */
-export function repeatNote(message, elapsed, windowSecs = 5) {
-  const m = /(\d+) s ago/.exec(message);
-  if (!m) return elapsed < windowSecs ? message : '';
-  const ago = Number(m[1]) + elapsed;
-  const left = windowSecs - ago;
+export function repeatNote(error, elapsed) {
+  const d = error?.detail;
+  if (d?.kind !== 'repeat') return error?.message || '';
+  const left = Math.ceil(d.retryInMs / 1000) - elapsed;
   if (left <= 0) return '';
-  return message
-    .replace(/\d+ s ago/, `${ago} s ago`)
-    .replace(/Wait a few seconds to call it again\.$/, `You can call it again in ${left} s.`);
+  const ago = Math.max(1, Math.ceil(d.agoMs / 1000)) + elapsed;
+  return `Already dialled ${d.number} ${ago} s ago, so this repeat was ignored. You can call it again in ${left} s.`;
 }
 
 /** How loudly to show an error: a warning when the call may exist or only needs a wait. */

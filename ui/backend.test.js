@@ -183,13 +183,21 @@ test('queued message names the agent and the number; the reference has a line of
   assert.equal(describeQueued({ international: '+1 415-555-0123' }), 'Call queued: The agent\u2019s phone rings first, then +1 415-555-0123.');
 });
 
-test('the repeat note counts down and goes', () => {
-  const msg = 'Already dialled +91 98765 43210 2 s ago, so this repeat was ignored. Wait a few seconds to call it again.';
-  assert.equal(repeatNote(msg, 0), 'Already dialled +91 98765 43210 2 s ago, so this repeat was ignored. You can call it again in 3 s.');
-  assert.equal(repeatNote(msg, 2), 'Already dialled +91 98765 43210 4 s ago, so this repeat was ignored. You can call it again in 1 s.');
-  assert.equal(repeatNote(msg, 3), '');
-  assert.equal(repeatNote('Already dialled +91 98765 43210; it is being placed now.', 1), 'Already dialled +91 98765 43210; it is being placed now.');
-  assert.equal(repeatNote('anything', 5), '');
+test('the repeat note counts down from the typed detail and goes', () => {
+  const error = {
+    code: 'busy',
+    message: 'Already dialled +91 98765 43210 2 s ago, so this repeat was ignored. Wait a few seconds to call it again.',
+    detail: { kind: 'repeat', e164: '+919876543210', number: '+91 98765 43210', agoMs: 1500, retryInMs: 3500 },
+  };
+  assert.equal(repeatNote(error, 0), 'Already dialled +91 98765 43210 2 s ago, so this repeat was ignored. You can call it again in 4 s.');
+  assert.equal(repeatNote(error, 2), 'Already dialled +91 98765 43210 4 s ago, so this repeat was ignored. You can call it again in 2 s.');
+  assert.equal(repeatNote(error, 4), '');
+  // The window comes from Rust: a longer one counts longer, whatever the message says.
+  assert.match(repeatNote({ ...error, detail: { ...error.detail, retryInMs: 9000 } }, 4), /again in 5 s\.$/);
+  // Not a repeat (a dial in flight): shown as said, no countdown parsed from the words.
+  const inFlight = { code: 'busy', message: 'Already dialling +91 98765 43210; wait for that call to be placed.', detail: { kind: 'inFlight', e164: '+919876543210' } };
+  assert.equal(repeatNote(inFlight, 1), inFlight.message);
+  assert.equal(repeatNote({ code: 'busy', message: '12 s ago' }, 0), '12 s ago');
 });
 
 test('tones', () => {

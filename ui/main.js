@@ -98,18 +98,19 @@ function showQueued(outcome, agentName) {
 }
 
 /** The guard's repeat note counts down to when the number may be dialled again, then goes. */
-function showRepeatNote(message) {
+function showRepeatNote(error) {
   const started = Date.now();
   const tick = () => {
-    const text = repeatNote(message, Math.floor((Date.now() - started) / 1000));
+    const text = repeatNote(error, Math.floor((Date.now() - started) / 1000));
     $('dial-note').textContent = text;
     $('dial-note').hidden = !text;
-    if (!text) clearInterval(repeatTimer);
+    if (!text || error.detail?.kind !== 'repeat') clearInterval(repeatTimer);
   };
   setMessage($('dial-note'), '', 'warn');
   $('dial-note').classList.add('warn');
-  tick();
+  clearInterval(repeatTimer);
   repeatTimer = setInterval(tick, 1000);
+  tick();
 }
 let agents = [];
 let listsLoaded = false;
@@ -469,7 +470,7 @@ async function onDial(event) {
     setMessage($('result'), previous.text, 'ok');
     $('result-details').hidden = !previous.details;
     // A bounce right after a queued call: keep the queued message and its reference.
-    showRepeatNote(error.message);
+    showRepeatNote(error);
     return;
   }
   if (outcome) {

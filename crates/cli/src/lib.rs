@@ -17,13 +17,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use clickdial_core::api::{ApiError, Credentials, ErrorCode};
+use clickdial_core::api::{ApiError, ErrorCode};
 use clickdial_core::sanitize::clean_text;
 use clickdial_core::settings::{provider, Settings, SignIn, PROVIDERS};
-use clickdial_core::types::BaseUrl;
 use clickdial_core::{Client, Number, Region, Secret};
-use clickdial_services::accounts::{self, AccountForm, AccountKey, Accounts};
-use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
+use clickdial_services::accounts::{AccountForm, Accounts};
+use clickdial_services::app::{AppSession, Clickdial, Options, Overrides};
+use clickdial_services::dialer::DialInput;
 use clickdial_services::follow::{hang_up_with, look_up, summary};
 use clickdial_services::handler::{Desktop, HandlerStatus};
 use clickdial_services::ledger::{
@@ -424,29 +424,21 @@ async fn execute(command: Command) -> Result<String, Failure> {
             json,
         } => {
             let files = files()?;
-            let session = session(&files)?;
-            let (ledger, notice) =
-                Ledger::open(&files.dir.join(LEDGER_FILE)).map_err(Error::from)?;
-            if let Some(n) = notice {
-                let _ = writeln!(std::io::stderr(), "clickdial: {n}");
-            }
-            let dialer = Dialer::new(
-                Arc::new(ledger),
-                files.settings.clone(),
-                system_wall_clock(),
-            );
+            let app = open_app(&files);
+            tell_notices(&app);
+            let session = session(&app).await?;
             // A number that cannot be dialled is refused before anything is asked of the server.
             let dial_region = match &region {
                 Some(code) => Region::parse(code).map_err(invalid)?,
-                None => files.settings.read().settings().region(),
+                None => app.region(),
             };
             Number::parse(&number, dial_region).map_err(Error::from)?;
             // The agent and the caller ID, as the account lists them.
-            let (agent_id, agent_name) = find_agent(&session.client, &agent)
+            let (agent_id, agent_name) = find_agent(session.client(), &agent)
                 .await
                 .map_err(|e| not_placed(e, &typed_agent(&agent)))?;
             let who = agent_words(&agent_id, agent_name.as_deref());
-            let caller_id = find_caller_id(&session.client, caller_id)
+            let caller_id = find_caller_id(session.client(), caller_id)
                 .await
                 .map_err(|e| not_placed(e, &who))?;
             let input = DialInput {
@@ -455,8 +447,8 @@ async fn execute(command: Command) -> Result<String, Failure> {
                 region,
                 ..DialInput::new(number, agent_id, Source::Cli)
             };
-            let q = dialer
-                .dial(&session, input)
+            let q = app
+                .dial(input)
                 .await
                 .map_err(|e| naming_the_agent(e, &who))?;
             Ok(if json {
@@ -478,8 +470,13 @@ async fn execute(command: Command) -> Result<String, Failure> {
             })
         }
         Command::Agents { json } => {
-            let files = files()?;
-            let agents = session(&files)?.client.users().await.map_err(Error::from)?;
+            let app = open_app(&files()?);
+            let agents = session(&app)
+                .await?
+                .client()
+                .users()
+                .await
+                .map_err(Error::from)?;
             if json {
                 return Ok(serde_json::to_string_pretty(&agents).unwrap_or_default());
             }
@@ -497,9 +494,10 @@ async fn execute(command: Command) -> Result<String, Failure> {
             Ok(table(["AGENT ID", "NAME", "STATUS", "MOBILE"], &rows))
         }
         Command::Numbers { json } => {
-            let files = files()?;
-            let numbers = session(&files)?
-                .client
+            let app = open_app(&files()?);
+            let numbers = session(&app)
+                .await?
+                .client()
                 .my_numbers()
                 .await
                 .map_err(Error::from)?;
@@ -588,61 +586,46 @@ fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     out.join("\n")
 }
 
-/// The session from the environment overrides, else the app's saved account (settings and
-/// keyring). The saved secret is only ever sent to the server it was saved for.
-fn session(files: &Files) -> Result<Session, Failure> {
-    let settings = saved_settings(files);
-    let from_env = std::env::var("CLICKDIAL_BASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-        .map(|u| BaseUrl::parse(&u))
-        .transpose()
-        .map_err(|m| invalid(format!("CLICKDIAL_BASE_URL: {m}")))?;
-    let token = std::env::var("CLICKDIAL_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .map(Secret::new);
-    let not_set_up = |what: &str| {
-        Failure::from(Error::new(
-            Code::NotConfigured,
-            format!(
-                "{what} Run `clickdial login`, connect your account in the app, \
-                 or set CLICKDIAL_BASE_URL and CLICKDIAL_TOKEN."
-            ),
-        ))
-    };
-    let saved_url = settings
-        .base_url
-        .as_deref()
-        .and_then(|u| BaseUrl::parse(u).ok());
-    let base_url = match (from_env, &saved_url) {
-        (Some(url), _) => url,
-        (None, Some(url)) => url.clone(),
-        (None, None) => return Err(not_set_up("No account is set up.")),
-    };
-    if let Some(token) = token {
-        let client = accounts::client(&base_url, Credentials::Token(token))?;
-        return Ok(Session {
-            key: AccountKey::new(&base_url, SignIn::Token, None),
-            client,
-            saved: false,
-        });
-    }
-    if saved_url.as_ref() != Some(&base_url) {
-        return Err(not_set_up(
-            "CLICKDIAL_BASE_URL is not the saved account's server, so its token is not sent there.",
-        ));
-    }
-    let saved = accounts(files)
-        .saved(&settings)
-        .map_err(Error::from)?
-        .ok_or_else(|| not_set_up("No token or password is saved."))?;
-    let client = accounts::client(&saved.base_url, saved.credentials)?;
-    Ok(Session {
-        key: saved.key,
-        client,
-        saved: true,
+/// The application as the CLI opens it: the same object the window holds, given the
+/// environment's session (`CLICKDIAL_BASE_URL`, `CLICKDIAL_TOKEN`), following no calls.
+fn open_app(files: &Files) -> Clickdial {
+    let given = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    Clickdial::open(
+        Arc::new(KeyringStore::new()),
+        &files.dir,
+        Options {
+            overrides: Overrides {
+                base_url: given("CLICKDIAL_BASE_URL"),
+                token: given("CLICKDIAL_TOKEN").map(Secret::new),
+            },
+            ..Options::default()
+        },
+    )
+}
+
+/// The session in use: the environment's, else the saved account's. The saved secret is only
+/// ever sent to the server it was saved for.
+async fn session(app: &Clickdial) -> Result<Arc<AppSession>, Failure> {
+    app.session().await.map_err(|e| {
+        Failure::from(match e.code {
+            Code::NotConfigured => Error {
+                message: format!(
+                    "{} Run `clickdial login`, connect your account in the app, or set \
+                     CLICKDIAL_BASE_URL and CLICKDIAL_TOKEN.",
+                    e.message
+                ),
+                ..e
+            },
+            _ => e,
+        })
     })
+}
+
+/// What the application noticed while opening (a settings or history file kept aside), once.
+fn tell_notices(app: &Clickdial) {
+    for n in app.take_notices() {
+        let _ = writeln!(std::io::stderr(), "clickdial: {n}");
+    }
 }
 
 fn ask(question: &str) -> Result<String, Failure> {
@@ -872,8 +855,8 @@ async fn status(reference: Option<String>, json: bool) -> Result<String, Failure
             )
         });
     }
-    let session = session(&files)?;
-    let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
+    let session = session(&open_app(&files)).await?;
+    let view = look_up(session.client(), &ledger, &row, wall_clock_ms()).await?;
     Ok(if json {
         json!({"id": row.id, "e164": row.e164, "agent": row.agent, "refId": row.ref_id,
                "stage": view.stage, "outcome": view.outcome, "talkS": view.talk_s,
@@ -893,7 +876,7 @@ async fn status(reference: Option<String>, json: bool) -> Result<String, Failure
 
 async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
     let files = files()?;
-    let session = session(&files)?;
+    let session = session(&open_app(&files)).await?;
     let ledger = open_ledger(&files)?;
     // A reference or nothing: the call from history, looked up live.
     let known = call_id
@@ -911,7 +894,7 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
                 None => pick_call(&ledger, None)?,
             };
             placed(&row)?;
-            let view = look_up(&session.client, &ledger, &row, wall_clock_ms()).await?;
+            let view = look_up(session.client(), &ledger, &row, wall_clock_ms()).await?;
             if view.stage == clickdial_core::follow::Stage::Ended {
                 return Err(invalid(format!(
                     "The call to {} has already ended ({}).",
@@ -925,7 +908,7 @@ async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
             (id, international(&row.e164))
         }
     };
-    let message = hang_up_with(&session.client, &live_id).await?;
+    let message = hang_up_with(session.client(), &live_id).await?;
     Ok(format!("Ended the call to {who}. ({message})"))
 }
 
@@ -1027,7 +1010,7 @@ fn outcome_words(r: &CallRow) -> String {
 
 async fn availability(agent: Option<String>, available: bool) -> Result<String, Failure> {
     let files = files()?;
-    let session = session(&files)?;
+    let session = session(&open_app(&files)).await?;
     let wanted = match agent {
         Some(a) => a,
         None => saved_settings(&files)
@@ -1037,9 +1020,9 @@ async fn availability(agent: Option<String>, available: bool) -> Result<String, 
                 invalid("Which agent? Give --agent (ID, name or mobile), or choose who you are in the app once.")
             })?,
     };
-    let (eid, name) = find_agent(&session.client, &wanted).await?;
+    let (eid, name) = find_agent(session.client(), &wanted).await?;
     session
-        .client
+        .client()
         .set_available(&eid, available)
         .await
         .map_err(Error::from)?;

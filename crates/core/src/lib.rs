@@ -21,3 +21,8 @@ pub mod types;
 pub use api::{ApiError, Client, ClientOptions, DialRequest, Queued};
 pub use phone::{Number, NumberError, NumberKind, Region};
 pub use secret::Secret;
+
+/// The token the demo's simulator accepts. Public and worthless: the demo dials only the
+/// simulator on this computer. Kept here so the window's demo session and the simulator share it
+/// without the window linking the simulator.
+pub const DEMO_TOKEN: &str = "demo-token";

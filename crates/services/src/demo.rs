@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
+pub use clickdial_core::DEMO_TOKEN;
+
 /// How long the child may take to say where it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 

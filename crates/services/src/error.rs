@@ -6,7 +6,7 @@ use clickdial_core::api::ErrorCode;
 use clickdial_core::{ApiError, NumberError};
 use serde::Serialize;
 
-use crate::ledger::LedgerError;
+use crate::ledger::{display_number, LedgerError, Refusal};
 use crate::secrets::SecretError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,6 +58,31 @@ impl Code {
 pub struct Error {
     pub code: Code,
     pub message: String,
+    /// What a front end decides from, beside the words: never parse `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Detail>,
+}
+
+/// The typed facts behind some errors, so the page and the CLI act on data, not on English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Detail {
+    /// The same number was dialled moments ago: accepted again in `retry_in_ms`. `number` is
+    /// the number as people read it.
+    Repeat {
+        e164: String,
+        number: String,
+        ago_ms: i64,
+        retry_in_ms: i64,
+    },
+    /// The same number is being dialled right now by some process.
+    InFlight { e164: String },
+    /// A call to this number may still be live: hang up first.
+    LiveCall { e164: String },
 }
 
 impl Error {
@@ -65,7 +90,13 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(detail);
+        self
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -124,7 +155,22 @@ impl From<SecretError> for Error {
 impl From<LedgerError> for Error {
     fn from(e: LedgerError) -> Self {
         match e {
-            LedgerError::Refused(r) => Error::new(Code::Busy, r.to_string()),
+            LedgerError::Refused(r) => {
+                let detail = match &r {
+                    Refusal::Repeated {
+                        e164,
+                        ago_ms,
+                        retry_in_ms,
+                    } => Detail::Repeat {
+                        e164: e164.clone(),
+                        number: display_number(e164),
+                        ago_ms: *ago_ms,
+                        retry_in_ms: *retry_in_ms,
+                    },
+                    Refusal::InFlight { e164, .. } => Detail::InFlight { e164: e164.clone() },
+                };
+                Error::new(Code::Busy, r.to_string()).with_detail(detail)
+            }
             other => Error::new(Code::Storage, other.to_string()),
         }
     }
@@ -158,6 +204,16 @@ mod tests {
         assert_eq!(
             serde_json::to_value(e).unwrap(),
             serde_json::json!({"code": "unknownOutcome", "message": "m"})
+        );
+        let e = Error::from(LedgerError::Refused(Refusal::Repeated {
+            e164: "+919876543210".into(),
+            ago_ms: 2_100,
+            retry_in_ms: 2_900,
+        }));
+        assert_eq!(
+            serde_json::to_value(e).unwrap()["detail"],
+            serde_json::json!({"kind": "repeat", "e164": "+919876543210",
+                               "number": "+91 98765 43210", "agoMs": 2100, "retryInMs": 2900})
         );
         let e = dial_error(ApiError::Timeout);
         assert_eq!(e.code, Code::UnknownOutcome);

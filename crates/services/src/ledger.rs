@@ -349,6 +349,8 @@ pub enum Refusal {
         e164: String,
         /// How long ago the earlier dial started.
         ago_ms: i64,
+        /// How long after that a dial of the number is accepted again.
+        retry_in_ms: i64,
     },
 }
 
@@ -360,7 +362,7 @@ impl fmt::Display for Refusal {
                 "Already dialling {}; wait for that call to be placed.",
                 display_number(e164)
             ),
-            Refusal::Repeated { e164, ago_ms } => {
+            Refusal::Repeated { e164, ago_ms, .. } => {
                 // Rounded up, at least 1 s: "0 s ago" reads like a bug.
                 let secs = ((*ago_ms).max(0) as u64).div_ceil(1000).max(1);
                 write!(
@@ -721,9 +723,11 @@ impl Ledger {
             .map_err(storage)?;
         if let Some(created_at_ms) = recent {
             tx.commit().map_err(storage)?;
+            let ago_ms = now_ms.saturating_sub(created_at_ms).max(0);
             return Err(LedgerError::Refused(Refusal::Repeated {
                 e164: call.e164.to_string(),
-                ago_ms: now_ms.saturating_sub(created_at_ms).max(0),
+                ago_ms,
+                retry_in_ms: self.bounce_ms.saturating_sub(ago_ms).max(0),
             }));
         }
 
@@ -893,6 +897,39 @@ impl Ledger {
             )
             .map_err(storage)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+    }
+
+    /// This account's calls to `e164` started in `[from_ms, to_ms)` whose end is not known
+    /// (queued or may have been placed, with no outcome yet), newest first, at most 10. Read
+    /// through the (account, e164, created_at) index: its cost does not grow with history.
+    pub fn unended_calls_to(
+        &self,
+        account: &str,
+        e164: &str,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} INDEXED BY calls_account_e164_created
+                 WHERE account = ?1 AND e164 = ?2 AND created_at_ms >= ?3 AND created_at_ms < ?4
+                   AND state IN ('queued', 'unknown', 'pending')
+                   AND outcome IS NULL AND ended_at_ms IS NULL
+                 ORDER BY created_at_ms DESC LIMIT 10"
+            ))
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map(params![account, e164, from_ms, to_ms], |r| {
+                read_row(r, now_ms)
+            })
+            .map_err(storage)?;
+        let rows = rows.collect::<Result<Vec<_>, _>>().map_err(storage)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| matches!(r.state, CallState::Queued | CallState::Unknown))
+            .collect())
     }
 
     /// The newest call whose reference, call id or custom identifier is `reference`.
@@ -1292,6 +1329,7 @@ mod tests {
             Refusal::Repeated {
                 e164: "+919876543210".into(),
                 ago_ms,
+                retry_in_ms: 0,
             }
             .to_string()
         };

@@ -2,6 +2,8 @@
 //! `tel:` links, the tray and the hotkey) need, without Tauri. Entry points translate their
 //! input and call these; they hold no rules of their own.
 //!
+//! - [`app`]: the application every front end opens ([`app::Clickdial`]): the session in use,
+//!   the rules around a dial, preferences, the link inbox. Front ends call it, nothing else.
 //! - [`dialer`]: the one dial function: parse, validate, guard, send once, record, remember.
 //! - [`ledger`]: the call ledger (SQLite, shared by every process) and the cross-process
 //!   duplicate-dial guard.
@@ -21,6 +23,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod app;
 pub mod demo;
 pub mod dialer;
 pub mod error;

@@ -249,7 +249,8 @@ fn a_repeat_after_queued_within_the_window_is_refused() {
         r,
         Refusal::Repeated {
             e164: NUMBER.into(),
-            ago_ms: 2_600
+            ago_ms: 2_600,
+            retry_in_ms: 2_400
         }
     );
     let text = LedgerError::Refused(r).to_string();
@@ -312,7 +313,8 @@ fn unknown_blocks_like_queued() {
         refusal(ledger.begin(&call(NUMBER), T0 + 26_000)),
         Refusal::Repeated {
             e164: NUMBER.into(),
-            ago_ms: 1_000
+            ago_ms: 1_000,
+            retry_in_ms: 4_000
         }
     );
     let row = ledger.get(id, T0).unwrap().unwrap();
@@ -427,7 +429,8 @@ fn a_pending_row_whose_process_died_reads_unknown_and_still_bounces() {
         refusal(ledger.begin(&call(NUMBER), T0 + 1_000)),
         Refusal::Repeated {
             e164: NUMBER.into(),
-            ago_ms: 0
+            ago_ms: 0,
+            retry_in_ms: 5_000
         }
     );
     // That sweep recorded it, so it no longer holds the agent's phone either.

@@ -1,0 +1,70 @@
+//! A dial from any entry point: the live-call rule, the one [`crate::dialer::Dialer`], then
+//! following.
+
+use std::sync::Arc;
+
+use clickdial_core::{Number, Region};
+
+use super::session::AppSession;
+use super::{lock, Clickdial, Picks};
+use crate::dialer::{DialInput, DialOutcome};
+use crate::follow::Follower;
+use crate::{Code, Error};
+
+impl Clickdial {
+    /// A dial from the window (or, later, a link, the tray or the hotkey): the shared service.
+    pub async fn dial(&self, input: DialInput) -> Result<DialOutcome, Error> {
+        let session = self.session().await?;
+        // The tray's picks follow the window's last dial.
+        *lock(&self.picks) = Some(Picks {
+            agent: Some(input.agent.clone()),
+            caller_id: input.caller_id.clone(),
+        });
+        self.dial_in(session, input).await
+    }
+
+    /// Dials through the one dial service, then follows the call if it was queued, or if its
+    /// outcome is unknown (it may have been placed: following finds it live if it was).
+    pub(super) async fn dial_in(
+        &self,
+        session: Arc<AppSession>,
+        input: DialInput,
+    ) -> Result<DialOutcome, Error> {
+        let dialer = self.dialer()?;
+        let number = Number::parse(
+            &input.text,
+            match &input.region {
+                Some(r) => Region::parse(r).unwrap_or_default(),
+                None => self.region(),
+            },
+        );
+        if let Ok(n) = &number {
+            self.refuse_if_live(&session, n.e164()).await?;
+        }
+        let agent = input.agent.trim().to_string();
+        let result = dialer.dial(&session.session, input).await;
+        match (&result, &self.follower, &number) {
+            (Ok(outcome), Some(follower), _) => {
+                follower.follow(
+                    outcome.call,
+                    &outcome.e164,
+                    &outcome.agent,
+                    outcome.call_id.as_deref(),
+                    session.clone(),
+                );
+            }
+            (Err(e), Some(follower), Ok(n)) if e.code == Code::UnknownOutcome => {
+                follower
+                    .follow_unknown(n.e164(), &agent, session.clone())
+                    .await;
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// The follower, when history could be opened.
+    pub fn follower(&self) -> Option<&Arc<Follower>> {
+        self.follower.as_ref()
+    }
+}

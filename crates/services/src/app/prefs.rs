@@ -1,0 +1,151 @@
+//! Preferences, retention, "who am I" and the tray's picks.
+
+use clickdial_core::settings::Settings;
+use clickdial_core::Region;
+
+use super::{lock, Clickdial, Picks};
+use crate::{Code, Error};
+
+/// The Settings page's preferences; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Preferences {
+    pub region: String,
+    pub call_timeout: Option<u32>,
+    pub links_without_asking: Option<bool>,
+    /// `Some(None)`: back to the default shortcut.
+    pub hotkey: Option<Option<String>>,
+    pub start_hidden: Option<bool>,
+    pub history_days: Option<u32>,
+    pub notify: Option<bool>,
+    pub choose_agent_each_call: Option<bool>,
+}
+
+impl Clickdial {
+    /// Saves the agent's preferences through the settings file's one writer.
+    pub fn save_preferences(&self, p: Preferences) -> Result<(), Error> {
+        let Preferences {
+            region,
+            call_timeout,
+            links_without_asking,
+            hotkey,
+            start_hidden,
+            history_days,
+            notify,
+            choose_agent_each_call,
+        } = p;
+        if history_days.is_some_and(|d| d > clickdial_core::settings::MAX_HISTORY_DAYS) {
+            return Err(Error::invalid(
+                "Keep call history for at most ten years, or choose \"Always\".",
+            ));
+        }
+        let region = Region::parse(&region).map_err(Error::invalid)?;
+        let call_timeout = call_timeout
+            .map(clickdial_core::types::CallTimeout::from_secs)
+            .transpose()
+            .map_err(Error::invalid)?;
+        let updated = self
+            .settings_file()
+            .update(|s| {
+                s.region = region.code().to_string();
+                s.call_timeout = call_timeout.map(|t| t.secs());
+                if let Some(trust) = links_without_asking {
+                    s.links_without_asking = trust;
+                }
+                if let Some(hotkey) = hotkey.clone() {
+                    s.hotkey = hotkey;
+                }
+                if let Some(hidden) = start_hidden {
+                    s.start_hidden = hidden;
+                }
+                if let Some(days) = history_days {
+                    s.history_days = days;
+                }
+                if let Some(notify) = notify {
+                    s.notify = notify;
+                }
+                if let Some(each) = choose_agent_each_call {
+                    s.choose_agent_each_call = each;
+                }
+            })
+            .map_err(|e| Error::new(Code::Storage, e))?;
+        if let Some(n) = updated.notice {
+            self.notice(n);
+        }
+        if history_days.is_some() {
+            self.apply_retention();
+        }
+        Ok(())
+    }
+
+    /// Reads the whole ledger for damage; a damaged one is kept aside and replaced. The notice
+    /// that says so, once, also kept for the window's next status.
+    pub fn verify_ledger(&self) -> Option<String> {
+        let notice = match self.dialer().ok()?.ledger().verify() {
+            Ok(notice) => notice?,
+            Err(e) => e.to_string(),
+        };
+        self.notice(notice.clone());
+        Some(notice)
+    }
+
+    /// "This is me": the agent whose phone rings for this user's calls, kept for the saved
+    /// account (and the demo's session). `None` forgets it, so the window asks again.
+    pub fn set_me(&self, agent: Option<String>) -> Result<(), Error> {
+        if let Some(n) = crate::tray::set_me(self.settings_file(), agent)? {
+            self.notice(n);
+        }
+        Ok(())
+    }
+
+    /// Deletes calls older than the agent's history setting; how many went.
+    pub fn apply_retention(&self) -> usize {
+        let days = self.settings().history_days;
+        let Ok(dialer) = self.dialer() else { return 0 };
+        if days == 0 {
+            return 0;
+        }
+        let now = crate::ledger::wall_clock_ms();
+        dialer
+            .ledger()
+            .prune(now - i64::from(days) * 86_400_000)
+            .unwrap_or(0)
+    }
+
+    /// The agent and caller ID for dials not typed into the page: the tray's last choice, else
+    /// the remembered ones of the saved account.
+    pub fn picks(&self) -> Picks {
+        self.picks_with(&self.settings())
+    }
+
+    /// [`Self::picks`], with the settings already read.
+    pub(super) fn picks_with(&self, settings: &Settings) -> Picks {
+        crate::tray::picks(lock(&self.picks).as_ref(), settings)
+    }
+
+    /// The tray chose an agent or a caller ID. Remembered for the saved account like a dial's
+    /// picks; the page's pickers follow through an event.
+    pub async fn choose(&self, agent: Option<String>, caller_id: Option<String>) -> Picks {
+        let chosen = lock(&self.picks).clone();
+        let (picks, notice) =
+            crate::tray::choose(chosen.as_ref(), self.settings_file(), agent, caller_id);
+        if let Some(n) = notice {
+            self.notice(n);
+        }
+        *lock(&self.picks) = Some(picks.clone());
+        picks
+    }
+
+    /// The first time the window is closed to the tray, the agent is told where it went (once
+    /// per installation: remembered in the settings).
+    pub fn tell_once_about_tray(&self) {
+        if self.settings().tray_notice_shown {
+            return;
+        }
+        self.notice(
+            "Clickdial is still running in the tray, ready for phone links and the shortcut. \
+             To close it, choose Quit in the tray menu."
+                .to_string(),
+        );
+        let _ = self.settings_file().update(|s| s.tray_notice_shown = true);
+    }
+}
