@@ -42,6 +42,18 @@ ensure_rust() {
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
   if command -v rustup >/dev/null; then
+    # The toolchain rust-toolchain.toml pins: the installed stable when it is that version
+    # (linked, nothing downloaded), else installed by rustup.
+    local pinned
+    pinned=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml 2>/dev/null || true)
+    if [ -n "$pinned" ] && ! rustup toolchain list | grep -q "^$pinned"; then
+      if rustc +stable --version 2>/dev/null | grep -q "^rustc $pinned "; then
+        rustup toolchain link "$pinned" "$(rustc +stable --print sysroot)"
+      else
+        log "Installing Rust $pinned (rust-toolchain.toml)"
+        rustup toolchain install "$pinned" --profile minimal -c rustfmt -c clippy
+      fi
+    fi
     for c in rustfmt clippy; do
       rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >/dev/null
     done
