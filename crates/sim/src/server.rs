@@ -1,0 +1,215 @@
+//! The running simulator: its state, the HTTP server on a local port, and the handle tests hold
+//! ([`Sim`]) to read the request log, inject faults and steer calls.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::sync::oneshot;
+
+use crate::account::{Account, SimAgent, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOKEN};
+use crate::control;
+use crate::endpoints::auth::Lockout;
+use crate::fault::Fault;
+use crate::lifecycle::{Answer, CallInfo, CallTimings, SimCall};
+use crate::router::{self, Recorded};
+
+/// What every request handler shares.
+pub(crate) struct Shared {
+    pub(crate) account: Account,
+    pub(crate) requests: Mutex<Vec<Recorded>>,
+    pub(crate) faults: Mutex<VecDeque<Fault>>,
+    pub(crate) call_seq: AtomicU64,
+    /// Short-lived tokens issued by `/auth/login` and `/auth/refresh`, with their expiry.
+    pub(crate) sessions: Mutex<HashMap<String, Instant>>,
+    pub(crate) lockout: Mutex<Lockout>,
+    pub(crate) timings: Mutex<CallTimings>,
+    /// Queued calls, oldest first.
+    pub(crate) calls: Mutex<Vec<SimCall>>,
+    /// The agents as they are now (block/unblock change `status`, `/__sim/agent` `answer`);
+    /// `account.agents` is only their starting point.
+    pub(crate) agents: Mutex<Vec<SimAgent>>,
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Sim {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sim {
+    /// Starts on 127.0.0.1 with a free port.
+    pub async fn spawn(account: Account) -> std::io::Result<Sim> {
+        Sim::bind(SocketAddr::from(([127, 0, 0, 1], 0)), account).await
+    }
+
+    pub async fn bind(addr: SocketAddr, account: Account) -> std::io::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            requests: Mutex::new(Vec::new()),
+            faults: Mutex::new(VecDeque::new()),
+            call_seq: AtomicU64::new(11_930_963),
+            sessions: Mutex::new(HashMap::new()),
+            lockout: Mutex::new(Lockout::default()),
+            timings: Mutex::new(account.timings),
+            calls: Mutex::new(Vec::new()),
+            agents: Mutex::new(account.agents.clone()),
+            account,
+        });
+        let app = axum::Router::new()
+            .fallback(router::handle)
+            .with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Sim {
+            addr,
+            shared,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The API base URL, version path included: `http://127.0.0.1:PORT/v1`.
+    pub fn url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The account as served now: a snapshot, with the agents' current status and answer.
+    pub fn account(&self) -> Account {
+        Account {
+            agents: lock(&self.shared.agents).clone(),
+            timings: *lock(&self.shared.timings),
+            ..self.shared.account.clone()
+        }
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Requests whose path ends with `suffix`, e.g. `/click_to_call`.
+    pub fn requests_to(&self, suffix: &str) -> Vec<Recorded> {
+        lock(&self.shared.requests)
+            .iter()
+            .filter(|r| r.path.ends_with(suffix))
+            .cloned()
+            .collect()
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.faults).push_back(fault);
+    }
+
+    /// Ends every short-lived token at once, as a server-side revocation would.
+    pub fn expire_sessions(&self) {
+        lock(&self.shared.sessions).clear();
+    }
+
+    /// Stage lengths for calls queued from now on.
+    pub fn set_timings(&self, timings: CallTimings) {
+        *lock(&self.shared.timings) = timings;
+    }
+
+    /// How the agent `eid` answers calls queued from now on; `false` for an unknown agent.
+    pub fn set_agent_answer(&self, eid: &str, answer: Answer) -> bool {
+        control::set_answer(&self.shared, eid, answer)
+    }
+
+    /// Adds `extra` agents ("Team member 001" ...), as a large account has.
+    pub fn add_agents(&self, extra: usize) {
+        control::add_team(&self.shared, extra);
+    }
+
+    /// Every queued call and where it stands now, oldest first.
+    pub fn calls(&self) -> Vec<CallInfo> {
+        let now = Instant::now();
+        lock(&self.shared.calls)
+            .iter()
+            .map(|c| c.info(now))
+            .collect()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A mutex's data, even if a handler panicked while holding it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs the demo account on 127.0.0.1:`port` until Ctrl-C; for `clickdial sim` and the binary.
+pub async fn run_foreground(port: u16) -> std::io::Result<()> {
+    let sim = Sim::bind(SocketAddr::from(([127, 0, 0, 1], port)), Account::demo()).await?;
+    println!("Servetel simulator (demo account) listening.");
+    println!("  base URL: {}", sim.url());
+    println!("  token:    {DEMO_TOKEN}");
+    println!("  sign-in:  {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!(
+        "  agents:   {}",
+        sim.account()
+            .agents
+            .iter()
+            .map(|a| a.eid.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  DIDs:     {}",
+        sim.account()
+            .dids
+            .iter()
+            .map(|d| format!("{} ({})", d.did.trim_start_matches('+'), d.alias))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    drop(sim);
+    Ok(())
+}
+
+/// `clickdial sim --for-parent`: the demo's simulator for the app's window, in a process of its
+/// own so that the window's program does not carry the simulator's server. Prints its base URL
+/// on one line, then serves until its standard input closes, which happens when the window's
+/// process ends for any reason, or until it is killed.
+pub async fn run_for_parent() -> std::io::Result<()> {
+    let sim = Sim::spawn(Account::demo()).await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", sim.url())?;
+        out.flush()?;
+    }
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        // Nothing is ever written to it: this returns at end of file or on an error.
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = closed.send(());
+    });
+    tokio::select! {
+        _ = stdin_closed => {}
+        r = tokio::signal::ctrl_c() => r?,
+    }
+    drop(sim);
+    Ok(())
+}
