@@ -2,7 +2,7 @@
 //! strings, fields at the root or under `data`, arrays or `{data:[...]}`), so we read
 //! `serde_json::Value`s with small helpers instead of rigid wire structs.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::sanitize::{clean_text, MAX_ID, MAX_NAME};
@@ -21,7 +21,7 @@ pub struct Queued {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AgentStatus {
     Enabled,
@@ -32,7 +32,7 @@ pub enum AgentStatus {
 }
 
 /// An agent for the dropdown, from `/v1/users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Agent {
     /// What we send as `agent_number`: the agent's EID (`agent.id`).
@@ -46,7 +46,7 @@ pub struct Agent {
 }
 
 /// A caller ID (DID) for the dropdown, from `/v1/my_number`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallerId {
     pub id: String,

@@ -12,7 +12,7 @@
 //! process made (`clickdial login`, say) is picked up before the account is next used, and
 //! nothing stale is ever written back.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use clickdial_core::settings::{Settings, SignIn};
@@ -32,6 +32,7 @@ use session::Resolved;
 pub mod desk;
 pub mod dial;
 pub mod inbox;
+pub mod lists;
 mod live;
 pub mod prefs;
 pub mod session;
@@ -126,6 +127,8 @@ pub struct Clickdial {
     overrides: Overrides,
     /// The session [`Overrides`] gave, once built.
     given: Mutex<Option<Arc<AppSession>>>,
+    /// The data folder: settings, history, the shared lists.
+    data_dir: PathBuf,
 }
 
 pub use crate::tray::Picks;
@@ -183,6 +186,7 @@ impl Clickdial {
             desk: options.desk,
             overrides: options.overrides,
             given: Mutex::new(None),
+            data_dir: data_dir.to_path_buf(),
         }
     }
 

@@ -7,6 +7,7 @@ use clickdial_core::settings::SignIn;
 use clickdial_core::types::BaseUrl;
 use clickdial_core::{Client, Secret};
 
+use super::lists::ListsFile;
 use super::{lock, Clickdial};
 use crate::accounts::{self, AccountForm, AccountKey, ConnectionCheck, Lists};
 use crate::demo::{DemoServer, DEMO_TOKEN};
@@ -28,6 +29,8 @@ pub struct AppSession {
     pub demo: Option<DemoGuard>,
     agents: tokio::sync::Mutex<Option<Vec<Agent>>>,
     caller_ids: tokio::sync::Mutex<Option<Vec<CallerId>>>,
+    /// The lists shared with other processes; none for the demo.
+    shared: Option<ListsFile>,
 }
 
 impl AppSession {
@@ -37,20 +40,62 @@ impl AppSession {
             demo,
             agents: tokio::sync::Mutex::new(lists.agents),
             caller_ids: tokio::sync::Mutex::new(lists.caller_ids),
+            shared: None,
         }
+    }
+
+    /// Shares the lists with other processes through the file in `dir`.
+    fn sharing(mut self, dir: Option<&std::path::Path>) -> Self {
+        self.shared = dir.map(|d| ListsFile::new(d, self.session.key.as_str()));
+        if let Some(shared) = &self.shared {
+            let now = crate::ledger::wall_clock_ms();
+            if let Some(agents) = self.agents.get_mut() {
+                shared.keep_agents(agents, now);
+            }
+            if let Some(callers) = self.caller_ids.get_mut() {
+                shared.keep_caller_ids(callers, now);
+            }
+        }
+        self
     }
 
     pub fn client(&self) -> &Client {
         &self.session.client
     }
 
-    /// The agents, from the cache unless `refresh`.
+    /// The agents: this process's, else another's listed in the last minutes (the shared
+    /// file), else the server's; always the server's with `refresh`.
     pub async fn agents(&self, refresh: bool) -> Result<Vec<Agent>, Error> {
-        cached(&self.agents, refresh, self.client().users()).await
+        let shared = self.shared.as_ref();
+        cached(
+            &self.agents,
+            refresh,
+            || shared.and_then(|s| s.agents(crate::ledger::wall_clock_ms())),
+            self.client().users(),
+            |list| {
+                if let Some(s) = shared {
+                    s.keep_agents(list, crate::ledger::wall_clock_ms());
+                }
+            },
+        )
+        .await
     }
 
+    /// The caller IDs, as [`AppSession::agents`] finds them.
     pub async fn caller_ids(&self, refresh: bool) -> Result<Vec<CallerId>, Error> {
-        cached(&self.caller_ids, refresh, self.client().my_numbers()).await
+        let shared = self.shared.as_ref();
+        cached(
+            &self.caller_ids,
+            refresh,
+            || shared.and_then(|s| s.caller_ids(crate::ledger::wall_clock_ms())),
+            self.client().my_numbers(),
+            |list| {
+                if let Some(s) = shared {
+                    s.keep_caller_ids(list, crate::ledger::wall_clock_ms());
+                }
+            },
+        )
+        .await
     }
 
     /// The lists as cached, without asking the server (the tray's refresh must never cause
@@ -62,21 +107,26 @@ impl AppSession {
     }
 }
 
-/// The cached list, or a fresh one (kept for next time) when there is none or `refresh`.
+/// The cached list, or the shared one, or a fresh one (kept for next time, and shared) when
+/// there is none or `refresh`.
 async fn cached<T: Clone>(
     cache: &tokio::sync::Mutex<Option<Vec<T>>>,
     refresh: bool,
+    shared: impl FnOnce() -> Option<Vec<T>>,
     load: impl std::future::Future<Output = Result<Vec<T>, clickdial_core::ApiError>>,
+    share: impl FnOnce(&[T]),
 ) -> Result<Vec<T>, Error> {
     let mut cache = cache.lock().await;
-    match &*cache {
-        Some(list) if !refresh => Ok(list.clone()),
-        _ => {
-            let list = load.await?;
+    if !refresh {
+        if let Some(list) = cache.clone().or_else(shared) {
             *cache = Some(list.clone());
-            Ok(list)
+            return Ok(list);
         }
     }
+    let list = load.await?;
+    share(&list);
+    *cache = Some(list.clone());
+    Ok(list)
 }
 
 /// The saved account's session, as of one version of the settings file.
@@ -163,15 +213,18 @@ impl Clickdial {
             return Err(Error::not_configured());
         };
         let client = accounts::client(&url, Credentials::Token(token.clone()))?;
-        let given = Arc::new(AppSession::new(
-            Session {
-                key: AccountKey::new(&url, SignIn::Token, None),
-                client,
-                saved: false,
-            },
-            None,
-            Lists::default(),
-        ));
+        let given = Arc::new(
+            AppSession::new(
+                Session {
+                    key: AccountKey::new(&url, SignIn::Token, None),
+                    client,
+                    saved: false,
+                },
+                None,
+                Lists::default(),
+            )
+            .sharing(Some(&self.data_dir)),
+        );
         *lock(&self.given) = Some(given.clone());
         Ok(Some(given))
     }
@@ -189,15 +242,18 @@ impl Clickdial {
             .map_err(|_| Error::internal("The keyring call did not finish."))?;
         let session = match found {
             Ok(Some(found)) => match accounts::client(&found.base_url, found.credentials) {
-                Ok(client) => Some(Arc::new(AppSession::new(
-                    Session {
-                        key: found.key,
-                        client,
-                        saved: true,
-                    },
-                    None,
-                    Lists::default(),
-                ))),
+                Ok(client) => Some(Arc::new(
+                    AppSession::new(
+                        Session {
+                            key: found.key,
+                            client,
+                            saved: true,
+                        },
+                        None,
+                        Lists::default(),
+                    )
+                    .sharing(Some(&self.data_dir)),
+                )),
                 Err(e) => {
                     self.notice(e.message);
                     None
@@ -270,7 +326,8 @@ impl Clickdial {
             },
             None,
             connected.lists,
-        );
+        )
+        .sharing(Some(&self.data_dir));
         *lock(&self.demo) = None;
         // The version this sign-in wrote: if another process signs in again meanwhile, the
         // stamps differ and the next use re-reads the account.
