@@ -101,7 +101,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             None => None,
             Some("") => Some(None),
             Some(h) => {
-                crate::tray::check_hotkey(h)?;
+                crate::hotkey::check_hotkey(h)?;
                 Some(Some(h.to_ascii_lowercase()))
             }
         };
@@ -117,7 +117,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             choose_agent_each_call,
         })?;
         if changed {
-            crate::tray::register_hotkey(&app);
+            crate::hotkey::register_hotkey(&app);
         }
         Ok(state.status().await)
     })
@@ -295,13 +295,6 @@ pub fn set_autostart<R: tauri::Runtime>(
     })?;
     Ok(manager.is_enabled().unwrap_or(enabled))
 }
-
-/// Sent to the page with every followed call whenever one changes (stage, outcome).
-pub const CALLS_EVENT: &str = "calls-changed";
-/// Sent to the page with a notice for the agent (shown once).
-pub const NOTICE_EVENT: &str = "notice";
-/// Sent to the page when a hang-up from the tray failed: the message to show.
-pub const FOLLOW_ERROR_EVENT: &str = "follow-error";
 
 /// The calls being followed (and the last few that ended), newest first.
 #[tauri::command]

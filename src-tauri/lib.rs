@@ -7,19 +7,23 @@
 /// this crate takes only its notion of which arguments open the window.
 use clickdial_cli as cli;
 pub mod commands;
+pub mod events;
+mod hotkey;
 pub mod links;
 #[cfg(target_os = "linux")]
 mod single;
 pub mod state;
 pub mod tray;
+mod webkit;
 pub mod window;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clickdial_services::ledger::Source;
 use clickdial_services::secrets::{KeyringStore, SecretStore};
-use tauri::{Builder, Emitter, Manager, Runtime};
+use tauri::{Builder, Emitter, Manager, Runtime, WindowEvent};
 
 use crate::state::AppState;
 
@@ -48,7 +52,7 @@ pub fn main() -> i32 {
         return 1;
     }
     // Before any thread starts.
-    clickdial_services::process::tune_webkit();
+    webkit::tune();
     let Some(data_dir) = clickdial_services::data_dir() else {
         eprintln!("Clickdial could not find your data folder (is HOME set?).");
         return 1;
@@ -91,7 +95,7 @@ pub fn main() -> i32 {
             Some(vec![cli::AUTOSTART_FLAG]),
         ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .on_window_event(tray::on_window_event)
+        .on_window_event(on_window_event)
         .on_page_load(|_, page| {
             if page.event() == tauri::webview::PageLoadEvent::Finished {
                 window::page_loaded();
@@ -166,13 +170,31 @@ fn no_display() -> Option<String> {
     })
 }
 
-/// A message for the agent: queued for the page's next status, so a page built later (the window
-/// was closed to the tray, or is still loading) gets it, and sent to the page showing now.
-pub fn tell<R: Runtime>(app: &tauri::AppHandle<R>, notice: String) {
-    if let Some(state) = app.try_state::<AppState>() {
-        state.notice(notice.clone());
+/// Closing the window closes only the window: Clickdial stays in the tray, ready for links and
+/// the hotkey, without the webview's memory (the run loop keeps the app from exiting; on Linux
+/// the tray keeper takes over, see `single`). The
+/// first time, the page explains where it went (the notice comes with the next status).
+fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    if let WindowEvent::CloseRequested { .. } = event {
+        // A sheet never outlives its window: reopened, it would offer a link the agent walked
+        // away from, with Call focused.
+        if let Some(state) = window.app_handle().try_state::<AppState>() {
+            state.window_closed();
+        }
+        if window.app_handle().tray_by_id(tray::TRAY_ID).is_none() {
+            return; // No tray: closing quits, as there would be no way back.
+        }
+        if !TOLD.swap(true, Ordering::Relaxed) {
+            if let Some(state) = window.app_handle().try_state::<AppState>() {
+                state.tell_once_about_tray();
+            }
+        }
+        // Linux: the tray keeper takes over, without GTK and WebKit (about 10 MB instead of
+        // 140), after a grace period in which reopening is quicker.
+        #[cfg(target_os = "linux")]
+        crate::single::closed(window.app_handle());
     }
-    let _ = app.emit(commands::NOTICE_EVENT, notice);
 }
 
 /// How the app was started.
@@ -238,7 +260,7 @@ pub fn build_app<R: Runtime>(
                     }
                     *before = calls.clone();
                     drop(before);
-                    let _ = handle.emit(commands::CALLS_EVENT, calls);
+                    let _ = handle.emit(events::CALLS_EVENT, calls);
                     // The window was closed while a call was followed: now that it is over,
                     // the tray keeper can take over.
                     #[cfg(target_os = "linux")]
@@ -250,7 +272,7 @@ pub fn build_app<R: Runtime>(
                         std::thread::spawn(move || single::hand_off(&handle));
                     }
                     if let Some(notice) = f.take_notice() {
-                        tell(&handle, notice);
+                        events::tell(&handle, notice);
                     }
                 })));
                 // How calls placed while the window was closed ended (CLI, links before a
@@ -263,7 +285,7 @@ pub fn build_app<R: Runtime>(
                     })
                     .await
                     {
-                        tell(&handle, notice);
+                        events::tell(&handle, notice);
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
                     let prune = handle.clone();
@@ -276,7 +298,7 @@ pub fn build_app<R: Runtime>(
                     };
                     follower.backfill(session, 20).await;
                     if let Some(notice) = follower.take_notice() {
-                        tell(&handle, notice);
+                        events::tell(&handle, notice);
                     }
                 });
             }
@@ -303,7 +325,7 @@ pub fn build_app<R: Runtime>(
                     tauri::async_runtime::spawn(async move {
                         window::first_page_loaded().await;
                         let _ = tauri::async_runtime::spawn_blocking(move || {
-                            tray::register_hotkey(&handle)
+                            hotkey::register_hotkey(&handle)
                         })
                         .await;
                     });

@@ -15,9 +15,6 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use crate::state::AppState;
 use crate::window;
 
-/// The event that tells the page to ask for [`AppState::link_state`] again.
-pub const LINKS_EVENT: &str = "links-changed";
-
 /// The first link among a process's arguments (after the program name).
 pub fn link_in_args<I, S>(args: I) -> Option<String>
 where
@@ -49,7 +46,7 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, text: String, source: Source) {
             return;
         };
         state.receive(&text, source).await;
-        let _ = app.emit_to(window::MAIN, LINKS_EVENT, ());
+        let _ = app.emit_to(window::MAIN, crate::events::LINKS_EVENT, ());
     });
 }
 

@@ -146,7 +146,7 @@ pub fn ready<R: Runtime>(app: &AppHandle<R>) {
             Duration::ZERO
         };
         let _ = tauri::async_runtime::spawn_blocking(move || {
-            crate::tray::register_hotkey_within(&app, patience)
+            crate::hotkey::register_hotkey_within(&app, patience)
         })
         .await;
     });
@@ -187,7 +187,7 @@ pub fn hand_off<R: Runtime>(app: &AppHandle<R>) {
     let handed = tauri::async_runtime::block_on(instance.hand_over(
         KEEPER_TIMEOUT,
         || matches!(keeper.try_wait(), Ok(None)),
-        || crate::tray::unregister_hotkeys(app),
+        || crate::hotkey::unregister_hotkeys(app),
     ));
     if handed {
         app.exit(0);

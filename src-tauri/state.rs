@@ -18,8 +18,8 @@ pub fn open(secrets: Arc<dyn SecretStore>, data_dir: &Path) -> AppState {
         data_dir,
         Options {
             desk: Desk {
-                default_hotkey: crate::tray::DEFAULT_HOTKEY.to_string(),
-                shortcuts_supported: crate::tray::shortcuts_supported(),
+                default_hotkey: clickdial_desktop::DEFAULT_HOTKEY.to_string(),
+                shortcuts_supported: clickdial_desktop::shortcuts_supported(),
                 notify_supported: cfg!(target_os = "linux"),
             },
             follow: true,

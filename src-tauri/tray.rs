@@ -1,16 +1,15 @@
-//! The tray icon, its menu, the global hotkey and "close to tray": translation only. The menu
+//! The tray icon and its menu: translation only. The menu
 //! is [`clickdial_services::tray::menu`] of the state; a clicked item becomes an
 //! [`Action`]; a dial from the tray or the hotkey goes to the confirm sheet
 //! ([`AppState::receive`]) and from there through the one dial service and its guard.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clickdial_services::ledger::Source;
 use clickdial_services::tray::{self, Action, Item, TrayState};
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Emitter, Manager, Runtime, WindowEvent};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::links;
 use crate::state::AppState;
@@ -18,13 +17,8 @@ use crate::window;
 
 pub const TRAY_ID: &str = "main";
 
-/// The event that tells the page the tray chose another agent or caller ID.
-pub const PICKS_EVENT: &str = "picks-changed";
-
 /// How often the tray looks at the clipboard and the call history to refresh its menu.
 const REFRESH: Duration = Duration::from_secs(2);
-
-pub use clickdial_desktop::{shortcuts_supported, DEFAULT_HOTKEY};
 
 /// Builds the tray and starts its refresh loop. An error (no tray on this desktop) is reported
 /// and the app runs without it.
@@ -146,9 +140,9 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
                     // The window says why; the tray has no place for text. A window closed to
                     // the tray is built anew, and its page reads the message from its status.
                     if app.get_webview_window(window::MAIN).is_some() {
-                        let _ = app.emit(crate::commands::FOLLOW_ERROR_EVENT, e.message);
+                        let _ = app.emit(crate::events::FOLLOW_ERROR_EVENT, e.message);
                     } else {
-                        crate::tell(&app, e.message);
+                        crate::events::tell(&app, e.message);
                     }
                     window::show(&app);
                 }
@@ -169,144 +163,7 @@ fn choose<R: Runtime>(app: &AppHandle<R>, agent: Option<String>, caller: Option<
     tauri::async_runtime::spawn(async move {
         if let Some(state) = app.try_state::<AppState>() {
             let picks = state.choose(agent, caller).await;
-            let _ = app.emit_to(window::MAIN, PICKS_EVENT, picks);
+            let _ = app.emit_to(window::MAIN, crate::events::PICKS_EVENT, picks);
         }
     });
-}
-
-/// The hotkey: the selected text (the PRIMARY selection on Linux), else the clipboard, to the
-/// confirm sheet. The clipboard is only read, never changed.
-pub fn on_hotkey<R: Runtime>(app: &AppHandle<R>) {
-    let text = clickdial_desktop::selection().unwrap_or_default();
-    links::deliver(app, text, Source::Hotkey);
-}
-
-/// Closing the window closes only the window: Clickdial stays in the tray, ready for links and
-/// the hotkey, without the webview's memory (the run loop keeps the app from exiting; on Linux
-/// the tray keeper takes over, see `single`). The
-/// first time, the page explains where it went (the notice comes with the next status).
-pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
-    static TOLD: AtomicBool = AtomicBool::new(false);
-    if let WindowEvent::CloseRequested { .. } = event {
-        // A sheet never outlives its window: reopened, it would offer a link the agent walked
-        // away from, with Call focused.
-        if let Some(state) = window.app_handle().try_state::<AppState>() {
-            state.window_closed();
-        }
-        if window.app_handle().tray_by_id(TRAY_ID).is_none() {
-            return; // No tray: closing quits, as there would be no way back.
-        }
-        if !TOLD.swap(true, Ordering::Relaxed) {
-            if let Some(state) = window.app_handle().try_state::<AppState>() {
-                state.tell_once_about_tray();
-            }
-        }
-        // Linux: the tray keeper takes over, without GTK and WebKit (about 10 MB instead of
-        // 140), after a grace period in which reopening is quicker.
-        #[cfg(target_os = "linux")]
-        crate::single::closed(window.app_handle());
-    }
-}
-
-/// The global-shortcut plugin, added when the shortcut is first registered (once the window's
-/// first page has loaded) rather than at start: creating its manager at start (on X11 it opens
-/// an X connection of its own) stalled 5 of 6 cold starts under Xvfb by 0.5 s. GTK repainted
-/// the window while WebKit's page process was starting, and WebKit's paint waits up to 0.5 s
-/// for the page process, which was itself waiting on the app (gdb stacks of both).
-fn shortcut_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    tauri_plugin_global_shortcut::Builder::new()
-        .with_handler(|app, _shortcut, event| {
-            if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
-                on_hotkey(app);
-            }
-        })
-        .build()
-}
-
-/// The plugin's manager, once added.
-fn shortcuts<R: Runtime>(
-    app: &AppHandle<R>,
-) -> Option<tauri::State<'_, tauri_plugin_global_shortcut::GlobalShortcut<R>>> {
-    app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>()
-}
-
-/// Lets go of every global shortcut this process holds.
-pub fn unregister_hotkeys<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(shortcuts) = shortcuts(app) {
-        let _ = shortcuts.unregister_all();
-    }
-}
-
-/// The plugin's manager, adding [`shortcut_plugin`] first unless it is there: on the main
-/// thread (where Windows and macOS need its manager), waited for. Never call this on the main
-/// thread.
-fn shortcuts_added<R: Runtime>(
-    app: &AppHandle<R>,
-) -> Option<tauri::State<'_, tauri_plugin_global_shortcut::GlobalShortcut<R>>> {
-    if shortcuts(app).is_none() {
-        let (done, added) = std::sync::mpsc::channel();
-        let handle = app.clone();
-        app.run_on_main_thread(move || {
-            if shortcuts(&handle).is_none() {
-                if let Err(e) = handle.plugin(shortcut_plugin()) {
-                    eprintln!("Clickdial runs without its global shortcut: {e}");
-                }
-            }
-            let _ = done.send(());
-        })
-        .ok()?;
-        added.recv_timeout(Duration::from_secs(10)).ok()?;
-    }
-    shortcuts(app)
-}
-
-/// Registers the agent's global shortcut (default Ctrl+Alt+D). Where global shortcuts cannot
-/// work (Wayland), or the combination is taken, the app runs without one and says so. Off the
-/// main thread only.
-pub fn register_hotkey<R: Runtime>(app: &AppHandle<R>) {
-    register_hotkey_within(app, Duration::ZERO);
-}
-
-/// [`register_hotkey`], trying again for up to `patience` while the keys are taken: the tray
-/// keeper that just handed over lets go of them a moment after the name.
-pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration) {
-    let Some(state) = app.try_state::<AppState>() else {
-        return;
-    };
-    let hotkey = state
-        .settings()
-        .hotkey
-        .unwrap_or_else(|| DEFAULT_HOTKEY.to_string());
-    unregister_hotkeys(app);
-    if !shortcuts_supported() {
-        return;
-    }
-    let Some(shortcuts) = shortcuts_added(app) else {
-        return;
-    };
-    let deadline = std::time::Instant::now() + patience;
-    loop {
-        match shortcuts.register(hotkey.as_str()) {
-            Ok(()) => return,
-            Err(_) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => {
-                eprintln!("Clickdial could not register the shortcut {hotkey}: {e}");
-                return;
-            }
-        }
-    }
-}
-
-/// Checks a shortcut the agent typed (`ctrl+alt+d`, `super+shift+k`).
-pub fn check_hotkey(text: &str) -> Result<(), clickdial_services::Error> {
-    text.parse::<tauri_plugin_global_shortcut::Shortcut>()
-        .map(|_| ())
-        .map_err(|_| {
-            clickdial_services::Error::invalid(format!(
-                "'{}' is not a shortcut Clickdial can use; write it like ctrl+alt+d.",
-                clickdial_core::sanitize::clean_text(text, 40)
-            ))
-        })
 }

@@ -12,9 +12,6 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow, WebviewWindowBu
 /// The window's label (`tauri.conf.json`, where it has `"create": false`).
 pub const MAIN: &str = "main";
 
-/// The window was shown again (from the tray, a link or a second launch).
-pub const SHOWN_EVENT: &str = "window-shown";
-
 /// Builds the main window from its configuration, unless it exists.
 fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     if let Some(window) = app.get_webview_window(MAIN) {
@@ -73,7 +70,7 @@ fn raise<R: Runtime>(app: &AppHandle<R>, window: &WebviewWindow<R>) {
     let _ = window.set_focus();
     // A page that stayed open picks up what happened while it was hidden (a notice, say); a
     // new one asks for everything when it loads.
-    let _ = app.emit_to(MAIN, SHOWN_EVENT, ());
+    let _ = app.emit_to(MAIN, crate::events::SHOWN_EVENT, ());
 }
 
 /// Set once a page of this process has loaded.
@@ -91,7 +88,7 @@ const FIRST_PAGE_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Waits until the window's first page has loaded, or for [`FIRST_PAGE_PATIENCE`]. What the app
 /// sets up at start but nobody needs at once (the global shortcut) waits for this, so it stays
-/// out of WebKit's way while the page starts (see `tray::shortcut_plugin`).
+/// out of WebKit's way while the page starts (see `hotkey::shortcut_plugin`).
 pub async fn first_page_loaded() {
     let loaded = LOADED_NOW.notified();
     if !LOADED.load(Ordering::SeqCst) {

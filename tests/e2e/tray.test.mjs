@@ -103,7 +103,7 @@ test('within the grace period after a close, the app stays without its page and 
   await waitFor('the page process', () => clickdial().pages.length === 1);
   const [running] = clickdial().windows;
   // Nothing in the window's process draws with OpenGL (the DMA-BUF renderer is off), so it loads
-  // no Mesa driver nor its LLVM, which WebKit's search for the GPU would (services::process::
+  // no Mesa driver nor its LLVM, which WebKit's search for the GPU would (src-tauri/webkit.rs,
   // no_egl_here); the page's process, which draws, still finds its EGL driver.
   const maps = (pid) => readFileSync(`/proc/${pid}/maps`, 'utf8');
   const mesa = /_dri\.so|libLLVM|libEGL_mesa/;
