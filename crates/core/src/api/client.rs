@@ -6,54 +6,45 @@
 //!   raw token (servetel-api.md §1.4: accounts differ), and remember the form that worked;
 //! - email + password: `POST /auth/login` gives a short-lived token, kept in memory only and
 //!   renewed before it expires (`/auth/refresh`, else a fresh login). On a 401, or a refusal
-//!   whose message says the token expired or was blacklisted (see [`is_session_refusal`]), we
-//!   sign in again once, then stop. A refused password is not sent again, and a lockout (429)
-//!   is respected: no sign-in is sent until it ends.
+//!   whose message says the token expired or was blacklisted (see
+//!   [`is_session_refusal`](super::is_session_refusal)), we sign in again once, then stop. A
+//!   refused password is not sent again, and a lockout (429) is respected: no sign-in is sent
+//!   until it ends.
 //!
 //! Those are the only retries. A dial is sent again only after a reply that proves the server
 //! refused it before acting on it (`Resend::OnlyIfRefused`): a 5xx says "may have been
 //! placed", whatever its message.
 //!
-//! What comes back is bounded: a reply body is read up to [`MAX_REPLY_BYTES`], waits the server
-//! asks for are capped at a day, and every server text is cleaned
-//! ([`crate::sanitize::clean_text`]) before it reaches an error or a value.
+//! What comes back is bounded: a reply body is read up to
+//! [`MAX_REPLY_BYTES`](super::MAX_REPLY_BYTES), waits the server asks for are capped at a day,
+//! and every server text is cleaned ([`crate::sanitize::clean_text`]) before it reaches an
+//! error or a value.
 //!
 //! A base URL on this machine (`localhost`, `127.0.0.0/8`, `::1`) never goes through a proxy
 //! ([`is_loopback_url`]); other hosts use the system's proxy settings (`HTTPS_PROXY`,
 //! `NO_PROXY`, …).
+//!
+//! The code, by job: this file holds the [`Client`], its options and the endpoints; `send.rs`
+//! the one way out (auth headers, the exchange and its size cap, `Retry-After`); `session.rs`
+//! password sign-in (short-lived tokens, lockouts, which refusals allow a resend);
+//! `reply.rs` turning a status and body into a value or an [`ApiError`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, Url};
 use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::models::{
     clean, field, rows, text, Agent, CallRecord, CallRecords, CallerId, LiveCall, Queued,
 };
-use crate::clock::{parse_ist, Clock, SystemClock};
+use super::session::{LoginState, Resend};
+use crate::clock::{Clock, SystemClock};
 use crate::phone::Number;
 use crate::sanitize::{clean_text, MAX_ID, MAX_SERVER_TEXT};
 use crate::secret::Secret;
-
-/// The largest reply body we read. Real replies are a few kilobytes (a page of users is the
-/// largest); anything bigger is refused as [`ApiError::BadResponse`] before it fills memory.
-pub const MAX_REPLY_BYTES: usize = 2 * 1024 * 1024;
-/// The `detail` of the error for a reply over [`MAX_REPLY_BYTES`].
-const TOO_LARGE: &str = "a reply larger than 2 MiB";
-/// Field-keyed validation errors kept from one reply.
-const MAX_FIELDS: usize = 20;
-
-/// Renew a short-lived token this long before it expires.
-pub const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
-/// A lockout whose end the server did not say is assumed to last this long (one client's
-/// observed default, servetel-api.md §1.2).
-const DEFAULT_LOCKOUT: Duration = Duration::from_secs(10 * 60);
-/// Login tokens live 60 minutes per the docs; used when a reply omits `expires_in`.
-const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// A hostile or broken server could page forever; real accounts have far fewer pages.
 const MAX_PAGES: usize = 200;
@@ -127,23 +118,7 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-struct Issued {
-    token: Secret,
-    expires_at: Instant,
-    /// How long before expiry to renew: [`RENEW_BEFORE`], or less for very short lives.
-    renew_before: Duration,
-}
-
-#[derive(Default)]
-struct LoginState {
-    issued: Option<Issued>,
-    locked_until: Option<Instant>,
-    /// The server refused this email and password: asking again with the same ones could only
-    /// lead to a lockout, so the client stops until the user signs in anew.
-    refused: Option<ApiError>,
-}
-
-enum Auth {
+pub(super) enum Auth {
     Static(Secret),
     Login {
         email: String,
@@ -154,14 +129,14 @@ enum Auth {
 }
 
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
-    auth: Auth,
-    clock: Arc<dyn Clock>,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
+    pub(super) auth: Auth,
+    pub(super) clock: Arc<dyn Clock>,
     /// Whether the raw token (no `Bearer `) is the form this account accepts.
-    raw_auth: AtomicBool,
+    pub(super) raw_auth: AtomicBool,
     /// `number_of_days_left` from the latest sign-in or renewal that carried it.
-    password_days_left: Mutex<Option<u32>>,
+    pub(super) password_days_left: Mutex<Option<u32>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -177,14 +152,6 @@ impl std::fmt::Debug for Client {
             )
             .finish_non_exhaustive()
     }
-}
-
-/// One HTTP exchange before interpretation.
-struct Reply {
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    /// At most [`MAX_REPLY_BYTES`].
-    bytes: Vec<u8>,
 }
 
 impl Client {
@@ -486,330 +453,6 @@ impl Client {
             .await?;
         Ok(clean(reply.get("message"), MAX_SERVER_TEXT).unwrap_or_default())
     }
-
-    /// Sends one request and returns the raw reply.
-    async fn exchange(
-        &self,
-        method: &Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        authorization: Option<HeaderValue>,
-    ) -> Result<Reply, ApiError> {
-        let mut request = self
-            .http
-            .request(method.clone(), format!("{}/{}", self.base, path))
-            .header(ACCEPT, "application/json");
-        if let Some(a) = authorization {
-            request = request.header(AUTHORIZATION, a);
-        }
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        if let Some(b) = body {
-            request = request.json(b);
-        }
-        let mut response = request.send().await.map_err(transport_error)?;
-        let status = response.status();
-        let retry_after = retry_after(response.headers());
-        let too_large = || ApiError::BadResponse {
-            status: status.as_u16(),
-            detail: TOO_LARGE.to_string(),
-        };
-        // Checked before reading, and again while reading: the header may be absent or lie.
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
-        {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-            if bytes.len() + chunk.len() > MAX_REPLY_BYTES {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(Reply {
-            status,
-            retry_after,
-            bytes,
-        })
-    }
-
-    fn interpret(&self, reply: &Reply) -> Result<Value, ApiError> {
-        interpret(
-            reply.status,
-            reply.retry_after,
-            &reply.bytes,
-            self.clock.unix_now(),
-        )
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        resend: Resend,
-    ) -> Result<(StatusCode, Value), ApiError> {
-        let reply = match &self.auth {
-            Auth::Static(token) => {
-                let first_raw = self.raw_auth.load(Ordering::Relaxed);
-                let reply = self
-                    .exchange(&method, path, query, body, Some(header(token, first_raw)))
-                    .await?;
-                if reply.status != StatusCode::UNAUTHORIZED {
-                    reply
-                } else {
-                    // Refused before acting on it: try the other header form, once.
-                    let reply = self
-                        .exchange(&method, path, query, body, Some(header(token, !first_raw)))
-                        .await?;
-                    if reply.status.is_success() {
-                        self.raw_auth.store(!first_raw, Ordering::Relaxed);
-                    }
-                    reply
-                }
-            }
-            Auth::Login { .. } => {
-                let token = self.session_token(None).await?;
-                let reply = self
-                    .exchange(&method, path, query, body, Some(header(&token, false)))
-                    .await?;
-                if !resend.allows(reply.status, &reply.bytes) {
-                    reply
-                } else {
-                    // The token was revoked or expired early, so the server did not act on the
-                    // request: sign in again once, then stop.
-                    let token = self.session_token(Some(&token)).await?;
-                    let reply = self
-                        .exchange(&method, path, query, body, Some(header(&token, false)))
-                        .await?;
-                    if is_session_refusal(reply.status, &reply.bytes) {
-                        let (message, _) = serde_json::from_slice::<Value>(&reply.bytes)
-                            .map(|v| explain(&v))
-                            .unwrap_or_default();
-                        return Err(ApiError::SessionRefused { message });
-                    }
-                    reply
-                }
-            }
-        };
-        self.interpret(&reply).map(|v| (reply.status, v))
-    }
-
-    /// A valid short-lived token: the cached one, a renewed one, or a fresh sign-in. With
-    /// `rejected`, the server refused that token: sign in again, unless a concurrent request
-    /// already replaced it.
-    async fn session_token(&self, rejected: Option<&Secret>) -> Result<Secret, ApiError> {
-        let Auth::Login {
-            email,
-            password,
-            state,
-        } = &self.auth
-        else {
-            unreachable!("session_token is only called for password sign-in")
-        };
-        let mut state = state.lock().await;
-        if let Some(refused) = &state.refused {
-            return Err(refused.clone());
-        }
-        let now = self.clock.now();
-        if let Some(until) = state.locked_until {
-            if now < until {
-                return Err(ApiError::LockedOut {
-                    retry_after: until - now,
-                });
-            }
-            state.locked_until = None;
-        }
-        if let Some(issued) = &state.issued {
-            let replaced = rejected.is_some_and(|r| r != &issued.token);
-            if rejected.is_none() || replaced {
-                if now + issued.renew_before < issued.expires_at || replaced {
-                    return Ok(issued.token.clone());
-                }
-                if now < issued.expires_at {
-                    match self
-                        .token_request("auth/refresh", None, Some(&issued.token))
-                        .await
-                    {
-                        Ok(renewed) => {
-                            let token = renewed.token.clone();
-                            state.issued = Some(renewed);
-                            return Ok(token);
-                        }
-                        Err(ApiError::RateLimited { retry_after, .. }) => {
-                            let wait = cap(retry_after.unwrap_or(DEFAULT_LOCKOUT));
-                            state.locked_until = now.checked_add(wait);
-                            return Err(ApiError::LockedOut { retry_after: wait });
-                        }
-                        // Refused: the session is over, sign in again below.
-                        Err(ApiError::BadLogin { .. } | ApiError::Unauthorized { .. }) => {}
-                        // A passing failure: the current token is still valid, keep using it.
-                        Err(_) => return Ok(issued.token.clone()),
-                    }
-                }
-            }
-        }
-        state.issued = None;
-        let body = json!({"email": email, "password": password.expose()});
-        match self.token_request("auth/login", Some(&body), None).await {
-            Ok(issued) => {
-                let token = issued.token.clone();
-                state.issued = Some(issued);
-                Ok(token)
-            }
-            Err(ApiError::RateLimited { retry_after, .. }) => {
-                let wait = cap(retry_after.unwrap_or(DEFAULT_LOCKOUT));
-                state.locked_until = now.checked_add(wait);
-                Err(ApiError::LockedOut { retry_after: wait })
-            }
-            Err(e @ ApiError::BadLogin { .. }) => {
-                state.refused = Some(e.clone());
-                Err(e)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// `POST auth/login` or `auth/refresh`, returning the issued token.
-    async fn token_request(
-        &self,
-        path: &str,
-        body: Option<&Value>,
-        current: Option<&Secret>,
-    ) -> Result<Issued, ApiError> {
-        // The refresh example in the docs sends the raw token.
-        let auth = current.map(|t| header(t, true));
-        let reply = self.exchange(&Method::POST, path, &[], body, auth).await?;
-        if current.is_some() && is_session_refusal(reply.status, &reply.bytes) {
-            // "Token has expired" under a 403 or a 200: renewing failed, sign in again.
-            let (message, _) = serde_json::from_slice::<Value>(&reply.bytes)
-                .map(|v| explain(&v))
-                .unwrap_or_default();
-            return Err(ApiError::Unauthorized { message });
-        }
-        let v = match self.interpret(&reply) {
-            Ok(v) => v,
-            // The credentials were refused: 401, a validation error, or `success:false`.
-            Err(ApiError::Unauthorized { message }) => return Err(ApiError::BadLogin { message }),
-            Err(ApiError::Rejected {
-                status: 200..=299 | 400 | 422,
-                message,
-                ..
-            }) => {
-                return Err(ApiError::BadLogin {
-                    message: Some(message),
-                })
-            }
-            Err(e) => return Err(e),
-        };
-        let token = text(field(&v, "access_token"))
-            .or_else(|| text(field(&v, "token")))
-            .filter(|t| is_header_safe(t))
-            .ok_or_else(|| ApiError::BadResponse {
-                status: reply.status.as_u16(),
-                detail: "no token in the sign-in reply".to_string(),
-            })?;
-        // A hostile or odd `expires_in` must neither overflow the clock nor make every request
-        // sign in: keep it between 30 s and a day, and renew in the last quarter of short lives.
-        let lifetime = field(&v, "expires_in")
-            .and_then(|e| text(Some(e)))
-            .and_then(|e| e.parse::<u64>().ok())
-            .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
-            .clamp(Duration::from_secs(30), MAX_WAIT);
-        if let Some(days) = field(&v, "number_of_days_left").and_then(days_left) {
-            *self
-                .password_days_left
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = Some(days);
-        }
-        let now = self.clock.now();
-        Ok(Issued {
-            token: Secret::new(token),
-            expires_at: now.checked_add(lifetime).unwrap_or(now),
-            renew_before: RENEW_BEFORE.min(lifetime / 4),
-        })
-    }
-}
-
-/// Whether a request may go out again, with a fresh sign-in, after a reply that refused the
-/// session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Resend {
-    /// Reading, or an action that does no harm twice (hanging up, a break): again after any
-    /// session refusal.
-    Safe,
-    /// A dial: again only when the reply proves nothing was done. A 5xx never does, whatever
-    /// its message: the server may have queued the call before failing.
-    OnlyIfRefused,
-}
-
-impl Resend {
-    /// True when the reply refused the session and this request may be sent again.
-    fn allows(self, status: StatusCode, body: &[u8]) -> bool {
-        is_session_refusal(status, body) && (self == Resend::Safe || !status.is_server_error())
-    }
-}
-
-/// The longest wait or lifetime we believe from a server: a day.
-pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
-
-fn cap(d: Duration) -> Duration {
-    d.min(MAX_WAIT)
-}
-
-/// `number_of_days_left` as a number or a numeric string ("60", "60.0"); a negative count
-/// (already expired) reads as 0.
-fn days_left(v: &Value) -> Option<u32> {
-    let n = match v {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
-        _ => return None,
-    };
-    n.is_finite()
-        .then(|| n.clamp(0.0, f64::from(u32::MAX)) as u32)
-}
-
-/// The message texts that mean the platform refused the session token, whatever the HTTP
-/// status (servetel-api.md §8). Matched case-insensitively as substrings of `message`.
-const SESSION_REFUSALS: [&str; 2] = ["token has expired", "deleted or blacklisted token provided"];
-
-/// True when a reply says the session token was refused, so the request was not acted on: a
-/// 401, or a non-success reply whose message is one of [`SESSION_REFUSALS`] under any other
-/// status (200 with `success:false`, 400, 403…). A 2xx reply counts only when it says
-/// `success:false` (or `ok:false`) and carries no `ref_id` / `call_id`: anything that may have
-/// queued a call is never taken for a refusal, so a dial is never sent twice.
-pub fn is_session_refusal(status: StatusCode, body: &[u8]) -> bool {
-    if status == StatusCode::UNAUTHORIZED {
-        return true;
-    }
-    let Ok(v) = serde_json::from_slice::<Value>(body) else {
-        return false;
-    };
-    let said = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .map(str::to_lowercase)
-            .is_some_and(|m| SESSION_REFUSALS.iter().any(|r| m.contains(r)))
-    };
-    if !(said("message") || said("error")) {
-        return false;
-    }
-    if status.is_success() {
-        let refused = ["success", "ok"]
-            .iter()
-            .any(|k| v.get(*k).and_then(Value::as_bool) == Some(false));
-        let placed = ["ref_id", "call_id"]
-            .iter()
-            .any(|k| text(field(&v, k)).is_some());
-        return refused && !placed;
-    }
-    true
 }
 
 /// True when `url`'s host is this machine: `localhost`, an address in `127.0.0.0/8`, `::1`
@@ -828,20 +471,8 @@ pub fn is_loopback_url(url: &Url) -> bool {
     }
 }
 
-fn is_header_safe(token: &str) -> bool {
+pub(super) fn is_header_safe(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
-}
-
-fn header(token: &Secret, raw: bool) -> HeaderValue {
-    let value = if raw {
-        token.expose().to_string()
-    } else {
-        format!("Bearer {}", token.expose())
-    };
-    // Tokens are checked to be visible ASCII before they get here, so this cannot fail.
-    let mut v = HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""));
-    v.set_sensitive(true);
-    v
 }
 
 /// A token as pasted from a portal, without surrounding whitespace or a `Bearer ` prefix.
@@ -880,262 +511,9 @@ pub fn warm_up_tls() {
     let _ = tls_connector();
 }
 
-fn transport_error(e: reqwest::Error) -> ApiError {
-    // Without the URL: it is ours, and errors are shown to agents.
-    let (connect, timeout) = (e.is_connect(), e.is_timeout());
-    // The certificate check's words are in the error's causes (OpenSSL: "certificate verify
-    // failed"; SChannel and Security.framework say "certificate" too).
-    let mut causes = Vec::new();
-    let mut cause = std::error::Error::source(&e);
-    while let Some(c) = cause {
-        causes.push(c.to_string());
-        cause = c.source();
-    }
-    if causes
-        .iter()
-        .any(|c| c.to_ascii_lowercase().contains("certificate"))
-    {
-        let detail = clean_text(&causes.join(": "), MAX_SERVER_TEXT);
-        return ApiError::Untrusted { detail };
-    }
-    let detail = clean_text(&e.without_url().to_string(), MAX_SERVER_TEXT);
-    if connect {
-        ApiError::Unreachable { detail }
-    } else if timeout {
-        ApiError::Timeout
-    } else {
-        ApiError::Network { detail }
-    }
-}
-
-/// The `Retry-After` header in seconds, capped at [`MAX_WAIT`]. A number too large for a
-/// `u64` is a very long wait too, not no wait.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    wait_secs(v)
-}
-
-/// Whole seconds, possibly huge, as a wait capped at [`MAX_WAIT`].
-fn wait_secs(s: &str) -> Option<Duration> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(cap(Duration::from_secs(s.parse().unwrap_or(u64::MAX))))
-}
-
-/// The body's `retry_after`: seconds (a number or a numeric string), or an IST date
-/// ("2026-11-26 18:40:00"); capped at [`MAX_WAIT`].
-fn body_retry_after(r: &Value, unix_now: i64) -> Option<Duration> {
-    match r {
-        Value::Number(n) => {
-            let secs = n.as_f64().filter(|f| f.is_finite() && *f >= 0.0)?;
-            Some(cap(Duration::from_secs_f64(
-                secs.min(MAX_WAIT.as_secs_f64()),
-            )))
-        }
-        Value::String(s) => wait_secs(s.trim()).or_else(|| {
-            let until = parse_ist(s)?;
-            let secs = until.saturating_sub(unix_now).max(1);
-            Some(cap(Duration::from_secs(secs.unsigned_abs())))
-        }),
-        _ => None,
-    }
-}
-
-/// Turns a status and body into the reply JSON or a typed error.
-fn interpret(
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    bytes: &[u8],
-    unix_now: i64,
-) -> Result<Value, ApiError> {
-    let json: Option<Value> = serde_json::from_slice(bytes).ok();
-    let (message, fields) = json.as_ref().map(explain).unwrap_or_default();
-    let code = status.as_u16();
-    match code {
-        200..=299 => {
-            let Some(v) = json.filter(|v| v.is_object() || v.is_array()) else {
-                return Err(ApiError::BadResponse {
-                    status: code,
-                    detail: describe_body(bytes),
-                });
-            };
-            let failed = ["success", "ok"]
-                .iter()
-                .any(|k| v.get(*k).and_then(Value::as_bool) == Some(false));
-            if failed {
-                return Err(ApiError::Rejected {
-                    status: code,
-                    message: message.unwrap_or_else(|| "the request was refused".to_string()),
-                    fields,
-                });
-            }
-            Ok(v)
-        }
-        401 => Err(ApiError::Unauthorized { message }),
-        403 => Err(ApiError::Forbidden { message }),
-        429 => {
-            // `retry_after` in the body: seconds, or an IST date ("2026-11-26 18:40:00").
-            let body_retry = json
-                .as_ref()
-                .and_then(|v| v.get("retry_after"))
-                .and_then(|r| body_retry_after(r, unix_now));
-            Err(ApiError::RateLimited {
-                retry_after: retry_after.or(body_retry),
-                message,
-            })
-        }
-        400..=499 => Err(ApiError::Rejected {
-            status: code,
-            message: message.unwrap_or_else(|| {
-                format!(
-                    "HTTP {code} {}",
-                    status.canonical_reason().unwrap_or("error")
-                )
-            }),
-            fields,
-        }),
-        500..=599 => Err(ApiError::Server {
-            status: code,
-            message,
-        }),
-        300..=399 => Err(ApiError::BadResponse {
-            status: code,
-            detail: "a redirect to another address; check the server address in Settings"
-                .to_string(),
-        }),
-        _ => Err(ApiError::BadResponse {
-            status: code,
-            detail: describe_body(bytes),
-        }),
-    }
-}
-
-/// The server's message, and field-keyed validation errors flattened
-/// (`{"caller_id":"Provide a vaild caller_id."}`, `{"errors":{"x":["..."]}}`). Every text is
-/// cleaned and shortened ([`clean_text`]): it is shown to people and printed to terminals.
-fn explain(v: &Value) -> (Option<String>, Vec<(String, String)>) {
-    let mut fields = Vec::new();
-    let mut collect = |obj: &serde_json::Map<String, Value>| {
-        for (k, val) in obj {
-            if fields.len() >= MAX_FIELDS {
-                break;
-            }
-            if matches!(
-                k.as_str(),
-                "success" | "ok" | "status" | "message" | "error" | "retry_after" | "code" | "data"
-            ) {
-                continue;
-            }
-            let msg = match val {
-                Value::String(s) => Some(s.clone()),
-                Value::Array(a) => {
-                    let parts: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-                    (!parts.is_empty()).then(|| parts.join(" "))
-                }
-                _ => None,
-            };
-            let key = clean_text(k, MAX_ID);
-            if let Some(m) = msg.map(|m| clean_text(&m, MAX_SERVER_TEXT)) {
-                if !m.is_empty() && !key.is_empty() {
-                    fields.push((key, m));
-                }
-            }
-        }
-    };
-    if let Some(obj) = v.as_object() {
-        collect(obj);
-        if let Some(errors) = obj.get("errors").and_then(Value::as_object) {
-            collect(errors);
-        }
-    }
-    fields.retain(|(k, _)| k != "errors");
-    let message = ["message", "error"]
-        .iter()
-        .filter_map(|k| v.get(*k).and_then(Value::as_str))
-        .map(|m| clean_text(m, MAX_SERVER_TEXT))
-        .find(|m| !m.is_empty())
-        .or_else(|| {
-            (!fields.is_empty()).then(|| {
-                let all = fields
-                    .iter()
-                    .map(|(_, m)| m.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                clean_text(&all, MAX_SERVER_TEXT)
-            })
-        });
-    (message, fields)
-}
-
-fn describe_body(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let t = text.trim_start();
-    if t.is_empty() {
-        "an empty reply".to_string()
-    } else if t.starts_with('<') {
-        "a web page instead of data".to_string()
-    } else {
-        "not JSON".to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn field_keyed_422_is_flattened() {
-        let v = json!({"caller_id": "Provide a vaild caller_id."});
-        let err = interpret(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            v.to_string().as_bytes(),
-            0,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            ApiError::Rejected {
-                status: 422,
-                message: "Provide a vaild caller_id.".into(),
-                fields: vec![("caller_id".into(), "Provide a vaild caller_id.".into())],
-            }
-        );
-        assert!(err.to_string().contains("Pick another caller ID"));
-    }
-
-    #[test]
-    fn success_false_under_200_is_a_rejection() {
-        let body = br#"{"ok":false,"message":"your account is not active"}"#;
-        let err = interpret(StatusCode::OK, None, body, 0).unwrap_err();
-        assert_eq!(err.server_message(), Some("your account is not active"));
-        assert!(!err.outcome_unknown());
-    }
-
-    #[test]
-    fn html_and_garbage_are_bad_responses() {
-        let err = interpret(StatusCode::OK, None, b"<html>Gateway</html>", 0).unwrap_err();
-        assert!(err.to_string().contains("web page"), "{err}");
-        assert!(err.outcome_unknown());
-        let err = interpret(StatusCode::OK, None, b"\"just a string\"", 0).unwrap_err();
-        assert!(matches!(err, ApiError::BadResponse { .. }));
-        let err = interpret(StatusCode::BAD_GATEWAY, None, b"<html/>", 0).unwrap_err();
-        assert_eq!(
-            err,
-            ApiError::Server {
-                status: 502,
-                message: None
-            }
-        );
-    }
-
-    #[test]
-    fn errors_array_form_is_flattened() {
-        let body = br#"{"errors":{"destination_number":["must be 10-15 digits"]}}"#;
-        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body, 0).unwrap_err();
-        assert_eq!(err.server_message(), Some("must be 10-15 digits"));
-    }
 
     #[test]
     fn bearer_prefix_and_bad_tokens() {
@@ -1196,167 +574,5 @@ mod tests {
         for u in no {
             assert!(!is_loopback_url(&Url::parse(u).unwrap()), "{u}");
         }
-    }
-
-    #[test]
-    fn session_refusals() {
-        let r = |status: u16, body: &str| {
-            is_session_refusal(StatusCode::from_u16(status).unwrap(), body.as_bytes())
-        };
-        assert!(r(401, ""));
-        assert!(r(401, r#"{"success":true}"#));
-        assert!(r(200, r#"{"success":false,"message":"Token has expired"}"#));
-        assert!(r(200, r#"{"ok":false,"message":"token has expired!"}"#));
-        assert!(r(
-            200,
-            r#"{"success":false,"error":"Deleted or blacklisted token provided"}"#
-        ));
-        assert!(r(
-            403,
-            r#"{"message":"Deleted or Blacklisted Token Provided"}"#
-        ));
-        assert!(r(400, r#"{"message":"Token has expired"}"#));
-        assert!(r(500, r#"{"message":"Token has expired"}"#));
-        // Not a refusal: another message, no message, not JSON, or a 2xx that may have acted.
-        assert!(!r(
-            403,
-            r#"{"message":"You are not authorized to access this resource."}"#
-        ));
-        assert!(!r(403, r#"{"caller_id":"Token has expired"}"#));
-        assert!(!r(403, r#"{"message":["Token has expired"]}"#));
-        assert!(!r(403, "Token has expired"));
-        assert!(!r(400, ""));
-        assert!(!r(200, r#"{"message":"Token has expired"}"#));
-        assert!(!r(200, r#"{"success":true,"message":"Token has expired"}"#));
-        assert!(!r(
-            200,
-            r#"{"success":"false","message":"Token has expired"}"#
-        ));
-        assert!(!r(
-            200,
-            r#"{"success":false,"message":"Token has expired","ref_id":"x"}"#
-        ));
-        assert!(!r(
-            200,
-            r#"{"success":false,"message":"Token has expired","call_id":7}"#
-        ));
-        assert!(r(
-            200,
-            r#"{"success":false,"message":"Token has expired","call_id":null}"#
-        ));
-    }
-
-    #[test]
-    fn server_waits_are_capped_at_parse_time() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
-        for (v, want) in [
-            ("7", Some(7)),
-            (" 7 ", Some(7)),
-            ("0", Some(0)),
-            ("86400", Some(86400)),
-            ("86401", Some(86400)),
-            ("18446744073709551615", Some(86400)),
-            ("99999999999999999999999999", Some(86400)),
-            ("-1", None),
-            ("7.5", None),
-            ("Wed, 21 Oct 2015 07:28:00 GMT", None),
-            ("", None),
-        ] {
-            h.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
-            assert_eq!(retry_after(&h), want.map(Duration::from_secs), "{v:?}");
-        }
-        let now = 1_800_000_000;
-        let b = |v: Value| body_retry_after(&v, now);
-        assert_eq!(b(json!(30)), Some(Duration::from_secs(30)));
-        assert_eq!(b(json!(1.5)), Some(Duration::from_millis(1500)));
-        assert_eq!(b(json!(u64::MAX)), Some(MAX_WAIT));
-        assert_eq!(b(json!(1e300)), Some(MAX_WAIT));
-        assert_eq!(b(json!(-5)), None);
-        assert_eq!(b(json!("600")), Some(Duration::from_secs(600)));
-        assert_eq!(b(json!("9999-12-31 23:59:59")), Some(MAX_WAIT));
-        let soon = crate::clock::format_ist(now + 120);
-        assert_eq!(b(json!(soon)), Some(Duration::from_secs(120)));
-        let past = crate::clock::format_ist(now - 120);
-        assert_eq!(b(json!(past)), Some(Duration::from_secs(1)));
-        assert_eq!(b(json!("soon")), None);
-        assert_eq!(b(json!(null)), None);
-        let err = interpret(
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-            br#"{"retry_after":"9999-12-31 23:59:59"}"#,
-            now,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "The server is busy and asked us to slow down. Try again in 24 h."
-        );
-    }
-
-    #[test]
-    fn days_left_values() {
-        assert_eq!(days_left(&json!(60)), Some(60));
-        assert_eq!(days_left(&json!("60")), Some(60));
-        assert_eq!(days_left(&json!(2.7)), Some(2));
-        assert_eq!(days_left(&json!(-3)), Some(0));
-        assert_eq!(days_left(&json!(1e12)), Some(u32::MAX));
-        assert_eq!(days_left(&json!("NaN")), None);
-        assert_eq!(days_left(&json!("inf")), None);
-        assert_eq!(days_left(&json!(true)), None);
-    }
-
-    #[test]
-    fn server_text_is_cleaned_in_errors() {
-        let body = json!({
-            "message": format!("\u{1b}]0;title\u{7}Bad\u{202e} {}", "x".repeat(1000)),
-            "caller_id": "\u{1b}[2Jnope",
-            "\u{1b}[31mkey": "v",
-        })
-        .to_string();
-        let err =
-            interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body.as_bytes(), 0).unwrap_err();
-        let ApiError::Rejected {
-            message, fields, ..
-        } = &err
-        else {
-            panic!("{err:?}")
-        };
-        assert!(message.starts_with("Bad xxx"), "{message}");
-        assert_eq!(message.chars().count(), MAX_SERVER_TEXT + 1);
-        assert!(fields.contains(&("caller_id".to_string(), "nope".to_string())));
-        assert!(fields.contains(&("key".to_string(), "v".to_string())));
-        // Only the fields' messages: cleaned, then joined and cut again.
-        let body = json!({"a": "x".repeat(250), "b": "y".repeat(250)}).to_string();
-        let err =
-            interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body.as_bytes(), 0).unwrap_err();
-        assert_eq!(
-            err.server_message().map(|m| m.chars().count()),
-            Some(MAX_SERVER_TEXT + 1)
-        );
-        // A message with nothing visible falls back to the fields.
-        let body = br#"{"message":"\u001b[2J","caller_id":"Provide a vaild caller_id."}"#;
-        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body, 0).unwrap_err();
-        assert_eq!(err.server_message(), Some("Provide a vaild caller_id."));
-        // A field whose message or name has nothing visible is dropped.
-        let body = br#"{"caller_id":"\u001b[2J"}"#;
-        let err = interpret(StatusCode::UNPROCESSABLE_ENTITY, None, body, 0).unwrap_err();
-        assert_eq!(
-            err,
-            ApiError::Rejected {
-                status: 422,
-                message: "HTTP 422 Unprocessable Entity".into(),
-                fields: vec![],
-            }
-        );
-        let body = br#"{"\u202e\u200b":"bad"}"#;
-        let (message, fields) = explain(&serde_json::from_slice(body).unwrap());
-        assert_eq!((message, fields), (None, vec![]));
-        // At most MAX_FIELDS field errors are kept.
-        let many: serde_json::Map<String, Value> = (0..100)
-            .map(|i| (format!("f{i:03}"), json!("bad")))
-            .collect();
-        let (_, fields) = explain(&Value::Object(many));
-        assert_eq!(fields.len(), MAX_FIELDS);
     }
 }

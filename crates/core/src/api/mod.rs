@@ -4,13 +4,18 @@
 mod client;
 mod error;
 mod models;
+mod reply;
+mod send;
+mod session;
 
 pub use client::{
-    clean_token, is_loopback_url, is_session_refusal, warm_up_tls, Client, ClientOptions,
-    Credentials, DialRequest, RecordQuery, MAX_LIVE_ROWS, MAX_REPLY_BYTES, MAX_WAIT, RENEW_BEFORE,
+    clean_token, is_loopback_url, warm_up_tls, Client, ClientOptions, Credentials, DialRequest,
+    RecordQuery, MAX_LIVE_ROWS,
 };
 pub use error::{human_duration, ApiError, ErrorCode};
 pub use models::{
     last10, Agent, AgentStatus, CallRecord, CallRecords, CallerId, LiveCall, LiveState, Outcome,
     Queued,
 };
+pub use send::{MAX_REPLY_BYTES, MAX_WAIT};
+pub use session::{is_session_refusal, RENEW_BEFORE};
