@@ -147,26 +147,30 @@ export function callerFor(status, agent, offered) {
 }
 
 /**
- * One dial at a time from this page. A double click or a held Enter reaches `dial` again while
- * the first is in flight and gets `{skipped: true}`; the backend's guard is the real lock.
+ * One dial at a time from this page, whether it dials a number (the dial screen) or confirms a
+ * link's request (the confirm sheet): one lock for both. A double click or a held Enter reaches
+ * the dialer again while the first is in flight and gets `{skipped: true}`; the backend's guard
+ * is the real lock.
  */
 export function createDialer(backend) {
   let busy = false;
+  const place = async (send) => {
+    if (busy) return { skipped: true };
+    busy = true;
+    try {
+      return { outcome: await send() };
+    } catch (error) {
+      return { error: toError(error) };
+    } finally {
+      busy = false;
+    }
+  };
   return {
     get busy() {
       return busy;
     },
-    async dial(request) {
-      if (busy) return { skipped: true };
-      busy = true;
-      try {
-        return { outcome: await backend.dial(request) };
-      } catch (error) {
-        return { error: toError(error) };
-      } finally {
-        busy = false;
-      }
-    },
+    dial: (request) => place(() => backend.dial(request)),
+    confirmLink: (request) => place(() => backend.confirmLink(request)),
   };
 }
 

@@ -101,6 +101,21 @@ test('a second dial while the first is in flight is skipped, not sent', async ()
   assert.equal(calls.filter((c) => c.cmd === 'dial').length, 1);
 });
 
+test('the dial screen and the confirm sheet share one dial lock', async () => {
+  let release;
+  const { invoke, calls } = fakeInvoke(
+    () => new Promise((resolve) => { release = () => resolve({ refId: 'r2', international: '+91 98765 43210' }); }),
+  );
+  const dialer = createDialer(createBackend(invoke));
+  const link = dialer.confirmLink({ id: 7, agent: 'A', callerId: '' });
+  assert.deepEqual(await dialer.dial({ agent: 'A', number: '1' }), { skipped: true });
+  assert.deepEqual(await dialer.confirmLink({ id: 7, agent: 'A' }), { skipped: true });
+  release();
+  assert.equal((await link).outcome.refId, 'r2');
+  assert.equal(dialer.busy, false);
+  assert.deepEqual(calls, [{ cmd: 'confirm_link', args: { id: 7, agent: 'A', callerId: null } }]);
+});
+
 test('a failed dial frees the dialer and reports the error', async () => {
   const dialer = createDialer(createBackend(async () => { throw { code: 'timeout', message: 'slow' }; }));
   assert.deepEqual(await dialer.dial({ agent: 'A', number: '1' }), { error: { code: 'timeout', message: 'slow' } });

@@ -348,9 +348,20 @@ test("the plugin commands the page calls are granted to the page's window", () =
   assert.ok(problems.length === 0, report(problems));
 });
 
-test('backend.js and main.js name commands and events only through ipc.js', () => {
-  for (const file of ['backend.js', 'main.js']) {
-    const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+/** The page's own scripts: every .js file under ui/, but the tests and ipc.js itself. */
+function pageScripts() {
+  return readdirSync(join(ROOT, 'ui'), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.js') && !e.name.endsWith('.test.js'))
+    .map((e) => relative(join(ROOT, 'ui'), join(e.parentPath ?? e.path, e.name)).replaceAll('\\', '/'))
+    .filter((path) => path !== 'ipc.js')
+    .sort();
+}
+
+test('the page names commands and events only through ipc.js', () => {
+  const files = pageScripts();
+  for (const file of ['backend.js', 'main.js']) assert.ok(files.includes(file), `ui/${file} is not scanned`);
+  for (const file of files) {
+    const text = read(`ui/${file}`);
     // The page's three IPC entry points; a literal first argument bypasses ipc.js.
     const literal = [...text.matchAll(/\b(?:invoke|listen|call)\(\s*(['"`][^'"`]*['"`])/g)];
     assert.deepEqual(literal.map((m) => `ui/${file}:${lineOf(text, m.index)}: ${m[0]}`), []);
@@ -381,7 +392,7 @@ test('a command, event or permission on one side only is reported, naming where 
 
   const { notice, ...fewerEvents } = src.ipc.EVENTS;
   assert.ok(notice);
-  assert.match(eventProblems(withIpc({ EVENTS: fewerEvents })).join('\n'), /event "notice" is emitted at src-tauri\/lib\.rs:\d+ but missing from EVENTS/);
+  assert.match(eventProblems(withIpc({ EVENTS: fewerEvents })).join('\n'), /event "notice" is emitted at src-tauri\/events\.rs:\d+ but missing from EVENTS/);
   assert.match(eventProblems(withIpc({ EVENTS: { ...src.ipc.EVENTS, ghost: 'ghost-event' } })).join('\n'), /EVENTS\.ghost = 'ghost-event' .* never emitted/);
 
   const literal = { path: 'src-tauri/extra.rs', text: 'fn f(app: &AppHandle) {\n  let _ = app.emit_to(\n    "main",\n    "literal-event", // a comment, ()\n    (),\n  );\n}\n' };

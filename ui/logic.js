@@ -1,0 +1,87 @@
+// The screens' decisions and sentences that need no DOM and no backend, so that `node --test`
+// checks them (logic.test.js). The screens under screens/ put them on the page.
+import { historyText, hostOf } from './backend.js';
+
+/**
+ * How the dial screen offers the agent: `picking`, "Which agent are you?" instead of the form;
+ * `showMe`, "You: …" instead of the picker; `filter`, a search above a long picker. `manual`: the
+ * token may not list agents (the ID is typed); `each`: the agent is chosen for each call; `me`:
+ * who "me" is, when still usable; `changing`: "Change" was pressed.
+ */
+export function agentMode({ manual, each, count, me, changing }) {
+  return {
+    picking: !manual && !each && count > 0 && (!me || changing),
+    showMe: !manual && !each && !!me,
+    filter: !manual && each && count > 12,
+  };
+}
+
+/** At most this many agents in "Which agent are you?": more are found by typing. */
+export const ME_LIST_MAX = 200;
+
+/** Under "Which agent are you?" when the list is cut short; '' when all are shown. */
+export function meMoreText(found) {
+  return found > ME_LIST_MAX ? `Showing ${ME_LIST_MAX} of ${found} agents: type to narrow the list.` : '';
+}
+
+/**
+ * When a refresh of the lists fails: a refresh that fails keeps the lists the agent was using
+ * (they are probably still right, and wiping them would stop every call until the next
+ * successful refresh). The warning to show then, or '' when the answers are used as they are.
+ * `agentList` and `callerList` are `Promise.allSettled` results; `had` says which lists were
+ * filled before.
+ */
+export function staleListsText(refresh, agentList, callerList, had) {
+  if (!refresh) return '';
+  const failed = (r) => r.status === 'rejected' && r.reason.code !== 'forbidden';
+  const kept = [[agentList, had.agents], [callerList, had.callers]].find(([r, filled]) => failed(r) && filled);
+  return kept
+    ? `Could not refresh the lists: ${kept[0].reason.message} Showing the lists from before; they may be out of date.`
+    : '';
+}
+
+/** A history row's line under its number, and the tooltip with its references and details. */
+export function historyEntry(row, { agentName, callerName, now = Date.now() }) {
+  const { date, outcome } = historyText(row, now);
+  const via = row.callerId ? ` · via ${callerName}` : '';
+  return {
+    text: `${date} · ${outcome} · ${agentName || row.agent}${via}`,
+    title: [row.refId && `Reference ${row.refId}`, row.callId && `Call ID ${row.callId}`,
+      row.detail, row.reason].filter(Boolean).join('\n'),
+  };
+}
+
+/** The settings' call timeout (seconds) in the minutes its field shows; '' for the default. */
+export function secondsToMinutes(seconds) {
+  return seconds ? Math.max(1, Math.round(seconds / 60)) : '';
+}
+
+/** The question before dialling with an agent the platform lists as blocked. */
+export function blockedQuestion(agent) {
+  const who = agent.name || agent.id;
+  return {
+    title: `${who} is on break`,
+    text: `The platform lists ${who} as blocked, so this call may be refused or never ring. Dial anyway?`,
+    buttons: [
+      { value: 'dial', label: 'Dial anyway', kind: 'primary' },
+      { value: 'cancel', label: 'Cancel' },
+    ],
+  };
+}
+
+/** The question before signing out (or leaving the demo); `go` confirms. */
+export function signOutQuestion(status) {
+  if (status.demo) {
+    return {
+      title: 'Leave the demo?',
+      text: 'The built-in simulator stops. Your demo calls stay in Recent calls.',
+      buttons: [{ value: 'go', label: 'Leave demo', kind: 'danger' }, { value: 'cancel', label: 'Cancel' }],
+    };
+  }
+  const secret = status.signIn === 'password' ? 'password' : 'API token';
+  return {
+    title: `Sign out of ${hostOf(status.baseUrl)}?`,
+    text: `Clickdial removes your ${secret} from this computer’s keyring and stops dialling. Who you are and your caller IDs are remembered for when this account signs in again.`,
+    buttons: [{ value: 'go', label: 'Sign out', kind: 'danger' }, { value: 'cancel', label: 'Cancel' }],
+  };
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  ME_LIST_MAX,
+  agentMode,
+  blockedQuestion,
+  historyEntry,
+  meMoreText,
+  secondsToMinutes,
+  signOutQuestion,
+  staleListsText,
+} from './logic.js';
+
+test('how the dial screen offers the agent', () => {
+  const me = { id: '0506', name: 'Asha Rao' };
+  const mode = (over) => agentMode({ manual: false, each: false, count: 5, me, changing: false, ...over });
+  // "You: …" once known; "Which agent are you?" until then, or after Change.
+  assert.deepEqual(mode({}), { picking: false, showMe: true, filter: false });
+  assert.deepEqual(mode({ me: undefined }), { picking: true, showMe: false, filter: false });
+  assert.deepEqual(mode({ changing: true }), { picking: true, showMe: true, filter: false });
+  // No agents loaded: nothing to pick from.
+  assert.equal(mode({ me: undefined, count: 0 }).picking, false);
+  // Supervisors pick for each call; the search shows above a long list only.
+  assert.deepEqual(mode({ each: true }), { picking: false, showMe: false, filter: false });
+  assert.deepEqual(mode({ each: true, count: 13 }), { picking: false, showMe: false, filter: true });
+  // A token that may not list agents: the ID is typed, nothing else shows.
+  assert.deepEqual(mode({ manual: true, each: true, count: 50, me: undefined }), { picking: false, showMe: false, filter: false });
+});
+
+test('the "which agent are you" list says when it is cut short', () => {
+  assert.equal(meMoreText(ME_LIST_MAX), '');
+  assert.equal(meMoreText(305), 'Showing 200 of 305 agents: type to narrow the list.');
+});
+
+test('a failed refresh keeps the lists in use, saying why', () => {
+  const ok = { status: 'fulfilled', value: [] };
+  const down = { status: 'rejected', reason: { code: 'network', message: 'The server did not answer.' } };
+  const forbidden = { status: 'rejected', reason: { code: 'forbidden', message: 'Not allowed.' } };
+  const had = { agents: true, callers: true };
+  assert.equal(
+    staleListsText(true, down, ok, had),
+    'Could not refresh the lists: The server did not answer. Showing the lists from before; they may be out of date.',
+  );
+  assert.match(staleListsText(true, ok, down, had), /^Could not refresh the lists: The server did not answer\./);
+  // Not a refresh, nothing to keep, or a token that may not list them: the answers are used.
+  assert.equal(staleListsText(false, down, down, had), '');
+  assert.equal(staleListsText(true, down, ok, { agents: false, callers: true }), '');
+  assert.equal(staleListsText(true, forbidden, ok, had), '');
+  // The agents' reason first when both failed.
+  const slow = { status: 'rejected', reason: { code: 'timeout', message: 'Too slow.' } };
+  assert.match(staleListsText(true, slow, down, had), /lists: Too slow\./);
+});
+
+test('a history row names the agent and the caller ID, with references in its tooltip', () => {
+  const now = new Date(2026, 10, 28, 15, 0).getTime();
+  const row = {
+    createdAtMs: new Date(2026, 10, 28, 14, 5).getTime(), agent: '0506', callerId: '918065000101',
+    outcome: 'missed', refId: 'r-1', callId: null, detail: 'No answer', reason: '',
+  };
+  const { text, title } = historyEntry(row, { agentName: 'Asha Rao', callerName: 'Sales line', now });
+  assert.match(text, / · The customer did not answer · Asha Rao · via Sales line$/);
+  assert.equal(title, 'Reference r-1\nNo answer');
+  // An agent no longer listed: its ID; no caller ID: no "via".
+  assert.match(historyEntry({ ...row, callerId: null }, { now }).text, / · 0506$/);
+});
+
+test('call timeout in minutes', () => {
+  assert.equal(secondsToMinutes(null), '');
+  assert.equal(secondsToMinutes(0), '');
+  assert.equal(secondsToMinutes(20), 1);
+  assert.equal(secondsToMinutes(5400), 90);
+});
+
+test('the questions before a risky action', () => {
+  assert.equal(blockedQuestion({ id: '0506', name: 'Rahul Das' }).title, 'Rahul Das is on break');
+  assert.match(blockedQuestion({ id: '0506' }).text, /^The platform lists 0506 as blocked/);
+  assert.deepEqual(blockedQuestion({ id: '1' }).buttons.map((b) => b.value), ['dial', 'cancel']);
+  assert.equal(signOutQuestion({ demo: true }).title, 'Leave the demo?');
+  const out = signOutQuestion({ demo: false, baseUrl: 'https://api.servetel.in/v1', signIn: 'password' });
+  assert.equal(out.title, 'Sign out of api.servetel.in?');
+  assert.match(out.text, /removes your password from/);
+  assert.match(signOutQuestion({ baseUrl: 'https://x.test/v1' }).text, /removes your API token from/);
+});

@@ -1,0 +1,71 @@
+// Following the call: the newest call's timeline, its sentence with a running clock, Hang up.
+import { callLine, callTone, timeline } from '../backend.js';
+import { EVENTS } from '../ipc.js';
+import { backend, listen } from '../app.js';
+import { $, setMessage } from '../view.js';
+import { loadHistory } from './history.js';
+
+let followed = null;
+let followedAt = 0;
+let followTimer = null;
+
+function renderFollow() {
+  const call = followed;
+  $('follow').hidden = !call;
+  if (!call) return;
+  const steps = $('follow-steps');
+  steps.replaceChildren(...timeline(call).map((step) => {
+    const li = document.createElement('li');
+    li.textContent = step.label;
+    li.className = step.state;
+    li.dataset.stage = step.stage;
+    return li;
+  }));
+  const extra = Math.floor((Date.now() - followedAt) / 1000);
+  const line = $('follow-line');
+  line.textContent = callLine(call, extra);
+  line.className = callTone(call) || '';
+  $('follow').dataset.stage = call.stage;
+  $('hang-up').hidden = call.stage === 'ended';
+  $('hang-up').disabled = !call.canHangUp;
+  $('hang-up').title = call.canHangUp ? '' : 'Available once the call is listed by the server';
+}
+
+function showCalls(calls) {
+  const before = followed;
+  followed = calls[0] || null;
+  followedAt = Date.now();
+  clearInterval(followTimer);
+  if (followed && followed.stage !== 'ended') followTimer = setInterval(renderFollow, 1000);
+  if (before && followed && before.id === followed.id && before.stage !== followed.stage) {
+    setMessage($('follow-message'), '');
+  }
+  renderFollow();
+  if (followed?.stage === 'ended' && $('history').open) loadHistory();
+}
+
+/** A followed call's list after a dial: the backend has the truth, ask for it. */
+export async function refreshCalls() {
+  try {
+    showCalls(await backend.calls());
+  } catch {
+    // The next event brings it.
+  }
+}
+
+export function setupFollow() {
+  listen(EVENTS.callsChanged, ({ payload }) => showCalls(payload || []));
+  listen(EVENTS.followError, ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
+  $('hang-up').addEventListener('click', async () => {
+    if (!followed) return;
+    $('hang-up').disabled = true;
+    setMessage($('follow-message'), 'Ending the call…', null);
+    try {
+      await backend.hangUp(followed.id);
+      setMessage($('follow-message'), '');
+    } catch (e) {
+      setMessage($('follow-message'), e.message, 'error');
+      $('hang-up').disabled = !followed?.canHangUp;
+    }
+  });
+}

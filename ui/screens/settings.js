@@ -1,0 +1,185 @@
+// Settings: the account's facts, the Dialling preferences (saved, or asked about when left
+// unsaved) and the phone-link doctor. The account card's buttons are account.js's.
+import {
+  REGIONS, minutesToSeconds, passwordExpiryText, providerName, signInText,
+} from '../backend.js';
+import { secondsToMinutes } from '../logic.js';
+import { backend } from '../app.js';
+import { render } from '../page.js';
+import { state } from '../state.js';
+import { $, ask, setMessage } from '../view.js';
+import { updatePreview } from './dial.js';
+
+// The Dialling preferences as last shown or saved: leaving with other values asks first.
+let prefsShown = '';
+
+/** Settings as `state.status` says. */
+export function renderSettings() {
+  const { status } = state;
+  $('fact-provider').textContent = providerName(status);
+  $('fact-server').textContent = status.baseUrl || '';
+  $('fact-sign-in').textContent = signInText(status);
+  setMessage($('password-expiry'), passwordExpiryText(status), 'warn');
+  $('signout').textContent = status.demo ? 'Leave demo' : 'Sign out';
+  $('change-account').hidden = status.demo;
+  $('check').hidden = status.demo;
+  $('region').value = status.region;
+  $('call-timeout').value = secondsToMinutes(status.callTimeout);
+  $('links-without-asking').checked = !!status.linksWithoutAsking;
+  $('hotkey').value = status.hotkey || '';
+  $('start-hidden').checked = !!status.startHidden;
+  const days = String(status.historyDays ?? 365);
+  if (![...$('history-days').options].some((o) => o.value === days)) {
+    // A value set elsewhere (the settings file): shown as it is.
+    $('history-days').append(new Option(`For ${days} days`, days));
+  }
+  $('history-days').value = days;
+  $('notify').checked = !!status.notify;
+  $('choose-each').checked = !!status.chooseAgentEachCall;
+  const followAutostart = () => {
+    $('start-hidden').disabled = $('autostart').disabled || !$('autostart').checked;
+  };
+  backend.autostart().then((on) => {
+    // null: not available here.
+    $('autostart').disabled = on === null;
+    $('autostart').checked = !!on;
+    followAutostart();
+  }, () => {
+    $('autostart').disabled = true;
+    followAutostart();
+  });
+  $('autostart').onchange = followAutostart;
+  $('notify').disabled = !status.notifySupported;
+  if (!status.notifySupported) {
+    $('notify-hint').textContent = 'Desktop notifications are not available on this system yet; the window shows every call’s progress.';
+  }
+  $('hotkey').disabled = !status.shortcutsSupported;
+  if (!status.shortcutsSupported) {
+    $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
+  }
+  prefsShown = prefsValues();
+}
+
+function prefsValues() {
+  return JSON.stringify([...$('prefs-form').elements]
+    .filter((el) => el.id && el.id !== 'autostart' && el.id !== 'save-prefs')
+    .map((el) => [el.id, el.type === 'checkbox' ? el.checked : el.value]));
+}
+
+/** Saves the Dialling preferences; whether it worked (the form says why not). */
+async function savePrefs() {
+  const callTimeout = minutesToSeconds($('call-timeout').value);
+  if (Number.isNaN(callTimeout)) {
+    setMessage($('prefs-message'), 'Type the longest call in minutes, or leave it empty.', 'error');
+    return false;
+  }
+  try {
+    const before = state.status.chooseAgentEachCall;
+    state.status = await backend.savePreferences({
+      region: $('region').value,
+      callTimeout,
+      linksWithoutAsking: $('links-without-asking').checked,
+      hotkey: $('hotkey').disabled ? null : $('hotkey').value,
+      startHidden: $('start-hidden').checked,
+      historyDays: Number($('history-days').value),
+      notify: $('notify').checked,
+      chooseAgentEachCall: $('choose-each').checked,
+    });
+    if (!$('autostart').disabled) {
+      $('autostart').checked = await backend.setAutostart($('autostart').checked);
+    }
+    prefsShown = prefsValues();
+    setMessage($('prefs-message'), 'Saved.', 'ok');
+    if (before !== state.status.chooseAgentEachCall) state.listsLoaded = false;
+    updatePreview();
+    return true;
+  } catch (e) {
+    setMessage($('prefs-message'), e.message, 'error');
+    return false;
+  }
+}
+
+/** Leaving Settings: unsaved changes are saved or dropped as the agent says, never lost silently. */
+export async function leaveSettings() {
+  if (prefsValues() !== prefsShown) {
+    const answer = await ask({
+      title: 'Save your changes?',
+      text: 'You changed your dialling settings but did not save them.',
+      buttons: [
+        { value: 'save', label: 'Save', kind: 'primary' },
+        { value: 'discard', label: 'Don’t save' },
+        { value: 'cancel', label: 'Keep editing' },
+      ],
+    });
+    if (answer === 'cancel') return false;
+    if (answer === 'save' && !(await savePrefs())) return false;
+  }
+  return true;
+}
+
+function showHandler(h) {
+  $('handler-summary').textContent = h.summary;
+  $('handler-install').hidden = !h.canInstall;
+  $('handler-install').textContent = h.isDefault ? 'Set up again' : 'Make Clickdial the default';
+  if (h.advice && !h.isDefault) setMessage($('handler-message'), h.advice, 'warn');
+}
+
+async function loadHandler() {
+  try {
+    showHandler(await backend.handlerStatus());
+  } catch (e) {
+    $('handler-summary').textContent = e.message;
+  }
+}
+
+export function setupSettings() {
+  for (const [code, name] of REGIONS) {
+    const el = document.createElement('option');
+    el.value = code;
+    el.textContent = name;
+    $('region').append(el);
+  }
+  $('open-settings').addEventListener('click', () => {
+    setMessage($('check-message'), '');
+    setMessage($('prefs-message'), '');
+    setMessage($('handler-message'), '');
+    render('view-settings');
+    loadHandler();
+    // The keyboard stays in the window: Back to dialling is one Enter away.
+    $('close-settings').focus();
+  });
+  $('handler-install').addEventListener('click', async () => {
+    $('handler-install').disabled = true;
+    setMessage($('handler-message'), 'Setting Clickdial as the app for phone links…');
+    try {
+      const h = await backend.handlerInstall();
+      showHandler(h);
+      setMessage($('handler-message'), h.advice || (h.isDefault ? 'Done: phone links now open Clickdial.' : ''), h.isDefault ? 'ok' : 'warn');
+    } catch (e) {
+      setMessage($('handler-message'), e.message, 'error');
+    } finally {
+      $('handler-install').disabled = false;
+    }
+  });
+  $('handler-test').addEventListener('click', async () => {
+    setMessage($('handler-message'), 'Sending a test link through your desktop…');
+    try {
+      await backend.handlerSelfTest();
+      // If the desktop routes links here, the sheet opens and says so; otherwise it never comes.
+      setTimeout(() => {
+        if ($('handler-message').textContent.startsWith('Sending')) {
+          setMessage($('handler-message'), 'The test link did not reach Clickdial within 10 seconds: another app may be opening phone links. Use “Make Clickdial the default”, then try again.', 'warn');
+        }
+      }, 10000);
+    } catch (e) {
+      setMessage($('handler-message'), e.message, 'error');
+    }
+  });
+  $('close-settings').addEventListener('click', async () => {
+    if (await leaveSettings()) render();
+  });
+  $('prefs-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await savePrefs();
+  });
+}
