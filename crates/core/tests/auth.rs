@@ -456,19 +456,24 @@ async fn odd_days_left_values_are_read_tolerantly() {
     }
 }
 
+/// A dial of `n` by the demo's first agent.
+fn dial_request(n: &clickdial_core::Number) -> clickdial_core::DialRequest<'_> {
+    clickdial_core::DialRequest {
+        custom_identifier: "clickdial-test",
+        agent_number: "0506123456781",
+        destination: n,
+        caller_id: None,
+        call_timeout: None,
+    }
+}
+
 /// A session refused by message, under a status other than 401: sign in again once, exactly
 /// as after a 401; the dial goes out a second time only because the first was refused.
 #[tokio::test]
 async fn expired_token_messages_sign_in_again_under_any_status() {
-    use clickdial_core::{DialRequest, Number, Region};
-    let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
-    let req = DialRequest {
-        custom_identifier: "clickdial-test",
-        agent_number: "0506123456781",
-        destination: &n,
-        caller_id: None,
-        call_timeout: None,
-    };
+    let n =
+        clickdial_core::Number::parse("+91 98765 43210", clickdial_core::Region::INDIA).unwrap();
+    let req = dial_request(&n);
     for (status, body) in [
         (200, r#"{"success":false,"message":"Token has expired"}"#),
         (
@@ -509,15 +514,9 @@ async fn expired_token_messages_sign_in_again_under_any_status() {
 /// agent is told the outcome is unknown. A list read after the same reply may sign in again.
 #[tokio::test]
 async fn a_5xx_saying_the_token_expired_never_resends_the_dial() {
-    use clickdial_core::{DialRequest, Number, Region};
-    let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
-    let req = DialRequest {
-        custom_identifier: "clickdial-test",
-        agent_number: "0506123456781",
-        destination: &n,
-        caller_id: None,
-        call_timeout: None,
-    };
+    let n =
+        clickdial_core::Number::parse("+91 98765 43210", clickdial_core::Region::INDIA).unwrap();
+    let req = dial_request(&n);
     for status in [500, 502, 503] {
         let body = r#"{"success":false,"message":"Token has expired"}"#;
         let sim = Sim::spawn(Account::demo()).await.unwrap();
@@ -541,15 +540,9 @@ async fn a_5xx_saying_the_token_expired_never_resends_the_dial() {
 
 #[tokio::test]
 async fn a_reply_that_may_have_placed_the_call_is_never_taken_for_an_expired_session() {
-    use clickdial_core::{DialRequest, Number, Region};
-    let n = Number::parse("+91 98765 43210", Region::INDIA).unwrap();
-    let req = DialRequest {
-        custom_identifier: "clickdial-test",
-        agent_number: "0506123456781",
-        destination: &n,
-        caller_id: None,
-        call_timeout: None,
-    };
+    let n =
+        clickdial_core::Number::parse("+91 98765 43210", clickdial_core::Region::INDIA).unwrap();
+    let req = dial_request(&n);
     for body in [
         // Success, whatever the message says.
         r#"{"success":true,"message":"Token has expired","ref_id":"r1"}"#,
