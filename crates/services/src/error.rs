@@ -83,6 +83,135 @@ pub enum Detail {
     InFlight { e164: String },
     /// A call to this number may still be live: hang up first.
     LiveCall { e164: String },
+    /// The agent is on a call with `number` (as people read it): hang up first.
+    AgentBusy { agent: String, number: String },
+    /// A dial that failed: whether the call may have been placed, and why, as data. The
+    /// message is [`DialFailure::message`] without the agent; a front end that knows the
+    /// agent's name asks it for the sentence that names them.
+    Dial(DialFailure),
+}
+
+/// Whether a failed dial may have placed the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Placed {
+    /// Certainly not: nothing was sent, or the server refused the dial. Fix and dial again.
+    No,
+    /// The request may have reached the server: never dialled again by itself.
+    Maybe,
+}
+
+/// The facts of a failed dial, without the sentence about the call that frames them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialFailure {
+    pub placed: Placed,
+    /// The cause in its own words, what happened then what to do: "Could not reach the
+    /// server. Check your internet connection, then try again."
+    pub reason: String,
+    /// When the server refused the dial itself: its words and what to do about them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refused>,
+}
+
+/// A server's refusal of a dial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refused {
+    /// The server's own words, cleaned, without quotation marks: "Agent is blocked".
+    pub said: String,
+    /// What to do, when the server named the field it refused: "Pick another agent, or check
+    /// the agent in the portal."
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+impl DialFailure {
+    pub fn new(e: &ApiError, placed: Placed) -> Self {
+        let refused = match e {
+            ApiError::Rejected {
+                status,
+                message,
+                fields,
+            } => Some(Refused {
+                said: message.clone(),
+                advice: advice(*status, message, fields),
+            }),
+            _ => None,
+        };
+        DialFailure {
+            placed,
+            reason: e.to_string(),
+            refused,
+        }
+    }
+
+    /// The failure in one plain message: what became of the call, then why. `agent` names who
+    /// was rung ("Asha Rao (agent 0506123456781)") when the front end knows: "The call was not
+    /// placed: the server refused it for Asha Rao (agent 0506123456781): “Agent is blocked”."
+    /// Without it, the message is the window's, word for word as it always was.
+    pub fn message(&self, agent: Option<&str>) -> String {
+        let call = match agent {
+            Some(who) => format!("The call for {who}"),
+            None => "The call".to_string(),
+        };
+        let reason = &self.reason;
+        let text = match (self.placed, &self.refused, agent) {
+            (Placed::Maybe, ..) => format!(
+                "{reason} {call} may or may not have been placed, so Clickdial did not try \
+                 again. Check your phone before you dial again."
+            ),
+            (Placed::No, Some(r), Some(who)) => {
+                let advice = r
+                    .advice
+                    .as_deref()
+                    .map(|a| format!(" {a}"))
+                    .unwrap_or_default();
+                format!(
+                    "The call was not placed: the server refused it for {who}: “{}”.{advice}",
+                    r.said
+                )
+            }
+            (Placed::No, ..) => format!("{call} was not placed. {reason}"),
+        };
+        match agent {
+            Some(_) => single_stops(&text),
+            None => text,
+        }
+    }
+}
+
+/// What the client adds to a refusal when the server named the field it refused, as its own
+/// sentence: the refusal in words with the field, less the same refusal without it (no wording
+/// is matched here, so rewording either keeps this right).
+fn advice(status: u16, message: &str, fields: &[(String, String)]) -> Option<String> {
+    if fields.is_empty() {
+        return None;
+    }
+    let with = ApiError::Rejected {
+        status,
+        message: message.to_string(),
+        fields: fields.to_vec(),
+    }
+    .to_string();
+    let without = ApiError::Rejected {
+        status,
+        message: message.to_string(),
+        fields: Vec::new(),
+    }
+    .to_string();
+    with.strip_prefix(&without)
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+}
+
+/// No doubled full stop after a quotation that ends with its own: “Invalid agent.”. reads
+/// “Invalid agent.”
+fn single_stops(text: &str) -> String {
+    text.replace(".”.", ".”")
+        .replace("!”.", "!”")
+        .replace("?”.", "?”")
 }
 
 impl Error {
@@ -178,20 +307,27 @@ impl From<LedgerError> for Error {
 
 /// What a dial failure means for the agent: not placed (fix and retry), or may have been placed.
 pub fn dial_error(e: ApiError) -> Error {
-    if e.outcome_unknown() {
-        Error::new(
-            Code::UnknownOutcome,
-            format!(
-                "{e} The call may or may not have been placed, so Clickdial did not try again. \
-                 Check your phone before you dial again."
-            ),
-        )
+    let placed = if e.outcome_unknown() {
+        Placed::Maybe
     } else {
-        Error {
-            message: format!("The call was not placed. {e}"),
-            ..Error::from(e)
-        }
-    }
+        Placed::No
+    };
+    failed_dial(e, placed)
+}
+
+/// A failure before a dial was sent (looking up the agent or the caller ID, signing in): the
+/// call was not placed, whatever the error.
+pub fn not_placed(e: ApiError) -> Error {
+    failed_dial(e, Placed::No)
+}
+
+fn failed_dial(e: ApiError, placed: Placed) -> Error {
+    let failure = DialFailure::new(&e, placed);
+    let code = match placed {
+        Placed::Maybe => Code::UnknownOutcome,
+        Placed::No => Error::from(e).code,
+    };
+    Error::new(code, failure.message(None)).with_detail(Detail::Dial(failure))
 }
 
 #[cfg(test)]
@@ -221,6 +357,89 @@ mod tests {
         let e = dial_error(ApiError::Unauthorized { message: None });
         assert_eq!(e.code, Code::Unauthorized);
         assert!(e.message.starts_with("The call was not placed."));
+    }
+
+    fn refused(message: &str, field: Option<&str>) -> ApiError {
+        ApiError::Rejected {
+            status: 422,
+            message: message.into(),
+            fields: field
+                .map(|f| (f.to_string(), "x".to_string()))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// A dial's failure carries its facts: the window's sentence stays as it was; naming the
+    /// agent composes from the facts, never from the sentence.
+    #[test]
+    fn dial_failures_carry_their_facts() {
+        let e = dial_error(refused("Invalid agent.", Some("agent_number")));
+        assert_eq!(e.code, Code::Rejected);
+        assert_eq!(
+            e.message,
+            "The call was not placed. The server refused the request: “Invalid agent.”. \
+             Pick another agent, or check the agent in the portal."
+        );
+        let Some(Detail::Dial(d)) = &e.detail else {
+            panic!("no dial detail: {e:?}")
+        };
+        assert_eq!(d.placed, Placed::No);
+        assert_eq!(
+            d.refused,
+            Some(Refused {
+                said: "Invalid agent.".into(),
+                advice: Some("Pick another agent, or check the agent in the portal.".into()),
+            })
+        );
+        assert_eq!(
+            d.message(Some("Asha Rao (agent 0506123456781)")),
+            "The call was not placed: the server refused it for Asha Rao (agent 0506123456781): \
+             “Invalid agent.” Pick another agent, or check the agent in the portal."
+        );
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["detail"],
+            serde_json::json!({"kind": "dial", "placed": "no",
+                "reason": "The server refused the request: “Invalid agent.”. Pick another agent, \
+                           or check the agent in the portal.",
+                "refused": {"said": "Invalid agent.",
+                            "advice": "Pick another agent, or check the agent in the portal."}})
+        );
+
+        let e = dial_error(refused("Agent is blocked", None));
+        let Some(Detail::Dial(d)) = &e.detail else {
+            panic!("no dial detail: {e:?}")
+        };
+        assert_eq!(d.refused.as_ref().unwrap().advice, None);
+        assert_eq!(
+            d.message(Some("agent 101")),
+            "The call was not placed: the server refused it for agent 101: “Agent is blocked”."
+        );
+
+        let e = dial_error(ApiError::Timeout);
+        let Some(Detail::Dial(d)) = &e.detail else {
+            panic!("no dial detail: {e:?}")
+        };
+        assert_eq!(d.placed, Placed::Maybe);
+        assert_eq!(
+            e.message,
+            "The server did not answer in time. The call may or may not have been placed, so \
+             Clickdial did not try again. Check your phone before you dial again."
+        );
+        assert!(d.message(Some("agent 101")).starts_with(
+            "The server did not answer in time. The call for agent 101 may or may not"
+        ));
+
+        // Before the dial, even a timeout means the call was not placed.
+        let e = not_placed(ApiError::Timeout);
+        assert_eq!(e.code, Code::Timeout);
+        let Some(Detail::Dial(d)) = &e.detail else {
+            panic!("no dial detail: {e:?}")
+        };
+        assert_eq!(
+            d.message(Some("‘Asha’")),
+            "The call for ‘Asha’ was not placed. The server did not answer in time."
+        );
     }
 
     #[test]

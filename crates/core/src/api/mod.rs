@@ -9,8 +9,8 @@ mod send;
 mod session;
 
 pub use client::{
-    clean_token, is_loopback_url, warm_up_tls, Client, ClientOptions, Credentials, DialRequest,
-    RecordQuery, MAX_LIVE_ROWS,
+    clean_token, is_loopback_url, plain_loopback, warm_up_tls, Client, ClientOptions, Credentials,
+    DialRequest, RecordQuery, MAX_LIVE_ROWS,
 };
 pub use error::{human_duration, ApiError, ErrorCode};
 pub use models::{

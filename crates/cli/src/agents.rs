@@ -1,0 +1,139 @@
+//! `clickdial agents` and `clickdial numbers`, and how a command names an agent or a caller ID.
+
+use clickdial_core::api::{Agent, ApiError, ErrorCode};
+use clickdial_core::sanitize::clean_text;
+use clickdial_services::app::AppSession;
+use clickdial_services::error::not_placed;
+use clickdial_services::Error;
+
+use crate::app::{files, open_app, session};
+use crate::words::table;
+use crate::Failure;
+
+pub(crate) async fn agents(json: bool) -> Result<String, Failure> {
+    let app = open_app(&files()?);
+    let agents = session(&app)
+        .await?
+        .client()
+        .users()
+        .await
+        .map_err(Error::from)?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&agents).unwrap_or_default());
+    }
+    let rows = agents
+        .iter()
+        .map(|a| {
+            [
+                a.id.clone(),
+                a.name.clone(),
+                format!("{:?}", a.status).to_lowercase(),
+                a.follow_me_number.clone().unwrap_or_default(),
+            ]
+        })
+        .collect::<Vec<_>>();
+    Ok(table(["AGENT ID", "NAME", "STATUS", "MOBILE"], &rows))
+}
+
+pub(crate) async fn numbers(json: bool) -> Result<String, Failure> {
+    let app = open_app(&files()?);
+    let numbers = session(&app)
+        .await?
+        .client()
+        .my_numbers()
+        .await
+        .map_err(Error::from)?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&numbers).unwrap_or_default());
+    }
+    let rows = numbers
+        .iter()
+        .map(|d| [d.value.clone(), d.did.clone(), d.name.clone()])
+        .collect::<Vec<_>>();
+    Ok(table(["CALLER ID", "DID", "NAME"], &rows))
+}
+
+/// The agent `query` names, from the account's agents: the ID to send, and their name when
+/// known. A query of digits only that matches no agent's ID or mobile goes as typed (an
+/// intercom or an extension); so does it when the agents cannot be listed, unless the server
+/// refused the sign-in or could not be reached (the dial would fail the same way, and a
+/// second refused password counts towards the lockout). `fail` says what a server's failure
+/// means: [`Error::from`], or [`not_placed`] before a dial.
+pub(crate) async fn find_agent(
+    session: &AppSession,
+    query: &str,
+    fail: fn(ApiError) -> Error,
+) -> Result<(String, Option<String>), Error> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Err(Error::invalid("Pick an agent first."));
+    }
+    // Listed minutes ago by this or another Clickdial: no request, when it names one agent.
+    if let Some(Ok(Some(a))) = session
+        .known_agents()
+        .map(|known| clickdial_services::agents::find(q, &known).map(|a| a.cloned()))
+    {
+        return Ok(named(&a));
+    }
+    let agents = match session.client().users().await {
+        Ok(agents) => {
+            session.keep_agents(&agents);
+            agents
+        }
+        Err(e) if clickdial_services::agents::digits_only(q) && !stops_here(&e) => {
+            return Ok((q.to_string(), None))
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    Ok(match clickdial_services::agents::find(q, &agents)? {
+        Some(a) => named(a),
+        None => (q.to_string(), None),
+    })
+}
+
+/// An agent's ID, and their name when they have one.
+fn named(a: &Agent) -> (String, Option<String>) {
+    (
+        a.id.clone(),
+        Some(clean_text(&a.name, 80)).filter(|n| !n.is_empty()),
+    )
+}
+
+/// The caller ID to send for `typed` in a dial: the account's DID that it is a written form
+/// of, exactly as the account lists it. As typed when the account cannot list its caller IDs
+/// (a token without that permission) or lists none. A server's failure here means the call was
+/// not placed.
+pub(crate) async fn find_caller_id(
+    session: &AppSession,
+    typed: Option<String>,
+) -> Result<Option<String>, Error> {
+    let Some(typed) = typed.filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(Ok(found)) = session
+        .known_caller_ids()
+        .filter(|known| !known.is_empty())
+        .map(|known| clickdial_services::agents::resolve_caller_id(&typed, &known).cloned())
+    {
+        return Ok(Some(found.value));
+    }
+    let listed = session.client().my_numbers().await;
+    if let Ok(numbers) = &listed {
+        session.keep_caller_ids(numbers);
+    }
+    match listed {
+        Ok(numbers) if !numbers.is_empty() => {
+            let found = clickdial_services::agents::resolve_caller_id(&typed, &numbers)?;
+            Ok(Some(found.value.clone()))
+        }
+        Ok(_) => Ok(Some(typed)),
+        Err(e) if stops_here(&e) => Err(not_placed(e)),
+        Err(_) => Ok(Some(typed)),
+    }
+}
+
+/// A failure of a look-up before the dial that the dial itself would meet: the server refused
+/// the sign-in, or could not be reached.
+fn stops_here(e: &ApiError) -> bool {
+    matches!(e.code(), ErrorCode::Unauthorized | ErrorCode::Unreachable)
+}

@@ -1,0 +1,69 @@
+//! `clickdial call`: the application's dial, with the agent and the caller ID found first.
+
+use clickdial_core::{Number, Region};
+use clickdial_services::dialer::DialInput;
+use clickdial_services::error::not_placed;
+use clickdial_services::ledger::Source;
+use clickdial_services::Error;
+use serde_json::json;
+
+use crate::agents::{find_agent, find_caller_id};
+use crate::app::{files, open_app, session, tell_notices};
+use crate::words::{agent_words, naming_the_agent, typed_agent};
+use crate::{invalid, Failure};
+
+pub(crate) async fn call(
+    number: String,
+    agent: String,
+    caller_id: Option<String>,
+    call_timeout: Option<u32>,
+    region: Option<String>,
+    json: bool,
+) -> Result<String, Failure> {
+    let files = files()?;
+    let app = open_app(&files);
+    tell_notices(&app);
+    let session = session(&app).await?;
+    // A number that cannot be dialled is refused before anything is asked of the server.
+    let dial_region = match &region {
+        Some(code) => Region::parse(code).map_err(invalid)?,
+        None => app.region(),
+    };
+    Number::parse(&number, dial_region).map_err(Error::from)?;
+    // The agent and the caller ID, as the account lists them; a failure here is a call not
+    // placed, for the agent as typed or as found.
+    let (agent_id, agent_name) = find_agent(&session, &agent, not_placed)
+        .await
+        .map_err(|e| naming_the_agent(e, &typed_agent(&agent)))?;
+    let who = agent_words(&agent_id, agent_name.as_deref());
+    let caller_id = find_caller_id(&session, caller_id)
+        .await
+        .map_err(|e| naming_the_agent(e, &who))?;
+    let input = DialInput {
+        caller_id,
+        call_timeout,
+        region,
+        ..DialInput::new(number, agent_id, Source::Cli)
+    };
+    let q = app
+        .dial(input)
+        .await
+        .map_err(|e| naming_the_agent(e, &who))?;
+    Ok(if json {
+        json!({"status": "queued", "e164": q.e164, "ext": q.ext, "refId": q.ref_id,
+               "callId": q.call_id, "customIdentifier": q.custom_identifier,
+               "agent": q.agent, "agentName": agent_name, "callerId": q.caller_id,
+               "message": q.message})
+        .to_string()
+    } else {
+        let who = match &agent_name {
+            Some(name) => format!("{name}'s phone"),
+            None => format!("agent {}", q.agent),
+        };
+        format!(
+            "Call queued: {who} rings first, then {}. Reference {}.",
+            q.international,
+            q.ref_id.as_deref().unwrap_or("none given")
+        )
+    })
+}
