@@ -445,6 +445,112 @@ fn a_pending_row_whose_process_died_reads_unknown_and_still_bounces() {
     ledger.begin(&call(OTHER), T0 + 1_000).unwrap();
 }
 
+/// Set for the second process of
+/// `a_live_process_pending_dial_is_in_flight_until_that_process_is_gone`: the ledger's path.
+#[cfg(unix)]
+const SECOND_PROCESS_LEDGER: &str = "CLICKDIAL_TEST_SECOND_PROCESS_LEDGER";
+
+/// Not a test by itself: the other process of the test below (this test binary run again,
+/// asked for this test alone). It dials, says so, then stops without finishing once its stdin
+/// closes, as a Clickdial that quit mid-request would.
+#[cfg(unix)]
+#[test]
+#[ignore = "the second process of another test"]
+fn second_process_dials_and_stops() {
+    use std::io::Read;
+    let Some(path) = std::env::var_os(SECOND_PROCESS_LEDGER) else {
+        return;
+    };
+    let (ledger, _) = Ledger::open(Path::new(&path)).unwrap();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    println!("began {id}");
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+}
+
+/// Another process's pending dial is in flight for as long as that process lives: its number
+/// and its agent's phone are refused, and no sweep touches its row. Once that process is gone,
+/// the row reads as interrupted and a repeat bounces.
+#[cfg(unix)]
+#[test]
+fn a_live_process_pending_dial_is_in_flight_until_that_process_is_gone() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let (_dir, path, ledger) = new_ledger();
+    let mut other = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "second_process_dials_and_stops",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(SECOND_PROCESS_LEDGER, &path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Its output, line by line, read on a thread so a silent process fails this test instead of
+    // hanging it. The test harness may print its own words first on the same line.
+    let (lines, out) = std::sync::mpsc::channel();
+    let stdout = other.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let id: Option<i64> = std::iter::from_fn(|| out.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| Some(line.rsplit_once("began ")?.1.trim().parse().unwrap()));
+    let Some(id) = id else {
+        let _ = other.kill();
+        let _ = other.wait();
+        panic!("the other process did not dial");
+    };
+    let pid: i64 = raw(&path)
+        .query_row("SELECT pid FROM calls WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        pid,
+        i64::from(other.id()),
+        "the row names the process that dialled"
+    );
+
+    let in_flight = Refusal::InFlight {
+        e164: NUMBER.into(),
+        started_ms_ago: 500,
+    };
+    assert_eq!(refusal(ledger.begin(&call(NUMBER), T0 + 500)), in_flight);
+    assert_eq!(refusal(ledger.begin(&call(OTHER), T0 + 500)), in_flight);
+    let row = ledger.get(id, T0 + 500).unwrap().unwrap();
+    assert_eq!((row.state, row.finished_at_ms), (CallState::Pending, None));
+    let stored: String = raw(&path)
+        .query_row("SELECT state FROM calls WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        stored, "pending",
+        "the sweep left a live process's row alone"
+    );
+
+    // It stops without finishing.
+    drop(other.stdin.take());
+    other.wait().unwrap();
+    reader.join().unwrap();
+
+    let row = ledger.get(id, T0 + 600).unwrap().unwrap();
+    assert_eq!(row.state, CallState::Unknown);
+    assert_eq!(row.reason.as_deref(), Some(INTERRUPTED_REASON));
+    assert_eq!(
+        refusal(ledger.begin(&call(NUMBER), T0 + 1_000)),
+        Refusal::Repeated {
+            e164: NUMBER.into(),
+            ago_ms: 0,
+            retry_in_ms: 5_000
+        }
+    );
+    ledger.begin(&call(OTHER), T0 + 1_000).unwrap();
+}
+
 #[test]
 fn every_interrupted_row_is_swept_in_one_begin() {
     let (_dir, path, ledger) = new_ledger();

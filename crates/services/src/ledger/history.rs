@@ -1,0 +1,334 @@
+//! Reading the ledger: recent calls, one call, history pages and searches, calls still to
+//! follow, CSV export, and pruning by age; and what following a call learnt.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use clickdial_core::api::Outcome;
+use rusqlite::{params, OptionalExtension};
+
+use super::guard::interrupted;
+use super::{
+    io_storage, storage, CallRow, CallState, HistoryQuery, Ledger, LedgerError, Party, Progress,
+    Source, INTERRUPTED_REASON,
+};
+
+pub(super) const SELECT_ROW: &str =
+    "SELECT id, account, e164, ext, agent, caller_id, source, state, reason,
+        ref_id, call_id, custom_identifier, message, created_at_ms, finished_at_ms, pid,
+        outcome, duration_s, ended_at_ms, detail
+    FROM calls";
+
+impl Ledger {
+    /// Newest first.
+    ///
+    /// Reading changes nothing: a pending row whose process is gone (or that is stale) reads as
+    /// `Unknown` with [`INTERRUPTED_REASON`] until the next [`Ledger::begin`] records that.
+    pub fn recent(&self, limit: usize, now_ms: i64) -> Result<Vec<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} ORDER BY created_at_ms DESC, id DESC LIMIT ?1"
+            ))
+            .map_err(storage)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map([limit], |r| read_row(r, now_ms))
+            .map_err(storage)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+    }
+
+    /// One call by its id, read like [`Ledger::recent`]; `None` if there is no such call.
+    pub fn get(&self, id: i64, now_ms: i64) -> Result<Option<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!("{SELECT_ROW} WHERE id = ?1"))
+            .map_err(storage)?;
+        stmt.query_row([id], |r| read_row(r, now_ms))
+            .optional()
+            .map_err(storage)
+    }
+
+    /// Records what following the call `id` learnt. Fields left `None` keep their value. A call
+    /// id found live proves a "may have been placed" call was placed: it becomes queued.
+    pub fn record_progress(&self, id: i64, p: &Progress<'_>) -> Result<(), LedgerError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "UPDATE calls SET state = CASE WHEN ?2 IS NOT NULL AND state = 'unknown'
+                                           THEN 'queued' ELSE state END,
+                              call_id = COALESCE(?2, call_id), outcome = COALESCE(?3, outcome),
+                              duration_s = COALESCE(?4, duration_s),
+                              ended_at_ms = COALESCE(?5, ended_at_ms),
+                              detail = COALESCE(?6, detail)
+             WHERE id = ?1",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                id,
+                p.call_id,
+                p.outcome.map(Outcome::as_str),
+                p.talk_s.map(|t| i64::try_from(t).unwrap_or(i64::MAX)),
+                p.ended_at_ms,
+                p.detail,
+            ])
+        })
+        .map_err(storage)?;
+        Ok(())
+    }
+
+    /// History, newest first: every call from every entry point, filtered by number digits
+    /// and dates, one page at a time.
+    pub fn history(&self, q: &HistoryQuery, now_ms: i64) -> Result<Vec<CallRow>, LedgerError> {
+        let digits: Option<String> = q
+            .digits
+            .as_ref()
+            .map(|d| d.chars().filter(char::is_ascii_digit).collect())
+            .filter(|d: &String| !d.is_empty());
+        let conn = self.conn();
+        // A number search scans the (e164, created_at_ms) index, a tenth of the table's size,
+        // for the page's ids (`instr` can use no index, so this is the smallest scan there is),
+        // then reads just those rows.
+        let sql = if digits.is_some() {
+            format!(
+                "{SELECT_ROW} WHERE id IN (
+                     SELECT id FROM calls INDEXED BY calls_e164_created
+                     WHERE instr(e164, ?1) > 0
+                       AND (?2 IS NULL OR created_at_ms >= ?2)
+                       AND (?3 IS NULL OR created_at_ms < ?3)
+                       AND (?4 IS NULL OR id < ?4)
+                     ORDER BY id DESC LIMIT ?5)
+                 ORDER BY id DESC"
+            )
+        } else {
+            format!(
+                "{SELECT_ROW}
+                 WHERE ?1 IS NULL
+                   AND (?2 IS NULL OR created_at_ms >= ?2)
+                   AND (?3 IS NULL OR created_at_ms < ?3)
+                   AND (?4 IS NULL OR id < ?4)
+                 ORDER BY id DESC LIMIT ?5"
+            )
+        };
+        let mut stmt = conn.prepare_cached(&sql).map_err(storage)?;
+        let limit = i64::try_from(q.limit.max(1)).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(
+                params![digits, q.since_ms, q.until_ms, q.before_id, limit],
+                |r| read_row(r, now_ms),
+            )
+            .map_err(storage)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+    }
+
+    /// This account's calls to a number, or ringing an agent, started in `[from_ms, to_ms)`
+    /// whose end is not known (queued or may have been placed, with no outcome yet), newest
+    /// first, at most 10. Read through an index that starts with the account and the number or
+    /// the agent: its cost does not grow with history.
+    pub fn unended_calls(
+        &self,
+        account: &str,
+        party: Party<'_>,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<CallRow>, LedgerError> {
+        let (index, column, value) = match party {
+            Party::Number(e164) => ("calls_account_e164_created", "e164", e164),
+            Party::Agent(agent) => ("calls_account_agent_state", "agent", agent),
+        };
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} INDEXED BY {index}
+                 WHERE account = ?1 AND {column} = ?2
+                   AND created_at_ms >= ?3 AND created_at_ms < ?4
+                   AND state IN ('queued', 'unknown', 'pending')
+                   AND outcome IS NULL AND ended_at_ms IS NULL
+                 ORDER BY created_at_ms DESC LIMIT 10"
+            ))
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map(params![account, value, from_ms, to_ms], |r| {
+                read_row(r, now_ms)
+            })
+            .map_err(storage)?;
+        let rows = rows.collect::<Result<Vec<_>, _>>().map_err(storage)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| matches!(r.state, CallState::Queued | CallState::Unknown))
+            .collect())
+    }
+
+    /// The newest call whose reference, call id or custom identifier is `reference`.
+    pub fn find(&self, reference: &str, now_ms: i64) -> Result<Option<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} WHERE ref_id = ?1 OR call_id = ?1 OR custom_identifier = ?1
+                 ORDER BY id DESC LIMIT 1"
+            ))
+            .map_err(storage)?;
+        stmt.query_row([reference], |r| read_row(r, now_ms))
+            .optional()
+            .map_err(storage)
+    }
+
+    /// Queued calls since `since_ms` whose outcome was never learnt (placed while the app was
+    /// closed, or followed by a process that stopped): for filling in from the call records.
+    pub fn without_outcome(&self, since_ms: i64, now_ms: i64) -> Result<Vec<CallRow>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "{SELECT_ROW} WHERE created_at_ms >= ?1 AND state = 'queued' AND outcome IS NULL
+                 ORDER BY id DESC LIMIT 200"
+            ))
+            .map_err(storage)?;
+        let rows = stmt
+            .query_map([since_ms], |r| read_row(r, now_ms))
+            .map_err(storage)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(storage)
+    }
+
+    /// Writes the calls `q` finds (all of them, whatever `q.limit`) as CSV to a new file in
+    /// `dir`, `clickdial-calls-<date>.csv` (`-2`, `-3`… when that exists; nothing is
+    /// overwritten), readable by its owner only. Returns the file's path.
+    pub fn export_csv(
+        &self,
+        q: &HistoryQuery,
+        now_ms: i64,
+        dir: &Path,
+    ) -> Result<PathBuf, LedgerError> {
+        let all = HistoryQuery {
+            limit: 10_000_000,
+            ..q.clone()
+        };
+        let text = csv(&self.history(&all, now_ms)?);
+        let date = clickdial_core::clock::format_ist(now_ms / 1000);
+        let date = &date[..10];
+        for n in 1..1000 {
+            let name = if n == 1 {
+                format!("clickdial-calls-{date}.csv")
+            } else {
+                format!("clickdial-calls-{date}-{n}.csv")
+            };
+            let path = dir.join(name);
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            match options.open(&path) {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    f.write_all(text.as_bytes())
+                        .and_then(|()| f.write_all(b"\n"))
+                        .map_err(|e| io_storage("could not write", &path, &e))?;
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io_storage("could not create", &path, &e)),
+            }
+        }
+        Err(LedgerError::Storage(format!(
+            "{} has too many exports of today; move some away",
+            dir.display()
+        )))
+    }
+
+    /// Deletes calls that started before `before_ms` (the retention setting); how many went.
+    /// Calls still pending are kept whatever their age.
+    pub fn prune(&self, before_ms: i64) -> Result<usize, LedgerError> {
+        let conn = self.conn();
+        conn.prepare_cached("DELETE FROM calls WHERE created_at_ms < ?1 AND state != 'pending'")
+            .and_then(|mut s| s.execute([before_ms]))
+            .map_err(storage)
+    }
+}
+
+/// History as RFC 4180 CSV, times in IST (the platform's own zone). Free text that a spreadsheet would run as a formula gets a leading `'`.
+pub fn csv(rows: &[CallRow]) -> String {
+    fn cell(s: &str, text: bool) -> String {
+        let s = if text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+    let mut out = String::from(
+        "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note",
+    );
+    for r in rows {
+        let fields = [
+            cell(
+                &clickdial_core::clock::format_ist(r.created_at_ms / 1000),
+                false,
+            ),
+            cell(&r.e164, false),
+            cell(&r.agent, true),
+            cell(r.caller_id.as_deref().unwrap_or_default(), false),
+            cell(r.source.as_str(), false),
+            cell(r.state.as_str(), false),
+            cell(r.outcome.map(|o| o.as_str()).unwrap_or_default(), false),
+            r.talk_s.map(|t| t.to_string()).unwrap_or_default(),
+            cell(r.ref_id.as_deref().unwrap_or_default(), true),
+            cell(r.call_id.as_deref().unwrap_or_default(), true),
+            cell(&r.custom_identifier, true),
+            cell(
+                r.detail
+                    .as_deref()
+                    .or(r.reason.as_deref())
+                    .unwrap_or_default(),
+                true,
+            ),
+        ];
+        out.push('\n');
+        out.push_str(&fields.join(","));
+    }
+    out
+}
+
+fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
+    let source: String = r.get(6)?;
+    let state: String = r.get(7)?;
+    let created_at_ms: i64 = r.get(13)?;
+    let pid: Option<i64> = r.get(15)?;
+    let mut reason: Option<String> = r.get(8)?;
+    // States a newer Clickdial may add read as "may have been placed", the cautious answer.
+    let mut state = state.parse().unwrap_or(CallState::Unknown);
+    if state == CallState::Pending && interrupted(pid, created_at_ms, now_ms) {
+        state = CallState::Unknown;
+        reason = Some(INTERRUPTED_REASON.to_string());
+    }
+    Ok(CallRow {
+        id: r.get(0)?,
+        account: r.get(1)?,
+        e164: r.get(2)?,
+        ext: r.get(3)?,
+        agent: r.get(4)?,
+        caller_id: r.get(5)?,
+        // A source a newer Clickdial may add reads as the window, so history still lists it.
+        source: source.parse().unwrap_or(Source::Window),
+        state,
+        reason,
+        ref_id: r.get(9)?,
+        call_id: r.get(10)?,
+        custom_identifier: r.get(11)?,
+        message: r.get(12)?,
+        created_at_ms,
+        finished_at_ms: r.get(14)?,
+        outcome: r
+            .get::<_, Option<String>>(16)?
+            .map(|o| Outcome::parse(&o).unwrap_or(Outcome::Ended)),
+        talk_s: r.get(17)?,
+        ended_at_ms: r.get(18)?,
+        detail: r.get(19)?,
+    })
+}
