@@ -3,9 +3,7 @@
 //! state it was given, gives the name to the window that launch became, and ends cleanly.
 #![cfg(target_os = "linux")]
 
-#[path = "../crates/services/tests/bus/mod.rs"]
-mod bus;
-
+use clickdial_testkit::bus;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -10,16 +10,7 @@ use clickdial_core::Secret;
 use clickdial_services::secrets::{KeyringStore, SecretStore, LEGACY_TOKEN_KEY};
 use clickdial_services::settings_file::{SettingsFile, SETTINGS_FILE};
 
-/// The keyring entry of a token saved for `url`'s server.
-fn token_entry(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    format!("api-token {}", u.origin().ascii_serialization())
-}
-
-fn password_entry(url: &str, email: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    format!("password {} {email}", u.origin().ascii_serialization())
-}
+use clickdial_testkit::{password_entry, token_entry};
 
 fn settings_file() -> SettingsFile {
     SettingsFile::new(clickdial_services::data_dir().unwrap().join(SETTINGS_FILE))

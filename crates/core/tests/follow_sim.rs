@@ -17,12 +17,7 @@ fn client(sim: &Sim) -> Client {
 }
 
 fn timings(agent_ms: u64, customer_ms: u64, talk_ms: u64) -> CallTimings {
-    CallTimings {
-        agent_ring: Duration::from_millis(agent_ms),
-        customer_ring: Duration::from_millis(customer_ms),
-        talk: Duration::from_millis(talk_ms),
-        cdr_delay: Duration::from_millis(100),
-    }
+    clickdial_testkit::timings(agent_ms, customer_ms, talk_ms, 100)
 }
 
 async fn dial(c: &Client, number: &str, agent: &str) -> String {

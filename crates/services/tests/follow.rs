@@ -32,12 +32,7 @@ struct World {
 }
 
 fn timings(ring_ms: u64, talk_ms: u64) -> CallTimings {
-    CallTimings {
-        agent_ring: Duration::from_millis(ring_ms),
-        customer_ring: Duration::from_millis(ring_ms),
-        talk: Duration::from_millis(talk_ms),
-        cdr_delay: Duration::from_millis(50),
-    }
+    clickdial_testkit::timings(ring_ms, ring_ms, talk_ms, 50)
 }
 
 impl World {

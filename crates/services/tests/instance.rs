@@ -3,13 +3,11 @@
 //! the one process in charge, never by two, and none is lost while the name moves.
 #![cfg(target_os = "linux")]
 
-mod bus;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bus::{launch, Bus};
 use clickdial_services::instance::{Answer, Claim, Instance};
+use clickdial_testkit::bus::{launch, Bus};
 
 /// A process's answer: records each launch's arguments and answers `reply`.
 fn recorder(reply: &'static str) -> (Arc<Mutex<Vec<Vec<String>>>>, Answer) {

@@ -1,5 +1,5 @@
 //! A D-Bus daemon of a test's own, and a launch as `clickdial` makes it (the method `forward`
-//! calls). Shared by the single-instance tests here and the keeper's in the app's tests.
+//! calls). Shared by the single-instance tests in the services and the keeper's in the app's.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
