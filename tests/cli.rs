@@ -443,8 +443,9 @@ async fn five_processes_dialling_one_number_place_one_call() {
 }
 
 /// `clickdial call` refused only what the ledger's bounce window covered: once it had passed, it
-/// dialled a number whose call was still live, which the window refuses. The live-call rule
-/// now lives in the application every front end opens.
+/// dialled a number whose call was still live, which the window refuses, and it rang an agent
+/// already on a call for another one. The live-call rules now live in the application every
+/// front end opens.
 #[tokio::test(flavor = "multi_thread")]
 async fn call_refuses_a_number_whose_call_is_still_live() {
     let sim = sim().await;
@@ -460,6 +461,8 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
     tokio::time::sleep(clickdial_services::ledger::BOUNCE_WINDOW + Duration::from_millis(500))
         .await;
     let live_reads = sim.requests_to("/live_calls").len();
+    let listed = sim.requests_to("/users").len();
+    assert!(listed > 0);
     let (code, _, err) = run(call_in(
         home.path(),
         &sim.url(),
@@ -473,16 +476,35 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
     );
     assert_eq!(sim.requests_to("/click_to_call").len(), 1, "nothing sent");
     assert_eq!(sim.requests_to("/live_calls").len(), live_reads + 1);
-    // Another number is not held up by it, and costs no live-calls read: no call to it is open.
+    // The same agent is on that call: another number for them is refused too.
     let (code, _, err) = run(call_in(
         home.path(),
         &sim.url(),
-        &["98765 43211", "--agent", "0506123456782"],
+        &["98765 43211", "--agent", AGENT],
+    ))
+    .await;
+    assert_eq!(code, 6, "{err}");
+    assert!(
+        err.contains(&format!(
+            "Agent {AGENT} is on a call with +91 98765 43210: hang up first"
+        )),
+        "{err}"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1, "nothing sent");
+    // Another agent (a supervisor dialling for a colleague) is not held up by it.
+    let (code, _, err) = run(call_in(
+        home.path(),
+        &sim.url(),
+        &["98765 43212", "--agent", "0506123456782"],
     ))
     .await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(sim.requests_to("/click_to_call").len(), 2);
-    assert_eq!(sim.requests_to("/live_calls").len(), live_reads + 1);
+    assert_eq!(
+        sim.requests_to("/users").len(),
+        listed,
+        "the agents listed by the first call are shared with the next ones"
+    );
 }
 
 /// A process killed while the server has not answered leaves a row that reads "may have been

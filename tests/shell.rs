@@ -107,16 +107,7 @@ impl Harness {
     }
 }
 
-/// The keyring entry of a token saved for `url`'s server.
-fn token_entry(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    format!("api-token {}", u.origin().ascii_serialization())
-}
-
-fn password_entry(url: &str, email: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    format!("password {} {email}", u.origin().ascii_serialization())
-}
+use clickdial_testkit::{password_entry, token_entry};
 
 fn dial_args(agent: &str, number: &str) -> Value {
     json!({"agent": agent, "callerId": "918065000101", "number": number})
@@ -1000,8 +991,9 @@ fn trusted_links_dial_alone_but_a_flood_waits_on_one_sheet() {
     let status = h.ok("get_status", json!({}));
     assert_eq!(status["linksWithoutAsking"], false);
 
-    // Off: the link asks, even with an agent remembered.
-    h.ok("dial", dial_args("0506123456782", "9876500001"));
+    // Off: the link asks, even with an agent remembered. (Another agent dials here: the one
+    // who will be trusted below must not be on a call then.)
+    h.ok("dial", dial_args("0506123456781", "9876500001"));
     clickdial_app::links::deliver(
         h.app.handle(),
         "tel:+919876500002".into(),
@@ -1264,6 +1256,18 @@ fn history_retention_and_following_through_ipc() {
     }
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
     let sim = demo_sim(&session);
+    // While that call is live, its agent is not rung for another number: refused with the
+    // call named, as data the page can act on, and nothing sent.
+    let dials = sim.requests_to("/click_to_call").len();
+    let agent = h.ok("calls", json!({}))[0]["agent"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let e = h.err("dial", dial_args(&agent, "9876522222"));
+    assert_eq!(e["code"], "busy", "{e}");
+    assert_eq!(e["detail"]["kind"], "agentBusy", "{e}");
+    assert_eq!(e["detail"]["number"], "+91 98765 11111", "{e}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), dials);
     assert!(sim.requests_to("/call/hangup").is_empty());
     clickdial_app::tray::on_menu(h.app.handle(), "hang-up");
     while sim.requests_to("/call/hangup").is_empty() {

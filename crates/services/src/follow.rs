@@ -206,6 +206,19 @@ impl Follower {
             .filter(|c| c.unknown || c.view.call_id.is_some() && c.view.stage != Stage::Queued)
     }
 
+    /// The call this follower knows `agent` to be on, seen live (or whose dial's answer was
+    /// lost), to another number than `e164`, if any.
+    pub fn agent_on_call(&self, agent: &str, e164: &str) -> Option<FollowedCall> {
+        let now = (self.now_ms)();
+        let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.tracker.is_live() && c.agent == agent && c.e164_digits != digits)
+            .map(|c| c.show(now))
+            .find(|c| c.unknown || c.view.call_id.is_some() && c.view.stage != Stage::Queued)
+    }
+
     /// Refuses a new dial to `e164` while a call to it that started at least `older_than` ago
     /// is live (or, after a dial whose outcome was unknown, while Clickdial still checks
     /// whether it was placed), saying what it found. Younger calls are left to the ledger's

@@ -38,10 +38,10 @@ impl Clickdial {
                 None => self.region(),
             },
         );
-        if let Ok(n) = &number {
-            self.refuse_if_live(&session, n.e164()).await?;
-        }
         let agent = input.agent.trim().to_string();
+        if let Ok(n) = &number {
+            self.refuse_if_live(&session, n.e164(), &agent).await?;
+        }
         let result = dialer.dial(&session.session, input).await;
         match (&result, &self.follower, &number) {
             (Ok(outcome), Some(follower), _) => {

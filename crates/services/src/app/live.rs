@@ -1,18 +1,20 @@
-//! The live-call rule: a number whose call may still be live is not dialled again, whichever
-//! process placed that call and whichever entry point asks now.
+//! The live-call rules, for every entry point whichever process placed the earlier call:
+//! a number whose call may still be live is not dialled again, and an agent on a call is not
+//! rung for another one (a supervisor dialling for others is held up only by that agent's own
+//! call).
 //!
 //! Decided from this process's follower first, then from the ledger (every process's calls);
-//! only when the ledger holds a call to the number whose end is not known does it cost one
-//! `live_calls` read, so a dial after a finished call costs no extra request. A row proves our
-//! call live only by the `call_id` our dial got back, or, when there is none, by the customer's
-//! number and a start near ours.
+//! only when the ledger holds a call whose end is not known does it cost one `live_calls` read,
+//! so a dial after a finished call costs no extra request. A row proves our call live only by
+//! the `call_id` our dial got back, or, when there is none, by the customer's number and a
+//! start near ours.
 
 use clickdial_core::api::LiveCall;
 
 use super::session::AppSession;
 use super::Clickdial;
 use crate::error::Detail;
-use crate::ledger::{display_number, CallRow, BOUNCE_WINDOW};
+use crate::ledger::{display_number, CallRow, Party, BOUNCE_WINDOW};
 use crate::{Code, Error};
 
 /// How long after its dial a call whose end is unknown may still be live, when the agent set
@@ -23,15 +25,20 @@ const DEFAULT_LONGEST_CALL_S: i64 = 3600;
 const RING_SLACK_S: i64 = 120;
 
 impl Clickdial {
-    /// Refuses a dial to `e164` while a call to it, placed at least the bounce window ago (the
-    /// guard speaks for younger ones), may be live. Sends nothing when it refuses.
+    /// Refuses a dial to `e164` for `agent` while a call to that number, or the agent's call to
+    /// another, placed at least the bounce window ago (the guard speaks for younger ones), may
+    /// be live. Sends nothing when it refuses.
     pub(super) async fn refuse_if_live(
         &self,
         session: &AppSession,
         e164: &str,
+        agent: &str,
     ) -> Result<(), Error> {
         if let Some(follower) = &self.follower {
             follower.refuse_if_live(e164, BOUNCE_WINDOW)?;
+            if let Some(call) = follower.agent_on_call(agent, e164) {
+                return Err(self.agent_busy(agent, call.international));
+            }
         }
         let Ok(dialer) = self.dialer() else {
             return Ok(());
@@ -44,28 +51,51 @@ impl Clickdial {
             + RING_SLACK_S;
         let account = crate::dialer::server_of(session.client());
         let bounce = i64::try_from(BOUNCE_WINDOW.as_millis()).unwrap_or(i64::MAX);
-        let open = dialer.ledger().unended_calls_to(
-            &account,
-            e164,
-            now - longest * 1000,
-            now - bounce,
-            now,
-        )?;
-        let Some(newest) = open.first() else {
-            return Ok(());
+        let open = |party| {
+            dialer
+                .ledger()
+                .unended_calls(&account, party, now - longest * 1000, now - bounce, now)
         };
+        let to_number = open(Party::Number(e164))?;
+        let of_agent: Vec<CallRow> = open(Party::Agent(agent))?
+            .into_iter()
+            .filter(|c| c.e164 != e164)
+            .collect();
+        if to_number.is_empty() && of_agent.is_empty() {
+            return Ok(());
+        }
         // One read for every candidate; if the server cannot tell, the dial goes ahead (the
         // ledger's guard still refuses a repeat within its window).
-        let Ok(rows) = session.client().live_calls(Some(&newest.agent)).await else {
+        let same_agent = to_number.iter().all(|c| c.agent == agent);
+        let filter = same_agent.then_some(agent);
+        let Ok(rows) = session.client().live_calls(filter).await else {
             return Ok(());
         };
-        match open
-            .iter()
-            .find(|call| rows.iter().any(|r| proves_live(r, call)))
-        {
-            Some(call) => Err(live_call_error(call)),
+        let live = |call: &&CallRow| rows.iter().any(|r| proves_live(r, call));
+        if let Some(call) = to_number.iter().find(live) {
+            return Err(live_call_error(call));
+        }
+        match of_agent.iter().find(live) {
+            Some(call) => Err(self.agent_busy(agent, display_number(&call.e164))),
             None => Ok(()),
         }
+    }
+
+    /// "You are on a call with …" when `agent` is who this user is, else the agent by ID.
+    fn agent_busy(&self, agent: &str, number: String) -> Error {
+        let me = self.settings().default_agent().map(str::to_string);
+        let message = if me.as_deref() == Some(agent) {
+            format!("You are on a call with {number}: hang up first.")
+        } else {
+            format!(
+                "Agent {agent} is on a call with {number}: hang up first, or choose another \
+                 agent."
+            )
+        };
+        Error::new(Code::Busy, message).with_detail(Detail::AgentBusy {
+            agent: agent.to_string(),
+            number,
+        })
     }
 }
 

@@ -98,6 +98,50 @@ impl AppSession {
         .await
     }
 
+    /// The agents this process or, minutes ago, another one listed; never asks the server.
+    pub fn known_agents(&self) -> Option<Vec<Agent>> {
+        let mut cache = self.agents.try_lock().ok()?;
+        if cache.is_none() {
+            *cache = self
+                .shared
+                .as_ref()
+                .and_then(|s| s.agents(crate::ledger::wall_clock_ms()));
+        }
+        cache.clone()
+    }
+
+    /// The caller IDs, as [`AppSession::known_agents`] finds them.
+    pub fn known_caller_ids(&self) -> Option<Vec<CallerId>> {
+        let mut cache = self.caller_ids.try_lock().ok()?;
+        if cache.is_none() {
+            *cache = self
+                .shared
+                .as_ref()
+                .and_then(|s| s.caller_ids(crate::ledger::wall_clock_ms()));
+        }
+        cache.clone()
+    }
+
+    /// Keeps agents just listed from the server, for this process and the others.
+    pub fn keep_agents(&self, list: &[Agent]) {
+        if let Ok(mut cache) = self.agents.try_lock() {
+            *cache = Some(list.to_vec());
+        }
+        if let Some(s) = &self.shared {
+            s.keep_agents(list, crate::ledger::wall_clock_ms());
+        }
+    }
+
+    /// Keeps caller IDs just listed from the server, likewise.
+    pub fn keep_caller_ids(&self, list: &[CallerId]) {
+        if let Ok(mut cache) = self.caller_ids.try_lock() {
+            *cache = Some(list.to_vec());
+        }
+        if let Some(s) = &self.shared {
+            s.keep_caller_ids(list, crate::ledger::wall_clock_ms());
+        }
+    }
+
     /// The lists as cached, without asking the server (the tray's refresh must never cause
     /// requests while the agent is idle).
     pub fn cached_lists(&self) -> (Vec<Agent>, Vec<CallerId>) {
