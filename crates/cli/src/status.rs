@@ -1,6 +1,6 @@
 //! `clickdial status` and `clickdial hangup`: the last call (or the one named), looked up live.
 
-use clickdial_services::follow::{hang_up_with, look_up, summary};
+use clickdial_services::follow::{hang_up_target, hang_up_with, look_up, summary, NotYet};
 use clickdial_services::ledger::{wall_clock_ms, CallRow, CallState};
 use clickdial_services::Error;
 use serde_json::json;
@@ -73,16 +73,18 @@ pub(crate) async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
             };
             placed(&row)?;
             let view = look_up(session.client(), &ledger, &row, wall_clock_ms()).await?;
-            if view.stage == clickdial_core::follow::Stage::Ended {
-                return Err(invalid(format!(
-                    "The call to {} has already ended ({}).",
-                    international(&row.e164),
-                    summary(&view)
-                )));
-            }
-            let id = view.call_id.ok_or_else(|| {
-                invalid("The call is still being set up, so it cannot be ended yet. Try again in a moment, or decline it on your phone.")
-            })?;
+            let live = view.stage != clickdial_core::follow::Stage::Ended;
+            let id = match hang_up_target(live, view.call_id.as_deref()) {
+                Ok(id) => id.to_string(),
+                Err(NotYet::Ended) => {
+                    return Err(invalid(format!(
+                        "The call to {} has already ended ({}).",
+                        international(&row.e164),
+                        summary(&view)
+                    )))
+                }
+                Err(not_yet) => return Err(not_yet.error().into()),
+            };
             (id, international(&row.e164))
         }
     };

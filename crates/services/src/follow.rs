@@ -294,22 +294,12 @@ impl Follower {
                 .iter_mut()
                 .find(|c| id.map_or(c.tracker.is_live(), |id| c.id == id))
                 .ok_or_else(|| Error::new(Code::InvalidInput, "There is no call to hang up."))?;
-            if !entry.tracker.is_live() {
-                return Err(Error::new(
-                    Code::InvalidInput,
-                    "That call has already ended.",
-                ));
-            }
+            let call_id = hang_up_target(entry.tracker.is_live(), entry.tracker.call_id())
+                .map_err(NotYet::error)?
+                .to_string();
             if entry.hanging_up {
                 return Err(Error::new(Code::Busy, "The call is already being ended."));
             }
-            let Some(call_id) = entry.tracker.call_id().map(str::to_string) else {
-                return Err(Error::new(
-                    Code::InvalidInput,
-                    "The call is still being set up, so it cannot be ended yet. Try again in \
-                     a moment, or decline it on your phone.",
-                ));
-            };
             entry.hanging_up = true;
             (entry.id, call_id, entry.client.clone())
         };
@@ -571,6 +561,39 @@ pub fn notification(
     }
 }
 
+/// Why a call cannot be hung up yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotYet {
+    /// It is over.
+    Ended,
+    /// It has no live call id yet: the platform has not listed it.
+    SettingUp,
+}
+
+impl NotYet {
+    /// The refusal in words for the agent.
+    pub fn error(self) -> Error {
+        Error::new(
+            Code::InvalidInput,
+            match self {
+                NotYet::Ended => "That call has already ended.",
+                NotYet::SettingUp => {
+                    "The call is still being set up, so it cannot be ended yet. Try again in a \
+                     moment, or decline it on your phone."
+                }
+            },
+        )
+    }
+}
+
+/// The live call id to hang up, or why not: one rule for the window, the tray and the CLI.
+pub fn hang_up_target(live: bool, call_id: Option<&str>) -> Result<&str, NotYet> {
+    if !live {
+        return Err(NotYet::Ended);
+    }
+    call_id.ok_or(NotYet::SettingUp)
+}
+
 /// One hang-up request; the server's refusal in the agent's words.
 pub async fn hang_up_with(client: &Client, call_id: &str) -> Result<String, Error> {
     client.hangup(call_id).await.map_err(|e| match e {
@@ -733,6 +756,16 @@ pub async fn look_up(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_is_hung_up_by_its_live_id_only_while_live() {
+        assert_eq!(hang_up_target(true, Some("1.2")), Ok("1.2"));
+        assert_eq!(hang_up_target(true, None), Err(NotYet::SettingUp));
+        assert_eq!(hang_up_target(false, Some("1.2")), Err(NotYet::Ended));
+        assert_eq!(hang_up_target(false, None), Err(NotYet::Ended));
+        assert!(NotYet::SettingUp.error().message.contains("still being set up"));
+        assert_eq!(NotYet::Ended.error().code, Code::InvalidInput);
+    }
 
     fn call(stage: Stage, outcome: Option<Outcome>) -> FollowedCall {
         let view = CallView {
