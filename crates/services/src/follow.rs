@@ -763,7 +763,10 @@ mod tests {
         assert_eq!(hang_up_target(true, None), Err(NotYet::SettingUp));
         assert_eq!(hang_up_target(false, Some("1.2")), Err(NotYet::Ended));
         assert_eq!(hang_up_target(false, None), Err(NotYet::Ended));
-        assert!(NotYet::SettingUp.error().message.contains("still being set up"));
+        assert!(NotYet::SettingUp
+            .error()
+            .message
+            .contains("still being set up"));
         assert_eq!(NotYet::Ended.error().code, Code::InvalidInput);
     }
 
