@@ -450,12 +450,14 @@ async fn five_processes_dialling_one_number_place_one_call() {
 async fn call_refuses_a_number_whose_call_is_still_live() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let (code, _, err) = run(call_in(
-        home.path(),
-        &sim.url(),
-        &["98765 43210", "--agent", AGENT],
-    ))
-    .await;
+    let dial = |number: &str, agent: &str| {
+        run(call_in(
+            home.path(),
+            &sim.url(),
+            &[number, "--agent", agent],
+        ))
+    };
+    let (code, _, err) = dial("98765 43210", AGENT).await;
     assert_eq!(code, 0, "{err}");
     // Past the bounce window; the simulated call rings and talks for about 26 s.
     tokio::time::sleep(clickdial_services::ledger::BOUNCE_WINDOW + Duration::from_millis(500))
@@ -463,12 +465,7 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
     let live_reads = sim.requests_to("/live_calls").len();
     let listed = sim.requests_to("/users").len();
     assert!(listed > 0);
-    let (code, _, err) = run(call_in(
-        home.path(),
-        &sim.url(),
-        &["+919876543210", "--agent", AGENT],
-    ))
-    .await;
+    let (code, _, err) = dial("+919876543210", AGENT).await;
     assert_eq!(code, 6, "{err}");
     assert!(
         err.contains("A call to +91 98765 43210 is in progress"),
@@ -477,12 +474,7 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
     assert_eq!(sim.requests_to("/click_to_call").len(), 1, "nothing sent");
     assert_eq!(sim.requests_to("/live_calls").len(), live_reads + 1);
     // The same agent is on that call: another number for them is refused too.
-    let (code, _, err) = run(call_in(
-        home.path(),
-        &sim.url(),
-        &["98765 43211", "--agent", AGENT],
-    ))
-    .await;
+    let (code, _, err) = dial("98765 43211", AGENT).await;
     assert_eq!(code, 6, "{err}");
     assert!(
         err.contains(&format!(
@@ -492,12 +484,7 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
     );
     assert_eq!(sim.requests_to("/click_to_call").len(), 1, "nothing sent");
     // Another agent (a supervisor dialling for a colleague) is not held up by it.
-    let (code, _, err) = run(call_in(
-        home.path(),
-        &sim.url(),
-        &["98765 43212", "--agent", "0506123456782"],
-    ))
-    .await;
+    let (code, _, err) = dial("98765 43212", "0506123456782").await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(sim.requests_to("/click_to_call").len(), 2);
     assert_eq!(
