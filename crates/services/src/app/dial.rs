@@ -31,16 +31,18 @@ impl Clickdial {
         input: DialInput,
     ) -> Result<DialOutcome, Error> {
         let dialer = self.dialer()?;
+        let settings = self.settings();
         let number = Number::parse(
             &input.text,
             match &input.region {
                 Some(r) => Region::parse(r).unwrap_or_default(),
-                None => self.region(),
+                None => settings.region(),
             },
         );
         let agent = input.agent.trim().to_string();
         if let Ok(n) = &number {
-            self.refuse_if_live(&session, n.e164(), &agent).await?;
+            self.refuse_if_live(&session, &settings, n.e164(), &agent)
+                .await?;
         }
         let result = dialer.dial(&session.session, input).await;
         match (&result, &self.follower, &number) {

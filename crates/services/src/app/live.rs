@@ -10,6 +10,7 @@
 //! start near ours.
 
 use clickdial_core::api::LiveCall;
+use clickdial_core::settings::Settings;
 
 use super::session::AppSession;
 use super::Clickdial;
@@ -31,21 +32,21 @@ impl Clickdial {
     pub(super) async fn refuse_if_live(
         &self,
         session: &AppSession,
+        settings: &Settings,
         e164: &str,
         agent: &str,
     ) -> Result<(), Error> {
         if let Some(follower) = &self.follower {
             follower.refuse_if_live(e164, BOUNCE_WINDOW)?;
             if let Some(call) = follower.agent_on_call(agent, e164) {
-                return Err(self.agent_busy(agent, call.international));
+                return Err(agent_busy(settings, agent, call.international));
             }
         }
         let Ok(dialer) = self.dialer() else {
             return Ok(());
         };
         let now = crate::ledger::wall_clock_ms();
-        let longest = self
-            .settings()
+        let longest = settings
             .call_timeout
             .map_or(DEFAULT_LONGEST_CALL_S, i64::from)
             + RING_SLACK_S;
@@ -76,27 +77,27 @@ impl Clickdial {
             return Err(live_call_error(call));
         }
         match of_agent.iter().find(live) {
-            Some(call) => Err(self.agent_busy(agent, display_number(&call.e164))),
+            Some(call) => Err(agent_busy(settings, agent, display_number(&call.e164))),
             None => Ok(()),
         }
     }
+}
 
-    /// "You are on a call with …" when `agent` is who this user is, else the agent by ID.
-    fn agent_busy(&self, agent: &str, number: String) -> Error {
-        let me = self.settings().default_agent().map(str::to_string);
-        let message = if me.as_deref() == Some(agent) {
-            format!("You are on a call with {number}: hang up first.")
-        } else {
-            format!(
-                "Agent {agent} is on a call with {number}: hang up first, or choose another \
-                 agent."
-            )
-        };
-        Error::new(Code::Busy, message).with_detail(Detail::AgentBusy {
-            agent: agent.to_string(),
-            number,
-        })
-    }
+/// "You are on a call with …" when `agent` is who this user is, else the agent by ID.
+fn agent_busy(settings: &Settings, agent: &str, number: String) -> Error {
+    let me = settings.default_agent();
+    let message = if me == Some(agent) {
+        format!("You are on a call with {number}: hang up first.")
+    } else {
+        format!(
+            "Agent {agent} is on a call with {number}: hang up first, or choose another \
+             agent."
+        )
+    };
+    Error::new(Code::Busy, message).with_detail(Detail::AgentBusy {
+        agent: agent.to_string(),
+        number,
+    })
 }
 
 /// Whether the live row is this call: by the call id our dial got back, else (no id) by the
@@ -108,9 +109,9 @@ fn proves_live(row: &LiveCall, call: &CallRow) -> bool {
         (None, _) => {
             row.direction != Some(1)
                 && row.is_to(&call.e164)
-                && row
-                    .created_at
-                    .is_none_or(|t| t * 1000 >= call.created_at_ms - RING_SLACK_S * 1000)
+                && row.created_at.is_none_or(|t| {
+                    t.saturating_mul(1000) >= call.created_at_ms - RING_SLACK_S * 1000
+                })
         }
     }
 }
@@ -124,4 +125,64 @@ fn live_call_error(call: &CallRow) -> Error {
     .with_detail(Detail::LiveCall {
         e164: call.e164.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{CallState, Source};
+
+    fn call(call_id: Option<&str>) -> CallRow {
+        CallRow {
+            id: 1,
+            account: "x".into(),
+            e164: "+919876543210".into(),
+            ext: None,
+            agent: "0506123456781".into(),
+            caller_id: None,
+            source: Source::Cli,
+            state: CallState::Queued,
+            reason: None,
+            ref_id: None,
+            call_id: call_id.map(str::to_string),
+            custom_identifier: "c".into(),
+            message: None,
+            created_at_ms: 1_700_000_000_000,
+            finished_at_ms: None,
+            outcome: None,
+            talk_s: None,
+            ended_at_ms: None,
+            detail: None,
+        }
+    }
+
+    fn row(json: serde_json::Value) -> LiveCall {
+        LiveCall::from_row(&json).unwrap()
+    }
+
+    #[test]
+    fn a_row_proves_our_call_live_by_its_id_else_by_number_and_time() {
+        let listed = row(serde_json::json!({"call_id": "7.1", "state": "Answered",
+            "customer_number": "9876543210", "destination": "9876543210"}));
+        assert!(proves_live(&listed, &call(Some("7.1"))));
+        assert!(
+            !proves_live(&listed, &call(Some("7.2"))),
+            "a colleague's call"
+        );
+        assert!(proves_live(&listed, &call(None)));
+        let other = row(serde_json::json!({"call_id": "7.3", "state": "Answered",
+            "customer_number": "9876500000"}));
+        assert!(!proves_live(&other, &call(None)));
+    }
+
+    /// A server's start time is untrusted: an absurd one must neither panic nor prove a call.
+    #[test]
+    fn an_absurd_start_time_does_not_panic() {
+        for created in [i64::MAX, i64::MIN] {
+            let mut listed = row(serde_json::json!({"state": "Ringing",
+                "customer_number": "9876543210"}));
+            listed.created_at = Some(created);
+            let _ = proves_live(&listed, &call(None));
+        }
+    }
 }
