@@ -6,11 +6,19 @@ use std::time::Duration;
 
 use clickdial_core::api::{AgentStatus, LiveState, Outcome, RecordQuery};
 use clickdial_core::{ApiError, Client, DialRequest, Number, Region, Secret};
-use clickdial_sim::{Account, Answer, CallTimings, Sim, DEMO_TOKEN};
+use clickdial_sim::{Account, Answer, CallTimings, Shapes, Sim, DEMO_TOKEN};
 
 const AGENT: &str = "0506123456781";
 const AGENT_MOBILE: &str = "+919810000001";
 const DID: &str = "918065000101";
+
+/// These tests pin the docs sample's shapes (`tests/real_shapes.rs` of the simulator pins the
+/// default, real ones).
+async fn docs_sim(account: Account) -> Sim {
+    let sim = Sim::spawn(account).await.unwrap();
+    sim.set_shapes(Shapes::docs_sample());
+    sim
+}
 
 fn client(sim: &Sim) -> Client {
     Client::new(&sim.url(), Secret::new(DEMO_TOKEN)).unwrap()
@@ -41,7 +49,7 @@ async fn sleep(ms: u64) {
 
 #[tokio::test]
 async fn live_calls_show_each_leg_then_the_record_tells_the_end() {
-    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let sim = docs_sim(Account::demo()).await;
     sim.set_timings(CallTimings {
         cdr_delay: Duration::from_millis(400),
         ..timings(500, 500, 1000)
@@ -69,7 +77,7 @@ async fn live_calls_show_each_leg_then_the_record_tells_the_end() {
         vec!["919810000001"],
         "only the agent's leg rings"
     );
-    assert!(r.is_to("919876543210") && !r.customer_leg("919876543210"));
+    assert!(r.is_to("919876543210"));
     assert_eq!(r.did.as_deref(), Some(DID));
     assert_eq!(r.agent_name.as_deref(), Some("Asha Rao"));
     assert_eq!(r.direction, Some(2));
@@ -86,10 +94,10 @@ async fn live_calls_show_each_leg_then_the_record_tells_the_end() {
     sleep(600).await;
     let r = c.live_calls(None).await.unwrap().remove(0);
     assert_eq!(r.state, LiveState::Ringing);
-    assert!(
-        r.customer_leg("919876543210"),
-        "the customer's leg: {:?}",
-        r.destinations
+    assert_eq!(
+        r.destinations,
+        vec!["919810000001", "919876543210"],
+        "the customer's leg"
     );
     sleep(500).await;
     let r = c.live_calls(None).await.unwrap().remove(0);
@@ -151,7 +159,7 @@ async fn live_calls_show_each_leg_then_the_record_tells_the_end() {
 
 #[tokio::test]
 async fn every_outcome_from_the_agent_and_the_customer() {
-    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let sim = docs_sim(Account::demo()).await;
     sim.set_timings(timings(100, 100, 100));
     let c = client(&sim);
     let agents = [
@@ -199,7 +207,7 @@ async fn every_outcome_from_the_agent_and_the_customer() {
 
 #[tokio::test]
 async fn hang_up_by_call_id_only() {
-    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let sim = docs_sim(Account::demo()).await;
     sim.set_timings(timings(100, 100, 60_000));
     let c = client(&sim);
     let ref_id = dial(&c, "+91 98765 43210", AGENT).await;
@@ -255,7 +263,7 @@ async fn hang_up_by_call_id_only() {
 
 #[tokio::test]
 async fn live_call_filters_and_record_queries() {
-    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let sim = docs_sim(Account::demo()).await;
     sim.set_timings(timings(60_000, 100, 100));
     let c = client(&sim);
     dial(&c, "+91 98765 00001", AGENT).await;
@@ -333,7 +341,7 @@ async fn live_call_filters_and_record_queries() {
 /// as "no calls" (that would end every followed call).
 #[tokio::test]
 async fn an_odd_live_calls_reply_is_not_an_empty_list() {
-    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let sim = docs_sim(Account::demo()).await;
     let c = client(&sim);
     sim.inject(clickdial_sim::Fault::respond(200, r#"{"message":"busy"}"#).on("/live_calls"));
     assert!(matches!(
@@ -354,12 +362,11 @@ async fn an_odd_live_calls_reply_is_not_an_empty_list() {
 
 #[tokio::test]
 async fn records_forbidden_and_availability() {
-    let sim = Sim::spawn(Account {
+    let sim = docs_sim(Account {
         cdr_forbidden_tokens: vec![DEMO_TOKEN.into()],
         ..Account::demo()
     })
-    .await
-    .unwrap();
+    .await;
     let c = client(&sim);
     assert!(matches!(
         c.call_records(&RecordQuery::default()).await,

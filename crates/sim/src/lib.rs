@@ -48,9 +48,11 @@ mod fault;
 mod lifecycle;
 mod router;
 mod server;
+mod shapes;
 
 pub use account::{Account, SimAgent, SimDid, SimLogin, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOKEN};
 pub use fault::{Fault, FaultAction};
 pub use lifecycle::{Answer, CallInfo, CallTimings};
 pub use router::Recorded;
 pub use server::{run_for_parent, run_foreground, Sim};
+pub use shapes::{CustomerForm, Legs, RecordFilters, Shapes};

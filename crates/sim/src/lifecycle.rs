@@ -408,8 +408,17 @@ mod tests {
         );
         // A row for that end: the platform's string quirks.
         let c = call(Answer::Answers, "919876543210");
-        let row = c.record_row(e);
+        let row = c.record_row(e, crate::Shapes::default());
         assert_eq!(row["answered_seconds"], "10");
+        assert_eq!(
+            row["agent_number"], c.agent.follow_me_number,
+            "real: the mobile"
+        );
+        let docs = c.record_row(e, crate::Shapes::docs_sample());
+        assert_eq!(
+            docs["agent_number"], c.agent.eid,
+            "the docs sample: the EID"
+        );
         assert_eq!(row["call_duration"], 17);
         assert_eq!(row["hangup_cause_code"], "16");
         assert_eq!(row["agent_ring_time"], "3");

@@ -15,6 +15,7 @@ use crate::endpoints::auth::Lockout;
 use crate::fault::Fault;
 use crate::lifecycle::{Answer, CallInfo, CallTimings, SimCall};
 use crate::router::{self, Recorded};
+use crate::shapes::Shapes;
 
 /// What every request handler shares.
 pub(crate) struct Shared {
@@ -31,6 +32,8 @@ pub(crate) struct Shared {
     /// The agents as they are now (block/unblock change `status`, `/__sim/agent` `answer`);
     /// `account.agents` is only their starting point.
     pub(crate) agents: Mutex<Vec<SimAgent>>,
+    /// How rows look now.
+    pub(crate) shapes: Mutex<Shapes>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -58,6 +61,7 @@ impl Sim {
             timings: Mutex::new(account.timings),
             calls: Mutex::new(Vec::new()),
             agents: Mutex::new(account.agents.clone()),
+            shapes: Mutex::new(Shapes::default()),
             account,
         });
         let app = axum::Router::new()
@@ -132,6 +136,30 @@ impl Sim {
     /// Adds `extra` agents ("Team member 001" ...), as a large account has.
     pub fn add_agents(&self, extra: usize) {
         control::add_team(&self.shared, extra);
+    }
+
+    /// How rows look from now on (live rows of calls already queued keep their call ids).
+    pub fn set_shapes(&self, shapes: Shapes) {
+        *lock(&self.shared.shapes) = shapes;
+    }
+
+    /// A call placed from another desk (a colleague dialling from the portal or their own
+    /// app): agent `eid` to `customer` (digits with the country code), queued now. It is
+    /// listed account-wide like any other call. `None` for an unknown agent.
+    pub fn place_call(&self, eid: &str, customer: &str) -> Option<CallInfo> {
+        let agent = lock(&self.shared.agents)
+            .iter()
+            .find(|a| a.eid == eid)
+            .cloned()?;
+        let did = self
+            .shared
+            .account
+            .dids
+            .first()
+            .map(|d| d.did.trim_start_matches('+').to_string())
+            .unwrap_or_default();
+        let call = crate::endpoints::queue_call(&self.shared, agent, customer, did, None);
+        Some(call.info(Instant::now()))
     }
 
     /// Every queued call and where it stands now, oldest first.

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use clickdial_sim::{Account, Answer, CallTimings, Sim, DEMO_TOKEN};
+use clickdial_sim::{Account, Answer, CallTimings, Shapes, Sim, DEMO_TOKEN};
 use serde_json::{json, Value};
 
 const ASHA: &str = "0506123456781";
@@ -37,8 +37,10 @@ impl T {
         T::with(Account::demo(), timings).await
     }
 
+    /// The docs sample's shapes, which these tests pin; `real_shapes.rs` pins the default.
     async fn with(account: Account, timings: CallTimings) -> T {
         let sim = Sim::spawn(Account { timings, ..account }).await.unwrap();
+        sim.set_shapes(Shapes::docs_sample());
         T {
             sim,
             http: reqwest::Client::new(),

@@ -8,9 +8,11 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::{digits, reply, text};
+use crate::account::SimAgent;
 use crate::date;
 use crate::lifecycle::{Answer, SimCall};
 use crate::server::{lock, Shared};
+use crate::shapes::Legs;
 
 pub(crate) fn click_to_call(shared: &Shared, body: &Value) -> Response {
     let account = &shared.account;
@@ -72,38 +74,54 @@ pub(crate) fn click_to_call(shared: &Shared, body: &Value) -> Response {
             json!({"success": false, "message": "Agent is blocked"}),
         );
     }
-    // With `async=1` the platform answers before the agent picks up, so it has no call id yet:
-    // `call_id` is null (servetel-api.md §2.2). Only a synchronous dial that asked for it
-    // (`async` 0 or absent, `get_call_id=1`) gets one.
-    let mut out = json!({
-        "success": true,
-        "message": "Originate successfully queued",
-        "ref_id": uuid::Uuid::new_v4().to_string(),
-        "call_id": null,
-    });
-    let epoch = date::unix(SystemTime::now());
-    let seq = shared.call_seq.fetch_add(1, Ordering::Relaxed);
-    let call_id = format!("{epoch}.{seq}");
-    let asynchronous = text(body.get("async")).as_deref() == Some("1");
-    if !asynchronous && text(body.get("get_call_id")).as_deref() == Some("1") {
-        out["call_id"] = json!(call_id);
-    }
     let did = text(body.get("caller_id"))
         .map(|c| digits(&c))
         .or_else(|| account.dids.first().map(|d| digits(&d.did)))
         .unwrap_or_default();
-    let customer = dest_digits.to_string();
-    lock(&shared.calls).push(SimCall {
+    let call = queue_call(
+        shared,
+        agent,
+        dest_digits,
+        did,
+        body.get("custom_identifier").cloned(),
+    );
+    // With `async=1` the platform answers before the agent picks up, so it has no call id yet:
+    // `call_id` is null (servetel-api.md §2.2). Only a synchronous dial that asked for it
+    // (`async` 0 or absent, `get_call_id=1`) gets one.
+    let asynchronous = text(body.get("async")).as_deref() == Some("1");
+    let sync_id = !asynchronous && text(body.get("get_call_id")).as_deref() == Some("1");
+    let out = json!({
+        "success": true,
+        "message": "Originate successfully queued",
+        "ref_id": call.ref_id,
+        "call_id": if sync_id { json!(call.call_id) } else { Value::Null },
+    });
+    reply(StatusCode::OK, out)
+}
+
+/// Queues a call of `agent` to `customer` (digits) shown from `did`, now: its ids in the shape
+/// served (a UUID call id on real rows, `epoch.seq` in the docs sample's).
+pub(crate) fn queue_call(
+    shared: &Shared,
+    agent: SimAgent,
+    customer: &str,
+    did: String,
+    custom_identifier: Option<Value>,
+) -> SimCall {
+    let seq = shared.call_seq.fetch_add(1, Ordering::Relaxed);
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let call_id = match lock(&shared.shapes).legs {
+        Legs::Real => uuid.clone(),
+        Legs::DocsSample => format!("{}.{seq}", date::unix(SystemTime::now())),
+    };
+    let call = SimCall {
         seq,
         call_id,
-        ref_id: out["ref_id"].as_str().unwrap_or_default().to_string(),
-        uuid: uuid::Uuid::new_v4().to_string(),
-        custom_identifier: body
-            .get("custom_identifier")
-            .cloned()
-            .unwrap_or(Value::Null),
-        customer_answer: Answer::of_customer(&customer),
-        customer,
+        ref_id: uuid::Uuid::new_v4().to_string(),
+        uuid,
+        custom_identifier: custom_identifier.unwrap_or(Value::Null),
+        customer_answer: Answer::of_customer(customer),
+        customer: customer.to_string(),
         agent_answer: agent.answer,
         agent,
         did,
@@ -111,6 +129,7 @@ pub(crate) fn click_to_call(shared: &Shared, body: &Value) -> Response {
         queued_wall: SystemTime::now(),
         timings: *lock(&shared.timings),
         hung_up_at: None,
-    });
-    reply(StatusCode::OK, out)
+    };
+    lock(&shared.calls).push(call.clone());
+    call
 }

@@ -10,7 +10,7 @@ mod records;
 mod users;
 
 pub(crate) use agents::set_blocked;
-pub(crate) use click_to_call::click_to_call;
+pub(crate) use click_to_call::{click_to_call, queue_call};
 pub(crate) use hangup::hangup;
 pub(crate) use live_calls::live_calls;
 pub(crate) use my_number::my_number;

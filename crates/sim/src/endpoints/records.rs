@@ -1,5 +1,6 @@
-//! `GET /v1/call/records`: a record (CDR) for each ended call, a moment after its end; newest
-//! first, paged and filtered.
+//! `GET /v1/call/records`: a record (CDR) for each ended call, a moment after its end; paged,
+//! filtered and ordered as the shapes served say ([`Shapes`]: by default no filter applies,
+//! newest first).
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use super::{digits, reply};
 use crate::date;
 use crate::lifecycle::{End, SimCall, Stage};
 use crate::server::{lock, Shared};
+use crate::shapes::{Legs, RecordFilters, Shapes};
 
 pub(crate) fn call_records(shared: &Shared, param: &dyn Fn(&str) -> Option<String>) -> Response {
     let now = Instant::now();
@@ -29,8 +31,20 @@ pub(crate) fn call_records(shared: &Shared, param: &dyn Fn(&str) -> Option<Strin
     let caller = param("callerid")
         .map(|c| digits(&c))
         .filter(|c| !c.is_empty());
+    let shapes = *lock(&shared.shapes);
+    let (dates, others) = match shapes.record_filters {
+        RecordFilters::Ignored => (false, false),
+        RecordFilters::Dates => (true, false),
+        RecordFilters::All => (true, true),
+    };
+    let (from, to) = if dates { (from, to) } else { (None, None) };
+    let (call_id, caller) = if others {
+        (call_id, caller)
+    } else {
+        (None, None)
+    };
     let calls = lock(&shared.calls);
-    let matching: Vec<Value> = calls
+    let mut matching: Vec<Value> = calls
         .iter()
         .rev()
         .filter(|c| {
@@ -48,11 +62,14 @@ pub(crate) fn call_records(shared: &Shared, param: &dyn Fn(&str) -> Option<Strin
                 if now.saturating_duration_since(c.queued_at)
                     >= end.after + c.timings.cdr_delay =>
             {
-                Some(c.record_row(end))
+                Some(c.record_row(end, shapes))
             }
             _ => None,
         })
         .collect();
+    if shapes.records_oldest_first {
+        matching.reverse();
+    }
     let rows: Vec<Value> = matching
         .iter()
         .skip((page - 1).saturating_mul(limit))
@@ -68,7 +85,7 @@ pub(crate) fn call_records(shared: &Shared, param: &dyn Fn(&str) -> Option<Strin
 
 impl SimCall {
     /// A `/v1/call/records` row (CDR), with the platform's quirks (numbers as strings).
-    pub(crate) fn record_row(&self, end: End) -> Value {
+    pub(crate) fn record_row(&self, end: End, shapes: Shapes) -> Value {
         let start = date::format_ist(self.unix_at(Duration::ZERO));
         json!({
             "id": format!("{:024x}", 0x5f3a_0000_0000u64 + self.seq),
@@ -88,7 +105,11 @@ impl SimCall {
             "end_stamp": date::format_ist(self.unix_at(end.after)),
             "call_duration": end.after.as_secs(),
             "answered_seconds": end.talk.as_secs().to_string(),
-            "agent_number": self.agent.eid,
+            // The agent's mobile on real records; the docs sample's shape names the EID.
+            "agent_number": match shapes.legs {
+                Legs::Real => self.agent.follow_me_number.clone(),
+                Legs::DocsSample => self.agent.eid.clone(),
+            },
             "agent_name": self.agent.name,
             "client_number": format!("+{}", self.customer),
             "did_number": format!("+{}", self.did),
