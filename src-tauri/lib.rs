@@ -293,11 +293,7 @@ pub fn build_app<R: Runtime>(
                         prune.state::<AppState>().apply_retention()
                     })
                     .await;
-                    let Ok(session) = handle.state::<AppState>().session().await else {
-                        return;
-                    };
-                    follower.backfill(session, 20).await;
-                    if let Some(notice) = follower.take_notice() {
+                    if let Some(notice) = handle.state::<AppState>().backfill(20).await {
                         events::tell(&handle, notice);
                     }
                 });

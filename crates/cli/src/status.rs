@@ -34,7 +34,8 @@ pub(crate) async fn status(reference: Option<String>, json: bool) -> Result<Stri
         });
     }
     let session = session(&open_app(&files)).await?;
-    let view = look_up(session.client(), &ledger, &row, wall_clock_ms()).await?;
+    let agents = session.agents(false).await.unwrap_or_default();
+    let view = look_up(session.client(), &ledger, &row, &agents, wall_clock_ms()).await?;
     Ok(if json {
         json!({"id": row.id, "e164": row.e164, "agent": row.agent, "refId": row.ref_id,
                "stage": view.stage, "outcome": view.outcome, "talkS": view.talk_s,
@@ -72,7 +73,8 @@ pub(crate) async fn hangup(call_id: Option<String>) -> Result<String, Failure> {
                 None => pick_call(&ledger, None)?,
             };
             placed(&row)?;
-            let view = look_up(session.client(), &ledger, &row, wall_clock_ms()).await?;
+            let agents = session.agents(false).await.unwrap_or_default();
+            let view = look_up(session.client(), &ledger, &row, &agents, wall_clock_ms()).await?;
             let live = view.stage != clickdial_core::follow::Stage::Ended;
             let id = match hang_up_target(live, view.call_id.as_deref()) {
                 Ok(id) => id.to_string(),

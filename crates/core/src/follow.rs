@@ -2,17 +2,24 @@
 //! records, with the time passed in. It says where the call stands, when to ask the server
 //! next, and how it ended. No I/O here; the services crate polls and stores.
 //!
-//! With `async=1` the platform returns no `call_id`, so the call is found in `live_calls` by
-//! the customer's last ten digits and its start time (the agent is the query's filter). Once a
-//! row is matched its `call_id` is kept, so a second call to the same number is never mixed
-//! up with this one. A call that was listed and is no longer listed has ended; its outcome
-//! comes from `/v1/call/records` (servetel-api.md §5.1, §6).
-
+//! Live calls and call records are account-wide on real accounts: a colleague's call to the
+//! same customer is in the same reply (servetel-api.md §5.6). So a row is ours only when it is
+//! tied to our dial ([`Owner`]): by the `call_id` our dial got back, by our `ref_id` /
+//! `custom_identifier` where the row carries them, otherwise by our agent (in whichever field
+//! the row shows them) **and** the customer's number **and** a start near ours. An ambiguous
+//! match is never adopted. Once a row is tied its `call_id` is kept, so a second call to the
+//! same number is never mixed up with this one. A call that was listed and is no longer listed
+//! has ended; its outcome comes from `/v1/call/records`, matched the same way.
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::api::{last10, CallRecord, LiveCall, LiveState, Outcome};
+
+/// How many call-record pages one look reads at most (100 rows each), newest or not.
+pub const RECORD_PAGES: u32 = 3;
+/// Rows asked for per call-record page.
+pub const RECORD_PAGE_SIZE: u32 = 100;
 
 /// How often live calls are read while a call is active.
 pub const POLL_EVERY: Duration = Duration::from_millis(2500);
@@ -25,6 +32,9 @@ pub const NEVER_LISTED: Duration = Duration::from_secs(45);
 pub const GIVE_UP_AFTER: u32 = 10;
 /// Reads of the call records after the end: a record takes a few seconds to appear.
 pub const RECORD_TRIES: u32 = 5;
+/// Said of a call whose record never came: what is shown is what was seen live.
+pub const NO_RECORD: &str = "No call record was found for this call, so how it ended is what \
+    Clickdial saw while it was live.";
 /// Live rows may be stamped a little before our clock says we queued the call.
 const CLOCK_SLACK_S: i64 = 120;
 
@@ -32,12 +42,12 @@ const CLOCK_SLACK_S: i64 = 120;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Stage {
-    /// Accepted by the platform, not listed yet.
+    /// Accepted by the platform, not listed yet (or nothing listed is tied to it yet).
     Queued,
-    /// The agent's phone rings.
+    /// The agent's phone rings: the row lists only the agent's number.
     RingingAgent,
-    /// The agent answered; the customer's phone rings.
-    RingingCustomer,
+    /// A phone rings; the row does not prove which (servetel-api.md §5.6).
+    Ringing,
     /// The two are talking.
     Connected,
     /// Over.
@@ -49,7 +59,7 @@ impl Stage {
         match self {
             Stage::Queued => "Queued",
             Stage::RingingAgent => "Ringing your phone",
-            Stage::RingingCustomer => "Ringing the customer",
+            Stage::Ringing => "Ringing",
             Stage::Connected => "Connected",
             Stage::Ended => "Ended",
         }
@@ -87,10 +97,96 @@ pub struct CallView {
     pub following: bool,
 }
 
+/// What ties a server row to our dial: the references our dial is known by, and our agent as
+/// a row may show them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owner {
+    /// `ref_id` the dial returned, `custom_identifier` we sent.
+    refs: Vec<String>,
+    /// The agent's identifiers (EID, extension, intercom): digits, compared whole.
+    ids: Vec<String>,
+    /// The agent's phone numbers: compared on their last ten digits.
+    phones: Vec<String>,
+}
+
+impl Owner {
+    /// The agent as our dial named them (`agent_number`: an EID, an extension or a mobile).
+    /// A value written as a phone number (`+…`, or ten to twelve digits not starting with
+    /// `0`) also counts as the agent's phone.
+    pub fn agent(sent: &str) -> Owner {
+        let digits: String = sent.chars().filter(char::is_ascii_digit).collect();
+        let mut owner = Owner::default();
+        if digits.is_empty() {
+            return owner;
+        }
+        let phone = sent.trim_start().starts_with('+')
+            || ((10..=12).contains(&digits.len()) && !digits.starts_with('0'));
+        if phone {
+            owner.phones.push(digits.clone());
+        }
+        owner.ids.push(digits);
+        owner
+    }
+
+    /// Another of the agent's phone numbers (their mobile from `/v1/users`).
+    pub fn with_phone(mut self, number: &str) -> Owner {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 6 && !self.phones.contains(&digits) {
+            self.phones.push(digits);
+        }
+        self
+    }
+
+    /// Another of the agent's identifiers (an extension, an intercom).
+    pub fn with_id(mut self, id: &str) -> Owner {
+        let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+        if !digits.is_empty() && !self.ids.contains(&digits) {
+            self.ids.push(digits);
+        }
+        self
+    }
+
+    /// A reference our dial is known by (`ref_id`, `custom_identifier`).
+    pub fn with_ref(mut self, reference: &str) -> Owner {
+        let r = reference.trim();
+        if !r.is_empty() && !self.refs.iter().any(|x| x == r) {
+            self.refs.push(r.to_string());
+        }
+        self
+    }
+
+    /// Whether `reference` is one of ours.
+    pub fn knows_ref(&self, reference: &str) -> bool {
+        self.refs.iter().any(|r| r == reference.trim())
+    }
+
+    /// Whether `value` (a row's `source`, `agent_number`, a `destination` entry) is our agent.
+    pub fn is_agent(&self, value: &str) -> bool {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            return false;
+        }
+        self.ids.contains(&digits)
+            || (digits.len() >= 10 && self.phones.iter().any(|p| last10(p) == last10(&digits)))
+    }
+
+    /// Whether the live row is tied to this dial by a reference, or to our agent.
+    fn owns_live(&self, row: &LiveCall, customer: &str) -> bool {
+        row.refs.iter().any(|r| self.knows_ref(r))
+            || row.other_numbers(customer).any(|n| self.is_agent(n))
+    }
+
+    /// Whether the call record names our agent.
+    fn owns_record(&self, record: &CallRecord) -> bool {
+        record.agent.as_deref().is_some_and(|a| self.is_agent(a))
+    }
+}
+
 /// One queued call being followed.
 #[derive(Debug, Clone)]
 pub struct Tracker {
     customer: String,
+    owner: Owner,
     queued_at_ms: i64,
     stage: Stage,
     call_id: Option<String>,
@@ -111,10 +207,11 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    /// A call to `customer` (digits, any form) queued at `queued_at_ms` (Unix ms).
-    pub fn new(customer: &str, queued_at_ms: i64) -> Tracker {
+    /// A call to `customer` (digits, any form) queued at `queued_at_ms` (Unix ms) by `owner`.
+    pub fn new(customer: &str, queued_at_ms: i64, owner: Owner) -> Tracker {
         Tracker {
             customer: customer.chars().filter(char::is_ascii_digit).collect(),
+            owner,
             queued_at_ms,
             stage: Stage::Queued,
             call_id: None,
@@ -132,22 +229,22 @@ impl Tracker {
         }
     }
 
-    /// A call queued with its call id already known (a dial reply that carried one): matched by
-    /// that id only, and still waiting to be listed.
-    pub fn with_call_id(customer: &str, queued_at_ms: i64, call_id: &str) -> Tracker {
+    /// The call id already known (a dial reply that carried one): matched by that id only,
+    /// and still waiting to be listed.
+    pub fn with_call_id(self, call_id: &str) -> Tracker {
         Tracker {
             call_id: Some(call_id.to_string()),
-            ..Tracker::new(customer, queued_at_ms)
+            ..self
         }
     }
 
-    /// A call seen live before under `call_id` (another process followed it): its absence now
-    /// means it ended.
-    pub fn resume(customer: &str, queued_at_ms: i64, call_id: &str) -> Tracker {
+    /// Seen live before under `call_id` (another process followed it): its absence now means
+    /// it ended.
+    pub fn resumed(self, call_id: &str) -> Tracker {
         Tracker {
             call_id: Some(call_id.to_string()),
-            stage: Stage::RingingAgent,
-            ..Tracker::new(customer, queued_at_ms)
+            stage: Stage::Ringing,
+            ..self
         }
     }
 
@@ -206,13 +303,14 @@ impl Tracker {
                 if self.call_id.is_none() {
                     self.call_id = row.call_id.clone();
                 }
+                // Only what the row proves: a ringing row naming nobody but our agent rings
+                // their phone; any other ringing row could be either phone.
                 let stage = match row.state {
                     LiveState::Answered => Stage::Connected,
-                    LiveState::Ringing if row.customer_leg(&self.customer) => {
-                        Stage::RingingCustomer
+                    LiveState::Ringing if row.only_agent_rung(&|d| self.owner.is_agent(d)) => {
+                        Stage::RingingAgent
                     }
-                    LiveState::Ringing => Stage::RingingAgent,
-                    LiveState::Other => self.stage.max_live(Stage::RingingAgent),
+                    LiveState::Ringing | LiveState::Other => Stage::Ringing,
                 };
                 // Stages only move forward: a stale or odd reply never moves one back.
                 if rank(stage) > rank(self.stage) {
@@ -234,23 +332,40 @@ impl Tracker {
         before != (self.stage, self.call_id.clone())
     }
 
+    /// The row tied to our dial among rows not followed as another call: by a reference,
+    /// else the one call of our agent to our customer started near ours. `None` when nothing
+    /// is tied, or when two rows could be ours (an ambiguous match is never adopted).
     fn best_match<'a>(
         &self,
         rows: &'a [LiveCall],
         taken: &dyn Fn(&str) -> bool,
     ) -> Option<&'a LiveCall> {
+        let free = || {
+            rows.iter()
+                .filter(|r| r.call_id.as_deref().is_none_or(|id| !taken(id)))
+        };
+        if let Some(row) = free().find(|r| r.refs.iter().any(|x| self.owner.knows_ref(x))) {
+            return Some(row);
+        }
+        let (from, to) = self.window_s();
+        let mut ours = free().filter(|r| {
+            r.direction != Some(1)
+                && r.is_to(&self.customer)
+                && self.owner.owns_live(r, &self.customer)
+                && r.created_at.is_none_or(|t| t >= from && t <= to)
+        });
+        let row = ours.next()?;
+        ours.next().is_none().then_some(row)
+    }
+
+    /// When a call of ours may have started (Unix seconds): from a little before we queued it
+    /// to the longest it can ring unlisted, with room for the two clocks' disagreement.
+    pub fn window_s(&self) -> (i64, i64) {
         let queued_s = self.queued_at_ms.div_euclid(1000);
-        rows.iter()
-            .filter(|r| r.direction != Some(1) && r.is_to(&self.customer))
-            .filter(|r| r.call_id.as_deref().is_none_or(|id| !taken(id)))
-            .filter(|r| {
-                r.created_at.is_none_or(|t| {
-                    t >= queued_s - CLOCK_SLACK_S
-                        && t <= queued_s + NEVER_LISTED.as_secs() as i64 + CLOCK_SLACK_S
-                })
-            })
-            // The one started closest to when we queued ours.
-            .min_by_key(|r| r.created_at.map_or(i64::MAX, |t| (t - queued_s).abs()))
+        (
+            queued_s - CLOCK_SLACK_S,
+            queued_s + NEVER_LISTED.as_secs() as i64 + CLOCK_SLACK_S,
+        )
     }
 
     /// A call known to be over without reading live calls again: a one-shot look that found
@@ -306,30 +421,56 @@ impl Tracker {
         }
     }
 
-    /// Feeds one call-records reply (newest first). Returns whether the outcome changed.
+    /// The record of our call among `records` (in any order): by our reference first, then by
+    /// the live call id, else our agent's record for our customer that started nearest to when
+    /// we queued ours, within [`Tracker::window_s`].
+    fn find_record<'a>(&self, records: &'a [CallRecord]) -> Option<&'a CallRecord> {
+        let by_ref = records.iter().find(|r| {
+            r.ref_id
+                .iter()
+                .chain(r.custom_identifier.iter())
+                .any(|x| self.owner.knows_ref(x))
+        });
+        if by_ref.is_some() {
+            return by_ref;
+        }
+        if let Some(id) = &self.call_id {
+            if let Some(r) = records.iter().find(|r| r.call_id.as_deref() == Some(id)) {
+                return Some(r);
+            }
+        }
+        let want = last10(&self.customer);
+        let (from, to) = self.window_s();
+        let queued_s = self.queued_at_ms.div_euclid(1000);
+        records
+            .iter()
+            .filter(|r| {
+                r.customer.as_deref().is_some_and(|c| last10(c) == want)
+                    && self.owner.owns_record(r)
+                    // A record under another call id is another call.
+                    && (self.call_id.is_none() || r.call_id.is_none())
+                    && r.started_at.is_none_or(|t| t >= from && t <= to)
+            })
+            .min_by_key(|r| r.started_at.map_or(i64::MAX, |t| (t - queued_s).abs()))
+    }
+
+    /// Whether `records` hold our call's record: reading more pages would add nothing.
+    pub fn finds_record(&self, records: &[CallRecord]) -> bool {
+        self.find_record(records).is_some()
+    }
+
+    /// Feeds one look at the call records (every page read, in any order). Returns whether the
+    /// outcome changed.
     pub fn observe_records(&mut self, records: &[CallRecord]) -> bool {
         if self.stage != Stage::Ended || self.from_record {
             return false;
         }
         self.record_tries += 1;
-        let want = last10(&self.customer).to_string();
-        let queued_s = self.queued_at_ms.div_euclid(1000);
-        let record = match &self.call_id {
-            Some(id) => records.iter().find(|r| r.call_id.as_deref() == Some(id)),
-            // By number: the record that started nearest to when ours was queued, within the
-            // window a call of ours could have started in.
-            None => records
-                .iter()
-                .filter(|r| {
-                    r.customer.as_deref().is_some_and(|c| last10(c) == want)
-                        && r.started_at.is_none_or(|t| {
-                            t >= queued_s - CLOCK_SLACK_S
-                                && t <= queued_s + NEVER_LISTED.as_secs() as i64 + CLOCK_SLACK_S
-                        })
-                })
-                .min_by_key(|r| r.started_at.map_or(i64::MAX, |t| (t - queued_s).abs())),
-        };
+        let record = self.find_record(records);
         let Some(record) = record else {
+            if self.record_tries >= RECORD_TRIES && self.detail.is_none() {
+                self.detail = Some(NO_RECORD.to_string());
+            }
             return false;
         };
         let mut outcome = record.outcome;
@@ -388,22 +529,11 @@ impl Tracker {
     }
 }
 
-impl Stage {
-    /// `self` if it is a live stage at least `floor`, else `floor`.
-    fn max_live(self, floor: Stage) -> Stage {
-        if rank(self) >= rank(floor) {
-            self
-        } else {
-            floor
-        }
-    }
-}
-
 fn rank(s: Stage) -> u8 {
     match s {
         Stage::Queued => 0,
         Stage::RingingAgent => 1,
-        Stage::RingingCustomer => 2,
+        Stage::Ringing => 2,
         Stage::Connected => 3,
         Stage::Ended => 4,
     }
@@ -439,13 +569,18 @@ mod tests {
                "created_at": ist(created_s), "call_time": "00:00:05", "agent_name": "Asha"})
     }
 
+    /// Asha: dialled by EID, her mobile known from the agents' list.
+    fn owner() -> Owner {
+        Owner::agent("0506123456781").with_phone("+919810000001")
+    }
+
     fn none_taken(_: &str) -> bool {
         false
     }
 
     #[test]
     fn a_call_moves_through_every_stage_and_ends_answered() {
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         assert_eq!(t.stage(), Stage::Queued);
         assert_eq!(t.next(), Next::Live(POLL_EVERY));
         assert!(!t.view(T0).can_hang_up);
@@ -473,7 +608,7 @@ mod tests {
             s
         )]));
         assert!(t.observe_live(T0 + 5000, &customer_leg, &none_taken));
-        assert_eq!(t.stage(), Stage::RingingCustomer);
+        assert_eq!(t.stage(), Stage::Ringing);
 
         // Numbers as numbers, state in capitals: still read.
         let answered = live(
@@ -521,7 +656,7 @@ mod tests {
     fn a_resumed_call_is_followed_by_its_id() {
         let s = T0 / 1000;
         // Another process saw it live as 3.3: its absence now means it ended.
-        let mut gone = Tracker::resume(CUSTOMER, T0, "3.3");
+        let mut gone = Tracker::new(CUSTOMER, T0, owner()).resumed("3.3");
         assert_eq!(gone.call_id(), Some("3.3"));
         assert!(gone.view(T0).can_hang_up);
         let other = live(json!([row(json!("3.4"), "Ringing", "+919810000001", s)]));
@@ -532,7 +667,7 @@ mod tests {
             Stage::Ended,
             "another call to the number is not ours"
         );
-        let mut still = Tracker::resume(CUSTOMER, T0, "3.3");
+        let mut still = Tracker::new(CUSTOMER, T0, owner()).resumed("3.3");
         still.observe_live(
             T0 + 1000,
             &live(json!([row(
@@ -545,14 +680,14 @@ mod tests {
         );
         assert_eq!(still.stage(), Stage::Connected);
         assert_eq!(Stage::RingingAgent.describe(), "Ringing your phone");
-        assert_eq!(Stage::RingingCustomer.describe(), "Ringing the customer");
+        assert_eq!(Stage::Ringing.describe(), "Ringing");
     }
 
     #[test]
-    fn the_closest_start_wins_and_old_rows_never_match() {
+    fn old_rows_never_match_and_two_that_could_be_ours_wait() {
         let s = T0 / 1000;
         // Only a call from an hour ago to this number: not ours, keep waiting.
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(
             T0 + 1000,
             &live(json!([row(
@@ -565,12 +700,15 @@ mod tests {
         );
         assert_eq!((t.stage(), t.call_id()), (Stage::Queued, None));
         assert!(t.is_live());
-        // One stamped 100 s early (clock skew) and one 2 s late: the nearer start is ours.
+        // One stamped 100 s early (clock skew) and one 2 s late: either could be ours, so
+        // neither is taken until one is gone.
         let rows = live(json!([
             row(json!("4.1"), "Ringing", "+919810000001", s - 100),
             row(json!("4.2"), "Ringing", "+919810000001", s + 2),
         ]));
         t.observe_live(T0 + 2000, &rows, &none_taken);
+        assert_eq!((t.stage(), t.call_id()), (Stage::Queued, None));
+        t.observe_live(T0 + 3000, &rows[1..], &none_taken);
         assert_eq!(t.call_id(), Some("4.2"));
         assert_eq!(t.ended_at_ms(), None);
         // Records are not read while the call is live, and ending sets the end time.
@@ -593,7 +731,7 @@ mod tests {
     #[test]
     fn a_record_without_talk_time_keeps_what_was_seen() {
         let s = T0 / 1000;
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(
             T0,
             &live(json!([row(
@@ -614,7 +752,7 @@ mod tests {
             (Some(Outcome::Answered), Some(30))
         );
         // A record that says it was missed clears the talk time.
-        let mut u = Tracker::new(CUSTOMER, T0);
+        let mut u = Tracker::new(CUSTOMER, T0, owner());
         u.observe_live(
             T0,
             &live(json!([row(
@@ -642,7 +780,7 @@ mod tests {
             "+919810000001,+919876543210",
             s
         )]));
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(T0, &answered, &none_taken);
         // A reply that lists only somebody else's call, then ours again: still connected,
         // and the next absence starts counting afresh.
@@ -671,29 +809,39 @@ mod tests {
         assert!(!t.observe_live(T0 + 12_500, &answered, &none_taken));
         assert_eq!(t.stage(), Stage::Ended);
         // A one-shot look that found it missing once ends it at that read.
-        let mut u = Tracker::resume(CUSTOMER, T0, "6.1");
+        let mut u = Tracker::new(CUSTOMER, T0, owner()).resumed("6.1");
         u.observe_live(T0 + 60_000, &other, &none_taken);
         assert!(u.missing());
         u.assume_ended(T0 + 61_000);
         assert_eq!(u.ended_at_ms(), Some(T0 + 60_000));
         // A queued call never listed is not "missing": the 45 s limit decides.
-        let mut q = Tracker::new(CUSTOMER, T0);
+        let mut q = Tracker::new(CUSTOMER, T0, owner());
         q.observe_live(T0 + 1000, &[], &none_taken);
         assert!(!q.missing() && q.is_live());
     }
 
     #[test]
     fn by_number_the_record_nearest_our_start_is_ours() {
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(T0 + ms(NEVER_LISTED) + 1, &[], &none_taken);
         let at = |offset_s: i64, id: &str, status: &str| {
             let when = ist(T0 / 1000 + offset_s);
             CallRecord::from_row(&json!({"client_number": "9876543210", "status": status,
-                "date": &when[..10], "time": &when[11..], "call_id": id}))
+                "date": &when[..10], "time": &when[11..], "call_id": id,
+                "agent_number": "919810000001"}))
             .unwrap()
         };
-        // Newest first: a later call to the same number (5 minutes on), then ours.
-        assert!(t.observe_records(&[at(300, "later", "answered"), at(2, "ours", "missed")]));
+        // A later call to the same number (5 minutes on), ours, and a colleague's at the
+        // same time as ours: in no particular order.
+        let colleague = CallRecord {
+            agent: Some("919810000002".into()),
+            ..at(1, "theirs", "answered")
+        };
+        assert!(t.observe_records(&[
+            at(300, "later", "answered"),
+            colleague,
+            at(2, "ours", "missed")
+        ]));
         assert_eq!(
             (t.call_id(), t.outcome()),
             (Some("ours"), Some(Outcome::Missed))
@@ -702,7 +850,7 @@ mod tests {
 
     #[test]
     fn stages_never_move_back() {
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         let s = T0 / 1000;
         t.observe_live(
             T0,
@@ -721,14 +869,14 @@ mod tests {
             &none_taken,
         );
         assert_eq!(t.stage(), Stage::Connected);
-        // An unknown state on a listed call is at least "ringing your phone".
-        let mut u = Tracker::new(CUSTOMER, T0);
+        // An unknown state on a listed call is "ringing", without saying which phone.
+        let mut u = Tracker::new(CUSTOMER, T0, owner());
         u.observe_live(
             T0,
-            &live(json!([row(json!("1.2"), "Dialing", "", s)])),
+            &live(json!([row(json!("1.2"), "Dialing", "+919810000001", s)])),
             &none_taken,
         );
-        assert_eq!(u.stage(), Stage::RingingAgent);
+        assert_eq!(u.stage(), Stage::Ringing);
     }
 
     #[test]
@@ -743,23 +891,23 @@ mod tests {
                 .into_iter().chain([("customer_number".to_string(), json!("9999999999"))]).collect::<serde_json::Map<_,_>>(),
             // An old call to the same number (hours ago) is not ours.
             row(json!("9.2"), "Answered", "+919810000001,+919876543210", s - 3 * 3600),
-            // Ours, and one queued a minute later by someone else at this agent.
+            // Ours, and one queued later by someone else at this agent.
             row(json!("9.3"), "Ringing", "+919810000001", s + 1),
-            row(json!("9.4"), "Ringing", "+919810000001", s + 60),
+            row(json!("9.4"), "Ringing", "+919810000001", s + 200),
         ]));
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(T0 + 2000, &rows, &none_taken);
         assert_eq!(t.call_id(), Some("9.3"));
         // A second call to the same number, while 9.3 is followed, takes the other row.
-        let mut second = Tracker::new(CUSTOMER, T0 + 60_000);
-        second.observe_live(T0 + 62_000, &rows, &|id| id == "9.3");
+        let mut second = Tracker::new(CUSTOMER, T0 + 200_000, owner());
+        second.observe_live(T0 + 202_000, &rows, &|id| id == "9.3");
         assert_eq!(second.call_id(), Some("9.4"));
         // Once matched, only that id counts: its absence ends the call even if others remain.
         let others = live(json!([row(
             json!("9.4"),
             "Ringing",
             "+919810000001",
-            s + 60
+            s + 200
         )]));
         t.observe_live(T0 + 4000, &others, &none_taken);
         t.observe_live(T0 + 6500, &others, &none_taken);
@@ -769,7 +917,7 @@ mod tests {
     #[test]
     fn a_row_without_call_id_is_followed_until_it_has_one() {
         let s = T0 / 1000;
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(
             T0,
             &live(json!([row(Value::Null, "Ringing", "+919810000001", s)])),
@@ -794,7 +942,7 @@ mod tests {
 
     #[test]
     fn never_listed_ends_after_the_limit_and_records_decide() {
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         let limit = ms(NEVER_LISTED);
         t.observe_live(T0 + limit, &[], &none_taken);
         assert_eq!(
@@ -808,11 +956,13 @@ mod tests {
         // A record found by number and time (no call id known) tells what happened.
         let old =
             CallRecord::from_row(&json!({"client_number": "9876543210", "status": "answered",
-            "date": "2020-01-01", "time": "10:00:00", "call_id": "0.1"}))
+            "date": "2020-01-01", "time": "10:00:00", "call_id": "0.1",
+            "agent_number": "0506123456781"}))
             .unwrap();
         let ours = CallRecord::from_row(&json!({"client_number": "9876543210", "status": "missed",
             "description": "Call missed by agent", "date": ist(T0 / 1000)[..10].to_string(),
-            "time": ist(T0 / 1000)[11..].to_string(), "call_id": "5.5"}))
+            "time": ist(T0 / 1000)[11..].to_string(), "call_id": "5.5",
+            "agent_number": "0506123456781"}))
         .unwrap();
         assert!(
             !t.observe_records(std::slice::from_ref(&old)),
@@ -827,7 +977,7 @@ mod tests {
     #[test]
     fn hang_up_before_connect_is_cancelled_and_after_is_answered() {
         let s = T0 / 1000;
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.observe_live(
             T0,
             &live(json!([row(json!("2.1"), "Ringing", "+919810000001", s)])),
@@ -838,7 +988,7 @@ mod tests {
             (t.stage(), t.outcome()),
             (Stage::Ended, Some(Outcome::Cancelled))
         );
-        let mut c = Tracker::new(CUSTOMER, T0);
+        let mut c = Tracker::new(CUSTOMER, T0, owner());
         c.observe_live(
             T0,
             &live(json!([row(
@@ -864,7 +1014,7 @@ mod tests {
 
     #[test]
     fn errors_back_off_and_recover() {
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         let waits: Vec<Next> = (0..7)
             .map(|_| {
                 t.live_failed(T0, false);
@@ -883,7 +1033,7 @@ mod tests {
         );
         // Ten failures in a row, or one that says the account may not read live calls: the
         // call is no longer followed, and no more requests are made for it.
-        let mut down = Tracker::new(CUSTOMER, T0);
+        let mut down = Tracker::new(CUSTOMER, T0, owner());
         for i in 1..GIVE_UP_AFTER {
             down.live_failed(T0 + i64::from(i), false);
             assert!(down.is_live(), "{i}");
@@ -891,7 +1041,7 @@ mod tests {
         down.live_failed(T0 + 99, false);
         assert_eq!((down.stage(), down.next()), (Stage::Ended, Next::Done));
         assert!(down.view(T0).detail.unwrap().contains("stopped following"));
-        let mut forbidden = Tracker::new(CUSTOMER, T0);
+        let mut forbidden = Tracker::new(CUSTOMER, T0, owner());
         forbidden.live_failed(T0, true);
         assert_eq!(
             (forbidden.stage(), forbidden.next()),
@@ -902,14 +1052,14 @@ mod tests {
 
     #[test]
     fn records_give_up_after_tries_or_at_once_when_forbidden() {
-        let mut t = Tracker::new(CUSTOMER, T0);
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.hung_up(T0);
         for _ in 0..RECORD_TRIES {
             assert!(matches!(t.next(), Next::Records(_)));
             t.records_failed(false);
         }
         assert_eq!(t.next(), Next::Done);
-        let mut f = Tracker::new(CUSTOMER, T0);
+        let mut f = Tracker::new(CUSTOMER, T0, owner());
         f.hung_up(T0);
         f.records_failed(true);
         assert_eq!(f.next(), Next::Done);
@@ -990,5 +1140,127 @@ mod tests {
         ] {
             assert_eq!(e(bad.clone()), None, "{bad}");
         }
+    }
+    fn fixture(name: &str) -> Value {
+        let path = format!(
+            "{}/../../tests/fixtures/real-shapes/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_owner_knows_its_agent_in_any_field_and_form() {
+        let by_eid = Owner::agent("0506123456781");
+        assert!(by_eid.is_agent("0506123456781"));
+        assert!(!by_eid.is_agent("506123456781"), "an id is compared whole");
+        assert!(!by_eid.is_agent("+919810000001"), "no phone known yet");
+        let asha = owner();
+        for form in ["+919810000001", "919810000001", "9810000001", "09810000001"] {
+            assert!(asha.is_agent(form), "{form}");
+        }
+        assert!(!asha.is_agent("+919810000002"));
+        assert!(
+            !asha.is_agent("10000001"),
+            "too short to compare as a phone"
+        );
+        assert!(!asha.is_agent(""));
+        // Dialled by mobile: that is the agent's phone too; a leading 0 makes it an id.
+        assert!(Owner::agent("+919810000001").is_agent("9810000001"));
+        assert!(Owner::agent("9810000001").is_agent("+919810000001"));
+        assert!(!Owner::agent("0600000000054").is_agent("+91600000000054"));
+        let ext = Owner::agent("0506123456781").with_id("0600000000054");
+        assert!(ext.is_agent("0600000000054"));
+        let r = Owner::default().with_ref(" abc ");
+        assert!(r.knows_ref("abc") && !r.knows_ref("ab"));
+        assert!(!Owner::default().with_ref("  ").knows_ref(""));
+    }
+
+    /// The captured Smartflo row: the agent's mobile in `source`, the customer alone (12
+    /// digits) in `destination`, a UUID call id. Ours only for the agent whose mobile it is.
+    #[test]
+    fn a_real_smartflo_row_is_tied_by_the_agent_in_source() {
+        let rows = live(fixture("live_calls-smartflo-answered.json"));
+        let created = rows[0].created_at.unwrap() * 1000;
+        let ours = Owner::agent("0506123456781").with_phone("+919800000001");
+        let mut t = Tracker::new("+919876543210", created, ours);
+        assert!(t.observe_live(created + 20_000, &rows, &none_taken));
+        assert_eq!(t.stage(), Stage::Connected);
+        assert_eq!(t.call_id(), Some("8a00c000-0000-4000-8000-000000000001"));
+        // A colleague (another mobile) dialling the same customer at the same time.
+        let mut theirs = Tracker::new("+919876543210", created, owner());
+        assert!(!theirs.observe_live(created + 20_000, &rows, &none_taken));
+        assert_eq!((theirs.stage(), theirs.call_id()), (Stage::Queued, None));
+    }
+
+    /// Another client's fixture: a ringing row whose `source` is the agent's extension and
+    /// whose customer has a trunk `0`. It is ours by the extension; which phone rings it does
+    /// not say, so it reads "Ringing". The answered row names no agent: never ours.
+    #[test]
+    fn a_ringing_row_from_an_extension_is_ringing_not_a_guess() {
+        let rows = live(fixture("live_calls-ringing-extension.json"));
+        let ours = Owner::agent("0506123456781").with_id("0600000000054");
+        let mut t = Tracker::new("+919876543210", T0, ours.clone());
+        assert!(t.observe_live(T0 + 1000, &rows, &none_taken));
+        assert_eq!(t.stage(), Stage::Ringing);
+        let mut other = Tracker::new("+919876500000", T0, ours);
+        assert!(!other.observe_live(T0 + 1000, &rows, &none_taken));
+        assert_eq!(
+            other.stage(),
+            Stage::Queued,
+            "no agent on the row: not tied"
+        );
+    }
+
+    #[test]
+    fn two_rows_that_could_be_ours_are_never_adopted_but_a_reference_is() {
+        let s = T0 / 1000;
+        let real = |id: &str, source: &str, refs: Value| {
+            json!({"call_id": id, "state": "Answered", "source": source, "direction": 2,
+                   "destination": "+919876543210", "customer_number": "919876543210",
+                   "created_at": ist(s), "ref_id": refs})
+        };
+        // Asha twice (her desk phone and this app): which one is ours is not known.
+        let twice = live(json!([
+            real("a", "+919810000001", json!(null)),
+            real("b", "+919810000001", json!(null))
+        ]));
+        let mut t = Tracker::new(CUSTOMER, T0, owner());
+        t.observe_live(T0 + 1000, &twice, &none_taken);
+        assert_eq!((t.stage(), t.call_id()), (Stage::Queued, None));
+        // A row carrying our ref_id is ours, whoever it names.
+        let tied = live(json!([
+            real("a", "+919810000001", json!(null)),
+            real("c", "+919810000009", json!("our-ref"))
+        ]));
+        let mut r = Tracker::new(CUSTOMER, T0, owner().with_ref("our-ref"));
+        r.observe_live(T0 + 1000, &tied, &none_taken);
+        assert_eq!(r.call_id(), Some("c"));
+    }
+
+    #[test]
+    fn real_call_records_are_matched_by_ref_id_first() {
+        let records: Vec<CallRecord> = fixture("call_records-rows.json")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(CallRecord::from_row)
+            .collect();
+        let ours = owner().with_ref("b4000000-0000-4000-8000-000000000362");
+        let mut t = Tracker::new("+919811111111", T0, ours);
+        t.observe_live(T0 + ms(NEVER_LISTED) + 1, &[], &none_taken);
+        assert!(t.finds_record(&records));
+        assert!(t.observe_records(&records));
+        // Not ours: rows with no reference of ours, no agent, or another customer.
+        let mut none = Tracker::new("+919876543210", T0, owner().with_ref("x"));
+        none.observe_live(T0 + ms(NEVER_LISTED) + 1, &[], &none_taken);
+        assert!(!none.finds_record(&records));
+        for _ in 1..RECORD_TRIES {
+            assert!(!none.observe_records(&records));
+            assert_eq!(none.view(T0).detail, None);
+        }
+        assert!(!none.observe_records(&records));
+        assert_eq!(none.view(T0).detail.as_deref(), Some(NO_RECORD));
+        assert_eq!(none.next(), Next::Done);
     }
 }

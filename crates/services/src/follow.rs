@@ -6,8 +6,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use clickdial_core::api::{ApiError, Outcome, RecordQuery};
-use clickdial_core::follow::{CallView, Next, Stage, Tracker};
+use clickdial_core::api::{Agent, ApiError, CallRecord, Outcome, RecordQuery};
+use clickdial_core::follow::{
+    CallView, Next, Owner, Stage, Tracker, RECORD_PAGES, RECORD_PAGE_SIZE,
+};
 use clickdial_core::Client;
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -104,18 +106,20 @@ impl Follower {
         i64::try_from((d / self.speed).as_millis()).unwrap_or(i64::MAX)
     }
 
-    /// Starts following the call in ledger row `id`, queued now to `e164` by `agent`.
-    /// `call_id` is the dial reply's, when it carried one (most do not, with `async=1`).
+    /// Starts following the call in ledger row `id`, queued now to `e164` by `agent`, tied to
+    /// our dial by `owner`. `call_id` is the dial reply's, when it carried one (most do not,
+    /// with `async=1`).
     pub fn follow(
         &self,
         id: i64,
         e164: &str,
         agent: &str,
+        owner: Owner,
         call_id: Option<&str>,
         client: ClientRef,
     ) {
         let now = (self.now_ms)();
-        self.follow_row(id, e164, agent, call_id, client, now, false);
+        self.follow_row(id, e164, agent, owner, call_id, client, now, false);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -124,6 +128,7 @@ impl Follower {
         id: i64,
         e164: &str,
         agent: &str,
+        owner: Owner,
         call_id: Option<&str>,
         client: ClientRef,
         queued_at_ms: i64,
@@ -143,9 +148,12 @@ impl Follower {
                 unknown,
                 hanging_up: false,
                 client,
-                tracker: match call_id {
-                    Some(c) => Tracker::with_call_id(e164, queued_at_ms, c),
-                    None => Tracker::new(e164, queued_at_ms),
+                tracker: {
+                    let t = Tracker::new(e164, queued_at_ms, owner);
+                    match call_id {
+                        Some(c) => t.with_call_id(c),
+                        None => t,
+                    }
                 },
                 // The first read soon after queueing: the agent's phone starts ringing at once.
                 due_ms: now + self.scaled(Duration::from_millis(1000)),
@@ -254,7 +262,13 @@ impl Follower {
 
     /// After a dial whose outcome is unknown (a timeout, a reset): follows the ledger's row for
     /// it, so live calls tell whether it was placed after all. Returns the row followed.
-    pub async fn follow_unknown(&self, e164: &str, agent: &str, client: ClientRef) -> Option<i64> {
+    pub async fn follow_unknown(
+        &self,
+        e164: &str,
+        agent: &str,
+        agents: &[Agent],
+        client: ClientRef,
+    ) -> Option<i64> {
         let now = (self.now_ms)();
         let ledger = self.ledger.clone();
         let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
@@ -276,7 +290,17 @@ impl Follower {
         let row = rows.into_iter().find(|r| {
             r.e164 == e164 && r.agent == agent && r.state == crate::ledger::CallState::Unknown
         })?;
-        self.follow_row(row.id, e164, agent, None, client, row.created_at_ms, true);
+        let owner = owner_of(&row, agents);
+        self.follow_row(
+            row.id,
+            e164,
+            agent,
+            owner,
+            None,
+            client,
+            row.created_at_ms,
+            true,
+        );
         Some(row.id)
     }
 
@@ -407,19 +431,14 @@ impl Follower {
                     changed.then(|| progress_of(&entry.tracker))
                 }
                 Next::Records(_) => {
-                    let (call_id, customer, since) = {
+                    let tracker = {
                         let state = self.lock();
                         let Some(e) = state.calls.iter().find(|c| c.id == id) else {
                             continue;
                         };
-                        (
-                            e.tracker.call_id().map(str::to_string),
-                            e.international.clone(),
-                            e.tracker.ended_at_ms().unwrap_or(now),
-                        )
+                        e.tracker.clone()
                     };
-                    let query = records_query(call_id, &customer, since);
-                    let reply = client.call_records(&query).await;
+                    let reply = read_records(client, &tracker).await;
                     let now = (self.now_ms)();
                     let mut state = self.lock();
                     let forbidden = matches!(reply, Err(ApiError::Forbidden { .. }));
@@ -431,7 +450,7 @@ impl Follower {
                         continue;
                     };
                     let changed = match reply {
-                        Ok(page) => entry.tracker.observe_records(&page.records),
+                        Ok(records) => entry.tracker.observe_records(&records),
                         Err(_) => {
                             entry.tracker.records_failed(forbidden);
                             false
@@ -459,7 +478,7 @@ impl Follower {
     /// client's account from the last week, without an outcome and over a minute old. One
     /// call-records read each, newest first, at most `max`; a 403 stops it and is explained
     /// once. Returns how many were filled in.
-    pub async fn backfill(&self, client: ClientRef, max: usize) -> usize {
+    pub async fn backfill(&self, client: ClientRef, agents: &[Agent], max: usize) -> usize {
         if self.lock().records_forbidden {
             return 0;
         }
@@ -483,21 +502,13 @@ impl Follower {
             .filter(|r| now - r.created_at_ms > 60_000)
             .take(max)
         {
-            let mut tracker = match &row.call_id {
-                Some(id) => Tracker::resume(&row.e164, row.created_at_ms, id),
-                None => Tracker::new(&row.e164, row.created_at_ms),
-            };
+            let mut tracker = tracker_of(row, agents);
             // Over a minute old and not being followed: it has ended (a call still live is
             // found by the window's follower, not here).
             tracker.assume_ended(now);
-            let query = records_query(
-                tracker.call_id().map(str::to_string),
-                &row.e164,
-                row.created_at_ms,
-            );
-            match (*client).as_ref().call_records(&query).await {
-                Ok(page) => {
-                    if tracker.observe_records(&page.records) {
+            match read_records((*client).as_ref(), &tracker).await {
+                Ok(records) => {
+                    if tracker.observe_records(&records) {
                         let p = progress_of(&tracker);
                         // The end time is the record's business; ours would be "now".
                         let p = OwnedProgress {
@@ -605,17 +616,61 @@ pub async fn hang_up_with(client: &Client, call_id: &str) -> Result<String, Erro
     })
 }
 
-/// The records to read for a call that ended at `since_ms`: by its id when known, else by the
-/// customer's number over the last hour.
-pub fn records_query(call_id: Option<String>, customer: &str, since_ms: i64) -> RecordQuery {
-    let digits: String = customer.chars().filter(char::is_ascii_digit).collect();
-    RecordQuery {
-        from_unix: Some(since_ms.div_euclid(1000) - 3600),
-        to_unix: None,
-        customer: call_id.is_none().then_some(digits),
-        call_id,
-        page: 1,
-        limit: 20,
+/// One look at the call records for `tracker`'s call: the documented date filters only, a
+/// window around when it started, in pages of [`RECORD_PAGE_SIZE`] until its record is found
+/// or a page is not full, at most [`RECORD_PAGES`] pages (bounded on an account with hundreds
+/// of agents calling at once). No order and no other filter is assumed (servetel-api.md §5.6).
+pub async fn read_records(client: &Client, tracker: &Tracker) -> Result<Vec<CallRecord>, ApiError> {
+    let (from, to) = tracker.window_s();
+    let mut rows = Vec::new();
+    for page in 1..=RECORD_PAGES {
+        let reply = client
+            .call_records(&RecordQuery {
+                from_unix: Some(from),
+                to_unix: Some(to),
+                page,
+                limit: RECORD_PAGE_SIZE,
+                ..RecordQuery::default()
+            })
+            .await;
+        let records = match reply {
+            Ok(r) => r.records,
+            // A later page failing keeps what the earlier ones gave.
+            Err(_) if page > 1 => break,
+            Err(e) => return Err(e),
+        };
+        let full = records.len() >= RECORD_PAGE_SIZE as usize;
+        rows.extend(records);
+        if !full || tracker.finds_record(&rows) {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+/// What ties a ledger row's call to us: its agent (with their mobile from the agents' list,
+/// when known), and the references the dial was known by.
+pub fn owner_of(row: &CallRow, agents: &[Agent]) -> Owner {
+    let mut owner = Owner::agent(&row.agent).with_ref(&row.custom_identifier);
+    if let Some(r) = &row.ref_id {
+        owner = owner.with_ref(r);
+    }
+    if let Some(phone) = agents
+        .iter()
+        .find(|a| a.id == row.agent)
+        .and_then(|a| a.follow_me_number.as_deref())
+    {
+        owner = owner.with_phone(phone);
+    }
+    owner
+}
+
+/// A tracker for a ledger row's call, resumed under its live call id when one was seen.
+fn tracker_of(row: &CallRow, agents: &[Agent]) -> Tracker {
+    let t = Tracker::new(&row.e164, row.created_at_ms, owner_of(row, agents));
+    match &row.call_id {
+        Some(id) => t.resumed(id),
+        None => t,
     }
 }
 
@@ -691,12 +746,10 @@ pub async fn look_up(
     client: &Client,
     ledger: &Arc<Ledger>,
     row: &CallRow,
+    agents: &[Agent],
     now_ms: i64,
 ) -> Result<CallView, Error> {
-    let mut tracker = match &row.call_id {
-        Some(id) => Tracker::resume(&row.e164, row.created_at_ms, id),
-        None => Tracker::new(&row.e164, row.created_at_ms),
-    };
+    let mut tracker = tracker_of(row, agents);
     // A call never seen live that is older than any call can ring unseen has ended: reading
     // live calls could only match somebody else's call to the same number.
     let old_unseen = row.call_id.is_none()
@@ -725,14 +778,9 @@ pub async fn look_up(
             view.following = false;
             return Ok(view);
         }
-        let query = records_query(
-            tracker.call_id().map(str::to_string),
-            &row.e164,
-            row.created_at_ms,
-        );
-        match client.call_records(&query).await {
-            Ok(page) => {
-                tracker.observe_records(&page.records);
+        match read_records(client, &tracker).await {
+            Ok(records) => {
+                tracker.observe_records(&records);
             }
             Err(ApiError::Forbidden { .. }) => tracker.records_failed(true),
             Err(_) => tracker.records_failed(false),
@@ -793,7 +841,7 @@ mod tests {
 
     #[test]
     fn notifications_only_for_an_answer_and_a_failure_and_only_once() {
-        let ringing = call(Stage::RingingCustomer, None);
+        let ringing = call(Stage::Ringing, None);
         let connected = call(Stage::Connected, None);
         assert_eq!(notification(None, &ringing), None);
         assert_eq!(

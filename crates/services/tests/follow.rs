@@ -5,17 +5,17 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clickdial_core::api::{Credentials, Outcome};
+use clickdial_core::api::{Agent, Credentials, Outcome};
 use clickdial_core::follow::Stage;
 use clickdial_core::settings::SignIn;
 use clickdial_core::types::BaseUrl;
 use clickdial_core::Secret;
 use clickdial_services::accounts::{self, AccountKey};
 use clickdial_services::dialer::{system_wall_clock, DialInput, Dialer, Session};
-use clickdial_services::follow::{FollowedCall, Follower, RECORDS_FORBIDDEN};
+use clickdial_services::follow::{owner_of, FollowedCall, Follower, RECORDS_FORBIDDEN};
 use clickdial_services::ledger::{Ledger, Source, LEDGER_FILE};
 use clickdial_services::settings_file::{SettingsFile, SETTINGS_FILE};
-use clickdial_sim::{Account, Answer, CallTimings, Sim, DEMO_TOKEN};
+use clickdial_sim::{Account, Answer, CallTimings, CustomerForm, Shapes, Sim, DEMO_TOKEN};
 
 const AGENT: &str = "0506123456781";
 /// Every wait divided by this: polls every 100 ms instead of 2.5 s.
@@ -29,14 +29,28 @@ struct World {
     session: Arc<Session>,
     follower: Arc<Follower>,
     seen: Arc<Mutex<Vec<Vec<FollowedCall>>>>,
+    /// The account's agents, as the window lists them: how a row's agent is recognised.
+    agents: Vec<Agent>,
 }
 
 fn timings(ring_ms: u64, talk_ms: u64) -> CallTimings {
     clickdial_testkit::timings(ring_ms, ring_ms, talk_ms, 50)
 }
 
+/// A clock running `SPEED` times faster than the wall clock from now on, for calls that must
+/// go unlisted for longer than any call rings ([`clickdial_core::follow::NEVER_LISTED`]).
+fn fast_clock() -> clickdial_services::dialer::WallClock {
+    let start = clickdial_services::ledger::wall_clock_ms();
+    let t0 = Instant::now();
+    Arc::new(move || start + i64::try_from(t0.elapsed().as_millis()).unwrap() * i64::from(SPEED))
+}
+
 impl World {
     async fn new(account: Account) -> World {
+        World::with_clock(account, system_wall_clock()).await
+    }
+
+    async fn with_clock(account: Account, clock: clickdial_services::dialer::WallClock) -> World {
         let dir = tempfile::tempdir().unwrap();
         let sim = Sim::spawn(account).await.unwrap();
         sim.set_timings(timings(500, 800));
@@ -50,7 +64,8 @@ impl World {
             client: accounts::client(&url, Credentials::Token(Secret::new(DEMO_TOKEN))).unwrap(),
             saved: false,
         });
-        let follower = Follower::with_speed(ledger.clone(), system_wall_clock(), SPEED);
+        let agents = session.client.users().await.unwrap();
+        let follower = Follower::with_speed(ledger.clone(), clock, SPEED);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
         tokio::spawn(follower.clone().run(Arc::new(move |calls| {
@@ -64,20 +79,28 @@ impl World {
             session,
             follower,
             seen,
+            agents,
         }
     }
 
     /// Dials `number` and follows it, as the window does.
     async fn dial(&self, number: &str) -> i64 {
+        self.dial_knowing(number, &self.agents).await
+    }
+
+    /// Dials `number` and follows it, knowing only `agents` of the account.
+    async fn dial_knowing(&self, number: &str, agents: &[Agent]) -> i64 {
         let outcome = self
             .dialer
             .dial(&self.session, DialInput::new(number, AGENT, Source::Window))
             .await
             .unwrap();
+        let row = self.ledger.get(outcome.call, 0).unwrap().unwrap();
         self.follower.follow(
             outcome.call,
             &outcome.e164,
             &outcome.agent,
+            owner_of(&row, agents),
             outcome.call_id.as_deref(),
             self.session.clone(),
         );
@@ -133,9 +156,33 @@ impl World {
     }
 }
 
+/// In the shapes real accounts send, a ringing row never says which phone rings: it reads
+/// "Ringing". The docs sample's shape lists only the agent while their phone rings.
 #[tokio::test]
 async fn a_call_is_followed_through_every_stage_into_history() {
+    let real = vec![Stage::Ringing, Stage::Connected, Stage::Ended];
+    let zero = Shapes {
+        customer_number: CustomerForm::TrunkZero,
+        ..Shapes::default()
+    };
+    let docs = vec![
+        Stage::RingingAgent,
+        Stage::Ringing,
+        Stage::Connected,
+        Stage::Ended,
+    ];
+    for (shapes, stages) in [
+        (Shapes::default(), real.clone()),
+        (zero, real),
+        (Shapes::docs_sample(), docs),
+    ] {
+        followed_into_history(shapes, stages).await;
+    }
+}
+
+async fn followed_into_history(shapes: Shapes, stages: Vec<Stage>) {
     let w = World::new(Account::demo()).await;
+    w.sim.set_shapes(shapes);
     // Idle: not one request.
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(w.live_reads(), 0, "no request while no call is active");
@@ -154,16 +201,7 @@ async fn a_call_is_followed_through_every_stage_into_history() {
         "{}",
         done.summary
     );
-    assert_eq!(
-        w.stages_seen(),
-        vec![
-            Stage::RingingAgent,
-            Stage::RingingCustomer,
-            Stage::Connected,
-            Stage::Ended
-        ],
-        "every stage, in order"
-    );
+    assert_eq!(w.stages_seen(), stages, "every stage, in order, {shapes:?}");
     let sim_call = &w.sim.calls()[0];
     // The ledger is written just after the follower learns the record.
     let row = w.stored(id, |r| r.detail.is_some()).await;
@@ -324,7 +362,7 @@ async fn outcomes_are_filled_in_for_calls_nobody_followed() {
             w.ledger.clone(),
             Arc::new(|| clickdial_services::ledger::wall_clock_ms() + 120_000),
         );
-        let filled = later.backfill(w.session.clone(), 20).await;
+        let filled = later.backfill(w.session.clone(), &w.agents, 20).await;
         let outcomes: Vec<Option<Outcome>> = ids
             .iter()
             .map(|id| w.ledger.get(*id, 0).unwrap().unwrap().outcome)
@@ -342,7 +380,7 @@ async fn outcomes_are_filled_in_for_calls_nobody_followed() {
             assert_eq!(later.take_notice(), None);
         }
         // Again: nothing left to ask (or not allowed to ask).
-        assert_eq!(later.backfill(w.session.clone(), 20).await, 0);
+        assert_eq!(later.backfill(w.session.clone(), &w.agents, 20).await, 0);
         assert_eq!(w.sim.requests_to("/call/records").len(), reads);
         // A call less than a minute old is left to the live follower.
         let fresh = w
@@ -354,7 +392,9 @@ async fn outcomes_are_filled_in_for_calls_nobody_followed() {
             .await
             .unwrap();
         let now_follower = Follower::new(w.ledger.clone(), system_wall_clock());
-        now_follower.backfill(w.session.clone(), 20).await;
+        now_follower
+            .backfill(w.session.clone(), &w.agents, 20)
+            .await;
         assert_eq!(w.ledger.get(fresh.call, 0).unwrap().unwrap().outcome, None);
     }
 }
@@ -393,7 +433,7 @@ async fn a_lost_answer_is_checked_live_before_the_number_is_dialled_again() {
     assert_eq!(e.code, clickdial_services::Code::UnknownOutcome);
     let row = w
         .follower
-        .follow_unknown("+919876543210", AGENT, slow.clone())
+        .follow_unknown("+919876543210", AGENT, &w.agents, slow.clone())
         .await
         .expect("the unknown row is followed");
     // Not listed yet (the server is still answering): a new dial waits, and says why.
@@ -454,4 +494,86 @@ async fn a_lost_answer_is_checked_live_before_the_number_is_dialled_again() {
         clickdial_services::ledger::CallState::Queued,
         "placed after all"
     );
+}
+
+const VIKRAM: &str = "0506123456782";
+
+/// Real accounts list every colleague's call in the same reply. When our agent's call is not
+/// listed (their phone is unreachable, and this account lists a call only once its agent
+/// answered) while a colleague talks to the same customer, that call is never taken for ours:
+/// not its stage, not its call id, not its record, and Hang up cannot reach it.
+#[tokio::test]
+async fn a_colleagues_call_to_the_same_customer_is_never_taken_for_ours() {
+    let w = World::with_clock(Account::demo(), fast_clock()).await;
+    w.sim.set_shapes(Shapes {
+        listed_once_agent_answers: true,
+        ..Shapes::default()
+    });
+    w.sim.set_timings(timings(300, 60_000));
+    let theirs = w.sim.place_call(VIKRAM, "919876543210").unwrap();
+    w.sim.set_agent_answer(AGENT, Answer::Offline);
+    let id = w.dial("+91 98765 43210").await;
+    // Their call is listed, connected, while ours is looked for.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let looking = w.follower.calls()[0].clone();
+    assert_eq!((looking.id, looking.view.stage), (id, Stage::Queued));
+    assert!(!looking.view.can_hang_up);
+    let refused = w.follower.hang_up(Some(id)).await.unwrap_err();
+    assert!(
+        refused.message.contains("still being set up"),
+        "{}",
+        refused.message
+    );
+
+    let c = w.until("our record", |c| !c.view.following).await;
+    assert_eq!(c.id, id);
+    assert_eq!(c.view.outcome, Some(Outcome::Failed), "{c:?}");
+    assert_eq!(c.view.detail.as_deref(), Some("Agent unreachable"));
+    let seen = w.seen.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .flatten()
+            .all(|c| c.view.call_id.as_deref() != Some(&theirs.call_id)
+                && c.view.stage != Stage::Connected),
+        "never their call: {seen:?}"
+    );
+    let row = w.stored(id, |r| r.outcome.is_some()).await;
+    assert_ne!(row.call_id.as_deref(), Some(theirs.call_id.as_str()));
+    assert_eq!(w.sim.requests_to("/call/hangup").len(), 0);
+    let theirs_now = w
+        .sim
+        .calls()
+        .into_iter()
+        .find(|c| c.call_id == theirs.call_id);
+    assert_eq!(theirs_now.unwrap().stage, "connected", "their call goes on");
+}
+
+/// Call records come back unfiltered and oldest first, a colleague's record for the same
+/// customer among them. Ours is found by the `ref_id` our dial got back, even when the agents'
+/// list is not known here (so the record's agent, a mobile, cannot be recognised).
+#[tokio::test]
+async fn records_unfiltered_and_oldest_first_are_matched_by_ref_id() {
+    let w = World::with_clock(Account::demo(), fast_clock()).await;
+    w.sim.set_shapes(Shapes {
+        records_oldest_first: true,
+        ..Shapes::default()
+    });
+    w.sim.set_timings(timings(100, 200));
+    w.sim.place_call(VIKRAM, "919876543210").unwrap();
+    w.sim.set_agent_answer(AGENT, Answer::NoAnswer);
+    let id = w.dial_knowing("+91 98765 43210", &[]).await;
+    let c = w.until("our record", |c| !c.view.following).await;
+    assert_eq!(c.id, id);
+    assert_eq!(c.view.outcome, Some(Outcome::AgentMissed), "{c:?}");
+    let row = w.stored(id, |r| r.outcome.is_some()).await;
+    assert_eq!(row.outcome, Some(Outcome::AgentMissed));
+    let asked = w.sim.requests_to("/call/records");
+    assert!(asked.len() <= 5, "{} record reads", asked.len());
+    for r in asked {
+        let q = r.query;
+        assert!(
+            q.contains("from_date") && !q.contains("callerid") && !q.contains("call_id"),
+            "only the documented filters: {q}"
+        );
+    }
 }

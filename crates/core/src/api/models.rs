@@ -235,6 +235,13 @@ pub struct LiveCall {
     pub created_at: Option<i64>,
     /// 1 inbound, 2 outbound, when given.
     pub direction: Option<u8>,
+    /// The digits of `source`: the agent's mobile or extension on real click-to-call rows, the
+    /// DID on others.
+    pub source: Option<String>,
+    /// The digits of `agent_number`, on rows that carry one.
+    pub agent_number: Option<String>,
+    /// `ref_id` and `custom_identifier`, on rows that carry them: what ties a row to a dial.
+    pub refs: Vec<String>,
 }
 
 impl LiveCall {
@@ -269,6 +276,12 @@ impl LiveCall {
             elapsed_s: seconds(row.get("call_time")),
             created_at: text(row.get("created_at")).and_then(|s| crate::clock::parse_ist(&s)),
             direction: text(row.get("direction")).and_then(|d| d.parse().ok()),
+            source: number_digits(row.get("source")),
+            agent_number: number_digits(row.get("agent_number")),
+            refs: ["ref_id", "custom_identifier"]
+                .iter()
+                .filter_map(|k| clean(row.get(*k), MAX_ID))
+                .collect(),
         })
     }
 
@@ -284,11 +297,23 @@ impl LiveCall {
                 .any(|d| last10(d) == want)
     }
 
-    /// Whether the customer's leg has started: `destination` lists the customer's number as
-    /// well as the agent's. Before that only the agent's phone rings.
-    pub fn customer_leg(&self, customer: &str) -> bool {
-        let want = last10(customer);
-        self.destinations.iter().any(|d| last10(d) == want)
+    /// The numbers on this row other than the customer's: where a row may show its agent
+    /// (`source`, `agent_number`, the other numbers of `destination`). Which field holds the
+    /// agent differs between accounts (servetel-api.md §5.6), so all of them are offered.
+    pub fn other_numbers<'a>(&'a self, customer: &str) -> impl Iterator<Item = &'a str> {
+        let want = last10(customer).to_string();
+        self.source
+            .iter()
+            .chain(self.agent_number.iter())
+            .chain(self.destinations.iter())
+            .map(String::as_str)
+            .filter(move |d| last10(d) != want)
+    }
+
+    /// Whether every number in `destination` is one of `agent`'s: only the agent's phone is
+    /// being rung. False when `destination` is empty or names anyone else.
+    pub fn only_agent_rung(&self, agent: &dyn Fn(&str) -> bool) -> bool {
+        !self.destinations.is_empty() && self.destinations.iter().all(|d| agent(d))
     }
 }
 

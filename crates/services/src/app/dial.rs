@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use clickdial_core::follow::Owner;
 use clickdial_core::{Number, Region};
 
 use super::session::AppSession;
@@ -47,22 +48,41 @@ impl Clickdial {
         let result = dialer.dial(&session.session, input).await;
         match (&result, &self.follower, &number) {
             (Ok(outcome), Some(follower), _) => {
+                let mut owner = Owner::agent(&outcome.agent).with_ref(&outcome.custom_identifier);
+                if let Some(r) = &outcome.ref_id {
+                    owner = owner.with_ref(r);
+                }
+                if let Some(phone) = session.phone_of(&outcome.agent) {
+                    owner = owner.with_phone(&phone);
+                }
                 follower.follow(
                     outcome.call,
                     &outcome.e164,
                     &outcome.agent,
+                    owner,
                     outcome.call_id.as_deref(),
                     session.clone(),
                 );
             }
             (Err(e), Some(follower), Ok(n)) if e.code == Code::UnknownOutcome => {
+                let agents = session.known_agents().unwrap_or_default();
                 follower
-                    .follow_unknown(n.e164(), &agent, session.clone())
+                    .follow_unknown(n.e164(), &agent, &agents, session.clone())
                     .await;
             }
             _ => {}
         }
         result
+    }
+
+    /// Fills in how calls ended that nothing followed to the end (at most `max`, one
+    /// call-records look each); a notice worth showing, if any.
+    pub async fn backfill(&self, max: usize) -> Option<String> {
+        let follower = self.follower.as_ref()?;
+        let session = self.session().await.ok()?;
+        let agents = session.known_agents().unwrap_or_default();
+        follower.backfill(session, &agents, max).await;
+        follower.take_notice()
     }
 
     /// The follower, when history could be opened.

@@ -110,6 +110,15 @@ impl AppSession {
         cache.clone()
     }
 
+    /// The mobile of agent `id`, when the agents' list is known: how a live row or a call
+    /// record may name the agent (servetel-api.md §5.6).
+    pub fn phone_of(&self, id: &str) -> Option<String> {
+        self.known_agents()?
+            .into_iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.follow_me_number)
+    }
+
     /// The caller IDs, as [`AppSession::known_agents`] finds them.
     pub fn known_caller_ids(&self) -> Option<Vec<CallerId>> {
         let mut cache = self.caller_ids.try_lock().ok()?;
