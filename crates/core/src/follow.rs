@@ -27,9 +27,12 @@ pub const POLL_EVERY: Duration = Duration::from_millis(2500);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A call never listed within this time did not start (the agent leg rings about 30 s).
 pub const NEVER_LISTED: Duration = Duration::from_secs(45);
-/// Failed `live_calls` reads in a row after which a call is no longer followed (about 3.5 min
-/// with the back-off).
-pub const GIVE_UP_AFTER: u32 = 10;
+/// Failed reads in a row after which the server counts as lost: the call may still be going
+/// on, and the agent is told so.
+pub const LOST_AFTER: u32 = 2;
+/// How long reads may fail in a row before a call is no longer followed: longer than any call
+/// lasts, so a server that comes back finds the call and its record without a restart.
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(2 * 3600);
 /// Reads of the call records after the end: a record takes a few seconds to appear.
 pub const RECORD_TRIES: u32 = 5;
 /// Said of a call whose record never came: what is shown is what was seen live.
@@ -93,6 +96,9 @@ pub struct CallView {
     pub detail: Option<String>,
     /// Whether a hang-up can be sent now (the live call id is known and it is not over).
     pub can_hang_up: bool,
+    /// The server has not answered the last reads: the call may still be going on, and what
+    /// is shown is the last thing known.
+    pub unreachable: bool,
     /// Still being followed (live calls or records will be read again).
     pub following: bool,
 }
@@ -198,7 +204,9 @@ pub struct Tracker {
     from_record: bool,
     talk_s: Option<u64>,
     detail: Option<String>,
+    /// Failed reads in a row, and since when (Unix ms).
     errors: u32,
+    failing_since_ms: Option<i64>,
     record_tries: u32,
     records_forbidden: bool,
     /// When a listed call was first missing from a reply: one empty or partial reply (a leg
@@ -223,6 +231,7 @@ impl Tracker {
             talk_s: None,
             detail: None,
             errors: 0,
+            failing_since_ms: None,
             record_tries: 0,
             records_forbidden: false,
             absent_since_ms: None,
@@ -291,8 +300,9 @@ impl Tracker {
         if self.stage == Stage::Ended {
             return false;
         }
+        let before = (self.stage, self.call_id.clone(), self.unreachable());
         self.errors = 0;
-        let before = (self.stage, self.call_id.clone());
+        self.failing_since_ms = None;
         let row = match &self.call_id {
             Some(id) => rows.iter().find(|r| r.call_id.as_deref() == Some(id)),
             None => self.best_match(rows, taken),
@@ -329,7 +339,19 @@ impl Tracker {
             None if now_ms.saturating_sub(self.queued_at_ms) > ms(NEVER_LISTED) => self.end(now_ms),
             None => {}
         }
-        before != (self.stage, self.call_id.clone())
+        before != (self.stage, self.call_id.clone(), self.unreachable())
+    }
+
+    /// The server has not answered the last [`LOST_AFTER`] reads.
+    pub fn unreachable(&self) -> bool {
+        self.errors >= LOST_AFTER
+    }
+
+    /// One more failed read at `now_ms`; true when reads have failed for [`GIVE_UP_AFTER`].
+    fn failed(&mut self, now_ms: i64) -> bool {
+        self.errors = self.errors.saturating_add(1);
+        let since = *self.failing_since_ms.get_or_insert(now_ms);
+        now_ms.saturating_sub(since) >= ms(GIVE_UP_AFTER)
     }
 
     /// The row tied to our dial among rows not followed as another call: by a reference,
@@ -390,12 +412,18 @@ impl Tracker {
         }
     }
 
-    /// A `live_calls` read failed: the next one waits longer, the stage is kept. `fatal` (the
-    /// account may not read live calls) or [`GIVE_UP_AFTER`] failures in a row stop following:
-    /// the call reads as ended, outcome unknown, and no more requests are made for it.
-    pub fn live_failed(&mut self, now_ms: i64, fatal: bool) {
-        self.errors = self.errors.saturating_add(1);
-        if fatal || self.errors >= GIVE_UP_AFTER {
+    /// A `live_calls` read failed: the next one waits longer, the stage is kept, and after
+    /// [`LOST_AFTER`] failures the call reads as unreachable. `fatal` (the account may not read
+    /// live calls), or failures for [`GIVE_UP_AFTER`], stop following: the call reads as
+    /// ended, outcome unknown, and no more requests are made for it. Returns whether anything
+    /// the agent sees changed.
+    pub fn live_failed(&mut self, now_ms: i64, fatal: bool) -> bool {
+        if self.stage == Stage::Ended {
+            return false;
+        }
+        let was = self.unreachable();
+        let give_up = self.failed(now_ms);
+        if fatal || give_up {
             self.end(now_ms);
             self.from_record = true;
             self.detail = Some(if fatal {
@@ -404,7 +432,9 @@ impl Tracker {
             } else {
                 "The server did not answer, so Clickdial stopped following this call.".into()
             });
+            return true;
         }
+        was != self.unreachable()
     }
 
     /// Whether the outcome came from a call record (or is final for another reason), rather than
@@ -465,13 +495,16 @@ impl Tracker {
         if self.stage != Stage::Ended || self.from_record {
             return false;
         }
+        let was = self.unreachable();
+        self.errors = 0;
+        self.failing_since_ms = None;
         self.record_tries += 1;
         let record = self.find_record(records);
         let Some(record) = record else {
             if self.record_tries >= RECORD_TRIES && self.detail.is_none() {
                 self.detail = Some(NO_RECORD.to_string());
             }
-            return false;
+            return was;
         };
         let mut outcome = record.outcome;
         if outcome == Outcome::Ended {
@@ -489,21 +522,33 @@ impl Tracker {
         true
     }
 
-    /// A call-records read failed; `forbidden` when the account may not read them (403): no
-    /// further reads.
-    pub fn records_failed(&mut self, forbidden: bool) {
-        self.record_tries += 1;
-        self.records_forbidden |= forbidden;
+    /// A call-records read failed at `now_ms`; `forbidden` when the account may not read them
+    /// (403): no further reads. Other failures do not use up a try: they back off like live
+    /// reads, so a server that comes back still gives the outcome. Returns whether anything
+    /// the agent sees changed.
+    pub fn records_failed(&mut self, now_ms: i64, forbidden: bool) -> bool {
+        let was = self.unreachable();
+        if forbidden {
+            self.records_forbidden = true;
+            return false;
+        }
+        if self.failed(now_ms) {
+            self.records_forbidden = true;
+        }
+        was != self.unreachable()
     }
 
     /// When to ask the server next.
     pub fn next(&self) -> Next {
+        let backoff = (POLL_EVERY * (1u32 << self.errors.min(5))).min(MAX_BACKOFF);
         if self.stage != Stage::Ended {
-            let factor = 1u32 << self.errors.min(5);
-            return Next::Live((POLL_EVERY * factor).min(MAX_BACKOFF));
+            return Next::Live(backoff);
         }
         if self.from_record || self.records_forbidden || self.record_tries >= RECORD_TRIES {
             return Next::Done;
+        }
+        if self.errors > 0 {
+            return Next::Records(backoff);
         }
         // 2, 4, 8, 16 s: a record takes a few seconds to appear.
         Next::Records(Duration::from_secs(2u64 << self.record_tries.min(4)))
@@ -524,6 +569,7 @@ impl Tracker {
             outcome: self.outcome,
             detail: self.detail.clone(),
             can_hang_up: self.stage != Stage::Ended && self.call_id.is_some(),
+            unreachable: self.unreachable() && self.next() != Next::Done,
             following: self.next() != Next::Done,
         }
     }
@@ -1031,15 +1077,27 @@ mod tests {
             Next::Live(POLL_EVERY),
             "a good reply resets the backoff"
         );
-        // Ten failures in a row, or one that says the account may not read live calls: the
-        // call is no longer followed, and no more requests are made for it.
+        // Two failures in a row: the server is lost, the call may still be going on.
         let mut down = Tracker::new(CUSTOMER, T0, owner());
-        for i in 1..GIVE_UP_AFTER {
-            down.live_failed(T0 + i64::from(i), false);
-            assert!(down.is_live(), "{i}");
-        }
-        down.live_failed(T0 + 99, false);
+        assert!(!down.live_failed(T0, false), "one failure is not news");
+        assert!(!down.view(T0).unreachable);
+        assert!(down.live_failed(T0 + 5000, false), "the second is");
+        assert!(down.view(T0).unreachable && down.is_live());
+        // Back: following goes on, and says so.
+        assert!(down.observe_live(T0 + 9000, &[], &none_taken));
+        assert!(!down.view(T0).unreachable);
+        // Failing for as long as any call lasts, or one reply that says the account may not
+        // read live calls: the call is no longer followed, and no more requests are made.
+        let limit = ms(GIVE_UP_AFTER);
+        down.live_failed(T0 + 10_000, false);
+        down.live_failed(T0 + 10_000 + limit - 1, false);
+        assert!(down.is_live());
+        assert!(down.live_failed(T0 + 10_000 + limit, false));
         assert_eq!((down.stage(), down.next()), (Stage::Ended, Next::Done));
+        assert!(
+            !down.view(T0).unreachable,
+            "not following: nothing to wait for"
+        );
         assert!(down.view(T0).detail.unwrap().contains("stopped following"));
         let mut forbidden = Tracker::new(CUSTOMER, T0, owner());
         forbidden.live_failed(T0, true);
@@ -1054,14 +1112,28 @@ mod tests {
     fn records_give_up_after_tries_or_at_once_when_forbidden() {
         let mut t = Tracker::new(CUSTOMER, T0, owner());
         t.hung_up(T0);
+        // A server that does not answer uses up no try: it is asked again, backing off.
+        for i in 0..20 {
+            t.records_failed(T0 + i * 30_000, false);
+        }
+        assert_eq!(t.next(), Next::Records(MAX_BACKOFF));
+        assert!(t.view(T0).unreachable && t.view(T0).following);
+        // Replies without our record do.
         for _ in 0..RECORD_TRIES {
             assert!(matches!(t.next(), Next::Records(_)));
-            t.records_failed(false);
+            t.observe_records(&[]);
         }
         assert_eq!(t.next(), Next::Done);
+        assert!(!t.view(T0).unreachable);
+        // Failing for as long as any call lasts ends the look too.
+        let mut g = Tracker::new(CUSTOMER, T0, owner());
+        g.hung_up(T0);
+        g.records_failed(T0, false);
+        g.records_failed(T0 + ms(GIVE_UP_AFTER), false);
+        assert_eq!(g.next(), Next::Done);
         let mut f = Tracker::new(CUSTOMER, T0, owner());
         f.hung_up(T0);
-        f.records_failed(true);
+        f.records_failed(T0, true);
         assert_eq!(f.next(), Next::Done);
     }
 

@@ -422,9 +422,9 @@ impl Follower {
                                 e,
                                 ApiError::Forbidden { .. } | ApiError::Unauthorized { .. }
                             );
-                            entry.tracker.live_failed(now, fatal);
-                            // Worth showing only once it gave up.
-                            entry.tracker.stage() == Stage::Ended
+                            // Worth showing once the server counts as lost, and when it
+                            // gave up.
+                            entry.tracker.live_failed(now, fatal)
                         }
                     };
                     entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
@@ -451,10 +451,7 @@ impl Follower {
                     };
                     let changed = match reply {
                         Ok(records) => entry.tracker.observe_records(&records),
-                        Err(_) => {
-                            entry.tracker.records_failed(forbidden);
-                            false
-                        }
+                        Err(_) => entry.tracker.records_failed(now, forbidden),
                     };
                     entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
                     // The first record read settles the inferred outcome too.
@@ -705,6 +702,9 @@ pub fn summary(v: &CallView) -> String {
         },
         (Stage::Ended, Some(o)) => o.describe().to_string(),
         (Stage::Ended, None) => "Ended".to_string(),
+        (stage, _) if v.unreachable && stage != Stage::Ended => {
+            "Cannot reach the server; the call may still be going on".to_string()
+        }
         (Stage::Connected, _) => format!("Connected · {}", clock(v.talk_s.unwrap_or(0))),
         (stage, _) => format!("{} · {}", stage.describe(), clock(v.elapsed_s)),
     }
@@ -782,8 +782,12 @@ pub async fn look_up(
             Ok(records) => {
                 tracker.observe_records(&records);
             }
-            Err(ApiError::Forbidden { .. }) => tracker.records_failed(true),
-            Err(_) => tracker.records_failed(false),
+            Err(ApiError::Forbidden { .. }) => {
+                tracker.records_failed(now_ms, true);
+            }
+            Err(_) => {
+                tracker.records_failed(now_ms, false);
+            }
         }
     }
     let mut p = progress_of(&tracker);
@@ -827,6 +831,7 @@ mod tests {
             outcome,
             detail: None,
             can_hang_up: stage != Stage::Ended,
+            unreachable: false,
             following: false,
         };
         FollowedCall {
@@ -895,5 +900,14 @@ mod tests {
         assert_eq!(call(Stage::Ended, Some(Outcome::Busy)).summary, "Busy");
         assert_eq!(call(Stage::Ended, None).summary, "Ended");
         assert_eq!(call(Stage::Connected, None).summary, "Connected · 0:00");
+        assert_eq!(call(Stage::Ringing, None).summary, "Ringing · 0:05");
+        let mut lost = call(Stage::Connected, None);
+        lost.view.unreachable = true;
+        assert_eq!(
+            summary(&lost.view),
+            "Cannot reach the server; the call may still be going on"
+        );
+        lost.view.stage = Stage::Ended;
+        assert_eq!(summary(&lost.view), "Ended", "an end is an end");
     }
 }

@@ -577,3 +577,35 @@ async fn records_unfiltered_and_oldest_first_are_matched_by_ref_id() {
         );
     }
 }
+
+/// The server goes away mid-call (every request gets a gateway's 503 page for a while): after
+/// two failed reads the call says the server cannot be reached and that the call may still be
+/// going on, without claiming a stage; once the server is back, following resumes on its own
+/// and the outcome comes from the call record.
+#[tokio::test]
+async fn a_server_lost_mid_call_is_said_and_the_outcome_still_arrives() {
+    let w = World::new(Account::demo()).await;
+    w.sim.set_timings(timings(300, 2_000));
+    let id = w.dial("+91 98765 43210").await;
+    w.until("connected", |c| c.view.stage == Stage::Connected)
+        .await;
+    w.sim.outage(Duration::from_millis(1_500));
+    let lost = w.until("unreachable", |c| c.view.unreachable).await;
+    assert_eq!(
+        lost.summary,
+        "Cannot reach the server; the call may still be going on"
+    );
+    assert_eq!(
+        lost.view.stage,
+        Stage::Connected,
+        "the last thing known is kept"
+    );
+    assert!(lost.view.following);
+    let done = w
+        .until("the record after the outage", |c| !c.view.following)
+        .await;
+    assert_eq!((done.id, done.view.outcome), (id, Some(Outcome::Answered)));
+    assert!(!done.view.unreachable);
+    assert_eq!(done.view.talk_s, Some(2), "the record's talk time");
+    assert_eq!(w.stored(id, |r| r.detail.is_some()).await.talk_s, Some(2));
+}

@@ -39,6 +39,11 @@ pub(crate) fn handle(
         "/__sim/team" => Some(team(shared, &spec())),
         "/__sim/agent" => Some(agent(shared, &spec())),
         "/__sim/fault" => Some(fault(shared, &spec())),
+        "/__sim/outage" => {
+            let ms = spec()["ms"].as_u64().unwrap_or(0).min(3_600_000);
+            outage(shared, Duration::from_millis(ms));
+            Some(reply(StatusCode::OK, json!({"ok": true})))
+        }
         _ => None,
     }
 }
@@ -106,6 +111,11 @@ fn fault(shared: &Shared, spec: &Value) -> Response {
     }
     lock(&shared.faults).push_back(fault);
     reply(StatusCode::OK, json!({"ok": true}))
+}
+
+/// `POST /__sim/outage {"ms": 20000}`: every API request fails for that long.
+pub(crate) fn outage(shared: &Shared, d: Duration) {
+    *lock(&shared.outage_until) = Some(Instant::now() + d);
 }
 
 /// How the agent `eid` answers calls queued from now on; `false` for an unknown agent.

@@ -83,6 +83,15 @@ pub(crate) async fn handle(
         at: Instant::now(),
     });
 
+    if lock(&shared.outage_until).is_some_and(|until| Instant::now() < until) {
+        return fault::respond(
+            503,
+            "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
+            "text/html".into(),
+            Vec::new(),
+            false,
+        );
+    }
     let mut delay = None;
     match fault::take(&shared.faults, &path) {
         Some(FaultAction::Respond {

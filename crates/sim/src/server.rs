@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) agents: Mutex<Vec<SimAgent>>,
     /// How rows look now.
     pub(crate) shapes: Mutex<Shapes>,
+    /// Until when every API request gets a gateway's 503 page (the account's state is kept).
+    pub(crate) outage_until: Mutex<Option<Instant>>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -62,6 +64,7 @@ impl Sim {
             calls: Mutex::new(Vec::new()),
             agents: Mutex::new(account.agents.clone()),
             shapes: Mutex::new(Shapes::default()),
+            outage_until: Mutex::new(None),
             account,
         });
         let app = axum::Router::new()
@@ -141,6 +144,13 @@ impl Sim {
     /// How rows look from now on (live rows of calls already queued keep their call ids).
     pub fn set_shapes(&self, shapes: Shapes) {
         *lock(&self.shared.shapes) = shapes;
+    }
+
+    /// An outage: for `d` from now, every API request gets a gateway's HTML 503 page, as when
+    /// the platform or the office's link is down. Calls go on meanwhile, and everything is
+    /// served as before once it is over.
+    pub fn outage(&self, d: std::time::Duration) {
+        control::outage(&self.shared, d);
     }
 
     /// A call placed from another desk (a colleague dialling from the portal or their own
