@@ -367,13 +367,21 @@ export function clock(seconds) {
 }
 
 export const STAGES = Object.freeze([
-  ['ringingAgent', 'Your phone'],
-  ['ringingCustomer', 'Customer'],
+  ['ringing', 'Ringing'],
   ['connected', 'Connected'],
   ['ended', 'Ended'],
 ]);
 
-const STAGE_ORDER = ['queued', 'ringingAgent', 'ringingCustomer', 'connected', 'ended'];
+/** Where each stage sits on the timeline: "ringing your phone" is a kind of ringing. */
+const STAGE_RANK = Object.freeze({ queued: 0, ringingAgent: 1, ringing: 1, connected: 2, ended: 3 });
+
+/** Outcomes that mean the call did not happen: shown as failed, with Call again. */
+const FAILED = new Set(['agentMissed', 'missed', 'busy', 'failed', 'cancelled']);
+
+/** Whether a followed call ended without the two talking. */
+export function callFailed(call) {
+  return call.stage === 'ended' && FAILED.has(call.outcome);
+}
 
 const OUTCOME_TEXT = Object.freeze({
   answered: 'Answered',
@@ -385,12 +393,19 @@ const OUTCOME_TEXT = Object.freeze({
   ended: 'Ended',
 });
 
-/** How a followed call's timeline looks: each step done, current or still to come. */
+/**
+ * How a followed call's timeline looks: each step done, current or still to come. An ended
+ * call that never connected leaves "Connected" unfilled; a failed one ends in a failed step.
+ */
 export function timeline(call) {
-  const at = STAGE_ORDER.indexOf(call.stage);
+  const at = STAGE_RANK[call.stage] ?? 0;
+  const ended = call.stage === 'ended';
   return STAGES.map(([stage, label]) => {
-    const i = STAGE_ORDER.indexOf(stage);
-    return { stage, label, state: i < at ? 'done' : i === at ? 'current' : 'todo' };
+    const i = STAGE_RANK[stage];
+    let state = i < at ? 'done' : i === at ? 'current' : 'todo';
+    if (ended && stage === 'connected' && call.outcome !== 'answered') state = 'skipped';
+    if (stage === 'ended' && callFailed(call)) state = 'failed';
+    return { stage, label, state };
   });
 }
 
@@ -400,14 +415,16 @@ export function timeline(call) {
  */
 export function callLine(call, extraS = 0) {
   const live = call.stage !== 'ended';
+  // The last stage known may be over: no stage and no running clock while the server is lost.
+  if (live && call.unreachable) return 'Cannot reach the server: the call may still be going on';
   const elapsed = (call.elapsedS ?? 0) + (live ? extraS : 0);
   switch (call.stage) {
     case 'queued':
       return `Queued, waiting for your phone to ring · ${clock(elapsed)}`;
     case 'ringingAgent':
       return `Ringing your phone: answer it to reach the customer · ${clock(elapsed)}`;
-    case 'ringingCustomer':
-      return `Ringing ${call.international} · ${clock(elapsed)}`;
+    case 'ringing':
+      return `Ringing · ${clock(elapsed)}`;
     case 'connected':
       return `Connected · ${clock((call.talkS ?? 0) + extraS)}`;
     default: {
@@ -420,10 +437,9 @@ export function callLine(call, extraS = 0) {
 
 /** The tone of a followed call's line. */
 export function callTone(call) {
-  if (call.stage !== 'ended') return null;
+  if (call.stage !== 'ended') return call.unreachable ? 'warn' : null;
   if (call.outcome === 'answered') return 'ok';
-  if (call.outcome === 'cancelled' || call.outcome === 'ended' || !call.outcome) return null;
-  return 'warn';
+  return callFailed(call) ? 'warn' : null;
 }
 
 /** `2026-11-28` (a date input's value) → that local day's start and end, Unix ms. */

@@ -325,14 +325,24 @@ test('the preview says when the country was assumed from the settings', () => {
 
 test('follow: timeline steps, the running clock and outcomes', async () => {
   const { timeline, callLine, callTone, clock } = await import('./backend.js');
-  assert.deepEqual(timeline({ stage: 'ringingCustomer' }).map((s) => s.state), ['done', 'current', 'todo', 'todo']);
-  assert.deepEqual(timeline({ stage: 'queued' }).map((s) => s.state), ['todo', 'todo', 'todo', 'todo']);
-  assert.deepEqual(timeline({ stage: 'ended' }).map((s) => s.state), ['done', 'done', 'done', 'current']);
+  const states = (call) => timeline(call).map((s) => s.state);
+  assert.deepEqual(states({ stage: 'ringing' }), ['current', 'todo', 'todo']);
+  assert.deepEqual(states({ stage: 'ringingAgent' }), ['current', 'todo', 'todo']);
+  assert.deepEqual(states({ stage: 'queued' }), ['todo', 'todo', 'todo']);
+  assert.deepEqual(states({ stage: 'connected' }), ['done', 'current', 'todo']);
+  assert.deepEqual(states({ stage: 'ended', outcome: 'answered' }), ['done', 'done', 'current']);
+  // Failed looks failed: never "Connected", and the end is a failure.
+  for (const outcome of ['busy', 'missed', 'agentMissed', 'failed', 'cancelled']) {
+    assert.deepEqual(states({ stage: 'ended', outcome }), ['done', 'skipped', 'failed'], outcome);
+    assert.equal(callTone({ stage: 'ended', outcome }), 'warn', outcome);
+  }
+  // Ended, how unknown: not a failure, but not "Connected" either.
+  assert.deepEqual(states({ stage: 'ended', outcome: 'ended' }), ['done', 'skipped', 'current']);
   assert.equal(clock(0), '0:00');
   assert.equal(clock(61), '1:01');
   assert.equal(clock(3725), '1:02:05');
   assert.equal(callLine({ stage: 'ringingAgent', elapsedS: 3 }, 2), 'Ringing your phone: answer it to reach the customer · 0:05');
-  assert.equal(callLine({ stage: 'ringingCustomer', elapsedS: 9, international: '+91 98765 43210' }), 'Ringing +91 98765 43210 · 0:09');
+  assert.equal(callLine({ stage: 'ringing', elapsedS: 9, international: '+91 98765 43210' }), 'Ringing · 0:09');
   assert.equal(callLine({ stage: 'connected', talkS: 10 }, 5), 'Connected · 0:15');
   // Ended: the clock stops; the outcome speaks.
   assert.equal(callLine({ stage: 'ended', outcome: 'answered', talkS: 62, following: false }, 30), 'Answered · talked 1:02');
@@ -340,8 +350,13 @@ test('follow: timeline steps, the running clock and outcomes', async () => {
   assert.equal(callLine({ stage: 'ended', outcome: 'mystery' }), 'Ended');
   assert.equal(callTone({ stage: 'ended', outcome: 'answered' }), 'ok');
   assert.equal(callTone({ stage: 'ended', outcome: 'missed' }), 'warn');
-  assert.equal(callTone({ stage: 'ended', outcome: 'cancelled' }), null);
+  assert.equal(callTone({ stage: 'ended', outcome: 'ended' }), null);
   assert.equal(callTone({ stage: 'connected' }), null);
+  // The server lost mid-call: no stage claimed, no clock running.
+  const lost = { stage: 'connected', talkS: 10, unreachable: true };
+  assert.equal(callLine(lost, 30), 'Cannot reach the server: the call may still be going on');
+  assert.equal(callTone(lost), 'warn');
+  assert.equal(callLine({ ...lost, stage: 'ended', outcome: 'answered', talkS: 62 }), 'Answered · talked 1:02');
 });
 
 test('history rows and availability words', async () => {

@@ -1,7 +1,9 @@
-// End to end: following a call in the real window, demo mode. Dial, watch the timeline move
-// through ringing your phone → ringing the customer → connected, hang up, see the outcome from
-// the call record, find the call in Recent calls, and call again from there: exactly one more
-// call reaches the simulator. Run by scripts/test.sh inside a private D-Bus session and Xvfb.
+// End to end: following a call in the real window, demo mode, against the shapes real accounts
+// send (the agent in `source`, the customer alone in `destination`, UUID call ids). Dial, watch
+// the timeline move through ringing → connected, hang up, see the outcome from the call record,
+// find the call in Recent calls, and call again from there: exactly one more call reaches the
+// simulator. A busy call then looks failed, with Call again. Run by scripts/test.sh inside a
+// private D-Bus session and Xvfb.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -86,7 +88,8 @@ test('a call is followed live, hung up, and called again from history', { timeou
     if (s && stages[stages.length - 1] !== s) stages.push(s);
     return s === 'connected';
   }, 30000);
-  assert.deepEqual(stages.filter((s) => s !== 'queued'), ['ringingAgent', 'ringingCustomer', 'connected']);
+  // A real row never says which phone rings: "Ringing", not a guess.
+  assert.deepEqual(stages.filter((s) => s !== 'queued'), ['ringing', 'connected']);
   assert.match(await session.text('#follow-line'), /^Connected · 0:0\d$/);
   assert.equal(await session.run("return document.querySelector('#hang-up').disabled;"), false);
   await shot('follow-connected.png');
@@ -128,4 +131,23 @@ test('a call is followed live, hung up, and called again from history', { timeou
   assert.equal(csv.length, 3, csv.join('\n'));
   assert.match(csv[0], /^time_ist,number,agent,/);
   assert.match(csv[2], /,\+919876543210,0506123456782,918065000101,window,queued,answered,/);
+
+  // A busy customer: failed looks failed. Hang up the second call first (one call per agent).
+  await waitFor('the second call listed', () => session.run("return !document.querySelector('#hang-up').disabled;"), 20000);
+  await session.click('#hang-up');
+  await waitFor('the second call over', async () => (await stage()) === 'ended');
+  await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
+  await session.type('#number', '98765 43486');
+  await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
+  await session.click('#call');
+  await waitFor('busy', async () => (await session.text('#follow-line')) === 'Busy', 30000);
+  const steps = await session.run("return [...document.querySelectorAll('#follow-steps li')].map((li) => li.className);");
+  assert.deepEqual(steps, ['done', 'skipped', 'failed'], 'never "Connected"');
+  assert.equal(await session.run("return document.querySelector('#follow-line').className;"), 'warn');
+  assert.equal(await session.run("return document.querySelector('#result').hidden;"), true, 'no green "Call queued"');
+  assert.equal(await session.run("return document.querySelector('#follow-again').hidden;"), false);
+  await shot('follow-busy.png');
+  await session.click('#follow-again');
+  await waitFor('the busy number again', async () => (await dials()).length === 4, 10000);
+  assert.equal((await dials())[3].body.destination_number, '919876543486');
 });

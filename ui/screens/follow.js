@@ -1,9 +1,9 @@
 // Following the call: the newest call's timeline, its sentence with a running clock, Hang up.
-import { callLine, callTone, timeline } from '../backend.js';
+import { callFailed, callLine, callTone, timeline } from '../backend.js';
 import { EVENTS } from '../ipc.js';
 import { backend, listen } from '../app.js';
 import { $, setMessage } from '../view.js';
-import { loadHistory } from './history.js';
+import { callAgain, loadHistory } from './history.js';
 
 let followed = null;
 let followedAt = 0;
@@ -11,6 +11,7 @@ let followTimer = null;
 
 function renderFollow() {
   const call = followed;
+  $('connection').hidden = !call?.unreachable;
   $('follow').hidden = !call;
   if (!call) return;
   const steps = $('follow-steps');
@@ -29,6 +30,11 @@ function renderFollow() {
   $('hang-up').hidden = call.stage === 'ended';
   $('hang-up').disabled = !call.canHangUp;
   $('hang-up').title = call.canHangUp ? '' : 'Available once the call is listed by the server';
+  // A call that did not happen: the card says so, and offers it again; the green "queued"
+  // answer above it would contradict it.
+  const failed = callFailed(call);
+  $('follow-again').hidden = !failed;
+  if (failed) $('result').hidden = true;
 }
 
 function showCalls(calls) {
@@ -56,6 +62,7 @@ export async function refreshCalls() {
 export function setupFollow() {
   listen(EVENTS.callsChanged, ({ payload }) => showCalls(payload || []));
   listen(EVENTS.followError, ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
+  $('follow-again').addEventListener('click', () => followed && callAgain(followed));
   $('hang-up').addEventListener('click', async () => {
     if (!followed) return;
     $('hang-up').disabled = true;

@@ -33,6 +33,17 @@ export async function loadHistory(more = false) {
 }
 
 /** A caller ID's name from the loaded list ("Sales line"), else its digits. */
+/** Dials a call's number again, by the same agent when the picker still offers them. */
+export function callAgain({ agent, international }) {
+  if (offers($('agent'), agent)) {
+    $('agent').value = agent;
+    selectCallerFor(agent);
+    showAvailability();
+  }
+  setNumber(international);
+  $('dial-form').requestSubmit();
+}
+
 function callerName(value) {
   const option = [...$('caller').options].find((o) => o.value === value);
   return option ? option.textContent.split(' · ')[0] : value;
@@ -59,15 +70,7 @@ function historyItem(row) {
   redial.type = 'button';
   redial.className = 'link small redial';
   redial.textContent = 'Call again';
-  redial.addEventListener('click', () => {
-    if (offers($('agent'), row.agent)) {
-      $('agent').value = row.agent;
-      selectCallerFor(row.agent);
-      showAvailability();
-    }
-    setNumber(row.international);
-    $('dial-form').requestSubmit();
-  });
+  redial.addEventListener('click', () => callAgain(row));
   const copy = document.createElement('button');
   copy.type = 'button';
   copy.className = 'link small';
