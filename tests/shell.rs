@@ -369,6 +369,13 @@ fn password_sign_in_survives_a_restart_and_never_reaches_the_page() {
         .unwrap();
     replies.push(h.ok("sign_out", json!({})));
     assert!(secrets.keys().is_empty());
+    // The session token was ended on the server before it was forgotten.
+    let logouts = sim.requests_to("/auth/logout");
+    assert_eq!(logouts.len(), 1);
+    assert_eq!(
+        logouts[0].authorization.as_deref(),
+        Some(issued.trim_start_matches("Bearer "))
+    );
 
     // Leak probe: no reply the page saw, and not the settings file, holds a secret.
     let file = std::fs::read_to_string(&settings).unwrap();

@@ -49,6 +49,33 @@ async fn signs_in_once_and_reuses_the_token() {
     assert!(!format!("{c:?}").contains(DEMO_PASSWORD));
 }
 
+/// Signing out ends the short-lived token on the server (once), and never signs in to do so.
+#[tokio::test]
+async fn ending_a_session_logs_its_token_out_once() {
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let c = signed_in(&sim, DEMO_PASSWORD, &clock());
+    assert!(!c.end_session().await, "never signed in: nothing to end");
+    assert_eq!(count(&sim, "/auth/login") + count(&sim, "/auth/logout"), 0);
+    c.users().await.unwrap();
+    let used = sim.requests_to("/users")[0].authorization.clone().unwrap();
+    assert!(c.end_session().await);
+    let out = sim.requests_to("/auth/logout");
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        out[0].authorization.as_deref(),
+        used.strip_prefix("Bearer ")
+    );
+    assert!(!c.end_session().await, "already ended");
+    assert_eq!(count(&sim, "/auth/logout"), 1);
+    // The ended token is not used again: the next request signs in anew.
+    c.users().await.unwrap();
+    assert_eq!(count(&sim, "/auth/login"), 2);
+    // A permanent token has no session to end.
+    let token = Client::new(&sim.url(), Secret::new(clickdial_sim::DEMO_TOKEN)).unwrap();
+    assert!(!token.end_session().await);
+    assert_eq!(count(&sim, "/auth/logout"), 1);
+}
+
 #[tokio::test]
 async fn concurrent_requests_share_one_sign_in() {
     let sim = Sim::spawn(Account::demo()).await.unwrap();

@@ -117,6 +117,24 @@ impl Client {
         }
     }
 
+    /// Ends a password session's short-lived token on the server (`POST auth/logout`), best
+    /// effort, and forgets it. Returns whether a request was sent: a permanent token, or a
+    /// password session that never signed in, has nothing to end. Never signs in to do so.
+    pub async fn end_session(&self) -> bool {
+        let Auth::Login { state, .. } = &self.auth else {
+            return false;
+        };
+        let Some(issued) = state.lock().await.issued.take() else {
+            return false;
+        };
+        // The refresh example in the docs sends the raw token; logout takes the same.
+        let auth = Some(header(&issued.token, true));
+        let _ = self
+            .exchange(&Method::POST, "auth/logout", &[], None, auth)
+            .await;
+        true
+    }
+
     /// `POST auth/login` or `auth/refresh`, returning the issued token.
     async fn token_request(
         &self,

@@ -407,6 +407,17 @@ impl Clickdial {
         if lock(&self.demo).take().is_some() {
             return Ok(());
         }
+        // A password session's token is ended on the server first (best effort), so it
+        // cannot be used after the agent signed out.
+        let saved = self
+            .saved
+            .lock()
+            .await
+            .as_ref()
+            .and_then(|r| r.session.clone());
+        if let Some(session) = saved {
+            session.client().end_session().await;
+        }
         self.accounts.sign_out().await?;
         *self.saved.lock().await = None;
         Ok(())
