@@ -155,8 +155,9 @@ impl Follower {
                         None => t,
                     }
                 },
-                // The first read soon after queueing: the agent's phone starts ringing at once.
-                due_ms: now + self.scaled(Duration::from_millis(1000)),
+                // The first read one poll after queueing: the agent's own phone tells them it
+                // rings, and the server is asked at most once per poll while the call lives.
+                due_ms: now + self.scaled(clickdial_core::follow::POLL_EVERY),
             },
         );
         let mut finished = 0;
