@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import {
-  driverBin, nativeDriver, newSession, ours, processes, root, sleep, startDriver, tree, unmarkedEnv, waitFor,
+  driverBin, nativeDriver, newSession, ours, processes, root, setSettings, sleep, startDriver, tree, unmarkedEnv,
+  waitFor,
 } from '../tests/e2e/webdriver.js';
 
 const clickdial = process.env.CLICKDIAL_APP;
@@ -65,10 +66,10 @@ const bareMark = "(performance.getEntriesByType('navigation')[0] || {}).loadEven
 /** One start: milliseconds from the launch to the page ready, and of it the page's own part
  * (its navigation start → ready). */
 async function startOnce(app, mark) {
-  // Closed by WebDriver after, the window stays: no keeper starts.
-  process.env.CLICKDIAL_TRAY_GRACE_SECS = '600';
+  // Closed by WebDriver after, the window stays: no keeper starts (the settings' tray grace,
+  // read at the close; written while no Clickdial runs, the account's settings kept).
+  if (app === clickdial) setSettings({ trayGraceSecs: 600 });
   const driver = await startDriver({ driver: driverBin, nativeDriver });
-  process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
   const t0 = Date.now();
   const session = await newSession(driver.base, app);
   const at = await waitFor('the page to be ready', () => readyAt(session, mark), 20000);
@@ -122,7 +123,7 @@ async function startsSideBySide() {
 /** Closed to the tray and reopened within the grace period (the app process still runs): a
  * second launch → the rebuilt window's page ready. */
 async function reopenWarmTimes(app) {
-  process.env.CLICKDIAL_TRAY_GRACE_SECS = '600';
+  setSettings({ trayGraceSecs: 600 });
   const times = [];
   const driver = await startDriver({ driver: driverBin, nativeDriver });
   const session = await newSession(driver.base, app);
@@ -143,13 +144,15 @@ async function reopenWarmTimes(app) {
   }
   await session.close();
   await driver.stop();
-  process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
   return median(times);
 }
 
 /** Closed to the tray past the grace period, then a second launch: until the page of the
  * window it became is ready (the launch takes over from the tray keeper). */
 async function reopenTimes(app) {
+  // The tray keeper takes over as soon as the window closes.
+  await noClickdial();
+  setSettings({ trayGraceSecs: 0 });
   const times = [];
   const driver = await startDriver({ driver: driverBin, nativeDriver });
   let session = await newSession(driver.base, app);
@@ -237,9 +240,10 @@ if (sharing.length) {
   console.log(`WARNING: the memory figures below may be low: ${sharing.map((p) => `${p.name} (${p.pid})`).join(', ')} `
     + 'share their libraries. For figures to compare, run where nothing else uses WebKit or Mesa.');
 }
-// The tray keeper takes over as soon as the window closes (the grace period is measured apart).
-process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
+// The tray keeper takes over as soon as the window closes (the grace period is measured apart):
+// the settings file of this run's private data folder (scripts/with-session.sh) says so.
 spawnSync(clickdial, ['logout'], { stdio: 'ignore' });
+setSettings({ trayGraceSecs: 0 });
 const mine = await idleMemory(clickdial, 'Clickdial', true);
 const theirs = await idleMemory(bare, 'Bare', false);
 const starts = await startsSideBySide();

@@ -27,30 +27,22 @@ static HANDING_OFF: AtomicBool = AtomicBool::new(false);
 /// How long the keeper may take to queue for the name before the window gives up and stays.
 const KEEPER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a closed window's process stays before handing over to the keeper: reopening
-/// within it is quicker (0.12 s instead of 0.23 s from the keeper in the footprint benchmark),
-/// since GTK and WebKit are still loaded, and closing and reopening in a row hands nothing
-/// over. `CLICKDIAL_TRAY_GRACE_SECS` changes it (the tests and the footprint benchmark use 0).
-const GRACE: Duration = Duration::from_secs(60);
-
 /// Counts the window's closes, so a timer from an earlier close knows the window was shown
 /// (and closed) again since.
 static CLOSES: AtomicU64 = AtomicU64::new(0);
 
-fn grace() -> Duration {
-    std::env::var("CLICKDIAL_TRAY_GRACE_SECS")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .map_or(GRACE, Duration::from_secs)
-}
-
 /// The window was closed to the tray: hand over to the keeper once the grace period has passed
-/// with the window still closed.
+/// with the window still closed. The period is the settings' `tray_grace_secs` as the file
+/// reads at this close (a minute unless changed; the tests and the footprint benchmark write
+/// 0 or 600): reopening within it is quicker (0.12 s instead of 0.23 s from the keeper in the
+/// footprint benchmark), since GTK and WebKit are still loaded, and closing and reopening in a
+/// row hands nothing over.
 pub fn closed<R: Runtime>(app: &AppHandle<R>) {
     let close = CLOSES.fetch_add(1, Ordering::SeqCst) + 1;
     let app = app.clone();
     std::thread::spawn(move || {
-        std::thread::sleep(grace());
+        let settings = app.try_state::<AppState>().map(|s| s.settings());
+        std::thread::sleep(settings.unwrap_or_default().tray_grace());
         // The close request comes before the window is gone: give it a moment to go.
         for _ in 0..50 {
             if CLOSES.load(Ordering::SeqCst) != close {

@@ -7,16 +7,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  app, driverBin, nativeDriver, newSession, ours, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, ours, root, setSettings, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
-// The window hands over to the keeper at once (60 s after closing, for people); the grace
-// period itself is the first test's.
-process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
+// After the first test, the window hands over to the keeper at once (a minute after closing,
+// for people): the settings file says so (`trayGraceSecs`, read at each close), written before
+// each test starts Clickdial. The grace period itself is the first test's.
 
 let driver;
 let session;
@@ -96,9 +96,8 @@ async function launch(args = []) {
 test('within the grace period after a close, the app stays without its page and a launch rebuilds the window in it', { timeout: 90000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   execFileSync(app, ['logout']);
-  process.env.CLICKDIAL_TRAY_GRACE_SECS = '600';
+  setSettings({ trayGraceSecs: 600 });
   driver = await startDriver({ driver: driverBin, nativeDriver });
-  process.env.CLICKDIAL_TRAY_GRACE_SECS = '0';
   await launch();
   await waitFor('the page process', () => clickdial().pages.length === 1);
   const [running] = clickdial().windows;
@@ -134,8 +133,8 @@ test('within the grace period after a close, the app stays without its page and 
 });
 
 test('closing the window leaves only the small tray keeper; a launch becomes the window again, with what was typed', { timeout: 150000 }, async () => {
-  // As installed anew: the notice about the tray not yet shown.
-  rmSync(join(process.env.XDG_DATA_HOME, 'in.clickdial.desktop', 'settings.json'), { force: true });
+  // As installed anew (the notice about the tray not yet shown), but handing over at once.
+  setSettings({ trayGraceSecs: 0 }, { fresh: true });
   driver = await startDriver({ driver: driverBin, nativeDriver });
   await launch();
   await waitFor('the welcome screen', () => session.run("return !!document.querySelector('#demo') && !document.querySelector('#view-welcome').hidden;"));
@@ -182,13 +181,12 @@ test('closing the window leaves only the small tray keeper; a launch becomes the
 });
 
 test('started at login with "start hidden", only the tray keeper runs until a launch', { timeout: 90000 }, async () => {
-  // Settings as the Settings page saves them (version 2 of the file).
-  const dir = join(process.env.XDG_DATA_HOME, 'in.clickdial.desktop');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ settings: { version: 2, startHidden: true } }));
   await waitFor('no Clickdial running', () => clickdial().windows.length === 0);
   for (const p of clickdial().all) process.kill(p.pid, 'SIGKILL');
   await waitFor('no Clickdial at all', () => clickdial().all.length === 0);
+  // Settings as the Settings page saves them (version 2 of the file), written while no
+  // Clickdial runs.
+  setSettings({ startHidden: true, trayGraceSecs: 0 }, { fresh: true });
   // What the login entry runs (the window program, which becomes the keeper before any GUI).
   const started = spawn(join(app, '..', 'clickdial-window'), ['--autostart'], { stdio: 'ignore' });
   await keeperOnly('started hidden');

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
-  existsSync, readdirSync, readFileSync, rmSync,
+  existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -31,6 +31,35 @@ export async function freePort() {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The app's settings file in the run's data folder (scripts/with-session.sh gives the run a
+ * private HOME), where `clickdial_services::data_dir` finds it. */
+export const settingsPath = () => join(process.env.XDG_DATA_HOME || join(process.env.HOME, '.local', 'share'), 'in.clickdial.desktop', 'settings.json');
+
+/**
+ * Sets `values` in the app's settings file (camelCase, as the app writes them: `{settings:
+ * {version: 2, …}}`), keeping the other settings unless `fresh`; written to a temporary file and
+ * renamed over, as the app does. Call it while none of the run's Clickdial processes runs: they
+ * write the file under a lock this does not take. They read it when they need a setting (the
+ * tray grace, `trayGraceSecs`, at each close of the window), so a value written before a start
+ * holds for every close after it.
+ */
+export function setSettings(values, { fresh = false } = {}) {
+  const file = settingsPath();
+  let stored = {};
+  if (!fresh) {
+    try {
+      stored = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      // Missing (or not the app's): start from nothing, as the app would.
+    }
+  }
+  const settings = { version: 2, ...(fresh ? {} : stored.settings), ...values };
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...stored, settings }));
+  renameSync(tmp, file);
+}
 
 /** Running processes (zombies left out) as {pid, ppid, name}, from /proc. */
 export function processes() {

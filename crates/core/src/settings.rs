@@ -95,6 +95,10 @@ pub struct Settings {
     pub me: Option<String>,
     /// For supervisors who dial for others: the agent is chosen for each call instead.
     pub choose_agent_each_call: bool,
+    /// Seconds a window closed to the tray keeps its process before the tray keeper takes its
+    /// place (Linux): reopening within them is quicker, GTK and WebKit being still loaded.
+    /// 0 hands over at once. Not on the Settings page; at most [`MAX_TRAY_GRACE_SECS`].
+    pub tray_grace_secs: u32,
     /// Each signed-out or switched-away server's picks, kept for when it comes back: (base
     /// URL, picks), the most recently left last, [`KEPT_PICKS`] at most.
     pub kept_picks: Vec<(String, Picks)>,
@@ -123,6 +127,7 @@ impl Default for Settings {
             notify: false,
             me: None,
             choose_agent_each_call: false,
+            tray_grace_secs: DEFAULT_TRAY_GRACE_SECS,
             kept_picks: Vec::new(),
             last_caller_id: None,
         }
@@ -149,6 +154,11 @@ pub const MAX_HISTORY_DAYS: u32 = 3650;
 /// Longest accepted `call_timeout`: 4 hours.
 pub const MAX_CALL_TIMEOUT: u32 = 4 * 3600;
 
+/// How long a window closed to the tray keeps its process by default: a minute.
+pub const DEFAULT_TRAY_GRACE_SECS: u32 = 60;
+/// The longest it may keep it: an hour (a larger value in the file reads as this).
+pub const MAX_TRAY_GRACE_SECS: u32 = 3600;
+
 impl Settings {
     /// Reads a stored value, migrating older versions; `None` for a value that is not ours
     /// (wrong shape, invalid fields, a newer version).
@@ -163,12 +173,21 @@ impl Settings {
             }
         }
         s.version = SETTINGS_VERSION;
+        // No page sets it: a value edited by hand past the limit is the limit, not a reason
+        // to set the whole file aside.
+        s.tray_grace_secs = s.tray_grace_secs.min(MAX_TRAY_GRACE_SECS);
         s.validate().ok()?;
         Some(s)
     }
 
     pub fn region(&self) -> Region {
         Region::parse(&self.region).unwrap_or_default()
+    }
+
+    /// How long a window closed to the tray keeps its process ([`Settings::tray_grace_secs`],
+    /// at most [`MAX_TRAY_GRACE_SECS`]).
+    pub fn tray_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.tray_grace_secs.min(MAX_TRAY_GRACE_SECS).into())
     }
 
     /// Checks every field; the message says which one and how to fix it.
@@ -184,6 +203,12 @@ impl Settings {
                     MAX_CALL_TIMEOUT / 3600
                 ));
             }
+        }
+        if self.tray_grace_secs > MAX_TRAY_GRACE_SECS {
+            return Err(format!(
+                "Clickdial keeps a closed window's process for at most {} seconds.",
+                MAX_TRAY_GRACE_SECS
+            ));
         }
         Ok(())
     }
@@ -253,6 +278,7 @@ impl Settings {
             start_hidden: self.start_hidden,
             history_days: self.history_days,
             notify: self.notify,
+            tray_grace_secs: self.tray_grace_secs,
             ..Settings::default()
         };
     }
@@ -396,6 +422,40 @@ mod tests {
     }
 
     #[test]
+    fn tray_grace_defaults_to_a_minute_and_is_capped_at_an_hour() {
+        // A file from before the setting: a minute.
+        let old = Settings::from_stored(json!({"version": 2, "region": "IN"})).unwrap();
+        assert_eq!(old.tray_grace_secs, DEFAULT_TRAY_GRACE_SECS);
+        assert_eq!(old.tray_grace(), std::time::Duration::from_secs(60));
+        let read = |secs: u64| {
+            Settings::from_stored(json!({"version": 2, "trayGraceSecs": secs}))
+                .map(|s| (s.tray_grace_secs, s.tray_grace().as_secs()))
+        };
+        assert_eq!(read(0), Some((0, 0)), "at once");
+        assert_eq!(read(600), Some((600, 600)));
+        assert_eq!(read(3600), Some((3600, 3600)));
+        // Past the limit, edited by hand: the limit, and the rest of the file is kept.
+        assert_eq!(read(3601), Some((3600, 3600)));
+        assert_eq!(read(u64::from(u32::MAX)), Some((3600, 3600)));
+        // Not a number of seconds at all: not ours, as for any other field.
+        assert_eq!(read(u64::from(u32::MAX) + 1), None);
+        assert!(Settings::from_stored(json!({"trayGraceSecs": -1})).is_none());
+        assert!(Settings::from_stored(json!({"trayGraceSecs": "60"})).is_none());
+        // A program cannot save more than the limit.
+        let mut s = Settings {
+            tray_grace_secs: MAX_TRAY_GRACE_SECS,
+            ..Settings::default()
+        };
+        assert_eq!(s.validate(), Ok(()));
+        s.tray_grace_secs += 1;
+        assert!(s.validate().unwrap_err().contains("3600 seconds"));
+        assert_eq!(s.tray_grace().as_secs(), 3600);
+        // Written under its camelCase name.
+        let stored = serde_json::to_value(Settings::default()).unwrap();
+        assert_eq!(stored["trayGraceSecs"], 60);
+    }
+
+    #[test]
     fn region_is_read_from_the_settings() {
         let s = Settings {
             region: "US".into(),
@@ -478,6 +538,7 @@ mod tests {
         s.hotkey = Some("ctrl+alt+k".into());
         s.start_hidden = true;
         s.notify = true;
+        s.tray_grace_secs = 0;
         s.sign_out();
         let kept = Picks {
             me: Some("A2".into()),
@@ -495,6 +556,7 @@ mod tests {
                 hotkey: Some("ctrl+alt+k".into()),
                 start_hidden: true,
                 notify: true,
+                tray_grace_secs: 0,
                 choose_agent_each_call: true,
                 kept_picks: vec![("https://api.servetel.in/v1".to_string(), kept)],
                 ..Settings::default()
