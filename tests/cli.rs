@@ -1019,6 +1019,113 @@ async fn status_hangup_history_and_availability() {
     );
 }
 
+/// Writes the app's settings file with `history_days` as the only setting.
+fn keep_history_days(home: &std::path::Path, days: u32) {
+    let dir = home.join("data").join(clickdial_services::IDENTIFIER);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("settings.json"),
+        format!(r#"{{"settings":{{"version":2,"historyDays":{days}}}}}"#),
+    )
+    .unwrap();
+}
+
+/// Puts a finished call placed `days_ago` days ago to `e164` into `home`'s call ledger, as an
+/// earlier process would have left it.
+fn old_call(home: &std::path::Path, e164: &str, days_ago: i64) {
+    use clickdial_services::ledger::{Finish, Ledger, NewCall, Source};
+    let at = clickdial_services::ledger::wall_clock_ms() - days_ago * 86_400_000;
+    let (ledger, _) = Ledger::open(&ledger_path(home)).unwrap();
+    let id = ledger
+        .begin(
+            &NewCall {
+                account: "x",
+                e164,
+                ext: None,
+                agent: AGENT,
+                caller_id: None,
+                source: Source::Cli,
+                custom_identifier: &format!("old-{e164}"),
+            },
+            at,
+        )
+        .unwrap();
+    ledger
+        .finish(id, Finish::NotPlaced { reason: "test" }, at)
+        .unwrap();
+}
+
+/// The numbers `home`'s call ledger holds, as the file has them (not as a command shows them).
+fn ledger_numbers(home: &std::path::Path) -> Vec<String> {
+    let (ledger, _) = clickdial_services::ledger::Ledger::open(&ledger_path(home)).unwrap();
+    let now = clickdial_services::ledger::wall_clock_ms();
+    let mut numbers: Vec<String> = ledger
+        .recent(100, now)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.e164)
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+/// The window deletes calls older than the agent's "Keep call history" at start; the command
+/// line never did, so `clickdial history` listed calls the agent chose not to keep. It is the
+/// application's rule now: `history` and `call` apply it too, and "Always" (0) keeps every call.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_and_call_keep_only_the_history_the_agent_keeps() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let history_numbers = |out: &str| -> Vec<String> {
+        let rows: serde_json::Value = serde_json::from_str(out).unwrap();
+        let mut numbers: Vec<String> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["e164"].as_str().unwrap().to_string())
+            .collect();
+        numbers.sort();
+        numbers
+    };
+    let (two_years, forty_days, a_day) = ("+919876500002", "+919876500040", "+919876500001");
+    old_call(h, two_years, 2 * 365);
+    old_call(h, forty_days, 40);
+    old_call(h, a_day, 1);
+    let mut all = [two_years, forty_days, a_day].map(str::to_string).to_vec();
+    all.sort();
+    let history = || {
+        let mut c = clickdial(h);
+        c.args(["history", "--json"]);
+        run(c)
+    };
+
+    // "Always": nothing goes.
+    keep_history_days(h, 0);
+    let (code, out, err) = history().await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(history_numbers(&out), all);
+    assert_eq!(ledger_numbers(h), all, "nothing deleted");
+
+    // A year: the call of two years ago goes, from the file too; the others stay.
+    keep_history_days(h, 365);
+    let (code, out, err) = history().await;
+    assert_eq!(code, 0, "{err}");
+    let kept = vec![a_day.to_string(), forty_days.to_string()];
+    assert_eq!(history_numbers(&out), kept);
+    assert_eq!(ledger_numbers(h), kept, "deleted, not only hidden");
+
+    // A dial applies it too (after its request): 30 days, and the forty-day-old call goes.
+    let sim = sim().await;
+    keep_history_days(h, 30);
+    let (code, _, err) = run(call_in(h, &sim.url(), &["98765 43210", "--agent", AGENT])).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
+    assert_eq!(
+        ledger_numbers(h),
+        vec![a_day.to_string(), "+919876543210".to_string()]
+    );
+}
+
 /// Issue 9: `--agent` given as a mobile number written as digits only is looked up by the
 /// agents' mobile numbers when no agent ID equals it: a unique match is dialled by its agent
 /// ID; several are listed (exit 2, nothing sent); digits that match nothing go as typed.

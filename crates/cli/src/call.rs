@@ -45,10 +45,11 @@ pub(crate) async fn call(
         region,
         ..DialInput::new(number, agent_id, Source::Cli)
     };
-    let q = app
-        .dial(input)
-        .await
-        .map_err(|e| naming_the_agent(e, &who))?;
+    let dialled = app.dial(input).await;
+    // The history the agent keeps, as the window keeps it: after the request, so the dial
+    // waits for nothing more (one indexed DELETE).
+    app.apply_retention();
+    let q = dialled.map_err(|e| naming_the_agent(e, &who))?;
     Ok(if json {
         json!({"status": "queued", "e164": q.e164, "ext": q.ext, "refId": q.ref_id,
                "callId": q.call_id, "customIdentifier": q.custom_identifier,

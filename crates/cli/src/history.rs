@@ -1,9 +1,9 @@
-//! `clickdial history`: calls placed from this computer, newest first.
+//! `clickdial history`: calls placed from this computer, newest first, within the history the
+//! agent keeps (the application's retention rule, as in the window).
 
 use clickdial_services::ledger::{wall_clock_ms, CallRow, CallState, HistoryQuery};
-use clickdial_services::Error;
 
-use crate::app::{files, open_ledger};
+use crate::app::{files, open_app, tell_notices};
 use crate::words::{international, table};
 use crate::{invalid, Failure};
 
@@ -36,20 +36,18 @@ pub(crate) fn history(
     csv: bool,
 ) -> Result<String, Failure> {
     let files = files()?;
-    let ledger = open_ledger(&files)?;
-    let now = wall_clock_ms();
-    let since_ms = since.as_deref().map(|s| parse_since(s, now)).transpose()?;
-    let rows = ledger
-        .history(
-            &HistoryQuery {
-                digits: number,
-                since_ms,
-                limit: limit.clamp(1, 1_000_000),
-                ..HistoryQuery::default()
-            },
-            now,
-        )
-        .map_err(Error::from)?;
+    let since_ms = since
+        .as_deref()
+        .map(|s| parse_since(s, wall_clock_ms()))
+        .transpose()?;
+    let app = open_app(&files);
+    tell_notices(&app);
+    let rows = app.history(&HistoryQuery {
+        digits: number,
+        since_ms,
+        limit: limit.clamp(1, 1_000_000),
+        ..HistoryQuery::default()
+    })?;
     if json {
         return Ok(serde_json::to_string_pretty(&rows).unwrap_or_default());
     }

@@ -20,7 +20,7 @@ use clickdial_core::Region;
 use serde::Serialize;
 
 use crate::accounts::Accounts;
-use crate::dialer::{system_wall_clock, Dialer};
+use crate::dialer::{system_wall_clock, Dialer, WallClock};
 use crate::follow::Follower;
 use crate::ledger::{Ledger, LEDGER_FILE};
 use crate::links::Inbox;
@@ -60,6 +60,9 @@ pub struct Options {
     pub follow: bool,
     /// A session given by the environment, which wins over the saved account.
     pub overrides: Overrides,
+    /// The wall clock every rule reads (the ledger's times, the live-call rule, retention);
+    /// the system's when `None`. Tests pass their own, to be exact at the limits.
+    pub clock: Option<WallClock>,
 }
 
 /// What the UI may know about the account: never a token or password.
@@ -129,6 +132,8 @@ pub struct Clickdial {
     given: Mutex<Option<Arc<AppSession>>>,
     /// The data folder: settings, history, the shared lists.
     data_dir: PathBuf,
+    /// Wall-clock milliseconds, as [`Options::clock`] gave them.
+    clock: WallClock,
 }
 
 pub use crate::tray::Picks;
@@ -144,6 +149,7 @@ impl Clickdial {
     /// Opens the settings file and the call ledger in `data_dir`.
     pub fn open(secrets: Arc<dyn SecretStore>, data_dir: &Path, options: Options) -> Self {
         let settings = SettingsFile::new(data_dir.join(SETTINGS_FILE));
+        let clock = options.clock.clone().unwrap_or_else(system_wall_clock);
         let mut notices = Vec::new();
         let (_, notice) = settings.load();
         notices.extend(notice);
@@ -154,7 +160,7 @@ impl Clickdial {
                 Ok(Dialer::new(
                     Arc::new(ledger),
                     settings.clone(),
-                    system_wall_clock(),
+                    clock.clone(),
                 ))
             }
             Err(e) => {
@@ -170,7 +176,7 @@ impl Clickdial {
             .as_ref()
             .ok()
             .filter(|_| options.follow)
-            .map(|d| Follower::new(d.ledger().clone(), system_wall_clock()));
+            .map(|d| Follower::new(d.ledger().clone(), clock.clone()));
         Clickdial {
             accounts: Accounts::new(settings, secrets),
             follower,
@@ -187,13 +193,21 @@ impl Clickdial {
             overrides: options.overrides,
             given: Mutex::new(None),
             data_dir: data_dir.to_path_buf(),
+            clock,
         }
+    }
+
+    /// Now, in wall-clock milliseconds (see [`Options::clock`]).
+    fn now_ms(&self) -> i64 {
+        (self.clock)()
     }
 
     fn settings_file(&self) -> &SettingsFile {
         self.accounts.settings_file()
     }
 
+    /// The settings as the file holds them now: read again at every call, so a change another
+    /// process (or a person, or a test) made is seen at once.
     pub fn settings(&self) -> Settings {
         self.settings_file().read().settings()
     }

@@ -4,7 +4,11 @@ use clickdial_core::settings::Settings;
 use clickdial_core::Region;
 
 use super::{lock, Clickdial, Picks};
+use crate::ledger::{CallRow, HistoryQuery};
 use crate::{Code, Error};
+
+/// A day, in milliseconds.
+const DAY_MS: i64 = 86_400_000;
 
 /// The Settings page's preferences; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -97,18 +101,28 @@ impl Clickdial {
         Ok(())
     }
 
-    /// Deletes calls older than the agent's history setting; how many went.
+    /// Deletes calls older than the agent's history setting (`history_days`; 0 keeps them
+    /// all); how many went. A rule of every front end: the window applies it at start and when
+    /// the setting changes, the CLI with each call it places and each history it shows. One
+    /// DELETE through the ledger's index on the start time: its cost is the rows that go.
     pub fn apply_retention(&self) -> usize {
         let days = self.settings().history_days;
         let Ok(dialer) = self.dialer() else { return 0 };
         if days == 0 {
             return 0;
         }
-        let now = crate::ledger::wall_clock_ms();
         dialer
             .ledger()
-            .prune(now - i64::from(days) * 86_400_000)
+            .prune(self.now_ms().saturating_sub(i64::from(days) * DAY_MS))
             .unwrap_or(0)
+    }
+
+    /// Call history, newest first, as `query` asks: the retention rule applied first
+    /// ([`Self::apply_retention`]), so no front end shows a call the agent no longer keeps.
+    pub fn history(&self, query: &HistoryQuery) -> Result<Vec<CallRow>, Error> {
+        let ledger = self.dialer()?.ledger();
+        self.apply_retention();
+        Ok(ledger.history(query, self.now_ms())?)
     }
 
     /// The agent and caller ID for dials not typed into the page: the tray's last choice, else
