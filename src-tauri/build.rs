@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "history",
     "set_availability",
     "export_history",
+    "play_recording",
     "set_me",
     "keep_draft",
 ];

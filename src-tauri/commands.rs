@@ -347,6 +347,13 @@ pub async fn set_availability(
     .await
 }
 
+/// Opens the recording of call `id` in the browser (its address is read again from the call
+/// record, and never reaches the page).
+#[tauri::command]
+pub async fn play_recording(state: State<'_, AppState>, id: i64) -> Result<(), Error> {
+    contained(state.play_recording(id)).await
+}
+
 /// Saves the calls matching `digits` (all calls without it) as a CSV file in Downloads;
 /// returns where.
 #[tauri::command]

@@ -368,6 +368,7 @@ pub fn build_app<R: Runtime>(
             commands::history,
             commands::set_availability,
             commands::export_history,
+            commands::play_recording,
             commands::set_me,
             commands::keep_draft,
         ])

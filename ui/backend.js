@@ -70,6 +70,7 @@ export function createBackend(invoke) {
     calls: () => call(COMMANDS.calls),
     hangUp: (id) => call(COMMANDS.hangUp, { id: id ?? null }),
     exportHistory: (digits) => call(COMMANDS.exportHistory, { digits: digits || null }),
+    playRecording: (id) => call(COMMANDS.playRecording, { id }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ digits, beforeId, limit, sinceMs, untilMs } = {}) =>
       call(COMMANDS.history, {

@@ -31,6 +31,7 @@ export const COMMANDS = Object.freeze({
   history: 'history',
   setAvailability: 'set_availability',
   exportHistory: 'export_history',
+  playRecording: 'play_recording',
   setMe: 'set_me',
   keepDraft: 'keep_draft',
 });

@@ -111,6 +111,17 @@ test('a call is followed live, hung up, and called again from history', { timeou
   });
   await session.run("document.querySelector('#history').scrollIntoView(); return true;");
   await shot('history.png');
+  // Recorded: Play reads the record again and hands its address to the desktop, never to
+  // the page (no browser here: either it opened, or the message says to check for one).
+  const records = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+    .filter((r) => r.path === '/v1/call/records').length;
+  const before = await records();
+  await session.click('#history-list li button.play');
+  await waitFor('the record read again', async () => (await records()) > before);
+  await waitFor('the play settled', () => session.run("return !document.querySelector('#history-list li button.play').disabled;"));
+  const said = await session.run("return document.querySelector('#history-message').hidden ? '' : document.querySelector('#history-message').textContent;");
+  assert.ok(said === '' || said.includes('web browser'), said);
+  assert.equal(await session.run("return document.body.innerHTML.includes('recording?');"), false, 'no address in the page');
   assert.equal((await dials()).length, 1);
   // The bounce guard is 5 s from the first call's reply; it has long passed.
   await session.click('#history-list li button.redial');

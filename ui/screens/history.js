@@ -1,5 +1,5 @@
 // Recent calls: the list under the dial form, filtered by number and day, paged, exported as CSV;
-// each call with "Call again" and "Copy".
+// each call with "Call again" and "Copy", and "Play" when it was recorded.
 import { dayRange } from '../backend.js';
 import { historyEntry } from '../logic.js';
 import { backend } from '../app.js';
@@ -49,6 +49,27 @@ function callerName(value) {
   return option ? option.textContent.split(' · ')[0] : value;
 }
 
+/** "Play": the recording opens in the browser; its address never reaches this page. */
+function playButton(row) {
+  const play = document.createElement('button');
+  play.type = 'button';
+  play.className = 'link small play';
+  play.textContent = 'Play';
+  play.title = 'Play the recording in your browser';
+  play.addEventListener('click', async () => {
+    play.disabled = true;
+    setMessage($('history-message'), 'Opening the recording…', null);
+    try {
+      await backend.playRecording(row.id);
+      setMessage($('history-message'), '');
+    } catch (e) {
+      setMessage($('history-message'), e.message, 'error');
+    }
+    play.disabled = false;
+  });
+  return play;
+}
+
 function historyItem(row) {
   const { text, title } = historyEntry(row, {
     agentName: agentById(row.agent)?.name,
@@ -85,7 +106,9 @@ function historyItem(row) {
     }
     setTimeout(() => { copy.textContent = 'Copy'; }, 1500);
   });
-  li.append(main, redial, copy);
+  li.append(main);
+  if (row.hasRecording) li.append(playButton(row));
+  li.append(redial, copy);
   return li;
 }
 

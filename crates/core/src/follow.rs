@@ -99,6 +99,8 @@ pub struct CallView {
     /// The server has not answered the last reads: the call may still be going on, and what
     /// is shown is the last thing known.
     pub unreachable: bool,
+    /// Its call record says it was recorded (the address itself is never kept).
+    pub recording: bool,
     /// Still being followed (live calls or records will be read again).
     pub following: bool,
 }
@@ -204,6 +206,8 @@ pub struct Tracker {
     from_record: bool,
     talk_s: Option<u64>,
     detail: Option<String>,
+    /// The record says the call was recorded.
+    recording: bool,
     /// Failed reads in a row, and since when (Unix ms).
     errors: u32,
     failing_since_ms: Option<i64>,
@@ -230,6 +234,7 @@ impl Tracker {
             from_record: false,
             talk_s: None,
             detail: None,
+            recording: false,
             errors: 0,
             failing_since_ms: None,
             record_tries: 0,
@@ -484,6 +489,12 @@ impl Tracker {
             .min_by_key(|r| r.started_at.map_or(i64::MAX, |t| (t - queued_s).abs()))
     }
 
+    /// Our call's recording address among `records`, when its record has one (read afresh
+    /// each time: the address carries a token and is never kept).
+    pub fn recording_in(&self, records: &[CallRecord]) -> Option<crate::secret::Secret> {
+        self.find_record(records)?.recording.clone()
+    }
+
     /// Whether `records` hold our call's record: reading more pages would add nothing.
     pub fn finds_record(&self, records: &[CallRecord]) -> bool {
         self.find_record(records).is_some()
@@ -515,6 +526,7 @@ impl Tracker {
             self.talk_s = record.talk_s.filter(|_| outcome == Outcome::Answered);
         }
         self.detail = record.description.clone().or_else(|| record.reason.clone());
+        self.recording = record.recording.is_some();
         if self.call_id.is_none() {
             self.call_id = record.call_id.clone();
         }
@@ -570,6 +582,7 @@ impl Tracker {
             detail: self.detail.clone(),
             can_hang_up: self.stage != Stage::Ended && self.call_id.is_some(),
             unreachable: self.unreachable() && self.next() != Next::Done,
+            recording: self.recording,
             following: self.next() != Next::Done,
         }
     }

@@ -352,8 +352,7 @@ impl Follower {
     async fn store(&self, id: i64, p: OwnedProgress) {
         let ledger = self.ledger.clone();
         // History is a record, not the call itself: a failed write is not worth stopping for.
-        let _ =
-            blocking(move || ledger.record_progress(id, &p.borrow()).map_err(Error::from)).await;
+        let _ = blocking(move || p.write(&ledger, id).map_err(Error::from)).await;
     }
 
     /// Follows calls until the process ends: reads the server only while some call is due,
@@ -646,6 +645,25 @@ pub async fn read_records(client: &Client, tracker: &Tracker) -> Result<Vec<Call
     Ok(rows)
 }
 
+/// The recording of the call in `row`, read afresh from its call record: the address carries
+/// an access token, so it is never kept, only opened.
+pub async fn recording_of(
+    client: &Client,
+    row: &CallRow,
+    agents: &[Agent],
+    now_ms: i64,
+) -> Result<clickdial_core::Secret, Error> {
+    let mut tracker = tracker_of(row, agents);
+    tracker.assume_ended(now_ms);
+    let records = read_records(client, &tracker).await.map_err(Error::from)?;
+    tracker.recording_in(&records).ok_or_else(|| {
+        Error::new(
+            Code::InvalidInput,
+            "The server no longer has a recording of this call.",
+        )
+    })
+}
+
 /// What ties a ledger row's call to us: its agent (with their mobile from the agents' list,
 /// when known), and the references the dial was known by.
 pub fn owner_of(row: &CallRow, agents: &[Agent]) -> Owner {
@@ -717,9 +735,19 @@ struct OwnedProgress {
     talk_s: Option<u64>,
     ended_at_ms: Option<i64>,
     detail: Option<String>,
+    recording: bool,
 }
 
 impl OwnedProgress {
+    /// Into row `id` of the ledger: what was learnt, and that the call was recorded.
+    fn write(&self, ledger: &Ledger, id: i64) -> Result<(), crate::ledger::LedgerError> {
+        ledger.record_progress(id, &self.borrow())?;
+        if self.recording {
+            ledger.mark_recording(id)?;
+        }
+        Ok(())
+    }
+
     fn borrow(&self) -> Progress<'_> {
         Progress {
             call_id: self.call_id.as_deref(),
@@ -738,6 +766,7 @@ fn progress_of(t: &Tracker) -> OwnedProgress {
         talk_s: t.talk_s(),
         ended_at_ms: t.ended_at_ms(),
         detail: t.view(0).detail,
+        recording: t.view(0).recording,
     }
 }
 
@@ -800,7 +829,7 @@ pub async fn look_up(
     }
     let ledger = ledger.clone();
     let id = row.id;
-    let _ = blocking(move || ledger.record_progress(id, &p.borrow()).map_err(Error::from)).await;
+    let _ = blocking(move || p.write(&ledger, id).map_err(Error::from)).await;
     let mut view = tracker.view(now_ms);
     view.following = false;
     Ok(view)
@@ -833,6 +862,7 @@ mod tests {
             detail: None,
             can_hang_up: stage != Stage::Ended,
             unreachable: false,
+            recording: false,
             following: false,
         };
         FollowedCall {

@@ -214,6 +214,11 @@ async fn followed_into_history(shapes: Shapes, stages: Vec<Stage>) {
     );
     assert!(row.ended_at_ms.is_some());
     assert_eq!(row.detail.as_deref(), Some("Call answered by customer"));
+    // Recorded: history knows that much, never the address (it carries a token).
+    assert!(row.has_recording);
+    let shown = serde_json::to_string(&row).unwrap();
+    assert!(shown.contains("\"hasRecording\":true"), "{shown}");
+    assert!(!shown.contains("recording?"), "{shown}");
 
     // Done: the poll loop goes quiet.
     let reads = (w.live_reads(), w.sim.requests_to("/call/records").len());
@@ -608,4 +613,70 @@ async fn a_server_lost_mid_call_is_said_and_the_outcome_still_arrives() {
     assert!(!done.view.unreachable);
     assert_eq!(done.view.talk_s, Some(2), "the record's talk time");
     assert_eq!(w.stored(id, |r| r.detail.is_some()).await.talk_s, Some(2));
+}
+
+/// Play: the recording's address is read again from the call record (by our reference) and
+/// handed to the desktop's opener, never kept; an opener that fails (and prints the address)
+/// gives a message without it.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_recording_is_read_afresh_and_only_handed_to_the_opener() {
+    use clickdial_services::follow::recording_of;
+    use clickdial_services::handler::{open_recording, Desktop};
+    use std::os::unix::fs::PermissionsExt;
+
+    let w = World::new(Account::demo()).await;
+    w.sim.set_timings(timings(100, 300));
+    let id = w.dial("+91 98765 43210").await;
+    let row = w.stored(id, |r| r.has_recording).await;
+    let reads = w.sim.requests_to("/call/records").len();
+    let url = recording_of(
+        &w.session.client,
+        &row,
+        &w.agents,
+        clickdial_services::ledger::wall_clock_ms(),
+    )
+    .await
+    .unwrap();
+    assert!(url
+        .expose()
+        .starts_with("https://customer.servetel.in/file/recording?callId="));
+    assert!(
+        w.sim.requests_to("/call/records").len() > reads,
+        "read again"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let tools = tmp.path().join("bin");
+    std::fs::create_dir_all(&tools).unwrap();
+    let got = tmp.path().join("got");
+    let gio = tools.join("gio");
+    let script = |body: &str| {
+        std::fs::write(&gio, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&gio, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let home = tmp.path().join("home");
+    let desktop = Desktop {
+        data_home: home.join(".local/share"),
+        config_home: home.join(".config"),
+        data_dirs: vec![tmp.path().join("usr/share")],
+        home,
+        tools_path: Some(tools.clone().into_os_string()),
+    };
+    script(&format!("printf '%s\\n' \"$@\" > '{}'", got.display()));
+    open_recording(&desktop, &url).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !got.exists() {
+        assert!(Instant::now() < deadline, "the opener never ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let args = std::fs::read_to_string(&got).unwrap();
+    assert_eq!(args, format!("open\n{}\n", url.expose()));
+
+    script("echo \"gio: $2: Operation not supported\" >&2; exit 1");
+    let e = open_recording(&desktop, &url).unwrap_err();
+    assert!(!e.message.contains("token"), "{}", e.message);
+    assert!(e.message.contains("web browser"), "{}", e.message);
+    let bad = clickdial_core::Secret::new("file:///etc/passwd");
+    assert!(open_recording(&desktop, &bad).is_err());
 }

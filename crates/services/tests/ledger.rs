@@ -136,6 +136,7 @@ fn begin_and_finish_round_trip_with_every_field() {
                 talk_s: None,
                 ended_at_ms: None,
                 detail: None,
+                has_recording: false,
             },
             CallRow {
                 id: first,
@@ -157,6 +158,7 @@ fn begin_and_finish_round_trip_with_every_field() {
                 talk_s: None,
                 ended_at_ms: None,
                 detail: None,
+                has_recording: false,
             },
         ]
     );
@@ -797,7 +799,7 @@ fn a_fresh_file_is_migrated_once_and_reopening_keeps_rows() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();

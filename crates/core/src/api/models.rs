@@ -403,6 +403,10 @@ pub struct CallRecord {
     pub started_at: Option<i64>,
     /// How it went.
     pub outcome: Outcome,
+    /// The recording's address (`recording_url`), when the call was recorded. It carries an
+    /// access token: never stored, logged, exported or sent to the page; only opened.
+    #[serde(skip)]
+    pub recording: Option<crate::secret::Secret>,
 }
 
 impl CallRecord {
@@ -451,8 +455,19 @@ impl CallRecord {
             talk_s,
             started_at,
             outcome,
+            recording: recording_url(row.get("recording_url")),
         })
     }
+}
+
+/// A recording's address as a browser may open it: `https://` (or `http://`) and nothing
+/// else a server could slip in (`file:`, `javascript:`, spaces, control characters), at most
+/// 4 KB.
+fn recording_url(v: Option<&Value>) -> Option<crate::secret::Secret> {
+    let s = v?.as_str()?.trim();
+    let web = s.starts_with("https://") || s.starts_with("http://");
+    let plain = s.len() <= 4096 && s.chars().all(|c| c.is_ascii_graphic());
+    (web && plain && reqwest::Url::parse(s).is_ok()).then(|| crate::secret::Secret::new(s))
 }
 
 /// A call record's outcome from its status, words and Q.850 hangup cause.
@@ -685,5 +700,38 @@ mod tests {
         assert_eq!(rows(&json!({"data": [1, 2]})).map(Vec::len), Some(2));
         assert_eq!(rows(&json!({"results": []})).map(Vec::len), Some(0));
         assert_eq!(rows(&json!({"data": {}})), None);
+    }
+
+    #[test]
+    fn a_recording_address_is_kept_only_when_a_browser_may_open_it() {
+        let rec = |url: Value| {
+            CallRecord::from_row(&json!({"status": "answered", "recording_url": url}))
+                .unwrap()
+                .recording
+                .map(|s| s.expose().to_string())
+        };
+        let ok = "https://customer.servetel.in/file/recording?callId=1.2&type=rec&token=abc";
+        assert_eq!(rec(json!(ok)).as_deref(), Some(ok));
+        assert_eq!(rec(json!(format!("  {ok} "))).as_deref(), Some(ok));
+        assert!(rec(json!("http://127.0.0.1:9/rec.mp3")).is_some());
+        for bad in [
+            json!("javascript:alert(1)"),
+            json!("file:///etc/passwd"),
+            json!("https://a b/c"),
+            json!("https://x/\u{1b}[2J"),
+            json!("https://"),
+            json!(""),
+            json!(null),
+            json!(12),
+            json!(format!("https://x/{}", "a".repeat(5000))),
+        ] {
+            assert_eq!(rec(bad.clone()), None, "{bad}");
+        }
+        let r = CallRecord::from_row(&json!({"recording_url": ok})).unwrap();
+        assert!(
+            !format!("{r:?}").contains("token=abc"),
+            "never in a debug print"
+        );
+        assert!(!serde_json::to_string(&r).unwrap().contains("token=abc"));
     }
 }

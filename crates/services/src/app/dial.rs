@@ -85,6 +85,27 @@ impl Clickdial {
         follower.take_notice()
     }
 
+    /// Plays the recording of call `id` from history: its address is read again from the call
+    /// record and opened in the browser, never kept (servetel-api.md §5.6).
+    pub async fn play_recording(&self, id: i64) -> Result<(), Error> {
+        let ledger = self.dialer()?.ledger().clone();
+        let now = crate::ledger::wall_clock_ms();
+        let row = crate::blocking(move || ledger.get(id, now).map_err(Error::from))
+            .await?
+            .filter(|r| r.has_recording)
+            .ok_or_else(|| Error::invalid("That call has no recording."))?;
+        let session = self.session().await?;
+        let agents = session.known_agents().unwrap_or_default();
+        let url = crate::follow::recording_of(session.client(), &row, &agents, now).await?;
+        let desktop = crate::handler::Desktop::from_env().ok_or_else(|| {
+            Error::new(
+                Code::Internal,
+                "Clickdial could not find the desktop to open the recording with.",
+            )
+        })?;
+        crate::blocking(move || crate::handler::open_recording(&desktop, &url)).await
+    }
+
     /// The follower, when history could be opened.
     pub fn follower(&self) -> Option<&Arc<Follower>> {
         self.follower.as_ref()

@@ -160,6 +160,7 @@ mod tests {
         LiveCall::from_row(&json).unwrap()
     }
 
+            has_recording: false,
     #[test]
     fn a_row_proves_our_call_live_by_its_id_else_by_number_and_time() {
         let listed = row(serde_json::json!({"call_id": "7.1", "state": "Answered",

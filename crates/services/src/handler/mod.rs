@@ -327,6 +327,27 @@ pub fn open_through_os(desktop: &Desktop, url: &str) -> Result<(), Error> {
 /// "tel: links open X; callto: links open Y." from what each scheme opens ("Clickdial",
 /// "Firefox (firefox.desktop)", "nothing yet"); one clause when both open the same.
 fn summarize(opens: &[(&str, String)]) -> String {
+/// Opens a call's recording in the browser through the OS's handler, like
+/// [`open_through_os`]. The address carries an access token: only `https://` / `http://` is
+/// opened, and a failure never repeats the address or what the opener printed.
+pub fn open_recording(desktop: &Desktop, url: &clickdial_core::Secret) -> Result<(), Error> {
+    let u = url.expose();
+    let web = (u.starts_with("https://") || u.starts_with("http://"))
+        && u.chars().all(|c| c.is_ascii_graphic());
+    if !web {
+        return Err(Error::invalid(
+            "The recording's address is not a web address, so Clickdial did not open it.",
+        ));
+    }
+    imp::open(desktop, u).map_err(|_| {
+        Error::new(
+            Code::Internal,
+            "The computer could not open the recording. Check that a web browser is installed \
+             and set as the default one.",
+        )
+    })
+}
+
     match opens {
         [(a, x), (b, y)] if x == y => format!("{a}: and {b}: links open {x}."),
         _ => {

@@ -17,7 +17,7 @@ use super::{
 pub(super) const SELECT_ROW: &str =
     "SELECT id, account, e164, ext, agent, caller_id, source, state, reason,
         ref_id, call_id, custom_identifier, message, created_at_ms, finished_at_ms, pid,
-        outcome, duration_s, ended_at_ms, detail
+        outcome, duration_s, ended_at_ms, detail, recording
     FROM calls";
 
 impl Ledger {
@@ -74,6 +74,15 @@ impl Ledger {
             ])
         })
         .map_err(storage)?;
+        Ok(())
+    }
+
+    /// The call record of call `id` says it was recorded.
+    pub fn mark_recording(&self, id: i64) -> Result<(), LedgerError> {
+        self.conn()
+            .prepare_cached("UPDATE calls SET recording = 1 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id]))
+            .map_err(storage)?;
         Ok(())
     }
 
@@ -330,5 +339,6 @@ fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
         talk_s: r.get(17)?,
         ended_at_ms: r.get(18)?,
         detail: r.get(19)?,
+        has_recording: r.get::<_, Option<i64>>(20)? == Some(1),
     })
 }

@@ -267,6 +267,8 @@ pub struct CallRow {
     pub ended_at_ms: Option<i64>,
     /// The call record's words about the end.
     pub detail: Option<String>,
+    /// The call record says it was recorded (the address is read again to play it).
+    pub has_recording: bool,
 }
 
 /// What a follower learnt about a queued call; `None` fields leave the stored value alone.

@@ -49,6 +49,9 @@ const MIGRATIONS: &[&str] = &[
     // the talk time, are in v1).
     "ALTER TABLE calls ADD COLUMN ended_at_ms INTEGER;
     ALTER TABLE calls ADD COLUMN detail TEXT;",
+    // v3: the call record says it was recorded (1). The address carries a token and is never
+    // stored: it is read again from the record when the agent plays it.
+    "ALTER TABLE calls ADD COLUMN recording INTEGER;",
 ];
 
 /// The schema version this build writes.
