@@ -17,21 +17,27 @@ pub const PROVIDERS: [Provider; 4] = [
         id: "servetel",
         name: "Servetel",
         base_url: "https://api.servetel.in/v1",
+        follow_base_url: None,
     },
     Provider {
         id: "smartflo",
         name: "Tata Smartflo",
         base_url: "https://api-smartflo.tatateleservices.com/v1",
+        follow_base_url: None,
     },
     Provider {
         id: "acefone",
         name: "Acefone India",
         base_url: "https://api.acefone.in/v1",
+        follow_base_url: None,
     },
     Provider {
         id: "acefone-uk",
         name: "Acefone UK",
         base_url: "https://api.acefone.co.uk/v1",
+        // Its live-calls, call-records and hang-up pages show another host than its
+        // click-to-call page (servetel-api.md §5.6).
+        follow_base_url: Some("https://api-account-uk.acefone.com/v1"),
     },
 ];
 
@@ -40,10 +46,23 @@ pub struct Provider {
     pub id: &'static str,
     pub name: &'static str,
     pub base_url: &'static str,
+    /// Where live calls, call records and hang-up live, when not at `base_url`.
+    pub follow_base_url: Option<&'static str>,
 }
 
 pub fn provider(id: &str) -> Option<Provider> {
     PROVIDERS.iter().copied().find(|p| p.id == id)
+}
+
+/// The host following a call uses for an account at `base_url`: a preset's own, when it has
+/// one. Only presets say so, so a secret never goes to a host the user did not choose a
+/// provider for.
+pub fn follow_base_for(base_url: &str) -> Option<&'static str> {
+    let base = base_url.trim().trim_end_matches('/');
+    PROVIDERS
+        .iter()
+        .find(|p| p.base_url == base)
+        .and_then(|p| p.follow_base_url)
 }
 
 /// How the account signs in; the secret for each lives in the keyring.
@@ -483,6 +502,17 @@ mod tests {
         let uk = provider("acefone-uk").unwrap();
         assert_eq!(uk.name, "Acefone UK");
         assert_eq!(uk.base_url, "https://api.acefone.co.uk/v1");
+        assert_eq!(
+            follow_base_for("https://api.acefone.co.uk/v1/"),
+            Some("https://api-account-uk.acefone.com/v1")
+        );
+        for other in [
+            "https://api.servetel.in/v1",
+            "https://api.acefone.in/v1",
+            "http://x/v1",
+        ] {
+            assert_eq!(follow_base_for(other), None, "{other}");
+        }
         assert_eq!(provider("acefone").unwrap().name, "Acefone India");
         assert_eq!(provider("custom"), None);
         assert_eq!(provider(""), None);

@@ -35,6 +35,58 @@ async fn dial(c: &Client) -> Result<clickdial_core::Queued, ApiError> {
     .await
 }
 
+/// An account whose preset names another host for following calls (Acefone UK): live calls,
+/// call records and hang-up go there, with the same token; everything else to the base URL.
+#[tokio::test]
+async fn following_goes_to_the_follow_host_when_a_preset_has_one() {
+    let main = Sim::spawn(Account::demo()).await.unwrap();
+    let follow = Sim::spawn(Account::demo()).await.unwrap();
+    let c = Client::with_options(
+        &main.url(),
+        Secret::new(DEMO_TOKEN),
+        ClientOptions {
+            follow_base: Some(follow.url()),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    dial(&c).await.unwrap();
+    c.users().await.unwrap();
+    c.live_calls(None).await.unwrap();
+    c.call_records(&clickdial_core::api::RecordQuery::default())
+        .await
+        .unwrap();
+    let _ = c.hangup("1.1").await;
+    let paths = |s: &Sim| -> Vec<String> { s.requests().into_iter().map(|r| r.path).collect() };
+    let mut on_main = paths(&main);
+    on_main.dedup(); // `/users` is paged
+    assert_eq!(on_main, ["/v1/click_to_call", "/v1/users"]);
+    assert_eq!(
+        paths(&follow),
+        ["/v1/live_calls", "/v1/call/records", "/v1/call/hangup"]
+    );
+    assert!(follow
+        .requests()
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some("Bearer demo-token")));
+    // Never plain http to another machine.
+    let far = Client::with_options(
+        &main.url(),
+        Secret::new(DEMO_TOKEN),
+        ClientOptions {
+            follow_base: Some("http://example.com/v1".into()),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    far.live_calls(None).await.unwrap();
+    assert_eq!(
+        main.requests_to("/live_calls").len(),
+        1,
+        "stays on the base URL"
+    );
+}
+
 #[tokio::test]
 async fn dial_is_queued_with_the_seed_body() {
     let sim = Sim::spawn(Account::demo()).await.unwrap();

@@ -157,12 +157,17 @@ pub struct Connected {
     pub stamp: Option<crate::settings_file::Stamp>,
 }
 
-/// A client for `base_url` with the given credentials, with the app's options.
+/// A client for `base_url` with the given credentials, with the app's options (and a preset's
+/// own host for following calls, when it has one).
 pub fn client(base_url: &BaseUrl, credentials: Credentials) -> Result<Client, Error> {
     Client::build(
         base_url.as_str(),
         credentials,
-        ClientOptions::default(),
+        ClientOptions {
+            follow_base: clickdial_core::settings::follow_base_for(base_url.as_str())
+                .map(str::to_string),
+            ..ClientOptions::default()
+        },
         Arc::new(SystemClock),
     )
     .map_err(Error::invalid)

@@ -58,6 +58,9 @@ pub struct ClientOptions {
     /// server; 20 s leaves room for a slow one without leaving the agent guessing for long.
     pub timeout: Duration,
     pub user_agent: String,
+    /// Where live calls, call records and hang-up are sent, when not to the base URL (a
+    /// preset's [`crate::settings::Provider::follow_base_url`]).
+    pub follow_base: Option<String>,
 }
 
 impl Default for ClientOptions {
@@ -66,9 +69,13 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(20),
             user_agent: format!("Clickdial/{}", env!("CARGO_PKG_VERSION")),
+            follow_base: None,
         }
     }
 }
+
+/// The endpoints that follow a call, sent to [`ClientOptions::follow_base`] when there is one.
+const FOLLOW_PATHS: [&str; 3] = ["live_calls", "call/records", "call/hangup"];
 
 /// What to ask `/call/records` for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -131,6 +138,8 @@ pub(super) enum Auth {
 pub struct Client {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
+    /// Where [`FOLLOW_PATHS`] go, when not to `base`.
+    follow_base: Option<String>,
     pub(super) auth: Auth,
     pub(super) clock: Arc<dyn Clock>,
     /// Whether the raw token (no `Bearer `) is the form this account accepts.
@@ -232,9 +241,19 @@ impl Client {
         let http = http
             .build()
             .map_err(|e| format!("Could not set up the connection: {e}"))?;
+        let follow_base = options
+            .follow_base
+            .map(|f| f.trim().trim_end_matches('/').to_string())
+            // https, or plain http to this machine only (tests), like the base URL's rule.
+            .filter(|f| {
+                Url::parse(f).is_ok_and(|u| {
+                    u.scheme() == "https" || (u.scheme() == "http" && is_loopback_url(&u))
+                })
+            });
         Ok(Client {
             http,
             base,
+            follow_base,
             auth,
             clock,
             raw_auth: AtomicBool::new(false),
@@ -244,6 +263,16 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// The address of endpoint `path`: the follow host for the endpoints that follow a call,
+    /// when the account has one; the base URL otherwise.
+    pub(super) fn url_of(&self, path: &str) -> String {
+        let base = match &self.follow_base {
+            Some(f) if FOLLOW_PATHS.contains(&path) => f,
+            _ => &self.base,
+        };
+        format!("{base}/{path}")
     }
 
     /// Days until the portal password expires, from the latest sign-in or renewal reply that

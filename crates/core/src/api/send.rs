@@ -44,7 +44,7 @@ impl Client {
     ) -> Result<Reply, ApiError> {
         let mut request = self
             .http
-            .request(method.clone(), format!("{}/{}", self.base, path))
+            .request(method.clone(), self.url_of(path))
             .header(ACCEPT, "application/json");
         if let Some(a) = authorization {
             request = request.header(AUTHORIZATION, a);
