@@ -335,16 +335,7 @@ pub async fn set_availability(
     agent: String,
     available: bool,
 ) -> Result<Vec<Agent>, Error> {
-    contained(async {
-        let session = state.session().await?;
-        session
-            .client()
-            .set_available(agent.trim(), available)
-            .await
-            .map_err(Error::from)?;
-        session.agents(true).await
-    })
-    .await
+    contained(state.set_availability(&agent, available)).await
 }
 
 /// Opens the recording of call `id` in the browser (its address is read again from the call

@@ -918,10 +918,8 @@ async fn status_hangup_history_and_availability() {
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = run(cmd_in(h, &url, &["status"])).await;
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.starts_with("+91 98765 43210: Ringing your phone"),
-        "{out}"
-    );
+    // A real account's row does not say which phone rings.
+    assert!(out.starts_with("+91 98765 43210: Ringing · 0:0"), "{out}");
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let (_, out, _) = run(cmd_in(h, &url, &["status", "--json"])).await;
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -1017,6 +1015,75 @@ async fn status_hangup_history_and_availability() {
         sim.requests_to("/block").len() + sim.requests_to("/unblock").len(),
         2
     );
+}
+
+/// Real accounts list every colleague's call. With our call not listed (the agent's phone is
+/// unreachable, and this account lists a call only once its agent answered) and a colleague
+/// talking to the same customer, `status` keeps looking for ours and `hangup` sends nothing:
+/// the colleague's call is never taken for ours, written to history or ended.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_and_hangup_never_touch_a_colleagues_call() {
+    let sim = sim().await;
+    sim.set_shapes(clickdial_sim::Shapes {
+        listed_once_agent_answers: true,
+        ..clickdial_sim::Shapes::default()
+    });
+    sim.set_timings(clickdial_sim::CallTimings {
+        agent_ring: Duration::from_millis(100),
+        customer_ring: Duration::from_millis(100),
+        talk: Duration::from_secs(60),
+        cdr_delay: Duration::from_millis(10),
+    });
+    sim.set_agent_answer(AGENT, clickdial_sim::Answer::Offline);
+    let theirs = sim.place_call("0506123456782", "919876543210").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sim.calls()[0].stage, "connected", "listed, and talking");
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = sim.url();
+    let (code, out, err) = run(call_in(h, &url, &["+91 98765 43210", "--agent", AGENT])).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(cmd_in(h, &url, &["status", "--json"])).await;
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["stage"], "queued", "{out}");
+    assert_eq!(v["callId"], serde_json::Value::Null, "{out}");
+    let (code, _, err) = run(cmd_in(h, &url, &["hangup"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("still being set up"), "{err}");
+    assert_eq!(sim.requests_to("/call/hangup").len(), 0, "nothing sent");
+    let (_, out, _) = run(cmd_in(h, &url, &["history", "--json"])).await;
+    assert!(!out.contains(&theirs.call_id), "{out}");
+    let now = sim
+        .calls()
+        .into_iter()
+        .find(|c| c.call_id == theirs.call_id);
+    assert_eq!(now.unwrap().stage, "connected", "their call goes on");
+}
+
+/// An account that refuses block / unblock: `clickdial break` says so plainly (exit 3).
+#[tokio::test(flavor = "multi_thread")]
+async fn break_on_an_account_that_refuses_breaks_says_so() {
+    let sim = Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        breaks_refused: true,
+        ..Account::demo()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(cmd_in(
+        home.path(),
+        &sim.url(),
+        &["break", "--agent", "Vikram"],
+    ))
+    .await;
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        err.contains("This account does not let Clickdial put agents on a break"),
+        "{err}"
+    );
+    assert_eq!(sim.requests_to("/block").len(), 1, "asked once");
 }
 
 /// Writes the app's settings file with `history_days` as the only setting.

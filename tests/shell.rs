@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clickdial_app::state::AppState;
 use clickdial_core::Secret;
 use clickdial_services::secrets::{MemoryStore, SecretStore, LEGACY_TOKEN_KEY};
-use clickdial_sim::{Account, Sim, DEMO_EMAIL, DEMO_PASSWORD};
+use clickdial_sim::{Account, Sim, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOKEN};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -446,6 +446,48 @@ fn a_token_that_may_not_list_caller_ids_still_connects() {
         json!({"agent": "0506123456781", "callerId": null, "number": "9876543210"})
     )["refId"]
         .is_string());
+}
+
+/// An account that refuses block / unblock: the switch's error says so plainly, with a typed
+/// detail the page acts on; an account that allows them changes the agent's status.
+#[test]
+fn breaks_an_account_refuses_are_said_plainly() {
+    for refused in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let h = Harness::new(
+            Arc::new(MemoryStore::default()),
+            &dir.path().join("settings.json"),
+        );
+        let sim = tauri::async_runtime::block_on(Sim::spawn(Account {
+            breaks_refused: refused,
+            ..Account::demo()
+        }))
+        .unwrap();
+        h.ok("save_account", custom(&sim, json!({"token": DEMO_TOKEN})));
+        let args = json!({"agent": "0506123456781", "available": false});
+        if refused {
+            let e = h.err("set_availability", args);
+            assert_eq!(e["code"], "forbidden");
+            assert_eq!(e["detail"]["kind"], "breaksNotAllowed");
+            assert!(
+                e["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("This account does not let"),
+                "{e}"
+            );
+        } else {
+            let agents = h.ok("set_availability", args);
+            let asha = agents
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["id"] == "0506123456781")
+                .unwrap();
+            assert_eq!(asha["status"], "blocked");
+        }
+        assert_eq!(sim.requests_to("/block").len(), 1);
+    }
 }
 
 #[test]

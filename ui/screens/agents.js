@@ -145,6 +145,7 @@ export function resetLists() {
 
 export async function loadLists(refresh) {
   const generation = ++listsGeneration;
+  breaksRefused = false;
   setMessage($('lists-message'), refresh ? 'Loading…' : '');
   const [agentList, callerList] = await Promise.allSettled([
     backend.agents(refresh),
@@ -209,6 +210,10 @@ export async function loadLists(refresh) {
 
 // ---- Availability of the chosen agent ----
 
+/** The account refused a break once (typed detail `breaksNotAllowed`); until the lists load
+ * again, the status stays on show and the switch does not. */
+let breaksRefused = false;
+
 export function showAvailability() {
   const agent = agentById($('agent').value);
   const a = $('agent-manual').hidden ? availability(agent) : null;
@@ -217,8 +222,12 @@ export function showAvailability() {
   if (!a) return;
   button.textContent = a.label;
   button.className = `availability ${a.tone || ''}`;
-  button.disabled = !a.enabled;
-  button.title = a.enabled ? `${a.action}: ${a.next ? 'calls reach' : 'no calls reach'} ${agent.name || agent.id}` : '';
+  // An account that refused a break once: the status stays on show, the switch does not.
+  const switchable = a.enabled && !breaksRefused;
+  button.disabled = !switchable;
+  button.title = switchable
+    ? `${a.action}: ${a.next ? 'calls reach' : 'no calls reach'} ${agent.name || agent.id}`
+    : breaksRefused ? 'This account does not let Clickdial change availability' : '';
   button.dataset.next = String(a.next);
 }
 
@@ -236,6 +245,7 @@ async function toggleAvailability() {
     applyAgentMode();
     setMessage($('lists-message'), '');
   } catch (e) {
+    if (e.detail?.kind === 'breaksNotAllowed') breaksRefused = true;
     setMessage($('lists-message'), e.message, 'error');
   }
   showAvailability();

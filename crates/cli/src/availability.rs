@@ -11,7 +11,8 @@ pub(crate) async fn availability(
     available: bool,
 ) -> Result<String, Failure> {
     let files = files()?;
-    let session = session(&open_app(&files)).await?;
+    let app = open_app(&files);
+    let session = session(&app).await?;
     let wanted = match agent {
         Some(a) => a,
         None => saved_settings(&files)
@@ -22,11 +23,7 @@ pub(crate) async fn availability(
             })?,
     };
     let (eid, name) = find_agent(&session, &wanted, Error::from).await?;
-    session
-        .client()
-        .set_available(&eid, available)
-        .await
-        .map_err(Error::from)?;
+    app.set_availability(&eid, available).await?;
     let who = name.unwrap_or_else(|| format!("Agent {eid}"));
     Ok(if available {
         format!("{who} is available: calls come through again.")

@@ -85,6 +85,8 @@ pub enum Detail {
     LiveCall { e164: String },
     /// The agent is on a call with `number` (as people read it): hang up first.
     AgentBusy { agent: String, number: String },
+    /// The account refuses block / unblock: breaks cannot be taken from Clickdial.
+    BreaksNotAllowed,
     /// A dial that failed: whether the call may have been placed, and why, as data. The
     /// message is [`DialFailure::message`] without the agent; a front end that knows the
     /// agent's name asks it for the sentence that names them.

@@ -70,6 +70,8 @@ pub struct Account {
     pub timings: CallTimings,
     /// Tokens that may not read `/call/records` (403).
     pub cdr_forbidden_tokens: Vec<String>,
+    /// `/agent/{eid}/block|unblock` are refused (403), as on accounts that do not allow them.
+    pub breaks_refused: bool,
 }
 
 impl Account {
@@ -121,6 +123,7 @@ impl Account {
             password_days_left: Some(60),
             timings: CallTimings::default(),
             cdr_forbidden_tokens: Vec::new(),
+            breaks_refused: false,
         }
     }
 }

@@ -29,6 +29,7 @@ use crate::settings_file::{SettingsFile, SETTINGS_FILE};
 use crate::{Code, Error};
 use session::Resolved;
 
+pub mod availability;
 pub mod desk;
 pub mod dial;
 pub mod inbox;

@@ -8,6 +8,12 @@ use super::reply;
 use crate::server::{lock, Shared};
 
 pub(crate) fn set_blocked(shared: &Shared, eid: &str, blocked: bool) -> Response {
+    if shared.account.breaks_refused {
+        return reply(
+            StatusCode::FORBIDDEN,
+            json!({"success": false, "message": "You do not have permission to perform this action."}),
+        );
+    }
     let mut agents = lock(&shared.agents);
     let Some(agent) = agents.iter_mut().find(|a| a.eid == eid) else {
         return reply(
