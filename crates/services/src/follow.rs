@@ -6,10 +6,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use clickdial_core::api::{Agent, ApiError, CallRecord, Outcome, RecordQuery};
-use clickdial_core::follow::{
-    CallView, Next, Owner, Stage, Tracker, RECORD_PAGES, RECORD_PAGE_SIZE,
-};
+use clickdial_core::api::{Agent, ApiError, Outcome};
+use clickdial_core::follow::{CallView, Next, Owner, Stage, Tracker};
 use clickdial_core::Client;
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -17,7 +15,7 @@ use tokio::sync::Notify;
 use crate::blocking;
 use crate::dialer::WallClock;
 use crate::error::{Code, Error};
-use crate::ledger::{CallRow, Ledger, Progress};
+use crate::ledger::{Ledger, Progress};
 
 /// Whatever holds the account's client (the window's session, the CLI's).
 pub type ClientRef = Arc<dyn AsRef<Client> + Send + Sync>;
@@ -531,44 +529,6 @@ impl Follower {
     }
 }
 
-/// A desktop notification worth showing for a call that changed from `before` to `after`
-/// (title, body): the customer answered, or the call ended without talk (not answered, busy,
-/// failed). The agent's own phone rings anyway, so nothing else is announced; a hang-up by the
-/// agent is not news to them either.
-pub fn notification(
-    before: Option<&FollowedCall>,
-    after: &FollowedCall,
-) -> Option<(String, String)> {
-    let was = before.map(|b| (b.view.stage, b.view.outcome));
-    let number = &after.international;
-    match (after.view.stage, after.view.outcome) {
-        (Stage::Connected, _) if was.is_none_or(|(s, _)| s != Stage::Connected) => Some((
-            "The customer answered".into(),
-            format!("{number} is on the line."),
-        )),
-        (Stage::Ended, Some(o)) if was != Some((Stage::Ended, Some(o))) => {
-            let (title, body) = match o {
-                Outcome::Missed => (
-                    "The customer did not answer",
-                    format!("{number} did not pick up."),
-                ),
-                Outcome::AgentMissed => (
-                    "Your phone was not answered",
-                    format!("The call to {number} was not placed."),
-                ),
-                Outcome::Busy => (
-                    "The line was busy",
-                    format!("The call to {number} did not connect."),
-                ),
-                Outcome::Failed => ("The call failed", format!("{number} could not be reached.")),
-                Outcome::Answered | Outcome::Cancelled | Outcome::Ended => return None,
-            };
-            Some((title.into(), body))
-        }
-        _ => None,
-    }
-}
-
 /// Why a call cannot be hung up yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotYet {
@@ -613,83 +573,6 @@ pub async fn hang_up_with(client: &Client, call_id: &str) -> Result<String, Erro
     })
 }
 
-/// One look at the call records for `tracker`'s call: the documented date filters only, a
-/// window around when it started, in pages of [`RECORD_PAGE_SIZE`] until its record is found
-/// or a page is not full, at most [`RECORD_PAGES`] pages (bounded on an account with hundreds
-/// of agents calling at once). No order and no other filter is assumed (servetel-api.md §5.6).
-pub async fn read_records(client: &Client, tracker: &Tracker) -> Result<Vec<CallRecord>, ApiError> {
-    let (from, to) = tracker.window_s();
-    let mut rows = Vec::new();
-    for page in 1..=RECORD_PAGES {
-        let reply = client
-            .call_records(&RecordQuery {
-                from_unix: Some(from),
-                to_unix: Some(to),
-                page,
-                limit: RECORD_PAGE_SIZE,
-                ..RecordQuery::default()
-            })
-            .await;
-        let records = match reply {
-            Ok(r) => r.records,
-            // A later page failing keeps what the earlier ones gave.
-            Err(_) if page > 1 => break,
-            Err(e) => return Err(e),
-        };
-        let full = records.len() >= RECORD_PAGE_SIZE as usize;
-        rows.extend(records);
-        if !full || tracker.finds_record(&rows) {
-            break;
-        }
-    }
-    Ok(rows)
-}
-
-/// The recording of the call in `row`, read afresh from its call record: the address carries
-/// an access token, so it is never kept, only opened.
-pub async fn recording_of(
-    client: &Client,
-    row: &CallRow,
-    agents: &[Agent],
-    now_ms: i64,
-) -> Result<clickdial_core::Secret, Error> {
-    let mut tracker = tracker_of(row, agents);
-    tracker.assume_ended(now_ms);
-    let records = read_records(client, &tracker).await.map_err(Error::from)?;
-    tracker.recording_in(&records).ok_or_else(|| {
-        Error::new(
-            Code::InvalidInput,
-            "The server no longer has a recording of this call.",
-        )
-    })
-}
-
-/// What ties a ledger row's call to us: its agent (with their mobile from the agents' list,
-/// when known), and the references the dial was known by.
-pub fn owner_of(row: &CallRow, agents: &[Agent]) -> Owner {
-    let mut owner = Owner::agent(&row.agent).with_ref(&row.custom_identifier);
-    if let Some(r) = &row.ref_id {
-        owner = owner.with_ref(r);
-    }
-    if let Some(phone) = agents
-        .iter()
-        .find(|a| a.id == row.agent)
-        .and_then(|a| a.follow_me_number.as_deref())
-    {
-        owner = owner.with_phone(phone);
-    }
-    owner
-}
-
-/// A tracker for a ledger row's call, resumed under its live call id when one was seen.
-fn tracker_of(row: &CallRow, agents: &[Agent]) -> Tracker {
-    let t = Tracker::new(&row.e164, row.created_at_ms, owner_of(row, agents));
-    match &row.call_id {
-        Some(id) => t.resumed(id),
-        None => t,
-    }
-}
-
 fn wait_of(next: Next) -> Duration {
     match next {
         Next::Live(d) | Next::Records(d) => d,
@@ -708,24 +591,6 @@ impl Entry {
             unknown: self.unknown,
             view,
         }
-    }
-}
-
-/// "Ringing your phone · 0:04", "Answered · talked 1:02", "Busy".
-pub fn summary(v: &CallView) -> String {
-    let clock = |s: u64| format!("{}:{:02}", s / 60, s % 60);
-    match (v.stage, v.outcome) {
-        (Stage::Ended, Some(Outcome::Answered)) => match v.talk_s {
-            Some(t) => format!("Answered · talked {}", clock(t)),
-            None => "Answered".to_string(),
-        },
-        (Stage::Ended, Some(o)) => o.describe().to_string(),
-        (Stage::Ended, None) => "Ended".to_string(),
-        (stage, _) if v.unreachable && stage != Stage::Ended => {
-            "Cannot reach the server; the call may still be going on".to_string()
-        }
-        (Stage::Connected, _) => format!("Connected · {}", clock(v.talk_s.unwrap_or(0))),
-        (stage, _) => format!("{} · {}", stage.describe(), clock(v.elapsed_s)),
     }
 }
 
@@ -770,175 +635,12 @@ fn progress_of(t: &Tracker) -> OwnedProgress {
     }
 }
 
-/// One look at a call from history, for a command line that does not stay running: live calls
-/// once, and the call records if it has ended. What it learns goes to the ledger too.
-pub async fn look_up(
-    client: &Client,
-    ledger: &Arc<Ledger>,
-    row: &CallRow,
-    agents: &[Agent],
-    now_ms: i64,
-) -> Result<CallView, Error> {
-    let mut tracker = tracker_of(row, agents);
-    // A call never seen live that is older than any call can ring unseen has ended: reading
-    // live calls could only match somebody else's call to the same number.
-    let old_unseen = row.call_id.is_none()
-        && now_ms - row.created_at_ms > clickdial_core::follow::NEVER_LISTED.as_millis() as i64;
-    let live = if old_unseen {
-        Vec::new()
-    } else {
-        client.live_calls(None).await.map_err(Error::from)?
-    };
-    tracker.observe_live(now_ms, &live, &|_| false);
-    if tracker.missing() {
-        // Seen live before, missing now: a follower would read once more to be sure; a
-        // one-shot look takes it as ended, and keeps only what a call record confirms.
-        tracker.assume_ended(now_ms);
-    }
-    if tracker.stage() == Stage::Ended {
-        if let Some(outcome) = row.outcome {
-            // Already known: no need to ask again.
-            let mut view = tracker.view(now_ms);
-            view.outcome = Some(outcome);
-            view.talk_s = row.talk_s.and_then(|t| u64::try_from(t).ok());
-            view.elapsed_s = row.ended_at_ms.map_or(view.elapsed_s, |e| {
-                u64::try_from((e - row.created_at_ms).max(0) / 1000).unwrap_or(0)
-            });
-            view.detail = row.detail.clone();
-            view.following = false;
-            return Ok(view);
-        }
-        match read_records(client, &tracker).await {
-            Ok(records) => {
-                tracker.observe_records(&records);
-            }
-            Err(ApiError::Forbidden { .. }) => {
-                tracker.records_failed(now_ms, true);
-            }
-            Err(_) => {
-                tracker.records_failed(now_ms, false);
-            }
-        }
-    }
-    let mut p = progress_of(&tracker);
-    if !tracker.settled() {
-        // Only a record's outcome is kept: a guess now would stop a later, better look.
-        p.outcome = None;
-        p.talk_s = None;
-        p.ended_at_ms = None;
-    }
-    let ledger = ledger.clone();
-    let id = row.id;
-    let _ = blocking(move || p.write(&ledger, id).map_err(Error::from)).await;
-    let mut view = tracker.view(now_ms);
-    view.following = false;
-    Ok(view)
-}
+mod lookup;
+mod say;
+
+use lookup::tracker_of;
+pub use lookup::{look_up, owner_of, read_records, recording_of};
+pub use say::{notification, summary};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_call_is_hung_up_by_its_live_id_only_while_live() {
-        assert_eq!(hang_up_target(true, Some("1.2")), Ok("1.2"));
-        assert_eq!(hang_up_target(true, None), Err(NotYet::SettingUp));
-        assert_eq!(hang_up_target(false, Some("1.2")), Err(NotYet::Ended));
-        assert_eq!(hang_up_target(false, None), Err(NotYet::Ended));
-        assert!(NotYet::SettingUp
-            .error()
-            .message
-            .contains("still being set up"));
-        assert_eq!(NotYet::Ended.error().code, Code::InvalidInput);
-    }
-
-    fn call(stage: Stage, outcome: Option<Outcome>) -> FollowedCall {
-        let view = CallView {
-            stage,
-            elapsed_s: 5,
-            talk_s: None,
-            call_id: Some("1.1".into()),
-            outcome,
-            detail: None,
-            can_hang_up: stage != Stage::Ended,
-            unreachable: false,
-            recording: false,
-            following: false,
-        };
-        FollowedCall {
-            id: 7,
-            international: "+91 98765 43210".into(),
-            agent: "A".into(),
-            summary: summary(&view),
-            unknown: false,
-            view,
-        }
-    }
-
-    #[test]
-    fn notifications_only_for_an_answer_and_a_failure_and_only_once() {
-        let ringing = call(Stage::Ringing, None);
-        let connected = call(Stage::Connected, None);
-        assert_eq!(notification(None, &ringing), None);
-        assert_eq!(
-            notification(Some(&ringing), &connected),
-            Some((
-                "The customer answered".into(),
-                "+91 98765 43210 is on the line.".into()
-            ))
-        );
-        assert_eq!(
-            notification(Some(&connected), &connected),
-            None,
-            "said once"
-        );
-        for (outcome, title) in [
-            (Outcome::Missed, Some("The customer did not answer")),
-            (Outcome::AgentMissed, Some("Your phone was not answered")),
-            (Outcome::Busy, Some("The line was busy")),
-            (Outcome::Failed, Some("The call failed")),
-            (Outcome::Answered, None),
-            (Outcome::Cancelled, None),
-            (Outcome::Ended, None),
-        ] {
-            let ended = call(Stage::Ended, Some(outcome));
-            assert_eq!(
-                notification(Some(&ringing), &ended).map(|(t, _)| t),
-                title.map(str::to_string),
-                "{outcome:?}"
-            );
-            assert_eq!(
-                notification(Some(&ended), &ended),
-                None,
-                "{outcome:?} said once"
-            );
-        }
-        // The record changes an inferred "ended" into "busy": that is news.
-        let inferred = call(Stage::Ended, Some(Outcome::Ended));
-        let busy = call(Stage::Ended, Some(Outcome::Busy));
-        assert!(notification(Some(&inferred), &busy).is_some());
-    }
-
-    #[test]
-    fn summaries() {
-        assert_eq!(
-            call(Stage::RingingAgent, None).summary,
-            "Ringing your phone · 0:05"
-        );
-        let mut answered = call(Stage::Ended, Some(Outcome::Answered));
-        answered.view.talk_s = Some(62);
-        assert_eq!(summary(&answered.view), "Answered · talked 1:02");
-        assert_eq!(call(Stage::Ended, Some(Outcome::Busy)).summary, "Busy");
-        assert_eq!(call(Stage::Ended, None).summary, "Ended");
-        assert_eq!(call(Stage::Connected, None).summary, "Connected · 0:00");
-        assert_eq!(call(Stage::Ringing, None).summary, "Ringing · 0:05");
-        let mut lost = call(Stage::Connected, None);
-        lost.view.unreachable = true;
-        assert_eq!(
-            summary(&lost.view),
-            "Cannot reach the server; the call may still be going on"
-        );
-        lost.view.stage = Stage::Ended;
-        assert_eq!(summary(&lost.view), "Ended", "an end is an end");
-    }
-}
+mod tests;
