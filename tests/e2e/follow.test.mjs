@@ -143,10 +143,10 @@ test('a call is followed live, hung up, and called again from history', { timeou
   assert.match(csv[0], /^time_ist,number,agent,/);
   assert.match(csv[2], /,\+919876543210,0506123456782,918065000101,window,queued,answered,/);
 
-  // A busy customer: failed looks failed. Hang up the second call first (one call per agent).
+  // A supervisor dials for Asha while Vikram's call is live: the busy customer's call looks
+  // failed, and Vikram's call stays in the window with its own Hang up.
   await waitFor('the second call listed', () => session.run("return !document.querySelector('#hang-up').disabled;"), 20000);
-  await session.click('#hang-up');
-  await waitFor('the second call over', async () => (await stage()) === 'ended');
+  await session.run("const a = document.querySelector('#agent'); a.value = '0506123456781'; a.dispatchEvent(new Event('change')); return true;");
   await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
   await session.type('#number', '98765 43486');
   await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
@@ -157,8 +157,18 @@ test('a call is followed live, hung up, and called again from history', { timeou
   assert.equal(await session.run("return document.querySelector('#follow-line').className;"), 'warn');
   assert.equal(await session.run("return document.querySelector('#result').hidden;"), true, 'no green "Call queued"');
   assert.equal(await session.run("return document.querySelector('#follow-again').hidden;"), false);
+  const others = () => session.run("return [...document.querySelectorAll('#follow-others li')].map((li) => li.textContent);");
+  const live = await others();
+  assert.equal(live.length, 1, JSON.stringify(live));
+  assert.match(live[0], /^\+91 98765 43210 · Vikram Singh · Connected · \d:\d\dHang up$/);
   await shot('follow-busy.png');
+  await session.click('#follow-others li button');
+  await waitFor('Vikram\'s call ended', async () => (await others()).length === 0, 20000);
+  const ended = (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+    .filter((r) => r.path === '/v1/call/hangup');
+  assert.equal(ended.length, 2, 'the first hang-up and this one');
   await session.click('#follow-again');
   await waitFor('the busy number again', async () => (await dials()).length === 4, 10000);
-  assert.equal((await dials())[3].body.destination_number, '919876543486');
+  const again = (await dials())[3].body;
+  assert.deepEqual([again.destination_number, again.agent_number], ['919876543486', '0506123456781']);
 });

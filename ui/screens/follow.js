@@ -1,11 +1,16 @@
-// Following the call: the newest call's timeline, its sentence with a running clock, Hang up.
+// Following the call: the newest call's timeline, its sentence with a running clock, Hang up;
+// below it, any other call still live (a supervisor dialling for several agents), each with its
+// own Hang up, so no live call ever leaves the window.
 import { callFailed, callLine, callTone, timeline } from '../backend.js';
 import { EVENTS } from '../ipc.js';
 import { backend, listen } from '../app.js';
+import { agentById } from '../state.js';
 import { $, setMessage } from '../view.js';
 import { callAgain, loadHistory } from './history.js';
 
 let followed = null;
+/** Other calls still live, newest first. */
+let others = [];
 let followedAt = 0;
 let followTimer = null;
 
@@ -35,14 +40,49 @@ function renderFollow() {
   const failed = callFailed(call);
   $('follow-again').hidden = !failed;
   if (failed) $('result').hidden = true;
+  renderOthers(extra);
+}
+
+function renderOthers(extra) {
+  const list = $('follow-others');
+  list.hidden = others.length === 0;
+  list.replaceChildren(...others.map((call) => {
+    const li = document.createElement('li');
+    const text = document.createElement('span');
+    const who = agentById(call.agent)?.name || call.agent;
+    text.textContent = `${call.international} · ${who} · ${callLine(call, extra)}`;
+    const hang = document.createElement('button');
+    hang.type = 'button';
+    hang.className = 'link small';
+    hang.textContent = 'Hang up';
+    hang.disabled = !call.canHangUp;
+    hang.addEventListener('click', () => hangUp(call.id, hang));
+    li.append(text, hang);
+    return li;
+  }));
+}
+
+async function hangUp(id, button) {
+  button.disabled = true;
+  setMessage($('follow-message'), 'Ending the call…', null);
+  try {
+    await backend.hangUp(id);
+    setMessage($('follow-message'), '');
+  } catch (e) {
+    setMessage($('follow-message'), e.message, 'error');
+    button.disabled = false;
+  }
 }
 
 function showCalls(calls) {
   const before = followed;
   followed = calls[0] || null;
+  others = calls.slice(1).filter((c) => c.stage !== 'ended');
   followedAt = Date.now();
   clearInterval(followTimer);
-  if (followed && followed.stage !== 'ended') followTimer = setInterval(renderFollow, 1000);
+  if ((followed && followed.stage !== 'ended') || others.length) {
+    followTimer = setInterval(renderFollow, 1000);
+  }
   if (before && followed && before.id === followed.id && before.stage !== followed.stage) {
     setMessage($('follow-message'), '');
   }
@@ -63,16 +103,5 @@ export function setupFollow() {
   listen(EVENTS.callsChanged, ({ payload }) => showCalls(payload || []));
   listen(EVENTS.followError, ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
   $('follow-again').addEventListener('click', () => followed && callAgain(followed));
-  $('hang-up').addEventListener('click', async () => {
-    if (!followed) return;
-    $('hang-up').disabled = true;
-    setMessage($('follow-message'), 'Ending the call…', null);
-    try {
-      await backend.hangUp(followed.id);
-      setMessage($('follow-message'), '');
-    } catch (e) {
-      setMessage($('follow-message'), e.message, 'error');
-      $('hang-up').disabled = !followed?.canHangUp;
-    }
-  });
+  $('hang-up').addEventListener('click', () => followed && hangUp(followed.id, $('hang-up')));
 }
