@@ -1492,6 +1492,22 @@ mod demo {
         tokio::net::TcpStream::connect(addr).await.is_ok()
     }
 
+    /// The status code of `GET /__sim/requests` with control token `token`.
+    async fn control_status(url: &str, token: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = url.trim_start_matches("http://").trim_end_matches("/v1");
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "GET /__sim/requests HTTP/1.1\r\nHost: {addr}\r\n{}: {token}\r\n\
+             Connection: close\r\n\r\n",
+            clickdial_sim::CONTROL_HEADER
+        );
+        s.write_all(request.as_bytes()).await.unwrap();
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).await.unwrap();
+        reply.split(' ').nth(1).unwrap_or_default().to_string()
+    }
+
     #[tokio::test]
     async fn the_demo_serves_the_demo_account_and_stops_when_dropped() {
         let demo = DemoServer::start(Path::new(BIN))
@@ -1528,11 +1544,14 @@ mod demo {
     }
 
     /// If the window's process dies without dropping it (a crash), the child's standard input
-    /// closes, and the child ends by itself.
+    /// closes, and the child ends by itself. Its controls need the token it wrote, for this
+    /// user only, into the data folder; the file goes with it.
     #[tokio::test]
     async fn the_simulator_ends_when_its_parent_goes() {
+        let data = tempfile::tempdir().unwrap();
         let mut child = tokio::process::Command::new(BIN)
             .args(["sim", "--for-parent"])
+            .env("XDG_DATA_HOME", data.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
@@ -1546,6 +1565,23 @@ mod demo {
             .expect("a line")
             .expect("the address");
         assert!(reachable(&url).await, "{url}");
+        let file = data
+            .path()
+            .join("in.clickdial.desktop")
+            .join(clickdial_services::demo::CONTROL_FILE);
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(written["url"], url.as_str());
+        let token = written["controlToken"].as_str().unwrap();
+        assert_eq!(token.len(), 32, "a fresh random token: {token}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "this user only");
+        }
+        assert_eq!(control_status(&url, "guess").await, "403");
+        assert_eq!(control_status(&url, token).await, "200");
 
         drop(child.stdin.take());
         let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
@@ -1554,6 +1590,7 @@ mod demo {
             .expect("its status");
         assert!(status.success(), "{status}");
         assert!(!reachable(&url).await);
+        assert!(!file.exists(), "the token goes with the simulator");
     }
 
     /// Only a loopback address from the child is believed, and a child that says nothing is an

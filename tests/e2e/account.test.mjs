@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import {
-  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, rememberSim, simFetch, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 const TOKEN = 'demo-token';
@@ -29,10 +29,15 @@ after(async () => {
 
 async function startSim() {
   sim = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: sim.stdout });
-  for await (const line of lines) {
-    const m = /base URL:\s*(\S+)/.exec(line);
-    if (m) return m[1];
+  let url = null;
+  for await (const line of createInterface({ input: sim.stdout })) {
+    const base = /base URL:\s*(\S+)/.exec(line);
+    if (base) url = base[1];
+    const controls = /controls: .*: (\S+)$/.exec(line);
+    if (url && controls) {
+      rememberSim(url, controls[1]);
+      return url;
+    }
   }
   throw new Error('clickdial sim printed no base URL');
 }
@@ -149,7 +154,7 @@ test('sign in with a token, then with email and password; nothing secret leaks',
   assert.match(whoamiAfter, /Configured: no/);
 
   // Leak probe.
-  const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+  const recorded = await (await simFetch(simUrl, '/__sim/requests')).json();
   const sessionTokens = [...new Set(recorded
     .map((r) => (r.authorization || '').replace(/^Bearer /, ''))
     .filter((t) => t.startsWith('st-')))];

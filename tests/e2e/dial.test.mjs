@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, simFetch, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 
@@ -64,7 +64,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   assert.equal(await noSidewaysScroll(), true, 'who-are-you at 380 px');
   // A large team (300 more agents): the list filters as the agent types.
   const demoSim = await session.text('#demo-url');
-  const team = await fetch(new URL('/__sim/team', demoSim), { method: 'POST', body: JSON.stringify({ extra: 300 }) });
+  const team = await simFetch(demoSim, '/__sim/team', { method: 'POST', body: JSON.stringify({ extra: 300 }) });
   assert.equal(team.status, 200);
   await session.click('#me-refresh');
   await waitFor('the large team', async () => (await session.text('#me-more')) === 'Showing 200 of 305 agents: type to narrow the list.');
@@ -127,7 +127,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   const simUrl = await session.text('#demo-url');
   assert.equal(await session.run("return document.querySelector('#mode').title;"), simUrl, 'the full address in the tooltip');
   assert.match(simUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-  const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+  const recorded = await (await simFetch(simUrl, '/__sim/requests')).json();
   const dials = recorded.filter((r) => r.path === '/v1/click_to_call');
   assert.equal(dials.length, 1, JSON.stringify(dials));
   const body = dials[0].body;
@@ -184,7 +184,7 @@ test('demo dial from the real window reaches the simulator exactly once', { time
   await shot('paste.png');
 
   // Issue 9, lists: a refresh that fails keeps the lists in use and says they may be stale.
-  const fault = await fetch(new URL('/__sim/fault', simUrl), {
+  const fault = await simFetch(simUrl, '/__sim/fault', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ path: '/users', status: 503, times: 20 }),

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, simFetch, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 let driver;
@@ -39,13 +39,13 @@ test('a call is followed live, hung up, and called again from history', { timeou
     session.run("return document.querySelectorAll('#me-list .me-choice').length === 5;"));
   const simUrl = await session.text('#demo-url');
   // Stages long enough for the app's 2.5 s poll to see each one; a long talk to hang up.
-  const timings = await fetch(new URL('/__sim/timings', simUrl), {
+  const timings = await simFetch(simUrl, '/__sim/timings', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ agent_ring_ms: 4000, customer_ring_ms: 4000, talk_ms: 120000, cdr_delay_ms: 200 }),
   });
   assert.equal(timings.status, 200);
-  const dials = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+  const dials = async () => (await (await simFetch(simUrl, '/__sim/requests')).json())
     .filter((r) => r.path === '/v1/click_to_call');
 
   await session.click('#me-list .me-choice[data-id="0506123456782"]');
@@ -67,14 +67,14 @@ test('a call is followed live, hung up, and called again from history', { timeou
   await session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input'));");
   await session.click('#availability');
   await waitFor('available again', async () => (await session.text('#availability')) === 'Available');
-  const switched = (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+  const switched = (await (await simFetch(simUrl, '/__sim/requests')).json())
     .filter((r) => r.path.startsWith('/v1/agent/0506123456782/')).map((r) => r.path);
   assert.deepEqual(switched, ['/v1/agent/0506123456782/block', '/v1/agent/0506123456782/unblock']);
 
   await session.type('#number', '98765 43210');
   await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
   // Idle so far: the app has not asked for live calls.
-  const liveReads = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+  const liveReads = async () => (await (await simFetch(simUrl, '/__sim/requests')).json())
     .filter((r) => r.path === '/v1/live_calls').length;
   assert.equal(await liveReads(), 0, 'no live-call request while no call is active');
   await session.click('#call');
@@ -98,7 +98,7 @@ test('a call is followed live, hung up, and called again from history', { timeou
   await waitFor('the outcome from the call record', async () =>
     (await stage()) === 'ended' && /^Answered · talked 0:0\d$/.test(await session.text('#follow-line')), 20000);
   assert.equal(await session.run("return document.querySelector('#hang-up').hidden;"), true);
-  const hangups = (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+  const hangups = (await (await simFetch(simUrl, '/__sim/requests')).json())
     .filter((r) => r.path === '/v1/call/hangup');
   assert.equal(hangups.length, 1);
   await shot('follow-ended.png');
@@ -113,7 +113,7 @@ test('a call is followed live, hung up, and called again from history', { timeou
   await shot('history.png');
   // Recorded: Play reads the record again and hands its address to the desktop, never to
   // the page (no browser here: either it opened, or the message says to check for one).
-  const records = async () => (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+  const records = async () => (await (await simFetch(simUrl, '/__sim/requests')).json())
     .filter((r) => r.path === '/v1/call/records').length;
   const before = await records();
   await session.click('#history-list li button.play');
@@ -164,7 +164,7 @@ test('a call is followed live, hung up, and called again from history', { timeou
   await shot('follow-busy.png');
   await session.click('#follow-others li button');
   await waitFor('Vikram\'s call ended', async () => (await others()).length === 0, 20000);
-  const ended = (await (await fetch(new URL('/__sim/requests', simUrl))).json())
+  const ended = (await (await simFetch(simUrl, '/__sim/requests')).json())
     .filter((r) => r.path === '/v1/call/hangup');
   assert.equal(ended.length, 2, 'the first hang-up and this one');
   await session.click('#follow-again');

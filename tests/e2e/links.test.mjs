@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import {
-  app, driverBin, nativeDriver, newSession, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, rememberSim, simFetch, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 
@@ -32,9 +32,15 @@ after(async () => {
 
 async function startSim() {
   sim = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let url = null;
   for await (const line of createInterface({ input: sim.stdout })) {
-    const m = /base URL:\s*(\S+)/.exec(line);
-    if (m) return m[1];
+    const base = /base URL:\s*(\S+)/.exec(line);
+    if (base) url = base[1];
+    const controls = /controls: .*: (\S+)$/.exec(line);
+    if (url && controls) {
+      rememberSim(url, controls[1]);
+      return url;
+    }
   }
   throw new Error('clickdial sim printed no base URL');
 }
@@ -84,7 +90,7 @@ test('a link that starts Clickdial before any account is kept until the demo sta
   await session.keys('\uE007');
   await waitFor('the queued result', async () => (await session.text('#result')).startsWith('Call queued'));
   const simUrl = await session.text('#demo-url');
-  const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+  const recorded = await (await simFetch(simUrl, '/__sim/requests')).json();
   const dials = recorded.filter((r) => r.path === '/v1/click_to_call');
   assert.equal(dials.length, 1);
   assert.equal(dials[0].body.destination_number, '919876543210');
@@ -100,7 +106,7 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   const simUrl = await startSim();
   execFileSync(app, ['login', '--base-url', simUrl, '--token-stdin'], { input: 'demo-token' });
   const dials = async () => {
-    const recorded = await (await fetch(new URL('/__sim/requests', simUrl))).json();
+    const recorded = await (await simFetch(simUrl, '/__sim/requests')).json();
     return recorded.filter((r) => r.path === '/v1/click_to_call');
   };
 

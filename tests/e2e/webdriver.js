@@ -36,6 +36,29 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * private HOME), where `clickdial_services::data_dir` finds it. */
 export const settingsPath = () => join(process.env.XDG_DATA_HOME || join(process.env.HOME, '.local', 'share'), 'in.clickdial.desktop', 'settings.json');
 
+/** Control tokens of the simulators a test started itself (`clickdial sim` prints its own). */
+const simTokens = new Map();
+
+/** Remembers the control token `clickdial sim` printed for the simulator at `url`. */
+export function rememberSim(url, token) {
+  simTokens.set(new URL(url).origin, token);
+}
+
+/**
+ * `fetch` of a simulator control (`/__sim/…`), with the control token it needs: the one
+ * `clickdial sim` printed, or, for the demo's simulator, the one it wrote into the data folder.
+ */
+export function simFetch(simUrl, path, init = {}) {
+  const origin = new URL(simUrl).origin;
+  let token = simTokens.get(origin);
+  if (!token) {
+    const file = join(dirname(settingsPath()), 'demo-simulator.json');
+    const demo = JSON.parse(readFileSync(file, 'utf8'));
+    if (new URL(demo.url).origin === origin) token = demo.controlToken;
+  }
+  return fetch(new URL(path, simUrl), { ...init, headers: { ...(init.headers || {}), 'x-sim-control': token || '' } });
+}
+
 /**
  * Sets `values` in the app's settings file (camelCase, as the app writes them: `{settings:
  * {version: 2, …}}`), keeping the other settings unless `fresh`; written to a temporary file and

@@ -375,10 +375,14 @@ async fn execute(command: Command) -> Result<String, Failure> {
         Command::Break { agent } => availability::availability(agent, false).await,
         Command::Sim {
             for_parent: true, ..
-        } => clickdial_sim::run_for_parent()
-            .await
-            .map(|_| String::new())
-            .map_err(|e| Failure::from(Error::internal(format!("the simulator stopped: {e}")))),
+        } => clickdial_sim::run_for_parent(
+            clickdial_services::data_dir()
+                .map(|d| d.join(clickdial_services::demo::CONTROL_FILE))
+                .as_deref(),
+        )
+        .await
+        .map(|_| String::new())
+        .map_err(|e| Failure::from(Error::internal(format!("the simulator stopped: {e}")))),
         Command::Sim { port, .. } => clickdial_sim::run_foreground(port)
             .await
             .map(|_| String::new())

@@ -9,6 +9,10 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 pub use clickdial_core::DEMO_TOKEN;
 
+/// Where the demo's simulator writes its address and its control token, in the data folder
+/// (readable by this user only; see `clickdial_sim::run_for_parent`).
+pub const CONTROL_FILE: &str = "demo-simulator.json";
+
 /// How long the child may take to say where it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 

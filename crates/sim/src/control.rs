@@ -20,8 +20,22 @@ pub(crate) fn handle(
     shared: &Shared,
     method: &Method,
     path: &str,
+    token: Option<&str>,
     body: &Bytes,
 ) -> Option<Response> {
+    if !path.starts_with("/__sim/") {
+        return None;
+    }
+    if shared
+        .control_token
+        .as_deref()
+        .is_some_and(|t| token != Some(t))
+    {
+        return Some(reply(
+            StatusCode::FORBIDDEN,
+            json!({"error": "this simulator's controls need its control token"}),
+        ));
+    }
     if path == "/__sim/requests" {
         return Some(reply(StatusCode::OK, json!(*lock(&shared.requests))));
     }

@@ -54,5 +54,5 @@ pub use account::{Account, SimAgent, SimDid, SimLogin, DEMO_EMAIL, DEMO_PASSWORD
 pub use fault::{Fault, FaultAction};
 pub use lifecycle::{Answer, CallInfo, CallTimings};
 pub use router::Recorded;
-pub use server::{run_for_parent, run_foreground, Sim};
+pub use server::{run_for_parent, run_foreground, Sim, CONTROL_HEADER};
 pub use shapes::{CustomerForm, Legs, RecordFilters, Shapes};

@@ -61,7 +61,10 @@ pub(crate) async fn handle(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
-    if let Some(response) = control::handle(&shared, &method, &path, &body) {
+    let token = headers
+        .get(crate::server::CONTROL_HEADER)
+        .and_then(|v| v.to_str().ok());
+    if let Some(response) = control::handle(&shared, &method, &path, token, &body) {
         return response;
     }
     let body_value = if body.is_empty() {

@@ -36,7 +36,12 @@ pub(crate) struct Shared {
     pub(crate) shapes: Mutex<Shapes>,
     /// Until when every API request gets a gateway's 503 page (the account's state is kept).
     pub(crate) outage_until: Mutex<Option<Instant>>,
+    /// When set, `/__sim/*` answers only requests that carry it in [`CONTROL_HEADER`].
+    pub(crate) control_token: Option<String>,
 }
+
+/// The header that carries a guarded simulator's control token.
+pub const CONTROL_HEADER: &str = "x-sim-control";
 
 /// A running simulator. Dropping it stops the server.
 pub struct Sim {
@@ -52,6 +57,17 @@ impl Sim {
     }
 
     pub async fn bind(addr: SocketAddr, account: Account) -> std::io::Result<Sim> {
+        Sim::bind_guarded(addr, account, None).await
+    }
+
+    /// Like [`Sim::bind`], with `/__sim/*` refused (403) to requests without `control_token`
+    /// in [`CONTROL_HEADER`]: the demo's simulator and `clickdial sim`, which any local user
+    /// could reach, get a token made at random for each launch.
+    pub async fn bind_guarded(
+        addr: SocketAddr,
+        account: Account,
+        control_token: Option<String>,
+    ) -> std::io::Result<Sim> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -65,6 +81,7 @@ impl Sim {
             agents: Mutex::new(account.agents.clone()),
             shapes: Mutex::new(Shapes::default()),
             outage_until: Mutex::new(None),
+            control_token,
             account,
         });
         let app = axum::Router::new()
@@ -195,12 +212,25 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A control token made at random for one launch.
+fn control_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// Runs the demo account on 127.0.0.1:`port` until Ctrl-C; for `clickdial sim` and the binary.
+/// Its controls need the token it prints.
 pub async fn run_foreground(port: u16) -> std::io::Result<()> {
-    let sim = Sim::bind(SocketAddr::from(([127, 0, 0, 1], port)), Account::demo()).await?;
+    let token = control_token();
+    let sim = Sim::bind_guarded(
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        Account::demo(),
+        Some(token.clone()),
+    )
+    .await?;
     println!("Servetel simulator (demo account) listening.");
     println!("  base URL: {}", sim.url());
     println!("  token:    {DEMO_TOKEN}");
+    println!("  controls: /__sim/* with the header {CONTROL_HEADER}: {token}");
     println!("  sign-in:  {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!(
         "  agents:   {}",
@@ -230,8 +260,25 @@ pub async fn run_foreground(port: u16) -> std::io::Result<()> {
 /// own so that the window's program does not carry the simulator's server. Prints its base URL
 /// on one line, then serves until its standard input closes, which happens when the window's
 /// process ends for any reason, or until it is killed.
-pub async fn run_for_parent() -> std::io::Result<()> {
-    let sim = Sim::spawn(Account::demo()).await?;
+///
+/// Its controls need a token made for this launch, written with the URL to `control_file`
+/// (`{"url": …, "controlToken": …}`, readable by this user only, removed when it stops): the
+/// same user's scripts and tests find it there, other local users cannot.
+pub async fn run_for_parent(control_file: Option<&std::path::Path>) -> std::io::Result<()> {
+    let token = control_token();
+    let sim = Sim::bind_guarded(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        Account::demo(),
+        Some(token.clone()),
+    )
+    .await?;
+    let written = match control_file {
+        Some(path) => {
+            let body = serde_json::json!({"url": sim.url(), "controlToken": token}).to_string();
+            write_private(path, &body).ok().map(|()| path.to_path_buf())
+        }
+        None => None,
+    };
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -244,10 +291,28 @@ pub async fn run_for_parent() -> std::io::Result<()> {
         let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
         let _ = closed.send(());
     });
-    tokio::select! {
-        _ = stdin_closed => {}
-        r = tokio::signal::ctrl_c() => r?,
+    let ended = tokio::select! {
+        _ = stdin_closed => Ok(()),
+        r = tokio::signal::ctrl_c() => r,
+    };
+    if let Some(path) = written {
+        let _ = std::fs::remove_file(path);
     }
     drop(sim);
-    Ok(())
+    ended
+}
+
+/// Writes `body` to `path` readable by this user only (a new file, renamed over the old).
+fn write_private(path: &std::path::Path, body: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&tmp)?.write_all(body.as_bytes())?;
+    std::fs::rename(&tmp, path)
 }
