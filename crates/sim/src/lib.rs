@@ -35,6 +35,8 @@
 //! `GET /__sim/calls` the calls and their stages; `POST /__sim/timings` and `POST /__sim/agent`
 //! change stage lengths and how an agent answers; `POST /__sim/team {"extra": 300}` adds that
 //! many agents, for trying a large team.
+//! A guarded simulator ([`Sim::bind_guarded`]: the demo's, `clickdial sim`) answers these only
+//! with its control token in the [`CONTROL_HEADER`] header.
 
 // One module per job: the account served (and the demo's), a queued call's stages, injected
 // faults, the running server and its `Sim` handle, every request's way in, the `/__sim/*`
