@@ -161,6 +161,14 @@ test('links reach the running window, wait on the sheet and dial once', { timeou
   await waitFor('the sheet for a US number', async () =>
     (await sheetOpen()) && (await title()).includes('+1 415-555-0100 (United States'));
   await shot('link-sheet.png');
+  // Another link while the sheet is open: the number changes under the agent's finger, so Call
+  // waits a moment, focus leaves it, and the new number is marked.
+  assert.equal((await openLink('tel:+91-98765-43211')).code, 0);
+  await waitFor('the new number', async () => (await title()).includes('+91 98765 43211'));
+  assert.equal(await session.run("return document.querySelector('#sheet-call').disabled;"), true);
+  assert.notEqual(await session.run('return document.activeElement.id;'), 'sheet-call');
+  assert.equal(await session.run("return document.querySelector('#sheet-title').classList.contains('changed');"), true);
+  await waitFor('Call again usable', () => session.run("return !document.querySelector('#sheet-call').disabled;"), 3000);
   await session.keys('\uE00C');
   await waitFor('the sheet to close', async () => !(await sheetOpen()));
 

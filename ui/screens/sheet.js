@@ -13,6 +13,9 @@ import { $, chosen, setMessage } from '../view.js';
 import { updatePreview } from './dial.js';
 
 let sheetRequest = null;
+/** How long Call stays disabled after the number on an open sheet changed under the agent. */
+const CHANGED_GUARD_MS = 1200;
+let changedTimer = null;
 // Answers to overlapping refreshes can arrive out of order; only the newest may change the sheet.
 let linksSeq = 0;
 
@@ -46,6 +49,7 @@ function showLinkDialled({ international, outcome, error }) {
 }
 
 function openSheet(request) {
+  const before = sheetRequest;
   sheetRequest = request || null;
   const sheet = $('sheet');
   $('waiting-link').hidden = true;
@@ -55,7 +59,22 @@ function openSheet(request) {
   }
   if (sheetRequest.selfTest) setMessage($('handler-message'), 'The test link reached Clickdial: phone links work.', 'ok');
   renderSheet();
+  // Another link replaced the number while the sheet was open: an Enter or a click meant for
+  // the old number must not dial the new one. Call waits a moment, the new number is marked,
+  // and focus goes to Cancel.
+  const changed = sheet.open && before && before.number?.e164 !== sheetRequest.number?.e164;
+  clearTimeout(changedTimer);
+  $('sheet-title').classList.toggle('changed', !!changed);
   if (!sheet.open) sheet.showModal();
+  if (changed && !$('sheet-call').hidden) {
+    $('sheet-call').disabled = true;
+    $('sheet-cancel').focus();
+    const shown = sheetRequest;
+    changedTimer = setTimeout(() => {
+      if (sheetRequest === shown) $('sheet-call').disabled = false;
+    }, CHANGED_GUARD_MS);
+    return;
+  }
   ($('sheet-call').hidden ? $('sheet-cancel') : $('sheet-call')).focus();
 }
 
