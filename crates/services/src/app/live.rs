@@ -27,8 +27,9 @@ const RING_SLACK_S: i64 = 120;
 
 impl Clickdial {
     /// Refuses a dial to `e164` for `agent` while a call to that number, or the agent's call to
-    /// another, placed at least the bounce window ago (the guard speaks for younger ones), may
-    /// be live. Sends nothing when it refuses.
+    /// another, placed at least the bounce window ago (the guard speaks for younger ones) and
+    /// at most the longest call time (and the ring slack) ago, may be live. Sends nothing when
+    /// it refuses.
     pub(super) async fn refuse_if_live(
         &self,
         session: &AppSession,
@@ -45,17 +46,23 @@ impl Clickdial {
         let Ok(dialer) = self.dialer() else {
             return Ok(());
         };
-        let now = crate::ledger::wall_clock_ms();
+        let now = self.now_ms();
         let longest = settings
             .call_timeout
             .map_or(DEFAULT_LONGEST_CALL_S, i64::from)
             + RING_SLACK_S;
         let account = crate::dialer::server_of(session.client());
         let bounce = i64::try_from(BOUNCE_WINDOW.as_millis()).unwrap_or(i64::MAX);
+        // Placed from the longest call time ago up to the bounce window ago, both included: the
+        // guard counts its window from the reply, so at its end it may just have stopped
+        // speaking for a call answered within the millisecond it was placed. Saturating: the
+        // clock and the ledger's times are not trusted to be sane.
+        let from = now.saturating_sub(longest.saturating_mul(1000));
+        let to = now.saturating_sub(bounce).saturating_add(1);
         let open = |party| {
             dialer
                 .ledger()
-                .unended_calls(&account, party, now - longest * 1000, now - bounce, now)
+                .unended_calls(&account, party, from, to, now)
         };
         let to_number = open(Party::Number(e164))?;
         let of_agent: Vec<CallRow> = open(Party::Agent(agent))?
@@ -110,7 +117,7 @@ fn proves_live(row: &LiveCall, call: &CallRow) -> bool {
             row.direction != Some(1)
                 && row.is_to(&call.e164)
                 && row.created_at.is_none_or(|t| {
-                    t.saturating_mul(1000) >= call.created_at_ms - RING_SLACK_S * 1000
+                    t.saturating_mul(1000) >= call.created_at_ms.saturating_sub(RING_SLACK_S * 1000)
                 })
         }
     }
@@ -153,6 +160,7 @@ mod tests {
             talk_s: None,
             ended_at_ms: None,
             detail: None,
+            has_recording: false,
         }
     }
 
@@ -160,7 +168,6 @@ mod tests {
         LiveCall::from_row(&json).unwrap()
     }
 
-            has_recording: false,
     #[test]
     fn a_row_proves_our_call_live_by_its_id_else_by_number_and_time() {
         let listed = row(serde_json::json!({"call_id": "7.1", "state": "Answered",
@@ -184,6 +191,10 @@ mod tests {
                 "customer_number": "9876543210"}));
             listed.created_at = Some(created);
             let _ = proves_live(&listed, &call(None));
+            // Nor an absurd time of ours, from a ledger another version wrote.
+            let mut ours = call(None);
+            ours.created_at_ms = created;
+            let _ = proves_live(&listed, &ours);
         }
     }
 }
