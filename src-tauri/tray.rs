@@ -17,7 +17,7 @@ use crate::window;
 
 pub const TRAY_ID: &str = "main";
 
-/// How often the tray looks at the clipboard and the call history to refresh its menu.
+/// How often the tray looks at the call history, the lists and the picks to refresh its menu.
 const REFRESH: Duration = Duration::from_secs(2);
 
 /// Builds the tray and starts its refresh loop. An error (no tray on this desktop) is reported
@@ -52,18 +52,17 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .map_err(tauri::Error::Io)
 }
 
-/// Rebuilds the menu when what it shows changed: the clipboard, the recent calls, the lists,
-/// the picks. Cheap when nothing changed (one clipboard read, cached lists, one small query).
+/// Rebuilds the menu when what it shows changed: the recent calls, the lists, the picks. Cheap
+/// when nothing changed (cached lists, one small query). The clipboard is not read here: this
+/// tray gets no menu-open event on Linux, so Dial clipboard reads it when clicked.
 fn refresh_loop<R: Runtime>(app: AppHandle<R>) {
-    let mut clipboard = clickdial_desktop::ClipboardReader::new();
     let mut shown: Option<(Vec<Item>, String)> = None;
     loop {
-        let text = clipboard.text();
         let Some(state) = app.try_state::<AppState>() else {
             std::thread::sleep(REFRESH);
             continue;
         };
-        let tray_state = tauri::async_runtime::block_on(state.tray_state(text));
+        let tray_state = tauri::async_runtime::block_on(state.tray_state());
         let next = (tray::menu(&tray_state), tray::tooltip(&tray_state));
         if shown.as_ref() != Some(&next) {
             if let Some(icon) = app.tray_by_id(TRAY_ID) {

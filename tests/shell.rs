@@ -1162,7 +1162,7 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     // itself (no request while the agent is idle).
     let lists = || sim.requests_to("/users").len() + sim.requests_to("/my_number").len();
     let before = lists();
-    let tray = tauri::async_runtime::block_on(state.tray_state(None));
+    let tray = tauri::async_runtime::block_on(state.tray_state());
     assert!(tray.agents.is_empty());
     assert_eq!(lists(), before);
     h.ok("list_agents", json!({}));
@@ -1171,7 +1171,13 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     assert_eq!(picks.agent.as_deref(), Some("0506123456783"));
     // The tray's agent is who you are: the window shows "You: Meera Iyer" from now on.
     assert_eq!(h.ok("get_status", json!({}))["me"], "0506123456783");
-    let tray = tauri::async_runtime::block_on(state.tray_state(Some("+91 98765 43211".into())));
+    let tray = tauri::async_runtime::block_on(state.tray_state());
+    // The clipboard is never polled: the item offers to dial what it will find.
+    assert_eq!(tray.clipboard, clickdial_services::tray::Clip::Unread);
+    let tray = clickdial_services::tray::TrayState {
+        clipboard: clickdial_services::tray::Clip::Read(Some("+91 98765 43211".into())),
+        ..tray
+    };
     let items = menu(&tray);
     // The hotkey's call is still live (the demo's calls ring for seconds): Hang up comes first.
     assert!(

@@ -112,11 +112,11 @@ struct Keeper {
 impl Keeper {
     fn serve(self, events: mpsc::Sender<Event>, inbox: mpsc::Receiver<Event>) -> i32 {
         use ksni::blocking::TrayMethods;
-        let mut clipboard = crate::ClipboardReader::new();
-        let mut shown = self.menu(clipboard.text());
+        let mut shown = self.menu();
         let tray = KeeperTray {
             items: shown.0.clone(),
             tooltip: shown.1.clone(),
+            region: self.settings.read().settings().region(),
             icon: icon(),
             events: events.clone(),
         }
@@ -148,13 +148,15 @@ impl Keeper {
                     if !self.runtime.block_on(self.instance.bus_alive()) {
                         return 0; // The desktop session ended.
                     }
-                    let next = self.menu(clipboard.text());
+                    let next = self.menu();
                     if next != shown {
                         if let Some(t) = &tray {
                             let (items, tooltip) = next.clone();
+                            let region = self.settings.read().settings().region();
                             t.update(move |t| {
                                 t.items = items;
                                 t.tooltip = tooltip;
+                                t.region = region;
                             });
                         }
                         shown = next;
@@ -209,13 +211,14 @@ impl Keeper {
         }
     }
 
-    /// The menu and tooltip for what the keeper knows now.
-    fn menu(&self, clipboard: Option<String>) -> (Vec<Item>, String) {
+    /// The menu and tooltip for what the keeper knows now (the clipboard is read only when the
+    /// menu is about to show: [`KeeperTray::menu_about_to_show`]).
+    fn menu(&self) -> (Vec<Item>, String) {
         let settings = self.settings.read().settings();
         let state = lock(&self.state);
         let picks = tray::picks(state.picks.as_ref(), &settings);
         let tray_state = TrayState {
-            clipboard,
+            clipboard: tray::Clip::Unread,
             region: settings.region(),
             recent: self.ledger.as_ref().map(tray::recent).unwrap_or_default(),
             agents: state.agents.clone(),
@@ -330,6 +333,8 @@ impl Hotkey {
 struct KeeperTray {
     items: Vec<Item>,
     tooltip: String,
+    /// Where a number without a country code is read as being.
+    region: clickdial_core::Region,
     icon: Vec<ksni::Icon>,
     events: mpsc::Sender<Event>,
 }
@@ -369,6 +374,13 @@ impl ksni::Tray for KeeperTray {
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
         self.items.iter().map(menu_item).collect()
+    }
+
+    /// The menu is about to show: the one time the clipboard is read (never polled), so Dial
+    /// clipboard can say what it holds.
+    fn menu_about_to_show(&mut self) {
+        let clip = tray::Clip::Read(crate::clipboard());
+        tray::with_clipboard(&mut self.items, &clip, self.region);
     }
 }
 
@@ -452,12 +464,41 @@ mod tests {
         assert_eq!(label("sales_team"), "sales__team");
     }
 
+    /// The clipboard is read when the menu is about to show, and only then: the item says
+    /// what it found (whatever this machine's clipboard holds, it is no longer "unread").
+    #[test]
+    fn the_clipboard_is_read_when_the_menu_is_about_to_show() {
+        use ksni::Tray;
+        let (tx, _rx) = mpsc::channel();
+        let state = TrayState {
+            configured: true,
+            region: clickdial_core::Region::INDIA,
+            ..TrayState::default()
+        };
+        let mut t = KeeperTray {
+            items: tray::menu(&state),
+            tooltip: String::new(),
+            region: clickdial_core::Region::INDIA,
+            icon: vec![],
+            events: tx,
+        };
+        let clipboard_label = |t: &KeeperTray| match &t.items[0] {
+            Item::Action { label, .. } => label.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(clipboard_label(&t), "Dial clipboard");
+        t.menu_about_to_show();
+        assert!(clipboard_label(&t).starts_with("Dial clipboard"));
+        assert_ne!(clipboard_label(&t), "Dial clipboard", "read, and said");
+    }
+
     #[test]
     fn the_menu_keeps_ids_labels_and_state() {
         let (tx, rx) = mpsc::channel();
         let mut t = KeeperTray {
             items: vec![],
             tooltip: String::new(),
+            region: clickdial_core::Region::INDIA,
             icon: vec![],
             events: tx,
         };

@@ -36,8 +36,9 @@ fn main() {
     );
     the_selection_comes_first_and_nothing_is_changed();
     a_blank_selection_falls_back_to_the_clipboard();
+    a_huge_clipboard_is_cut();
     nothing_selected_or_copied_is_none();
-    println!("x_selection: 3 checks passed");
+    println!("x_selection: 4 checks passed");
 }
 
 #[cfg(target_os = "linux")]
@@ -102,18 +103,24 @@ fn the_selection_comes_first_and_nothing_is_changed() {
         clickdial_desktop::selection().as_deref(),
         Some("Please call +91 98765 43210 today")
     );
-    // Reading the selection did not copy it: the clipboard is what it was, read again and
-    // through the tray's long-lived reader.
+    // Reading the selection did not copy it: the clipboard is what it was.
     assert_eq!(
         clickdial_desktop::clipboard().as_deref(),
         Some("022 4000 1234")
     );
-    let mut reader = clickdial_desktop::ClipboardReader::new();
-    assert_eq!(reader.text().as_deref(), Some("022 4000 1234"));
     assert_eq!(
         clickdial_desktop::selection().as_deref(),
         Some("Please call +91 98765 43210 today")
     );
+}
+
+/// A huge clipboard (a log, a document) is cut to what a number could need once read.
+fn a_huge_clipboard_is_cut() {
+    let huge = format!("+91 98765 43210 {}", "x".repeat(60_000));
+    let _owner = Owner::start("", &huge);
+    let read = clickdial_desktop::clipboard().unwrap();
+    assert_eq!(read.len(), clickdial_desktop::MAX_CLIPBOARD);
+    assert!(read.starts_with("+91 98765 43210 xxx"));
 }
 
 fn a_blank_selection_falls_back_to_the_clipboard() {

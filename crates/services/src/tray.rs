@@ -62,11 +62,22 @@ pub struct Choice {
     pub label: String,
 }
 
+/// What the menu knows of the clipboard. It is read only when it is needed (the menu is about
+/// to show, or Dial clipboard was clicked), never polled: a clipboard can hold a password
+/// manager's secret or a hundred megabytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Clip {
+    /// Not read: the item offers to dial what it will find.
+    #[default]
+    Unread,
+    /// Read: its text, if it holds text.
+    Read(Option<String>),
+}
+
 /// Everything the menu depends on.
 #[derive(Debug, Clone, Default)]
 pub struct TrayState {
-    /// The clipboard's text, if it holds text.
-    pub clipboard: Option<String>,
+    pub clipboard: Clip,
     pub region: Region,
     /// Recent numbers in E.164, newest first (repeats allowed; the menu lists each once).
     pub recent: Vec<String>,
@@ -203,8 +214,11 @@ const AGENT_PREFIX: &str = "agent:";
 const CALLER_PREFIX: &str = "caller:";
 
 /// The clipboard item's label, and whether it can be used.
-pub fn clipboard_item(clipboard: Option<&str>, region: Region) -> (String, bool) {
-    let text = clipboard.map(str::trim).unwrap_or_default();
+pub fn clipboard_item(clipboard: &Clip, region: Region) -> (String, bool) {
+    let Clip::Read(clipboard) = clipboard else {
+        return ("Dial clipboard".into(), true);
+    };
+    let text = clipboard.as_deref().map(str::trim).unwrap_or_default();
     if text.is_empty() {
         return ("Dial clipboard (the clipboard has no text)".into(), false);
     }
@@ -214,9 +228,29 @@ pub fn clipboard_item(clipboard: Option<&str>, region: Region) -> (String, bool)
     }
 }
 
+/// `items` with the clipboard item as `clip` makes it (the keeper, when its menu is about to
+/// show).
+pub fn with_clipboard(items: &mut [Item], clip: &Clip, region: Region) {
+    let (label, usable) = clipboard_item(clip, region);
+    for item in items {
+        if let Item::Action {
+            id,
+            label: l,
+            enabled,
+        } = item
+        {
+            // Left alone without an account: it says to connect one.
+            if id == DIAL_CLIPBOARD && !l.contains("connect an account") {
+                *l = label.clone();
+                *enabled = usable;
+            }
+        }
+    }
+}
+
 /// The menu, top to bottom.
 pub fn menu(s: &TrayState) -> Vec<Item> {
-    let (label, usable) = clipboard_item(s.clipboard.as_deref(), s.region);
+    let (label, usable) = clipboard_item(&s.clipboard, s.region);
     let mut items = Vec::new();
     // A live call comes first: ending it is the most urgent thing the tray can do.
     if let Some(call) = &s.live_call {
@@ -372,7 +406,7 @@ mod tests {
 
     fn state() -> TrayState {
         TrayState {
-            clipboard: Some(" +91 98765 43210\n".into()),
+            clipboard: Clip::Read(Some(" +91 98765 43210\n".into())),
             region: Region::INDIA,
             recent: vec![
                 "+919876500001".into(),
@@ -450,7 +484,7 @@ mod tests {
             (Some(&*"9".repeat(5000)), "no phone number in it"),
         ] {
             let s = TrayState {
-                clipboard: clip.map(str::to_string),
+                clipboard: Clip::Read(clip.map(str::to_string)),
                 ..state()
             };
             match &menu(&s)[0] {
@@ -467,6 +501,39 @@ mod tests {
         };
         assert!(
             matches!(&menu(&s)[0], Item::Action { enabled: false, label, .. } if label.contains("connect an account"))
+        );
+        // Not read (never polled): the item offers to dial what it will find; reading it when
+        // the menu is about to show fills it in, unless there is no account.
+        let unread = TrayState {
+            clipboard: Clip::Unread,
+            ..state()
+        };
+        let mut items = menu(&unread);
+        assert!(
+            matches!(&items[0], Item::Action { enabled: true, label, .. } if label == "Dial clipboard")
+        );
+        with_clipboard(
+            &mut items,
+            &Clip::Read(Some("98765 43210".into())),
+            Region::INDIA,
+        );
+        assert!(
+            matches!(&items[0], Item::Action { enabled: true, label, .. } if label == "Dial clipboard: +91 98765 43210")
+        );
+        with_clipboard(&mut items, &Clip::Read(None), Region::INDIA);
+        assert!(matches!(&items[0], Item::Action { enabled: false, .. }));
+        let mut none = menu(&TrayState {
+            configured: false,
+            clipboard: Clip::Unread,
+            ..state()
+        });
+        with_clipboard(
+            &mut none,
+            &Clip::Read(Some("98765 43210".into())),
+            Region::INDIA,
+        );
+        assert!(
+            matches!(&none[0], Item::Action { enabled: false, label, .. } if label.contains("connect an account"))
         );
     }
 

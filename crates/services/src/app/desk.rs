@@ -4,8 +4,9 @@ use super::{lock, Clickdial, MAX_DRAFT};
 use crate::instance::Handover;
 
 impl Clickdial {
-    /// What the tray menu shows: the clipboard's text, the recent numbers, the lists, the picks.
-    pub async fn tray_state(&self, clipboard: Option<String>) -> crate::tray::TrayState {
+    /// What the tray menu shows: the recent numbers, the lists, the picks (the clipboard is
+    /// read only when Dial clipboard is clicked).
+    pub async fn tray_state(&self) -> crate::tray::TrayState {
         use crate::tray::TrayState;
         let settings = self.settings();
         let session = self.session().await.ok();
@@ -22,7 +23,7 @@ impl Clickdial {
             .unwrap_or_default();
         let picks = self.picks_with(&settings);
         TrayState {
-            clipboard,
+            clipboard: crate::tray::Clip::Unread,
             region: settings.region(),
             recent,
             agents,
