@@ -190,6 +190,8 @@ mod tests {
 
     /// Run by [`the_users_driver_list_is_put_back`] in a process of its own: the environment
     /// is not changed while other tests run.
+    // glvnd's driver list: Linux only, like `no_egl_here`.
+    #[cfg(target_os = "linux")]
     #[test]
     #[ignore = "run by the_users_driver_list_is_put_back, in a process of its own"]
     fn no_egl_here_child() {
@@ -198,6 +200,7 @@ mod tests {
         println!("after: {after:?}");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn the_users_driver_list_is_put_back() {
         for (before, expected) in [

@@ -1,6 +1,9 @@
 //! HTTPS trusts what the system trusts: a server whose certificate is installed in the system's
 //! settings (here `SSL_CERT_FILE`, as a company's root certificate would be) is reached. The
 //! same server untrusted is `tls_untrusted.rs`.
+// Not on Windows: the test server is OpenSSL's, and SSL_CERT_FILE is OpenSSL's; Windows
+// trusts through SChannel and its certificate store (docs/WINDOWS.md, "Not run under wine").
+#![cfg(not(windows))]
 
 mod tls_server;
 

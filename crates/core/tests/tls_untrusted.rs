@@ -1,6 +1,9 @@
 //! HTTPS goes through the system's TLS (OpenSSL on Linux) and its certificate store. A server
 //! this computer does not trust is refused before anything is sent, in words an agent can act
 //! on (not "check your internet connection").
+// Not on Windows: the test server is OpenSSL's, and SSL_CERT_FILE is OpenSSL's; Windows
+// trusts through SChannel and its certificate store (docs/WINDOWS.md, "Not run under wine").
+#![cfg(not(windows))]
 
 mod tls_server;
 

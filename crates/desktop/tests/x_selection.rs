@@ -7,7 +7,7 @@
 //! is a failure. Without that variable (a plain `cargo test`, maybe on a desktop whose clipboard
 //! it would take over), it says it did not run.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 /// Set in the owner process: the text it puts in the PRIMARY selection and in the clipboard
@@ -44,6 +44,7 @@ fn main() {
 #[cfg(target_os = "linux")]
 fn own(primary: &str, clipboard: &str) {
     use arboard::{LinuxClipboardKind, SetExtLinux};
+    use std::io::Read;
     let mut owner = arboard::Clipboard::new().expect("an X display");
     for (kind, text) in [
         (LinuxClipboardKind::Clipboard, clipboard),

@@ -181,12 +181,15 @@ fn is_executable(p: &Path) -> bool {
 struct Ran {
     ok: bool,
     stdout: String,
+    /// Read by the freedesktop half only (xdg-mime's complaints).
+    #[cfg_attr(any(windows, target_os = "macos"), allow(dead_code))]
     stderr: String,
 }
 
 #[cfg_attr(target_os = "macos", allow(dead_code))]
 impl Ran {
     /// The first non-empty line of stdout, trimmed.
+    #[cfg_attr(any(windows, target_os = "macos"), allow(dead_code))]
     fn first_line(&self) -> Option<String> {
         first_line(&self.stdout)
     }
@@ -324,9 +327,6 @@ pub fn open_through_os(desktop: &Desktop, url: &str) -> Result<(), Error> {
     imp::open(desktop, url)
 }
 
-/// "tel: links open X; callto: links open Y." from what each scheme opens ("Clickdial",
-/// "Firefox (firefox.desktop)", "nothing yet"); one clause when both open the same.
-fn summarize(opens: &[(&str, String)]) -> String {
 /// Opens a call's recording in the browser through the OS's handler, like
 /// [`open_through_os`]. The address carries an access token: only `https://` / `http://` is
 /// opened, and a failure never repeats the address or what the opener printed.
@@ -348,6 +348,9 @@ pub fn open_recording(desktop: &Desktop, url: &clickdial_core::Secret) -> Result
     })
 }
 
+/// "tel: links open X; callto: links open Y." from what each scheme opens ("Clickdial",
+/// "Firefox (firefox.desktop)", "nothing yet"); one clause when both open the same.
+fn summarize(opens: &[(&str, String)]) -> String {
     match opens {
         [(a, x), (b, y)] if x == y => format!("{a}: and {b}: links open {x}."),
         _ => {
