@@ -26,6 +26,17 @@ fn program(program: &str, home: &std::path::Path) -> Command {
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
         .stdin(Stdio::null())
         .kill_on_drop(true);
+    // Windows reads no HOME or XDG variable: the same folder through the portable-mode
+    // override, and the system folder Windows' sockets need.
+    #[cfg(windows)]
+    c.env(
+        clickdial_services::DATA_DIR_VAR,
+        home.join("data").join(clickdial_services::IDENTIFIER),
+    )
+    .env(
+        "SystemRoot",
+        std::env::var_os("SystemRoot").unwrap_or_default(),
+    );
     c
 }
 

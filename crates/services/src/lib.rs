@@ -44,9 +44,30 @@ pub use error::{Code, Error};
 /// tauri.conf.json, so the window, the CLI and every other process share one folder.
 pub const IDENTIFIER: &str = "in.clickdial.desktop";
 
-/// The app's data folder (`~/.local/share/in.clickdial.desktop` on Linux).
+/// Portable mode: a folder of the user's choosing for the settings file and the call ledger,
+/// instead of the usual one (docs/WINDOWS.md#portable-mode). For a desk that keeps Clickdial on
+/// a shared drive or a USB stick, and for tests, which cannot move Windows' AppData the way
+/// they move HOME or XDG_DATA_HOME on Linux. Secrets stay in the OS keyring either way.
+pub const DATA_DIR_VAR: &str = "CLICKDIAL_DATA_DIR";
+
+/// The app's data folder: `CLICKDIAL_DATA_DIR` when set (portable mode), else
+/// `~/.local/share/in.clickdial.desktop` on Linux, `%APPDATA%\in.clickdial.desktop` on Windows,
+/// `~/Library/Application Support/in.clickdial.desktop` on macOS. Every process reads it here.
 pub fn data_dir() -> Option<std::path::PathBuf> {
-    dirs::data_dir().map(|d| d.join(IDENTIFIER))
+    data_dir_from(std::env::var_os(DATA_DIR_VAR), dirs::data_dir)
+}
+
+/// [`data_dir`] with its inputs passed in: the override (empty means unset; relative means
+/// from the current folder, fixed now so a program started elsewhere finds the same folder)
+/// and the OS's data folder.
+fn data_dir_from(
+    portable: Option<std::ffi::OsString>,
+    os_data_dir: impl FnOnce() -> Option<std::path::PathBuf>,
+) -> Option<std::path::PathBuf> {
+    match portable.filter(|dir| !dir.is_empty()) {
+        Some(dir) => std::path::absolute(dir).ok(),
+        None => os_data_dir().map(|d| d.join(IDENTIFIER)),
+    }
 }
 
 /// Where exported files go: the Downloads folder, else the home folder.
@@ -61,4 +82,37 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|_| Error::internal("A keyring, file or history operation did not finish."))?
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    #[test]
+    fn the_portable_folder_wins_and_is_made_absolute() {
+        let os = || Some(PathBuf::from("/os/data"));
+        assert_eq!(
+            data_dir_from(None, os),
+            Some(PathBuf::from("/os/data").join(IDENTIFIER))
+        );
+        // Empty is unset, as a shell's `CLICKDIAL_DATA_DIR= clickdial …` means.
+        assert_eq!(
+            data_dir_from(Some("".into()), os),
+            Some(PathBuf::from("/os/data").join(IDENTIFIER))
+        );
+        let here = std::env::current_dir().unwrap();
+        let portable = here.join("Clickdial data");
+        assert_eq!(
+            data_dir_from(Some(portable.clone().into()), || None),
+            Some(portable)
+        );
+        assert_eq!(
+            data_dir_from(Some("Clickdial data".into()), || None),
+            Some(here.join("Clickdial data"))
+        );
+        // No override and no OS folder (no HOME): none, which callers explain.
+        assert_eq!(data_dir_from(None, || None), None);
+    }
 }
