@@ -490,6 +490,44 @@ fn breaks_an_account_refuses_are_said_plainly() {
     }
 }
 
+/// An account whose live rows name the agent by their softphone extension, which `/v1/users`
+/// leaves out: the window learns it from `/v1/user/{id}` (once) and ties the call, so Hang up
+/// is offered; a colleague's call to another customer is not mistaken for it meanwhile.
+#[test]
+fn a_call_named_by_the_agents_extension_is_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    let sim = tauri::async_runtime::block_on(Sim::spawn(Account::demo())).unwrap();
+    sim.set_shapes(clickdial_sim::Shapes {
+        legs: clickdial_sim::Legs::Extension,
+        ..clickdial_sim::Shapes::default()
+    });
+    sim.set_timings(clickdial_sim::CallTimings {
+        agent_ring: std::time::Duration::from_millis(200),
+        customer_ring: std::time::Duration::from_millis(200),
+        talk: std::time::Duration::from_secs(60),
+        cdr_delay: std::time::Duration::from_millis(10),
+    });
+    h.ok("save_account", custom(&sim, json!({"token": DEMO_TOKEN})));
+    h.ok("dial", dial_args("0506123456781", "9876543210"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while h.ok("calls", json!({}))[0]["canHangUp"] != true {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never tied by the extension"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let call = &h.ok("calls", json!({}))[0];
+    assert_eq!(call["callId"], sim.calls()[0].call_id.as_str());
+    assert_eq!(call["stage"], "connected");
+    let asked = sim.requests_to("/user/314671");
+    assert_eq!(asked.len(), 1, "asked once");
+}
+
 #[test]
 fn preferences_are_validated_and_used() {
     let dir = tempfile::tempdir().unwrap();

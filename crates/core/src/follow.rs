@@ -163,6 +163,20 @@ impl Owner {
         self
     }
 
+    /// Everything `other` ties as well.
+    pub fn merge(mut self, other: Owner) -> Owner {
+        for r in other.refs {
+            self = self.with_ref(&r);
+        }
+        for id in other.ids {
+            self = self.with_id(&id);
+        }
+        for p in other.phones {
+            self = self.with_phone(&p);
+        }
+        self
+    }
+
     /// Whether `reference` is one of ours.
     pub fn knows_ref(&self, reference: &str) -> bool {
         self.refs.iter().any(|r| r == reference.trim())
@@ -264,6 +278,12 @@ impl Tracker {
 
     pub fn stage(&self) -> Stage {
         self.stage
+    }
+
+    /// What ties rows to this call, to widen once more is known of the agent (their mobile,
+    /// extension): a row is then tied that could not be before.
+    pub fn owner_mut(&mut self) -> &mut Owner {
+        &mut self.owner
     }
 
     pub fn call_id(&self) -> Option<&str> {

@@ -184,6 +184,8 @@ mod tests {
             follow_me_number: Some(mobile.into()),
             status: AgentStatus::Enabled,
             login: None,
+            user_id: None,
+            extension: None,
         }
     }
 

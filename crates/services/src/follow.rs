@@ -171,6 +171,16 @@ impl Follower {
         self.wake.notify_one();
     }
 
+    /// Call `id` is ours by more than its dial said (the agent's mobile, extension): `widen`
+    /// adds it to what ties rows to it.
+    pub fn widen_owner(&self, id: i64, widen: impl FnOnce(Owner) -> Owner) {
+        let mut state = self.lock();
+        if let Some(entry) = state.calls.iter_mut().find(|c| c.id == id) {
+            let owner = std::mem::take(entry.tracker.owner_mut());
+            *entry.tracker.owner_mut() = widen(owner);
+        }
+    }
+
     /// Every followed call, newest first.
     pub fn calls(&self) -> Vec<FollowedCall> {
         let now = (self.now_ms)();

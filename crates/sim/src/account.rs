@@ -128,6 +128,13 @@ impl Account {
     }
 }
 
+/// An agent's softphone extension, as `/v1/user/{id}` gives it: 13 digits from `06`, like the
+/// real ones (`0600000000054`).
+pub(crate) fn extension(a: &SimAgent) -> String {
+    let digits: String = a.eid.chars().filter(char::is_ascii_digit).collect();
+    format!("06{:0>11}", &digits[digits.len().saturating_sub(11)..])
+}
+
 /// The `i`-th generated agent ("Team member 001" ...), as a large account has.
 pub(crate) fn team_member(i: usize) -> SimAgent {
     SimAgent {

@@ -179,6 +179,9 @@ fn route(
         }
         ("GET", "/v1/call/records") => endpoints::call_records(&shared, &decoded),
         ("GET", "/v1/users") => endpoints::users(&shared, param("last_seen_id"), param("limit")),
+        ("GET", p) if p.starts_with("/v1/user/") => {
+            endpoints::user(&shared, &p["/v1/user/".len()..])
+        }
         ("GET", "/v1/my_number")
             if account
                 .restricted_tokens

@@ -9,6 +9,9 @@ pub enum Legs {
     /// A captured Smartflo row: the agent's mobile in `source`, the customer alone in
     /// `destination` in every state, `call_id` a UUID equal to `channel_id`.
     Real,
+    /// Like [`Legs::Real`], with the agent's softphone extension in `source` instead of their
+    /// mobile (another client's fixture): `/v1/users` lists no extension, `/v1/user/{id}` has it.
+    Extension,
     /// The docs sample: the DID in `source`; `destination` is the agent's number while only
     /// their phone rings, then `"<agent>,+<customer>"`; `call_id` is `epoch.seq`; call
     /// records name the agent by EID.

@@ -38,7 +38,8 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::models::{
-    clean, field, rows, text, Agent, CallRecord, CallRecords, CallerId, LiveCall, Queued,
+    clean, field, rows, text, Agent, AgentDetail, CallRecord, CallRecords, CallerId, LiveCall,
+    Queued,
 };
 use super::session::{LoginState, Resend};
 use crate::clock::{Clock, SystemClock};
@@ -453,6 +454,29 @@ impl Client {
                 .collect(),
             total: text(reply.get("count")).and_then(|c| c.parse().ok()),
         })
+    }
+
+    /// `GET /user/{id}`: what the users list leaves out about an agent (their extension and
+    /// intercom). Only an id of digits is put in the path.
+    pub async fn agent_detail(&self, user_id: &str) -> Result<AgentDetail, ApiError> {
+        if user_id.is_empty() || user_id.len() > 20 || !user_id.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(ApiError::Rejected {
+                status: 0,
+                message: "That user ID cannot be looked up.".into(),
+                fields: Vec::new(),
+            });
+        }
+        let (_, reply) = self
+            .send(
+                Method::GET,
+                &format!("user/{user_id}"),
+                &[],
+                None,
+                Resend::Safe,
+            )
+            .await?;
+        Ok(AgentDetail::from_reply(&reply))
     }
 
     /// `POST /agent/{eid}/unblock` (available) or `/block` (on a break): a blocked agent gets

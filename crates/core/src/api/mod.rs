@@ -14,8 +14,8 @@ pub use client::{
 };
 pub use error::{human_duration, ApiError, ErrorCode};
 pub use models::{
-    last10, Agent, AgentStatus, CallRecord, CallRecords, CallerId, LiveCall, LiveState, Outcome,
-    Queued,
+    last10, Agent, AgentDetail, AgentStatus, CallRecord, CallRecords, CallerId, LiveCall,
+    LiveState, Outcome, Queued,
 };
 pub use send::{MAX_REPLY_BYTES, MAX_WAIT};
 pub use session::{is_session_refusal, RENEW_BEFORE};

@@ -43,6 +43,40 @@ pub struct Agent {
     /// The portal login (`login_id`, else the team member's email), lower case: how the
     /// signed-in user is recognised among the agents.
     pub login: Option<String>,
+    /// The user's id (`/v1/user/{id}`), which differs from the agent's EID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The agent's extension, when the list gives it (often `null` there: `/v1/user/{id}` has
+    /// it). A softphone agent's calls may show it in place of their mobile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+/// What `/v1/user/{id}` adds about an agent: how live rows and records may name them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentDetail {
+    /// `agent.extension.username`.
+    pub extension: Option<String>,
+    /// `agent.intercom`.
+    pub intercom: Option<String>,
+}
+
+impl AgentDetail {
+    pub(crate) fn from_reply(body: &Value) -> AgentDetail {
+        let agent = field(body, "agent").filter(|a| a.is_object());
+        AgentDetail {
+            extension: agent.and_then(|a| extension_of(a.get("extension"))),
+            intercom: clean(agent.and_then(|a| a.get("intercom")), MAX_ID),
+        }
+    }
+}
+
+/// An extension written as a string, a number, or `{username: …}`.
+fn extension_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Object(o) => clean(o.get("username"), MAX_ID),
+        other => clean(Some(other), MAX_ID),
+    }
 }
 
 /// A caller ID (DID) for the dropdown, from `/v1/my_number`.
@@ -137,6 +171,9 @@ impl Agent {
                     )
                 })
                 .map(|l| l.to_lowercase()),
+            user_id: clean(user.get("id"), MAX_ID),
+            extension: extension_of(agent.and_then(|a| a.get("extension")))
+                .or_else(|| extension_of(user.get("extension"))),
         })
     }
 }

@@ -63,6 +63,15 @@ impl Clickdial {
                     outcome.call_id.as_deref(),
                     session.clone(),
                 );
+                // What else rows may name the agent by (their mobile if the list was not
+                // loaded, their extension), learnt without holding up the dial's answer: the
+                // first live read comes a poll after the dial.
+                let (follower, session) = (follower.clone(), session.clone());
+                let (id, agent) = (outcome.call, outcome.agent.clone());
+                tokio::spawn(async move {
+                    let more = session.owner_of(&agent).await;
+                    follower.widen_owner(id, |o| o.merge(more));
+                });
             }
             (Err(e), Some(follower), Ok(n)) if e.code == Code::UnknownOutcome => {
                 let agents = session.known_agents().unwrap_or_default();

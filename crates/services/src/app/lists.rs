@@ -129,6 +129,8 @@ mod tests {
             follow_me_number: None,
             status: AgentStatus::Enabled,
             login: None,
+            user_id: None,
+            extension: None,
         }
     }
 

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use clickdial_core::api::{Agent, CallerId, Credentials};
+use clickdial_core::api::{Agent, AgentDetail, CallerId, Credentials};
+use clickdial_core::follow::Owner;
 use clickdial_core::settings::SignIn;
 use clickdial_core::types::BaseUrl;
 use clickdial_core::{Client, Secret};
@@ -31,6 +32,8 @@ pub struct AppSession {
     caller_ids: tokio::sync::Mutex<Option<Vec<CallerId>>>,
     /// The lists shared with other processes; none for the demo.
     shared: Option<ListsFile>,
+    /// `/v1/user/{id}` answers, by user id: asked once per agent per session.
+    details: tokio::sync::Mutex<std::collections::HashMap<String, AgentDetail>>,
 }
 
 impl AppSession {
@@ -41,6 +44,7 @@ impl AppSession {
             agents: tokio::sync::Mutex::new(lists.agents),
             caller_ids: tokio::sync::Mutex::new(lists.caller_ids),
             shared: None,
+            details: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -117,6 +121,44 @@ impl AppSession {
             .into_iter()
             .find(|a| a.id == id)
             .and_then(|a| a.follow_me_number)
+    }
+
+    /// Everything a live row or a call record may name agent `id` by, beyond the ID itself:
+    /// their mobile (from the agents' list, loaded if need be) and their extension and intercom
+    /// (from the list, else `/v1/user/{id}`, asked once per agent per session). Best effort:
+    /// what cannot be learnt is left out.
+    pub async fn owner_of(&self, id: &str) -> Owner {
+        let mut owner = Owner::agent(id);
+        let Ok(agents) = self.agents(false).await else {
+            return owner;
+        };
+        let Some(agent) = agents.into_iter().find(|a| a.id == id) else {
+            return owner;
+        };
+        if let Some(phone) = &agent.follow_me_number {
+            owner = owner.with_phone(phone);
+        }
+        if let Some(ext) = &agent.extension {
+            return owner.with_id(ext);
+        }
+        let Some(user) = agent.user_id else {
+            return owner;
+        };
+        let mut details = self.details.lock().await;
+        if !details.contains_key(&user) {
+            match self.client().agent_detail(&user).await {
+                Ok(d) => {
+                    details.insert(user.clone(), d);
+                }
+                // Asked again next time: a passing failure should not hide the extension.
+                Err(_) => return owner,
+            }
+        }
+        let detail = &details[&user];
+        for id in detail.extension.iter().chain(detail.intercom.iter()) {
+            owner = owner.with_id(id);
+        }
+        owner
     }
 
     /// The caller IDs, as [`AppSession::known_agents`] finds them.

@@ -111,7 +111,7 @@ pub(crate) fn queue_call(
     let seq = shared.call_seq.fetch_add(1, Ordering::Relaxed);
     let uuid = uuid::Uuid::new_v4().to_string();
     let call_id = match lock(&shared.shapes).legs {
-        Legs::Real => uuid.clone(),
+        Legs::Real | Legs::Extension => uuid.clone(),
         Legs::DocsSample => format!("{}.{seq}", date::unix(SystemTime::now())),
     };
     let call = SimCall {

@@ -56,8 +56,12 @@ impl SimCall {
         let elapsed = now.saturating_duration_since(self.queued_at).as_secs();
         let agent_leg = self.agent.follow_me_number.clone();
         let (source, destination, leg, channel) = match shapes.legs {
-            Legs::Real => (
-                agent_leg.clone(),
+            Legs::Real | Legs::Extension => (
+                if shapes.legs == Legs::Extension {
+                    crate::account::extension(&self.agent)
+                } else {
+                    agent_leg.clone()
+                },
                 format!("+{}", self.customer),
                 format!("PJSIP/{}", self.customer),
                 self.call_id.clone(),

@@ -15,7 +15,7 @@ pub(crate) use hangup::hangup;
 pub(crate) use live_calls::live_calls;
 pub(crate) use my_number::my_number;
 pub(crate) use records::call_records;
-pub(crate) use users::users;
+pub(crate) use users::{user, users};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

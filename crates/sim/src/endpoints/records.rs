@@ -108,6 +108,7 @@ impl SimCall {
             // The agent's mobile on real records; the docs sample's shape names the EID.
             "agent_number": match shapes.legs {
                 Legs::Real => self.agent.follow_me_number.clone(),
+                Legs::Extension => crate::account::extension(&self.agent),
                 Legs::DocsSample => self.agent.eid.clone(),
             },
             "agent_name": self.agent.name,

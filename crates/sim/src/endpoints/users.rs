@@ -46,3 +46,29 @@ pub(crate) fn users(shared: &Shared, last_seen_id: Option<&str>, limit: Option<&
         }),
     )
 }
+
+/// `GET /v1/user/{id}`: one user, with what the list leaves out (the agent's extension and
+/// intercom), in the docs' shape.
+pub(crate) fn user(shared: &Shared, id: &str) -> Response {
+    let agents = lock(&shared.agents);
+    let Some(a) = agents.iter().find(|a| a.user_id.to_string() == id) else {
+        return reply(
+            StatusCode::NOT_FOUND,
+            json!({"success": false, "message": "User not found"}),
+        );
+    };
+    reply(
+        StatusCode::OK,
+        json!({"data": {
+            "id": a.user_id,
+            "name": a.name,
+            "number": a.follow_me_number,
+            "team_member": {"login_id": login_id(a), "status": 1,
+                            "role": {"id": 54630, "name": "Agent"}},
+            "agent": {"id": a.eid, "intercom": 1000 + a.user_id % 1000,
+                      "number": a.follow_me_number, "agent_status": a.status,
+                      "extension": {"username": crate::account::extension(a),
+                                    "outbound_block": 0}},
+        }}),
+    )
+}

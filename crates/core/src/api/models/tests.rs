@@ -52,6 +52,8 @@ fn agent_fields_and_fallbacks() {
             follow_me_number: Some("+919810000001".into()),
             status: AgentStatus::Unknown,
             login: None,
+            user_id: Some("7".into()),
+            extension: None,
         }
     );
     let a = Agent::from_user(&json!({"login_id": " Asha@Example.COM ",
@@ -203,4 +205,33 @@ fn a_recording_address_is_kept_only_when_a_browser_may_open_it() {
         "never in a debug print"
     );
     assert!(!serde_json::to_string(&r).unwrap().contains("token=abc"));
+}
+
+#[test]
+fn an_agents_extension_and_user_id_in_every_shape() {
+    let a = |v: Value| Agent::from_user(&v).unwrap();
+    let listed = a(json!({"id": 314671, "agent": {"id": "0501"}, "extension": null}));
+    assert_eq!(listed.user_id.as_deref(), Some("314671"));
+    assert_eq!(listed.extension, None, "the list often says null");
+    let nested = a(json!({"agent": {"id": "0501", "extension": {"username": "0600000000054"}}}));
+    assert_eq!(nested.extension.as_deref(), Some("0600000000054"));
+    let flat = a(json!({"agent": {"id": "0501"}, "extension": 2001}));
+    assert_eq!(flat.extension.as_deref(), Some("2001"));
+    let detail = AgentDetail::from_reply(&json!({"data": {"id": 314671, "agent": {
+        "id": "0501", "intercom": 1671, "extension": {"username": "0600000000054"}}}}));
+    assert_eq!(
+        detail,
+        AgentDetail {
+            extension: Some("0600000000054".into()),
+            intercom: Some("1671".into()),
+        }
+    );
+    assert_eq!(
+        AgentDetail::from_reply(&json!({"data": []})),
+        AgentDetail::default()
+    );
+    assert_eq!(
+        AgentDetail::from_reply(&json!("garbage")),
+        AgentDetail::default()
+    );
 }
