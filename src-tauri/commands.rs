@@ -264,18 +264,47 @@ pub async fn handler_self_test(state: State<'_, AppState>) -> Result<(), Error> 
     contained(doctor(move |d, _| open_through_os(d, &link))).await
 }
 
+/// On Windows, managed by the real app (not the tests' mock runtime): start at login is
+/// `clickdial_services::autostart`, the quoted Run key for `clickdial-window.exe`.
+#[cfg(windows)]
+pub struct LoginItem;
+
 /// Whether Clickdial starts at login (`None` where the autostart plugin is absent: tests).
 #[tauri::command]
 pub fn autostart<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Option<bool> {
     use tauri::Manager;
-    let manager = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
-    manager.is_enabled().ok()
+    #[cfg(windows)]
+    {
+        app.try_state::<LoginItem>()?;
+        Some(clickdial_services::autostart::enabled())
+    }
+    #[cfg(not(windows))]
+    {
+        let manager = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
+        manager.is_enabled().ok()
+    }
 }
 
 /// Turns "start at login" on or off; answers the new state.
 #[tauri::command]
 pub fn set_autostart<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
+    enabled: bool,
+) -> Result<bool, Error> {
+    #[cfg(windows)]
+    {
+        use tauri::Manager;
+        app.try_state::<LoginItem>()
+            .ok_or_else(|| Error::internal("Starting at login is not available here."))?;
+        clickdial_services::autostart::set(enabled)
+    }
+    #[cfg(not(windows))]
+    set_autostart_plugin(&app, enabled)
+}
+
+#[cfg(not(windows))]
+fn set_autostart_plugin<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
     enabled: bool,
 ) -> Result<bool, Error> {
     use tauri::Manager;

@@ -36,7 +36,7 @@ pub fn main() -> i32 {
     clickdial_services::process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if !cli::opens_window(&args) {
-        eprintln!(
+        tell(&format!(
             "clickdial-window is the Clickdial app and takes no commands; run `clickdial {}` \
              instead.",
             args.iter()
@@ -44,11 +44,11 @@ pub fn main() -> i32 {
                 .map(|a| a.to_string_lossy())
                 .collect::<Vec<_>>()
                 .join(" ")
-        );
+        ));
         return 2;
     }
-    if let Some(message) = no_display() {
-        eprintln!("{message}");
+    if let Some(message) = no_display().or_else(clickdial_services::webview::missing_runtime) {
+        tell(&message);
         return 1;
     }
     // Before any thread starts.
@@ -88,12 +88,16 @@ pub fn main() -> i32 {
     let builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
         links::from_second_instance(app, argv)
     }));
+    let builder = builder.plugin(tauri_plugin_deep_link::init());
+    #[cfg(not(windows))]
+    let builder = builder.plugin(tauri_plugin_autostart::init(
+        tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+        Some(vec![cli::AUTOSTART_FLAG]),
+    ));
+    // Windows: the shared application writes the Run key (commands::LoginItem).
+    #[cfg(windows)]
+    let builder = builder.manage(commands::LoginItem);
     let builder = builder
-        .plugin(tauri_plugin_deep_link::init())
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec![cli::AUTOSTART_FLAG]),
-        ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .on_window_event(on_window_event)
         .on_page_load(|_, page| {
@@ -127,10 +131,50 @@ pub fn main() -> i32 {
             0
         }
         Err(e) => {
-            eprintln!("Clickdial could not start: {e}");
+            tell(&format!("Clickdial could not start: {e}"));
             1
         }
     }
+}
+
+/// Tells the agent why the app cannot go on: on stderr, and on Windows, when this GUI program
+/// has no stderr (started from a link, the Start menu or at login), in a message box, so a
+/// failure is never silent.
+pub fn tell(message: &str) {
+    eprintln!("{message}");
+    #[cfg(windows)]
+    windows_box(message);
+}
+
+#[cfg(windows)]
+fn windows_box(message: &str) {
+    use std::ffi::c_void;
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn GetStdHandle(which: u32) -> *mut c_void;
+    }
+    #[link(name = "user32")]
+    extern "system" {
+        fn MessageBoxW(owner: *mut c_void, text: *const u16, title: *const u16, kind: u32) -> i32;
+    }
+    const STD_ERROR_HANDLE: u32 = -12_i32 as u32;
+    const MB_OK_ICONWARNING: u32 = 0x30;
+    // SAFETY: GetStdHandle takes a constant and returns a handle (null or -1: none), not read.
+    let stderr = unsafe { GetStdHandle(STD_ERROR_HANDLE) };
+    if !stderr.is_null() && stderr as isize != -1 {
+        return; // Someone reads stderr: a terminal, `clickdial.exe`, a script or a test.
+    }
+    let wide = |s: &str| s.encode_utf16().chain([0]).collect::<Vec<u16>>();
+    let (text, title) = (wide(message), wide("Clickdial"));
+    // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call; no owner window.
+    unsafe {
+        MessageBoxW(
+            std::ptr::null_mut(),
+            text.as_ptr(),
+            title.as_ptr(),
+            MB_OK_ICONWARNING,
+        )
+    };
 }
 
 /// Whether the agent chose to start in the tray at login.

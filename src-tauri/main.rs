@@ -1,6 +1,6 @@
-// Release builds on Windows get no console window; the CLI subcommands still print when run
-// from a terminal.
-#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+// A console program on Windows, always: it is the command line, and its answers and exit codes
+// belong to the terminal or script that ran it. Links, the Start menu and start at login run
+// `clickdial-window.exe`, the GUI program, so no console window flashes up for them.
 
 //! `clickdial`: with a subcommand, the command line, which loads neither GTK nor WebKit (the
 //! shared libraries a window needs and a command does not). A lone `tel:`/`callto:` link goes
@@ -22,6 +22,12 @@ fn main() {
     if !clickdial_cli::opens_window(&args) {
         clickdial_services::process::harden();
         std::process::exit(clickdial_cli::run(args));
+    }
+    // The window cannot open without its web view (Windows: the WebView2 Runtime): say what to
+    // install here, where a terminal reads it, rather than start a program that cannot work.
+    if let Some(message) = clickdial_services::webview::missing_runtime() {
+        eprintln!("{message}");
+        std::process::exit(1);
     }
     clickdial_services::instance::hand_over_or_become(&args, "clickdial-window", "clickdial")
 }

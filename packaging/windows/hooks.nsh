@@ -5,17 +5,19 @@
 ; Windows Settings lists it). Windows 10/11 never let an installer make itself the default;
 ; the user picks Clickdial there (Clickdial's doctor opens ms-settings:defaultapps for that).
 ; The install is per-user (installMode "currentUser"), so everything goes under HKCU and no
-; administrator rights are needed. ${MAINBINARYNAME} is defined by installer.nsi ("clickdial").
+; administrator rights are needed. Links open clickdial-window.exe, the GUI program: the
+; console program clickdial.exe (${MAINBINARYNAME}) would flash a console window up each time.
 
 !define CLICKDIAL_CAPS "Software\Clickdial\Capabilities"
 !define CLICKDIAL_PROGID "Clickdial.Link"
+!define CLICKDIAL_APP "clickdial-window.exe"
 
 !macro NSIS_HOOK_POSTINSTALL
   ; The ProgId the associations point to: how to open a link. (No "URL Protocol" value: that
   ; belongs on a scheme's own key, and would make "Clickdial.Link:" a link scheme.)
   WriteRegStr HKCU "Software\Classes\${CLICKDIAL_PROGID}" "" "Clickdial call link"
-  WriteRegStr HKCU "Software\Classes\${CLICKDIAL_PROGID}\DefaultIcon" "" "$\"$INSTDIR\${MAINBINARYNAME}.exe$\",0"
-  WriteRegStr HKCU "Software\Classes\${CLICKDIAL_PROGID}\shell\open\command" "" "$\"$INSTDIR\${MAINBINARYNAME}.exe$\" $\"%1$\""
+  WriteRegStr HKCU "Software\Classes\${CLICKDIAL_PROGID}\DefaultIcon" "" "$\"$INSTDIR\${CLICKDIAL_APP}$\",0"
+  WriteRegStr HKCU "Software\Classes\${CLICKDIAL_PROGID}\shell\open\command" "" "$\"$INSTDIR\${CLICKDIAL_APP}$\" $\"%1$\""
 
   ; The capabilities Windows shows in Default apps.
   WriteRegStr HKCU "${CLICKDIAL_CAPS}" "ApplicationName" "Clickdial"

@@ -20,10 +20,14 @@
 //! - [`error`]: `{code, message}`, and the CLI's exit codes.
 //! - [`handler`]: whether the OS sends `tel:`/`callto:` links to Clickdial; making it the default.
 //! - [`process`]: process hygiene (no core dumps).
+//! - [`webview`]: whether the window's web view is installed (Windows: the WebView2 Runtime).
+//! - `autostart` (Windows): start at login, the Run key, written by Clickdial itself.
 
 pub mod accounts;
 pub mod agents;
 pub mod app;
+#[cfg(windows)]
+pub mod autostart;
 pub mod demo;
 pub mod dialer;
 pub mod error;
@@ -37,6 +41,7 @@ pub mod process;
 pub mod secrets;
 pub mod settings_file;
 pub mod tray;
+pub mod webview;
 
 pub use error::{Code, Error};
 
