@@ -193,7 +193,7 @@ impl Owner {
     }
 
     /// Whether the live row is tied to this dial by a reference, or to our agent.
-    fn owns_live(&self, row: &LiveCall, customer: &str) -> bool {
+    pub fn owns_live(&self, row: &LiveCall, customer: &str) -> bool {
         row.refs.iter().any(|r| self.knows_ref(r))
             || row.other_numbers(customer).any(|n| self.is_agent(n))
     }

@@ -208,6 +208,33 @@ async fn a_number_whose_call_may_be_live_is_not_dialled_again() {
     assert_eq!(w.dials(), 1);
 }
 
+/// Live calls are account-wide on real accounts: a colleague talking to the same customer,
+/// while our own earlier call is not listed (our agent's phone never answered, and this
+/// account lists a call only once its agent answered), proves nothing about ours. Neither the
+/// number rule nor the agent rule refuses on the colleague's row (before, both did).
+#[tokio::test]
+async fn a_colleagues_live_call_proves_nothing_about_ours() {
+    let w = World::new().await;
+    w.sim.set_shapes(clickdial_sim::Shapes {
+        listed_once_agent_answers: true,
+        ..clickdial_sim::Shapes::default()
+    });
+    w.dial("98765 43210", AGENT).await.unwrap();
+    // The colleague's call to the same customer, answered at once.
+    w.sim
+        .set_timings(clickdial_testkit::timings(10, 10, 60_000, 10));
+    w.sim.place_call(COLLEAGUE, "919876543210").unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    w.advance_ms(BOUNCE_MS);
+    // Our agent, another number: not "on a call" by the colleague's row.
+    w.dial("98765 00001", AGENT).await.unwrap();
+    w.advance_ms(BOUNCE_MS);
+    // The same number again, by a third agent: the colleague's row is not our call.
+    w.dial("98765 43210", "0506123456783").await.unwrap();
+    assert_eq!(w.dials(), 3);
+    assert!(!w.live_reads().is_empty(), "the rows were read, and judged");
+}
+
 /// An agent on a call is not rung for another number; a colleague (a supervisor dialling for
 /// others) is not held up by it. The words say "you" to the user who is that agent.
 #[tokio::test]

@@ -6,10 +6,12 @@
 //! Decided from this process's follower first, then from the ledger (every process's calls);
 //! only when the ledger holds a call whose end is not known does it cost one `live_calls` read,
 //! so a dial after a finished call costs no extra request. A row proves our call live only by
-//! the `call_id` our dial got back, or, when there is none, by the customer's number and a
-//! start near ours.
+//! the `call_id` our dial got back, or, when there is none, by being tied to that dial (our
+//! reference, or our agent as the row names them) with the customer's number and a start near
+//! ours: a colleague's call to the same customer proves nothing (servetel-api.md §5.6).
 
 use clickdial_core::api::LiveCall;
+use clickdial_core::follow::Owner;
 use clickdial_core::settings::Settings;
 
 use super::session::AppSession;
@@ -79,7 +81,32 @@ impl Clickdial {
         let Ok(rows) = session.client().live_calls(filter).await else {
             return Ok(());
         };
-        let live = |call: &&CallRow| rows.iter().any(|r| proves_live(r, call));
+        // What ties a row to each candidate: its references, and its agent as rows may name them.
+        let mut owners: Vec<(i64, Owner)> = Vec::new();
+        let mut by_agent: Vec<(String, Owner)> = Vec::new();
+        for call in to_number.iter().chain(&of_agent) {
+            let known = by_agent
+                .iter()
+                .find(|(a, _)| *a == call.agent)
+                .map(|(_, o)| o.clone());
+            let agent_owner = match known {
+                Some(o) => o,
+                None => {
+                    let o = session.owner_of(&call.agent).await;
+                    by_agent.push((call.agent.clone(), o.clone()));
+                    o
+                }
+            };
+            let mut owner = agent_owner.with_ref(&call.custom_identifier);
+            if let Some(r) = &call.ref_id {
+                owner = owner.with_ref(r);
+            }
+            owners.push((call.id, owner));
+        }
+        let owner_of = |id: i64| owners.iter().find(|(i, _)| *i == id).map(|(_, o)| o);
+        let live = |call: &&CallRow| {
+            owner_of(call.id).is_some_and(|o| rows.iter().any(|r| proves_live(r, call, o)))
+        };
         if let Some(call) = to_number.iter().find(live) {
             return Err(live_call_error(call));
         }
@@ -107,9 +134,9 @@ fn agent_busy(settings: &Settings, agent: &str, number: String) -> Error {
     })
 }
 
-/// Whether the live row is this call: by the call id our dial got back, else (no id) by the
-/// customer's number and a start no earlier than our dial.
-fn proves_live(row: &LiveCall, call: &CallRow) -> bool {
+/// Whether the live row is this call: by the call id our dial got back, else (no id) by being
+/// tied to it (`owner`), to the customer's number, with a start no earlier than our dial.
+fn proves_live(row: &LiveCall, call: &CallRow, owner: &Owner) -> bool {
     match (&call.call_id, &row.call_id) {
         (Some(ours), Some(theirs)) => ours == theirs,
         (Some(_), None) => false,
@@ -119,6 +146,7 @@ fn proves_live(row: &LiveCall, call: &CallRow) -> bool {
                 && row.created_at.is_none_or(|t| {
                     t.saturating_mul(1000) >= call.created_at_ms.saturating_sub(RING_SLACK_S * 1000)
                 })
+                && owner.owns_live(row, &call.e164)
         }
     }
 }
@@ -168,19 +196,27 @@ mod tests {
         LiveCall::from_row(&json).unwrap()
     }
 
+    fn asha() -> Owner {
+        Owner::agent("0506123456781").with_phone("+919810000001")
+    }
+
     #[test]
-    fn a_row_proves_our_call_live_by_its_id_else_by_number_and_time() {
+    fn a_row_proves_our_call_live_by_its_id_else_by_our_agent_number_and_time() {
         let listed = row(serde_json::json!({"call_id": "7.1", "state": "Answered",
-            "customer_number": "9876543210", "destination": "9876543210"}));
-        assert!(proves_live(&listed, &call(Some("7.1"))));
+            "source": "+919810000001", "customer_number": "919876543210",
+            "destination": "+919876543210"}));
+        assert!(proves_live(&listed, &call(Some("7.1")), &asha()));
         assert!(
-            !proves_live(&listed, &call(Some("7.2"))),
-            "a colleague's call"
+            !proves_live(&listed, &call(Some("7.2")), &asha()),
+            "another call"
         );
-        assert!(proves_live(&listed, &call(None)));
+        assert!(proves_live(&listed, &call(None), &asha()));
+        // A colleague on a call with the same customer proves nothing about ours.
+        let colleague = Owner::agent("0506123456782").with_phone("+919810000002");
+        assert!(!proves_live(&listed, &call(None), &colleague));
         let other = row(serde_json::json!({"call_id": "7.3", "state": "Answered",
-            "customer_number": "9876500000"}));
-        assert!(!proves_live(&other, &call(None)));
+            "source": "+919810000001", "customer_number": "9876500000"}));
+        assert!(!proves_live(&other, &call(None), &asha()));
     }
 
     /// A server's start time is untrusted: an absurd one must neither panic nor prove a call.
@@ -188,13 +224,13 @@ mod tests {
     fn an_absurd_start_time_does_not_panic() {
         for created in [i64::MAX, i64::MIN] {
             let mut listed = row(serde_json::json!({"state": "Ringing",
-                "customer_number": "9876543210"}));
+                "source": "+919810000001", "customer_number": "9876543210"}));
             listed.created_at = Some(created);
-            let _ = proves_live(&listed, &call(None));
+            let _ = proves_live(&listed, &call(None), &asha());
             // Nor an absurd time of ours, from a ledger another version wrote.
             let mut ours = call(None);
             ours.created_at_ms = created;
-            let _ = proves_live(&listed, &ours);
+            let _ = proves_live(&listed, &ours, &asha());
         }
     }
 }
