@@ -1196,12 +1196,20 @@ fn the_hotkey_and_the_tray_go_through_the_sheet_and_the_guard() {
     h.ok("dismiss_link", json!({"id": none["id"]}));
 
     // The menu follows the state: the window's last dial is the tray's pick until the tray
-    // chooses another agent. It shows the lists the window loaded, and never loads them
-    // itself (no request while the agent is idle).
+    // chooses another agent. It shows the lists already loaded (the dial above loaded the
+    // agents, to know how live rows name its agent), and never loads them itself (no request
+    // while the agent is idle).
     let lists = || sim.requests_to("/users").len() + sim.requests_to("/my_number").len();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sim.requests_to("/users").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dial never learnt its agent"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let before = lists();
-    let tray = tauri::async_runtime::block_on(state.tray_state());
-    assert!(tray.agents.is_empty());
+    let _ = tauri::async_runtime::block_on(state.tray_state());
     assert_eq!(lists(), before);
     h.ok("list_agents", json!({}));
     h.ok("list_caller_ids", json!({}));
