@@ -1368,6 +1368,20 @@ fn history_retention_and_following_through_ipc() {
     assert_eq!(e["code"], "busy", "{e}");
     assert_eq!(e["detail"]["kind"], "agentBusy", "{e}");
     assert_eq!(e["detail"]["number"], "+91 98765 11111", "{e}");
+    // The same from the confirm sheet (a link, the tray's recent numbers, the hotkey): one
+    // rule for every entry point.
+    use clickdial_services::ledger::Source;
+    for (source, text) in [
+        (Source::Link, "tel:+919876522222"),
+        (Source::Tray, "+91 98765 22222"),
+        (Source::Hotkey, "98765 22222"),
+    ] {
+        clickdial_app::links::deliver(h.app.handle(), text.into(), source);
+        let asked = sheet(&h);
+        let e = confirm(&h, &asked["id"], &agent).unwrap_err();
+        assert_eq!(e["detail"]["kind"], "agentBusy", "{source:?}: {e}");
+        let _ = h.invoke("dismiss_link", json!({"id": asked["id"]}));
+    }
     assert_eq!(sim.requests_to("/click_to_call").len(), dials);
     assert!(sim.requests_to("/call/hangup").is_empty());
     clickdial_app::tray::on_menu(h.app.handle(), "hang-up");
