@@ -12,8 +12,11 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev 
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 xdg-utils
   libglib2.0-bin imagemagick tmux)
 
-# With the seconds since the script started, so a CI log shows where the time goes.
-log() { printf '\033[1m==> [%4ds] %s\033[0m\n' "$SECONDS" "$*" >&2; }
+# With the seconds since the first script started (scripts it runs count on from there), so a
+# CI log shows where the time goes.
+: "${CLICKDIAL_LOG_START:=$(date +%s)}"
+export CLICKDIAL_LOG_START
+log() { printf '\033[1m==> [%4ds] %s\033[0m\n' "$(($(date +%s) - CLICKDIAL_LOG_START))" "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -75,4 +78,41 @@ ensure_test_deps() {
     log "Installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked --quiet
   fi
+}
+
+# Windows from this machine (scripts/build-windows.sh, scripts/test-windows.sh): the mingw-w64
+# C compiler and linker for x86_64 (win32 threads, what Rust's windows-gnu target links with;
+# bundled SQLite is C), the host's own C toolchain for build scripts, and wine to run the
+# Windows programs. The Rust target is added to the pinned toolchain by rustup, not listed in
+# rust-toolchain.toml, so Linux-only work never downloads it.
+WINDOWS_TARGET=x86_64-pc-windows-gnu
+WINDOWS_BUILD_PACKAGES=(gcc-mingw-w64-x86-64-win32 build-essential curl ca-certificates)
+WINDOWS_TEST_PACKAGES=(wine wine64)
+
+ensure_windows_build_deps() {
+  ensure_packages "${WINDOWS_BUILD_PACKAGES[@]}"
+  ensure_rust
+  if ! command -v rustup >/dev/null; then
+    [ -d "$(rustc --print sysroot)/lib/rustlib/$WINDOWS_TARGET" ] && return 0
+    log "Please install the Rust standard library for $WINDOWS_TARGET (rustup target add)"
+    return 1
+  fi
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$WINDOWS_TARGET"; then
+    log "Installing the Rust standard library for $WINDOWS_TARGET (rustup)"
+    rustup target add "$WINDOWS_TARGET" >/dev/null
+  fi
+}
+
+ensure_windows_test_deps() {
+  ensure_windows_build_deps
+  ensure_packages "${WINDOWS_TEST_PACKAGES[@]}"
+}
+
+# Lint while building, as scripts/test.sh does for Linux: clippy-driver compiles the workspace's
+# own crates (warnings are errors), rustc the dependencies. The same values everywhere, so a
+# build by one script is reused by the other.
+use_clippy_driver() {
+  export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+  RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+  CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the whole suite: format, clippy, Rust tests (core,
 # simulator, client, CLI, shell on the mock runtime), the package check, the real-keyring
-# tests, the X selection tests, the UI tests, and the end-to-end test that drives the real
-# window under Xvfb. CI runs this with no flag: everything.
+# tests, the X selection tests, the UI tests, the end-to-end test that drives the real
+# window under Xvfb, and Windows: the workspace cross-built for Windows and its tests run under
+# wine (scripts/test-windows.sh). CI runs this with no flag: everything.
 #
 #   scripts/test.sh --quick   format, clippy, the Rust tests and the UI tests only: no package,
-#                             keyring, X or end-to-end step, and none of their dependencies
-#                             (Xvfb, WebKitWebDriver, gnome-keyring, tauri-driver) installed.
+#                             keyring, X, end-to-end or Windows step, and none of their
+#                             dependencies (Xvfb, WebKitWebDriver, gnome-keyring, tauri-driver,
+#                             mingw-w64, wine) installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,7 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
     -h | --help)
-      sed -n '2,9p' scripts/test.sh | sed 's/^# \{0,1\}//'
+      sed -n '2,12p' scripts/test.sh | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -46,9 +48,7 @@ cargo fmt --all --check
 # (lints and code), rustc the dependencies, once. `cargo clippy` would first check every
 # dependency in a separate pass that nothing else reuses (about 3 minutes on a cold 2-core
 # machine). Exported for every later cargo call, so none of them rebuilds the workspace.
-export RUSTC_WORKSPACE_WRAPPER
-RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
-export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+use_clippy_driver
 # One package selection (--workspace) everywhere, so features unify once and nothing rebuilds.
 log "Build and clippy (all targets, warnings are errors)"
 cargo test --workspace --all-targets --no-run --quiet
@@ -71,7 +71,7 @@ log "UI tests"
 node --test ui/
 
 if [ "$quick" -eq 1 ]; then
-  log "Quick checks passed (not run: package, keyring, X selection, end to end; scripts/test.sh runs them)"
+  log "Quick checks passed (not run: package, keyring, X selection, end to end, Windows; scripts/test.sh runs them)"
   exit 0
 fi
 
@@ -83,5 +83,10 @@ for file in tests/e2e/*.test.mjs; do
     scripts/with-session.sh xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" \
     node --test --test-timeout=180000 "$file"
 done
+
+# Last: the costliest step on a cold machine (a second build of the workspace, for Windows).
+# Installs mingw-w64, the Rust target and wine itself.
+log "Windows (cross-built for x86_64-pc-windows-gnu, tests under wine)"
+scripts/test-windows.sh
 
 log "All checks passed"

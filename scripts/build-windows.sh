@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Cross-builds Clickdial for Windows (x86_64-pc-windows-gnu) on this Linux machine, installing
+# what it needs first (mingw-w64, the Rust target; see scripts/deps.sh). Warnings are errors,
+# as on Linux (clippy-driver, as scripts/test.sh), so no Windows-only line goes unchecked.
+#
+#   scripts/build-windows.sh            release: in target/x86_64-pc-windows-gnu/release/,
+#                                       clickdial.exe (the command line, a console program),
+#                                       clickdial-window.exe (the app, a GUI program) and
+#                                       WebView2Loader.dll, which must be shipped beside them
+#   scripts/build-windows.sh --debug    the same, debug profile (target/…/debug/)
+#   scripts/build-windows.sh --all-targets
+#                                       debug, every target of the workspace (tests, benches
+#                                       too): what scripts/test-windows.sh runs under wine
+#
+# Tests: scripts/test-windows.sh. What is and is not tested on Windows: docs/WINDOWS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=release
+case "${1:-}" in
+  "") ;;
+  --debug) mode=debug ;;
+  --all-targets) mode=all ;;
+  -h | --help)
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "scripts/build-windows.sh: unknown argument '$1' (try --help)" >&2
+    exit 2
+    ;;
+esac
+
+source scripts/deps.sh
+ensure_windows_build_deps
+use_clippy_driver
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+started=$SECONDS
+case "$mode" in
+  release)
+    log "Building for Windows ($WINDOWS_TARGET, release; warnings are errors)"
+    cargo build --quiet --release --target "$WINDOWS_TARGET" --workspace --bins
+    out=target/$WINDOWS_TARGET/release
+    ;;
+  debug)
+    log "Building for Windows ($WINDOWS_TARGET, debug; warnings are errors)"
+    cargo build --quiet --target "$WINDOWS_TARGET" --workspace --bins
+    out=target/$WINDOWS_TARGET/debug
+    ;;
+  all)
+    log "Building every target for Windows ($WINDOWS_TARGET, debug; warnings are errors)"
+    # One package selection (--workspace) and `cargo test`'s own build, as test-windows.sh runs
+    # it, so nothing is compiled twice.
+    cargo test --quiet --no-run --target "$WINDOWS_TARGET" --workspace --all-targets
+    out=target/$WINDOWS_TARGET/debug
+    ;;
+esac
+
+for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
+  [ -f "$out/$f" ] || { echo "scripts/build-windows.sh: $out/$f was not built" >&2; exit 1; }
+done
+log "Built in $((SECONDS - started)) s:"
+ls -l "$out/clickdial.exe" "$out/clickdial-window.exe" "$out/WebView2Loader.dll" |
+  awk '{ printf "    %-60s %6.1f MB\n", $NF, $5 / 1000000 }' >&2
