@@ -136,10 +136,11 @@ impl Owner {
         owner
     }
 
-    /// Another of the agent's phone numbers (their mobile from `/v1/users`).
+    /// Another of the agent's phone numbers (their mobile from `/v1/users`). Fewer than ten
+    /// digits cannot be compared as a phone, so they are left out.
     pub fn with_phone(mut self, number: &str) -> Owner {
         let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 6 && !self.phones.contains(&digits) {
+        if digits.len() >= 10 {
             self.phones.push(digits);
         }
         self
@@ -147,17 +148,15 @@ impl Owner {
 
     /// Another of the agent's identifiers (an extension, an intercom).
     pub fn with_id(mut self, id: &str) -> Owner {
-        let digits: String = id.chars().filter(char::is_ascii_digit).collect();
-        if !digits.is_empty() && !self.ids.contains(&digits) {
-            self.ids.push(digits);
-        }
+        self.ids
+            .push(id.chars().filter(char::is_ascii_digit).collect());
         self
     }
 
-    /// A reference our dial is known by (`ref_id`, `custom_identifier`).
+    /// A reference our dial is known by (`ref_id`, `custom_identifier`); a blank one is none.
     pub fn with_ref(mut self, reference: &str) -> Owner {
         let r = reference.trim();
-        if !r.is_empty() && !self.refs.iter().any(|x| x == r) {
+        if !r.is_empty() {
             self.refs.push(r.to_string());
         }
         self

@@ -649,6 +649,26 @@ fn an_owner_knows_its_agent_in_any_field_and_form() {
     assert!(Owner::agent("+919810000001").is_agent("9810000001"));
     assert!(Owner::agent("9810000001").is_agent("+919810000001"));
     assert!(!Owner::agent("0600000000054").is_agent("+91600000000054"));
+    // Eleven digits with a leading 0: an id, not a phone.
+    assert!(!Owner::agent("09810000001").is_agent("+919810000001"));
+    assert!(Owner::agent("09810000001").is_agent("09810000001"));
+    // Ten digits are a phone; fewer cannot be compared as one.
+    assert!(Owner::default()
+        .with_phone("9810000001")
+        .is_agent("+919810000001"));
+    assert!(!Owner::default()
+        .with_phone("810000001")
+        .is_agent("810000001"));
+    // What another owner ties, a merge ties too.
+    let merged = Owner::agent("0506123456781").merge(
+        Owner::default()
+            .with_phone("+919810000001")
+            .with_id("0600000000054")
+            .with_ref("ref-1"),
+    );
+    assert!(merged.is_agent("0506123456781") && merged.is_agent("9810000001"));
+    assert!(merged.is_agent("0600000000054") && merged.knows_ref("ref-1"));
+    assert!(!Owner::agent("0506123456781").knows_ref("ref-1"));
     let ext = Owner::agent("0506123456781").with_id("0600000000054");
     assert!(ext.is_agent("0600000000054"));
     let r = Owner::default().with_ref(" abc ");
