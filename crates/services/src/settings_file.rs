@@ -197,7 +197,7 @@ impl SettingsFile {
             let mut f = File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)?;
+            replace(&tmp, &self.path)?;
             // The rename itself must survive a crash: sync the folder (not possible on Windows).
             #[cfg(unix)]
             File::open(self.dir())?.sync_all()?;
@@ -209,6 +209,32 @@ impl SettingsFile {
         }
         Ok(())
     }
+}
+
+/// Renames `from` over `to`. Windows refuses (access denied) while another program has `to`
+/// open, even sharing it, unless the file system takes POSIX renames (NTFS on Windows 10 and
+/// later does; FAT on a USB stick, older Windows and wine do not): another Clickdial process
+/// reading it, a virus scanner or a backup tool. Such a hold is brief, so the rename is tried
+/// again for up to a second (under the settings lock) before the save fails.
+fn replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        use std::time::{Duration, Instant};
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            match std::fs::rename(from, to) {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::PermissionDenied
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                done => return done,
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    std::fs::rename(from, to)
 }
 
 /// One version of the settings file, see [`SettingsFile::stamp`].
