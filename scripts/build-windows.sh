@@ -61,5 +61,6 @@ for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
   [ -f "$out/$f" ] || { echo "scripts/build-windows.sh: $out/$f was not built" >&2; exit 1; }
 done
 log "Built in $((SECONDS - started)) s:"
-ls -l "$out/clickdial.exe" "$out/clickdial-window.exe" "$out/WebView2Loader.dll" |
-  awk '{ printf "    %-60s %6.1f MB\n", $NF, $5 / 1000000 }' >&2
+for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
+  printf '    %-60s %6.1f MB\n' "$out/$f" "$(stat -c %s "$out/$f" | awk '{ print $1 / 1000000 }')" >&2
+done
