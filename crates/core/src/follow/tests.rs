@@ -295,12 +295,28 @@ fn by_number_the_record_nearest_our_start_is_ours() {
     assert!(t.observe_records(&[
         at(300, "later", "answered"),
         colleague,
+        at(-60, "earlier", "answered"),
         at(2, "ours", "missed")
     ]));
     assert_eq!(
         (t.call_id(), t.outcome()),
-        (Some("ours"), Some(Outcome::Missed))
+        (Some("ours"), Some(Outcome::Missed)),
+        "of our agent's two records in the window, the one nearest our start"
     );
+}
+
+#[test]
+fn a_call_id_from_the_dial_is_the_only_row_that_counts() {
+    let s = T0 / 1000;
+    // Our agent, our customer, started with ours: but another call id than our dial's.
+    let rows = live(json!([row(json!("9.8"), "Answered", "+919810000001", s)]));
+    let mut t = Tracker::new(CUSTOMER, T0, owner()).with_call_id("9.9");
+    assert_eq!(t.call_id(), Some("9.9"));
+    t.observe_live(T0 + 2000, &rows, &none_taken);
+    assert_eq!((t.stage(), t.call_id()), (Stage::Queued, Some("9.9")));
+    let ours = live(json!([row(json!("9.9"), "Answered", "+919810000001", s)]));
+    t.observe_live(T0 + 4500, &ours, &none_taken);
+    assert_eq!(t.stage(), Stage::Connected);
 }
 
 #[test]
