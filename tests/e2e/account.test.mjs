@@ -4,13 +4,12 @@
 // logs or the CLI's output. The keyring is a real gnome-keyring (scripts/with-session.sh).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import {
-  app, driverBin, nativeDriver, newSession, rememberSim, simFetch, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, simFetch, startSim as startClickdialSim, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 const TOKEN = 'demo-token';
@@ -28,18 +27,9 @@ after(async () => {
 });
 
 async function startSim() {
-  sim = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let url = null;
-  for await (const line of createInterface({ input: sim.stdout })) {
-    const base = /base URL:\s*(\S+)/.exec(line);
-    if (base) url = base[1];
-    const controls = /controls: .*: (\S+)$/.exec(line);
-    if (url && controls) {
-      rememberSim(url, controls[1]);
-      return url;
-    }
-  }
-  throw new Error('clickdial sim printed no base URL');
+  const started = await startClickdialSim();
+  sim = started.child;
+  return started.url;
 }
 
 test('sign in with a token, then with email and password; nothing secret leaks', { timeout: 150000 }, async () => {

@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import {
-  app, driverBin, nativeDriver, newSession, rememberSim, simFetch, root, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, simFetch, startSim as startClickdialSim, root, sleep, startDriver, waitFor,
 } from './webdriver.js';
 
 
@@ -31,18 +30,9 @@ after(async () => {
 });
 
 async function startSim() {
-  sim = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let url = null;
-  for await (const line of createInterface({ input: sim.stdout })) {
-    const base = /base URL:\s*(\S+)/.exec(line);
-    if (base) url = base[1];
-    const controls = /controls: .*: (\S+)$/.exec(line);
-    if (url && controls) {
-      rememberSim(url, controls[1]);
-      return url;
-    }
-  }
-  throw new Error('clickdial sim printed no base URL');
+  const started = await startClickdialSim();
+  sim = started.child;
+  return started.url;
 }
 
 // The app itself, beside `clickdial` (what the desktop entry runs for a clicked link): started

@@ -8,6 +8,7 @@ import {
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** What every end-to-end test drives: the repository, the app binary and the drivers. */
@@ -39,9 +40,24 @@ export const settingsPath = () => join(process.env.XDG_DATA_HOME || join(process
 /** Control tokens of the simulators a test started itself (`clickdial sim` prints its own). */
 const simTokens = new Map();
 
-/** Remembers the control token `clickdial sim` printed for the simulator at `url`. */
-export function rememberSim(url, token) {
-  simTokens.set(new URL(url).origin, token);
+/**
+ * Starts `clickdial sim` (the demo account on a free port) and waits for its base URL and the
+ * control token it prints, which `simFetch` then sends. Returns the child (end it when done)
+ * and the URL.
+ */
+export async function startSim() {
+  const child = spawn(app, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let url = null;
+  for await (const line of createInterface({ input: child.stdout })) {
+    const base = /base URL:\s*(\S+)/.exec(line);
+    if (base) url = base[1];
+    const controls = /controls: .*: (\S+)$/.exec(line);
+    if (url && controls) {
+      simTokens.set(new URL(url).origin, controls[1]);
+      return { child, url };
+    }
+  }
+  throw new Error('clickdial sim printed no base URL or control token');
 }
 
 /**
