@@ -5,12 +5,15 @@
 #
 #   scripts/build-windows.sh            release: in target/x86_64-pc-windows-gnu/release/,
 #                                       clickdial.exe (the command line, a console program),
-#                                       clickdial-window.exe (the app, a GUI program) and
-#                                       WebView2Loader.dll, which must be shipped beside them
-#   scripts/build-windows.sh --debug    the same, debug profile (target/…/debug/)
+#                                       clickdial-window.exe (the app, a GUI program),
+#                                       WebView2Loader.dll, which must be shipped beside them,
+#                                       and Clickdial-<version>-setup.exe, the per-user NSIS
+#                                       installer (packaging/windows/clickdial.nsi)
+#   scripts/build-windows.sh --debug    the same, debug profile (target/…/debug/), the
+#                                       installer stored, not compressed
 #   scripts/build-windows.sh --all-targets
-#                                       debug, every target of the workspace (tests, benches
-#                                       too): what scripts/test-windows.sh runs under wine
+#                                       --debug, and every target of the workspace (tests,
+#                                       benches too): what scripts/test-windows.sh runs
 #
 # Tests: scripts/test-windows.sh. What is and is not tested on Windows: docs/WINDOWS.md.
 set -euo pipefail
@@ -22,7 +25,7 @@ case "${1:-}" in
   --debug) mode=debug ;;
   --all-targets) mode=all ;;
   -h | --help)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -60,7 +63,16 @@ esac
 for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
   [ -f "$out/$f" ] || { echo "scripts/build-windows.sh: $out/$f was not built" >&2; exit 1; }
 done
+
+# The installer, with makensis from the packages (no Tauri bundler, which downloads its NSIS).
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+setup=Clickdial-$version-setup.exe
+compressor=()
+[ "$mode" = release ] || compressor=(-DCOMPRESSOR=off)
+makensis -V2 -DVERSION="$version" -DSOURCE="$PWD/$out" -DOUTFILE="$PWD/$out/$setup" \
+  "${compressor[@]}" packaging/windows/clickdial.nsi >&2
+
 log "Built in $((SECONDS - started)) s:"
-for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
+for f in clickdial.exe clickdial-window.exe WebView2Loader.dll "$setup"; do
   printf '    %-60s %6.1f MB\n' "$out/$f" "$(stat -c %s "$out/$f" | awk '{ print $1 / 1000000 }')" >&2
 done

@@ -5,8 +5,9 @@
 # Windows programs under wine, in a fresh prefix (target/wine/prefix), against the simulator on
 # loopback: the core, the services, the simulator, the CLI (tests/cli.rs), the keyring through
 # the Credential Manager (tests/keyring.rs), and tests/windows.rs (PE subsystems, no WebView2,
-# start at login, the portable folder). Prints the counts, and every test not run with its
-# reason. What is not run and why: docs/WINDOWS.md.
+# start at login, the portable folder); then the installer, installed and uninstalled
+# silently, its registry effects read with reg query (scripts/wine/check-installer.sh). Prints
+# the counts, and every test not run with its reason. What is not run and why: docs/WINDOWS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,10 @@ cargo test --target "$WINDOWS_TARGET" --workspace --no-fail-fast 2>&1 | tee "$al
 log "Windows keyring tests under wine (the Credential Manager; one at a time, as on Linux)"
 cargo test --target "$WINDOWS_TARGET" --workspace --test keyring -- --ignored --test-threads=1 \
   2>&1 | tee "$keyring" || status=1
+log "Windows installer under wine (silent install, reg query, silent uninstall)"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+scripts/wine/check-installer.sh "target/$WINDOWS_TARGET/debug/Clickdial-$version-setup.exe" ||
+  status=1
 wineserver -k 2>/dev/null || true
 
 # The counts, and every test not run under wine with its reason: those ignored in the first

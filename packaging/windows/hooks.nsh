@@ -1,5 +1,7 @@
 ; NSIS installer hooks (bundle.windows.nsis.installerHooks in tauri.conf.json), included by
-; tauri-bundler 2's installer.nsi, which inserts each macro below when it is defined.
+; tauri-bundler 2's installer.nsi, which inserts each macro below when it is defined, and by
+; Clickdial's own installer, clickdial.nsi (scripts/build-windows.sh), the one built and checked
+; here: one place for the link registrations.
 ;
 ; Registers Clickdial as a *candidate* handler for tel: and callto: links ("Default apps" in
 ; Windows Settings lists it). Windows 10/11 never let an installer make itself the default;
