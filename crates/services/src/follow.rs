@@ -614,13 +614,10 @@ struct OwnedProgress {
 }
 
 impl OwnedProgress {
-    /// Into row `id` of the ledger: what was learnt, and that the call was recorded.
+    /// Into row `id` of the ledger, in one write: what was learnt, and that the call was
+    /// recorded, so no reader sees one without the other.
     fn write(&self, ledger: &Ledger, id: i64) -> Result<(), crate::ledger::LedgerError> {
-        ledger.record_progress(id, &self.borrow())?;
-        if self.recording {
-            ledger.mark_recording(id)?;
-        }
-        Ok(())
+        ledger.record_progress(id, &self.borrow())
     }
 
     fn borrow(&self) -> Progress<'_> {
@@ -630,6 +627,7 @@ impl OwnedProgress {
             talk_s: self.talk_s,
             ended_at_ms: self.ended_at_ms,
             detail: self.detail.as_deref(),
+            recording: self.recording,
         }
     }
 }

@@ -318,6 +318,7 @@ async fn only_calls_whose_end_is_unknown_are_checked() {
                 talk_s: Some(30),
                 ended_at_ms: Some(w.now()),
                 detail: None,
+                recording: false,
             },
         )
         .unwrap();
@@ -360,6 +361,7 @@ async fn a_call_id_decides_which_live_row_is_ours() {
                     talk_s: None,
                     ended_at_ms: None,
                     detail: None,
+                    recording: false,
                 },
             )
             .unwrap()

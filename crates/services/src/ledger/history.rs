@@ -60,7 +60,8 @@ impl Ledger {
                               call_id = COALESCE(?2, call_id), outcome = COALESCE(?3, outcome),
                               duration_s = COALESCE(?4, duration_s),
                               ended_at_ms = COALESCE(?5, ended_at_ms),
-                              detail = COALESCE(?6, detail)
+                              detail = COALESCE(?6, detail),
+                              recording = CASE WHEN ?7 THEN 1 ELSE recording END
              WHERE id = ?1",
         )
         .and_then(|mut s| {
@@ -71,18 +72,10 @@ impl Ledger {
                 p.talk_s.map(|t| i64::try_from(t).unwrap_or(i64::MAX)),
                 p.ended_at_ms,
                 p.detail,
+                p.recording,
             ])
         })
         .map_err(storage)?;
-        Ok(())
-    }
-
-    /// The call record of call `id` says it was recorded.
-    pub fn mark_recording(&self, id: i64) -> Result<(), LedgerError> {
-        self.conn()
-            .prepare_cached("UPDATE calls SET recording = 1 WHERE id = ?1")
-            .and_then(|mut s| s.execute(params![id]))
-            .map_err(storage)?;
         Ok(())
     }
 

@@ -279,6 +279,8 @@ pub struct Progress<'a> {
     pub talk_s: Option<u64>,
     pub ended_at_ms: Option<i64>,
     pub detail: Option<&'a str>,
+    /// The call record says it was recorded (never unset once set).
+    pub recording: bool,
 }
 
 /// Whose calls [`Ledger::unended_calls`] looks for.
