@@ -92,7 +92,7 @@ impl Clickdial {
             let agent_owner = match known {
                 Some(o) => o,
                 None => {
-                    let o = session.owner_of(&call.agent).await;
+                    let o = session.owner_listed(&call.agent).await;
                     by_agent.push((call.agent.clone(), o.clone()));
                     o
                 }

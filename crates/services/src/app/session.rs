@@ -126,8 +126,18 @@ impl AppSession {
     /// Everything a live row or a call record may name agent `id` by, beyond the ID itself:
     /// their mobile (from the agents' list, loaded if need be) and their extension and intercom
     /// (from the list, else `/v1/user/{id}`, asked once per agent per session). Best effort:
-    /// what cannot be learnt is left out.
+    /// what cannot be learnt is left out. For following a call, after its dial was sent.
     pub async fn owner_of(&self, id: &str) -> Owner {
+        self.owner(id, true).await
+    }
+
+    /// [`AppSession::owner_of`] without asking `/v1/user/{id}` (an answer this session already
+    /// has is used): for checks before a dial, which must not cost a request per agent.
+    pub async fn owner_listed(&self, id: &str) -> Owner {
+        self.owner(id, false).await
+    }
+
+    async fn owner(&self, id: &str, ask: bool) -> Owner {
         let mut owner = Owner::agent(id);
         let Ok(agents) = self.agents(false).await else {
             return owner;
@@ -146,6 +156,9 @@ impl AppSession {
         };
         let mut details = self.details.lock().await;
         if !details.contains_key(&user) {
+            if !ask {
+                return owner;
+            }
             match self.client().agent_detail(&user).await {
                 Ok(d) => {
                     details.insert(user.clone(), d);
