@@ -311,6 +311,10 @@ impl Accounts {
             if AccountKey::of(s).as_ref() != Some(key) {
                 return Ok(None);
             }
+            // Another process may have migrated it since our first look.
+            if let Some(s) = self.secrets.get(entry)? {
+                return Ok(Some(s));
+            }
             let Some(old) = self.secrets.get(legacy)? else {
                 return Ok(None);
             };
@@ -485,5 +489,53 @@ mod tests {
             .unwrap();
         assert!(accounts.saved(&other).unwrap().is_none());
         assert!(store.get(LEGACY_TOKEN_KEY).unwrap().is_some());
+    }
+
+    /// Another process (the window, the keeper) migrating the same unbound entry between our
+    /// first look and our lock: we find its result, not "no account".
+    #[test]
+    fn a_migration_by_another_process_in_between_is_found() {
+        struct Racing {
+            inner: MemoryStore,
+            raced: std::sync::atomic::AtomicBool,
+        }
+        impl SecretStore for Racing {
+            fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
+                let found = self.inner.get(key)?;
+                if key != LEGACY_TOKEN_KEY
+                    && !self.raced.swap(true, std::sync::atomic::Ordering::SeqCst)
+                {
+                    let old = self.inner.get(LEGACY_TOKEN_KEY)?.unwrap();
+                    self.inner.set(key, &old)?;
+                    self.inner.delete(LEGACY_TOKEN_KEY)?;
+                }
+                Ok(found)
+            }
+            fn set(&self, key: &str, value: &Secret) -> Result<(), SecretError> {
+                self.inner.set(key, value)
+            }
+            fn delete(&self, key: &str) -> Result<(), SecretError> {
+                self.inner.delete(key)
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Racing {
+            inner: MemoryStore::default(),
+            raced: Default::default(),
+        });
+        store
+            .set(LEGACY_TOKEN_KEY, &Secret::new("old-tok"))
+            .unwrap();
+        let accounts = Accounts::new(SettingsFile::new(dir.path().join("s.json")), store.clone());
+        let settings = accounts
+            .settings_file()
+            .update(|s| s.base_url = Some("https://api.servetel.in/v1".into()))
+            .unwrap()
+            .settings;
+        let saved = accounts
+            .saved(&settings)
+            .unwrap()
+            .expect("the migrated token");
+        assert!(matches!(&saved.credentials, Credentials::Token(t) if t.expose() == "old-tok"));
     }
 }
