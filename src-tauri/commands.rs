@@ -382,6 +382,7 @@ pub async fn export_history(
     digits: Option<String>,
 ) -> Result<String, Error> {
     let ledger = state.dialer()?.ledger().clone();
+    let names = state.agent_names();
     let dir = clickdial_services::export_dir().ok_or_else(|| {
         Error::internal("Clickdial could not find your Downloads or home folder.")
     })?;
@@ -390,7 +391,7 @@ pub async fn export_history(
             digits,
             ..HistoryQuery::default()
         };
-        let path = ledger.export_csv(&query, wall_clock_ms(), &dir)?;
+        let path = ledger.export_csv(&query, wall_clock_ms(), &dir, &names)?;
         Ok(path.display().to_string())
     })
     .await

@@ -209,6 +209,32 @@ impl Clickdial {
 
     /// The settings as the file holds them now: read again at every call, so a change another
     /// process (or a person, or a test) made is seen at once.
+    /// The agents' names by ID of the account in use (the demo's, the environment's, else the
+    /// saved one),
+    /// as last listed by any Clickdial process (no request): for naming agents in history and
+    /// in `whoami`.
+    pub fn agent_names(&self) -> std::collections::HashMap<String, String> {
+        use crate::accounts::AccountKey;
+        let demo = lock(&self.demo).clone();
+        if let Some(agents) = demo.and_then(|d| d.known_agents()) {
+            return agents
+                .into_iter()
+                .map(|a| (a.id, clickdial_core::sanitize::clean_text(&a.name, 80)))
+                .filter(|(_, name)| !name.is_empty())
+                .collect();
+        }
+        let given = match (&self.overrides.base_url, &self.overrides.token) {
+            (Some(url), Some(_)) => clickdial_core::types::BaseUrl::parse(url)
+                .ok()
+                .map(|url| AccountKey::new(&url, SignIn::Token, None)),
+            _ => None,
+        };
+        given
+            .or_else(|| AccountKey::of(&self.settings()))
+            .map(|key| lists::ListsFile::new(&self.data_dir, key.as_str()).agent_names())
+            .unwrap_or_default()
+    }
+
     pub fn settings(&self) -> Settings {
         self.settings_file().read().settings()
     }
