@@ -118,7 +118,7 @@ async fn normalize_json_has_e164_and_ext() {
     assert_eq!(
         v,
         serde_json::json!({"e164": "+919876543210", "ext": "12", "region": "IN",
-                           "kind": "mobile", "assumedCountry": false})
+                           "kind": "mobile", "assumedCountry": false, "others": []})
     );
     // Text: the bare number on standard output; the assumed country and the extension, which
     // a person should know about, on standard error.
@@ -1022,7 +1022,10 @@ async fn status_hangup_history_and_availability() {
     let csv: Vec<&str> = out.lines().collect();
     assert_eq!(csv.len(), 3, "{out}");
     assert!(csv[0].starts_with("time_ist,number,agent,"));
-    assert!(csv[2].contains(",+919876543210,0506123456781,"), "{out}");
+    assert!(
+        csv[2].contains(",+91 98765 43210,0506123456781,Asha Rao,"),
+        "{out}"
+    );
     let (_, out, _) = run(cmd_in(h, &url, &["history", "--since", "2999-01-01"])).await;
     assert_eq!(out.trim(), "No calls.");
     let (code, _, err) = run(cmd_in(h, &url, &["history", "--since", "last week"])).await;
@@ -1665,4 +1668,127 @@ mod demo {
             .unwrap_err()
             .starts_with("could not start /nonexistent/clickdial"));
     }
+}
+
+/// Issue 25, item 12: the command line knows who you are and reads text as the window does.
+/// `clickdial me` sets the agent shared with the app; `call` without `--agent` rings them;
+/// the number may be several words or a CRM line with one number; a line with two numbers is
+/// never guessed from; `whoami` and `history` name the agent; CSV goes to a new file.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_line_knows_who_you_are_and_reads_text() {
+    let sim = sim().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = sim.url();
+
+    let (code, out, _) = run(cmd_in(h, &url, &["me"])).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("have not said who you are"), "{out}");
+    let (code, _, err) = run(cmd_in(h, &url, &["call", "98765", "43210"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("clickdial me AGENT"), "{err}");
+    assert!(sim.requests_to("/click_to_call").is_empty());
+
+    let (code, _, err) = run(cmd_in(h, &url, &["me", "Nobody Here"])).await;
+    assert_eq!(code, 2, "{err}");
+    let (code, out, err) = run(cmd_in(h, &url, &["me", "Meera"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("You are Meera Iyer (agent "), "{out}");
+    let meera = clickdial_sim::Account::demo().agents[2].eid.clone();
+    let (_, out, _) = run(cmd_in(h, &url, &["me"])).await;
+    assert_eq!(out.trim(), format!("You are Meera Iyer (agent {meera})."));
+    let (_, out, _) = run(cmd_in(h, &url, &["whoami"])).await;
+    assert!(
+        out.contains(&format!("You:        Meera Iyer (agent {meera})")),
+        "{out}"
+    );
+    let (_, out, _) = run(cmd_in(h, &url, &["whoami", "--json"])).await;
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["me"]["agent"], meera.as_str());
+    assert_eq!(v["me"]["name"], "Meera Iyer");
+
+    // Several words; then a CRM line with one number in it.
+    let (code, out, err) = run(cmd_in(h, &url, &["call", "98765", "43210"])).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Meera Iyer's phone rings first, then +91 98765 43210"),
+        "{out}"
+    );
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["call", "Cust: Ravi K, Mob +91-98765 11111, Pune"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let sent = sim.requests_to("/click_to_call");
+    assert_eq!(sent.len(), 2);
+    for (request, number) in sent.iter().zip(["9876543210", "9876511111"]) {
+        let body = &request.body;
+        assert_eq!(body["agent_number"], meera.as_str());
+        assert!(
+            body["destination_number"]
+                .as_str()
+                .unwrap()
+                .ends_with(number),
+            "{body}"
+        );
+    }
+    // Two numbers: refused, both named, nothing sent.
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["call", "Mob +91-98765 22222 / alt 022 2345 6789"],
+    ))
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("2 numbers: +91 98765 22222, +91 22 2345 6789"),
+        "{err}"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+    // Twelve digits are never trimmed into a number.
+    let (code, _, _) = run(cmd_in(h, &url, &["call", "98765 43210 22"])).await;
+    assert_eq!(code, 2);
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+
+    // normalize reads the same line: the mobile, the other named on standard error.
+    let (code, out, err) = run(cmd_in(
+        h,
+        &url,
+        &[
+            "normalize",
+            "Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789",
+        ],
+    ))
+    .await;
+    assert_eq!((code, out.trim()), (0, "+919876543210"), "{err}");
+    assert!(err.contains("Also: +91 22 2345 6789"), "{err}");
+
+    // History names the agent; CSV to a new file, never over an existing one.
+    let (_, out, _) = run(cmd_in(h, &url, &["history"])).await;
+    assert!(out.lines().nth(1).unwrap().contains("Meera Iyer"), "{out}");
+    let file = h.join("calls.csv");
+    let (code, out, err) = run(cmd_in(
+        h,
+        &url,
+        &["history", "--csv", "--output", file.to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("2 calls written to "), "{out}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        csv.contains(&format!(",+91 98765 43210,{meera},Meera Iyer,")),
+        "{csv}"
+    );
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["history", "--csv", "--output", file.to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(code, 2);
+    assert!(err.contains("exists already"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
 }

@@ -51,8 +51,10 @@ struct Cli {
 enum Command {
     /// Print a phone number in E.164 form (+919876543210)
     Normalize {
-        /// The number as written: "098765 43210", "+91-98765-43210", "tel:+919876543210"
-        input: String,
+        /// The number as written: "098765 43210", "+91-98765-43210", "tel:+919876543210", or
+        /// a line with it ("Mob +91-98765 43210 / alt 022 2345 6789": the mobile first)
+        #[arg(required = true, num_args = 1..)]
+        input: Vec<String>,
         /// Region for numbers written without a country code
         #[arg(long, default_value = "IN")]
         region: String,
@@ -62,11 +64,13 @@ enum Command {
     },
     /// Place a call: the platform rings the agent first, then the customer
     Call {
-        /// The customer's number as written: "98765 43210", "+91 98765 43210", "tel:…"
-        number: String,
-        /// The agent to ring first: agent ID (EID), name ("Asha Rao", or a unique part) or mobile number, as `clickdial agents` lists
+        /// The customer's number as written, in one or several words: "98765 43210",
+        /// "+91 98765 43210", "tel:…", or a line with one number in it
+        #[arg(required = true, num_args = 1..)]
+        number: Vec<String>,
+        /// The agent to ring first: agent ID (EID), name ("Asha Rao", or a unique part) or mobile number, as `clickdial agents` lists; default: you (`clickdial me`)
         #[arg(long)]
-        agent: String,
+        agent: Option<String>,
         /// The caller ID (DID) the customer sees, written any way: "+91 80650 00102", "080650 00102", "8065000102" (`clickdial numbers` lists them)
         #[arg(long = "caller-id")]
         caller_id: Option<String>,
@@ -112,7 +116,15 @@ enum Command {
     },
     /// Remove the account's token or password from the keyring and forget the account; says which
     Logout,
-    /// Show the account in use (never the secret)
+    /// Show or set who you are: the agent whose phone rings for your calls (shared with the app)
+    Me {
+        /// The agent: ID, name or mobile, as `clickdial agents` lists; without it, shows who you are
+        agent: Option<String>,
+        /// Forget who you are (the app asks again)
+        #[arg(long, conflicts_with = "agent")]
+        forget: bool,
+    },
+    /// Show the account in use and who you are (never the secret)
     Whoami {
         /// Print JSON instead of text
         #[arg(long)]
@@ -148,6 +160,9 @@ enum Command {
         /// Print CSV (a spreadsheet opens it)
         #[arg(long)]
         csv: bool,
+        /// Write to this file instead (a new file: an existing one is never replaced)
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Tell the platform you take calls again (unblock the agent)
     Available {
@@ -263,6 +278,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Call { .. }
             | Command::Agents { .. }
             | Command::Numbers { .. }
+            | Command::Me { agent: Some(_), .. }
             | Command::Status { .. }
             | Command::Hangup { .. }
             | Command::Available { .. }
@@ -342,7 +358,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             input,
             region,
             json,
-        } => normalize::normalize(&input, &region, json),
+        } => normalize::normalize(&input.join(" "), &region, json),
         Command::Call {
             number,
             agent,
@@ -350,7 +366,17 @@ async fn execute(command: Command) -> Result<String, Failure> {
             call_timeout,
             region,
             json,
-        } => call::call(number, agent, caller_id, call_timeout, region, json).await,
+        } => {
+            call::call(
+                number.join(" "),
+                agent,
+                caller_id,
+                call_timeout,
+                region,
+                json,
+            )
+            .await
+        }
         Command::Agents { json } => agents::agents(json).await,
         Command::Numbers { json } => agents::numbers(json).await,
         Command::Login {
@@ -361,6 +387,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             password_stdin,
         } => login::login(provider, base_url, token_stdin, email, password_stdin).await,
         Command::Logout => login::logout().await,
+        Command::Me { agent, forget } => agents::me(agent, forget).await,
         Command::Whoami { json } => login::whoami(json),
         Command::Status { reference, json } => status::status(reference, json).await,
         Command::Hangup { call_id } => status::hangup(call_id).await,
@@ -370,7 +397,8 @@ async fn execute(command: Command) -> Result<String, Failure> {
             limit,
             json,
             csv,
-        } => history::history(since, number, limit, json, csv),
+            output,
+        } => history::history(since, number, limit, json, csv, output),
         Command::Available { agent } => availability::availability(agent, true).await,
         Command::Break { agent } => availability::availability(agent, false).await,
         Command::Sim {
