@@ -264,21 +264,22 @@ pub async fn handler_self_test(state: State<'_, AppState>) -> Result<(), Error> 
     contained(doctor(move |d, _| open_through_os(d, &link))).await
 }
 
-/// On Windows, managed by the real app (not the tests' mock runtime): start at login is
-/// `clickdial_services::autostart`, the quoted Run key for `clickdial-window.exe`.
-#[cfg(windows)]
+/// Marks the app as allowed to change the login item: managed by the real app, never by
+/// tests on the mock runtime. Linux and Windows: `clickdial_services::autostart` writes it
+/// (the path quoted); macOS: the autostart plugin's launch agent.
+#[cfg(any(windows, target_os = "linux"))]
 pub struct LoginItem;
 
-/// Whether Clickdial starts at login (`None` where the autostart plugin is absent: tests).
+/// Whether Clickdial starts at login (`None` where it cannot be changed: tests).
 #[tauri::command]
 pub fn autostart<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Option<bool> {
     use tauri::Manager;
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "linux"))]
     {
         app.try_state::<LoginItem>()?;
         Some(clickdial_services::autostart::enabled())
     }
-    #[cfg(not(windows))]
+    #[cfg(not(any(windows, target_os = "linux")))]
     {
         let manager = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
         manager.is_enabled().ok()
@@ -291,18 +292,18 @@ pub fn set_autostart<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     enabled: bool,
 ) -> Result<bool, Error> {
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "linux"))]
     {
         use tauri::Manager;
         app.try_state::<LoginItem>()
             .ok_or_else(|| Error::internal("Starting at login is not available here."))?;
         clickdial_services::autostart::set(enabled)
     }
-    #[cfg(not(windows))]
+    #[cfg(not(any(windows, target_os = "linux")))]
     set_autostart_plugin(&app, enabled)
 }
 
-#[cfg(not(windows))]
+#[cfg(not(any(windows, target_os = "linux")))]
 fn set_autostart_plugin<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     enabled: bool,

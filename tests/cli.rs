@@ -1792,3 +1792,52 @@ async fn the_command_line_knows_who_you_are_and_reads_text() {
     assert!(err.contains("exists already"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
 }
+
+/// Issue 25, item 18, and issue 24: start at login is written by the shared services, so the
+/// command line sets and reads the same entry as the window's Settings, its path quoted.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn autostart_is_set_and_read_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let entry = h.join(".config/autostart/Clickdial.desktop");
+    let autostart = |args: &[&str]| {
+        let mut c = clickdial(h);
+        c.arg("autostart").args(args);
+        run(c)
+    };
+    let (code, out, _) = autostart(&[]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial does not start at login.")
+    );
+    let (code, out, err) = autostart(&["on"]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial starts at login."),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let window = std::path::Path::new(BIN).with_file_name("clickdial-window");
+    assert!(
+        text.contains(&format!(
+            "\nExec={} --autostart\n",
+            clickdial_services::autostart::exec_quote(window.to_str().unwrap())
+        )),
+        "{text}"
+    );
+    let (_, out, _) = autostart(&["--json"]).await;
+    assert_eq!(out.trim(), r#"{"startAtLogin":true}"#);
+    // Turned off in the desktop's startup-applications tool: reads as off.
+    std::fs::write(&entry, format!("{text}Hidden=true\n")).unwrap();
+    let (_, out, _) = autostart(&[]).await;
+    assert_eq!(out.trim(), "Clickdial does not start at login.");
+    let (code, out, _) = autostart(&["off"]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial does not start at login.")
+    );
+    assert!(!entry.exists());
+    let (code, _, err) = autostart(&["maybe"]).await;
+    assert_eq!(code, 2, "{err}");
+}

@@ -176,6 +176,15 @@ enum Command {
         #[arg(long)]
         agent: Option<String>,
     },
+    /// Whether Clickdial starts at login (in the tray when the app says so); turn it on or off
+    Autostart {
+        /// on or off; without it, shows whether it is on
+        #[arg(value_parser = ["on", "off"])]
+        state: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Which app opens tel: and callto: links; make it Clickdial
     Handler {
         #[command(subcommand)]
@@ -266,6 +275,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             | Command::Agents { json: true }
             | Command::Numbers { json: true }
             | Command::Whoami { json: true }
+            | Command::Autostart { json: true, .. }
             | Command::Status { json: true, .. }
             | Command::History { json: true, .. }
             | Command::Handler {
@@ -354,6 +364,7 @@ fn terminal_safe(text: &str) -> String {
 async fn execute(command: Command) -> Result<String, Failure> {
     match command {
         Command::Handler { action } => handler::handler(action),
+        Command::Autostart { state, json } => handler::autostart(state.as_deref(), json),
         Command::Normalize {
             input,
             region,
