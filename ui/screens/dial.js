@@ -125,7 +125,7 @@ async function onDial(event) {
 }
 
 async function copyReference() {
-  const ref = $('result-ref').textContent.replace(/^Reference /, '');
+  const ref = $('result-ref').textContent;
   try {
     await navigator.clipboard.writeText(ref);
     $('copy-ref').textContent = 'Copied';
