@@ -6,7 +6,7 @@
 // cut short at 380 px. Light theme here; layout.test.mjs takes the dark one.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -131,4 +131,35 @@ test('the call bar stays in view with the number, the stage and Hang up', { time
       .map((b) => b.textContent.trim());`);
   assert.deepEqual(cut, [], 'buttons cut short at 380 px');
   await shot('callbar-settings-380.png');
+
+  // The key recorder: a system combination is refused in words and never kept; an ordinary one
+  // is written as kept. The Hang-up shortcut is off until chosen.
+  assert.equal(await session.run("return document.querySelector('#hang-up-hotkey').value;"), '');
+  await session.click('#hang-up-hotkey');
+  await session.keys('\uE009c\uE000');
+  await waitFor('the refusal', async () => (await session.text('#keys-message')).includes('Ctrl+C is for copy'));
+  assert.equal(await session.run("return document.querySelector('#hang-up-hotkey').value;"), '');
+  // (Alt+F4 and the rest: crates/core/src/shortcut/tests.rs and tests/shell.rs.)
+  await session.keys('\uE009v\uE000');
+  await waitFor('Ctrl+V refused', async () => (await session.text('#keys-message')).includes('Ctrl+V is for paste'));
+  await session.keys('\uE009\uE00Ah\uE000');
+  await waitFor('recorded', () => session.run("return document.querySelector('#hang-up-hotkey').value === 'ctrl+alt+h';"));
+  assert.equal(await session.run("return document.querySelector('#keys-message').hidden;"), true);
+  await shot('keys-recorder-380.png');
+  await session.click('#save-prefs');
+  await waitFor('saved', async () => (await session.text('#prefs-message')) === 'Saved.');
+  await session.click('#close-settings');
+  await waitFor('the dial screen', () => session.run("return !document.querySelector('#view-dial').hidden;"));
+
+  // A second call, ended by the desktop-wide key while the window is in the background of no
+  // one's attention: the key reaches the app through its X grab, not the page.
+  await session.type('#number', '98765 43211');
+  await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
+  await session.click('#call');
+  await waitFor('connected again', () => session.run("const f = document.querySelector('#follow'); return f.dataset.stage === 'connected' && document.querySelector('#follow-number').textContent === '+91 98765 43211';"), 30000);
+  assert.equal(await session.run("return document.querySelector('#hang-up').getAttribute('aria-keyshortcuts');"), 'Control+Shift+H Control+Alt+H');
+  const press = spawnSync('python3', [join(root, 'tests', 'e2e', 'press-keys.py'), 'Control_L+Alt_L+h']);
+  assert.equal(press.status, 0, String(press.stderr));
+  await waitFor('the second hang-up', async () => (await requests('/v1/call/hangup')).length === 2);
+  await waitFor('ended again', () => session.run("return document.querySelector('#follow').dataset.stage === 'ended';"), 20000);
 });

@@ -4,7 +4,8 @@
 import { callFailed, callLine, callTone, timeline } from '../backend.js';
 import { EVENTS } from '../ipc.js';
 import { backend, listen } from '../app.js';
-import { agentById } from '../state.js';
+import { ariaShortcut } from '../logic.js';
+import { agentById, state } from '../state.js';
 import { $, setMessage } from '../view.js';
 import { callAgain, loadHistory } from './history.js';
 
@@ -53,6 +54,9 @@ function renderFollow() {
   line.className = callTone(call) || '';
   $('follow').dataset.stage = call.stage;
   $('hang-up').hidden = call.stage === 'ended';
+  // The window's key, and the desktop-wide one when the agent chose one.
+  const global = state.status?.hangUpHotkey;
+  $('hang-up').setAttribute('aria-keyshortcuts', ['Control+Shift+H', global && ariaShortcut(global)].filter(Boolean).join(' '));
   $('hang-up').disabled = !call.canHangUp;
   $('hang-up').title = call.canHangUp ? '' : 'Available once the call is listed by the server';
   // A call that did not happen: the card says so, and offers it again; the green "queued"
