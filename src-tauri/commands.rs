@@ -90,6 +90,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     call_timeout: Option<u32>,
     links_without_asking: Option<bool>,
     hotkey: Option<String>,
+    hang_up_hotkey: Option<String>,
     start_hidden: Option<bool>,
     history_days: Option<u32>,
     notify: Option<bool>,
@@ -105,12 +106,22 @@ pub async fn save_preferences<R: tauri::Runtime>(
                 Some(Some(h.to_ascii_lowercase()))
             }
         };
-        let changed = hotkey.is_some();
+        // Empty: none (the default: a stray key must not end a customer's call).
+        let hang_up_hotkey = match hang_up_hotkey.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(h) => {
+                crate::hotkey::check_hotkey(h)?;
+                Some(Some(h.to_string()))
+            }
+        };
+        let changed = hotkey.is_some() || hang_up_hotkey.is_some();
         state.save_preferences(Preferences {
             region,
             call_timeout,
             links_without_asking,
             hotkey,
+            hang_up_hotkey,
             start_hidden,
             history_days,
             notify,
@@ -340,6 +351,14 @@ pub async fn hang_up(state: State<'_, AppState>, id: Option<i64>) -> Result<Stri
         .cloned()
         .ok_or_else(|| Error::new(Code::Storage, "Call history is not available."))?;
     contained(async move { follower.hang_up(id).await }).await
+}
+
+/// A shortcut the key recorder heard, as Clickdial would keep it (`ctrl+alt+d`), or why it may
+/// not be one (a system combination, a plain key): the save path's own rule.
+#[tauri::command]
+pub fn check_shortcut(text: String) -> Result<String, Error> {
+    crate::hotkey::check_hotkey(&text)?;
+    clickdial_core::shortcut::check(&text).map_err(Error::invalid)
 }
 
 /// The number field's text, kept for the next page (closing the window destroys this one).

@@ -415,5 +415,6 @@ pub fn build_app<R: Runtime>(
             commands::play_recording,
             commands::set_me,
             commands::keep_draft,
+            commands::check_shortcut,
         ])
 }

@@ -27,6 +27,7 @@ export function renderSettings() {
   $('call-timeout').value = secondsToMinutes(status.callTimeout);
   $('links-without-asking').checked = !!status.linksWithoutAsking;
   $('hotkey').value = status.hotkey || '';
+  $('hang-up-hotkey').value = status.hangUpHotkey || '';
   $('start-hidden').checked = !!status.startHidden;
   const days = String(status.historyDays ?? 365);
   if (![...$('history-days').options].some((o) => o.value === days)) {
@@ -54,6 +55,7 @@ export function renderSettings() {
     $('notify-hint').textContent = 'Desktop notifications are not available on this system yet; the window shows every call’s progress.';
   }
   $('hotkey').disabled = !status.shortcutsSupported;
+  $('hang-up-hotkey').disabled = !status.shortcutsSupported;
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
   }
@@ -80,6 +82,7 @@ async function savePrefs() {
       callTimeout,
       linksWithoutAsking: $('links-without-asking').checked,
       hotkey: $('hotkey').disabled ? null : $('hotkey').value,
+      hangUpHotkey: $('hang-up-hotkey').disabled ? null : $('hang-up-hotkey').value,
       startHidden: $('start-hidden').checked,
       historyDays: Number($('history-days').value),
       notify: $('notify').checked,

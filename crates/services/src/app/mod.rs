@@ -93,6 +93,8 @@ pub struct Status {
     pub links_without_asking: bool,
     /// The global shortcut that dials the selected text.
     pub hotkey: String,
+    /// The global shortcut that hangs up, when the agent chose one (off by default).
+    pub hang_up_hotkey: Option<String>,
     /// Whether global shortcuts can work in this session (not on Wayland).
     pub shortcuts_supported: bool,
     /// Started at login, stay in the tray.
@@ -298,6 +300,7 @@ impl Clickdial {
                 .hotkey
                 .clone()
                 .unwrap_or_else(|| self.desk.default_hotkey.clone()),
+            hang_up_hotkey: settings.hang_up_hotkey.clone(),
             shortcuts_supported: self.desk.shortcuts_supported,
             start_hidden: settings.start_hidden,
             history_days: settings.history_days,
