@@ -27,6 +27,10 @@ pub const POLICY_FILE: &str = "/etc/clickdial/policy.toml";
 /// The policy key on Windows, under `HKEY_LOCAL_MACHINE` (the MSI writes it).
 pub const POLICY_KEY: &str = r"Software\Policies\Clickdial";
 
+/// The variable debug builds (tests) read for another policy file. Release builds never do:
+/// [`PolicySource::for_this_build`] compiles it in only with debug assertions.
+pub const TEST_POLICY_VAR: &str = "CLICKDIAL_TEST_POLICY";
+
 /// The largest policy file read (a long caller-ID list is a few kilobytes).
 const MAX_FILE: u64 = 1 << 20;
 
@@ -38,6 +42,19 @@ pub enum PolicySource {
     System,
     /// Another file (tests; debug builds' `CLICKDIAL_TEST_POLICY`, never release builds).
     File(PathBuf),
+}
+
+impl PolicySource {
+    /// What every front end reads: the system's policy. A debug build (the tests' binary) reads
+    /// the file [`TEST_POLICY_VAR`] names instead, when it is set; a release build ignores it,
+    /// so no agent can move or hide the policy.
+    pub fn for_this_build() -> PolicySource {
+        #[cfg(debug_assertions)]
+        if let Some(path) = std::env::var_os(TEST_POLICY_VAR).filter(|p| !p.is_empty()) {
+            return PolicySource::File(PathBuf::from(path));
+        }
+        PolicySource::System
+    }
 }
 
 /// `sign_in`: how agents may sign in.
@@ -245,6 +262,49 @@ impl PolicyState {
             from: Some(from),
             ..PolicyState::default()
         }
+    }
+}
+
+/// The words every refusal holds.
+pub const REFUSED: &str = "refused by your organization's policy";
+
+/// "`what` is refused by your organization's policy." ([`Code::Policy`]: CLI exit 7).
+pub fn refused(what: impl std::fmt::Display) -> Error {
+    Error::new(Code::Policy, format!("{what} is {REFUSED}."))
+}
+
+impl PolicyState {
+    /// The server `url` (`what` says whose, in the message): refused when the policy locks
+    /// another one, or cannot be read.
+    pub fn check_server(&self, url: &BaseUrl, what: &str) -> Result<(), Error> {
+        match &self.check()?.server {
+            Some(locked) if !locked.allows(url) => Err(Error::new(
+                Code::Policy,
+                format!(
+                    "{what} {} is {REFUSED}: use {}.",
+                    url.origin(),
+                    locked.base_url
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Signing in `how`: refused when the policy wants the other way.
+    pub fn check_sign_in(&self, how: SignIn) -> Result<(), Error> {
+        match self.check()?.sign_in {
+            Some(rule) if !rule.allows(how) => Err(refused(match how {
+                SignIn::Token => "Signing in with an API token",
+                SignIn::Password => "Signing in with email and password",
+            })),
+            _ => Ok(()),
+        }
+    }
+
+    /// A sign-in from the window or `clickdial login`, before anything is sent or saved.
+    pub fn check_form(&self, form: &crate::accounts::AccountForm) -> Result<(), Error> {
+        self.check_server(&form.server()?, "Signing in to")?;
+        self.check_sign_in(form.sign_in)
     }
 }
 
@@ -492,13 +552,15 @@ fn set(p: &mut Policy, key: &str, raw: Raw) -> Result<(), String> {
         "history_days" => {
             p.history_days = Some(match raw {
                 Raw::Int(d) if (1..=i64::from(MAX_HISTORY_DAYS)).contains(&d) => d as u32,
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "history_days must be a number of days from 1 to {MAX_HISTORY_DAYS}, not {}",
                     match other {
                         Raw::Int(d) => d.to_string(),
                         o => kind(&o).to_string(),
                     }
-                )),
+                ))
+                }
             })
         }
         "notifications" => p.notifications = Some(boolean(key, raw)?),

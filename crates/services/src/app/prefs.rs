@@ -27,6 +27,7 @@ pub struct Preferences {
 impl Clickdial {
     /// Saves the agent's preferences through the settings file's one writer.
     pub fn save_preferences(&self, p: Preferences) -> Result<(), Error> {
+        self.check_preferences(&p)?;
         let Preferences {
             region,
             call_timeout,
