@@ -82,14 +82,12 @@ pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let hotkey = state
-        .settings()
-        .hotkey
-        .unwrap_or_else(|| DEFAULT_HOTKEY.to_string());
+    let hotkey = state.hotkey_or(DEFAULT_HOTKEY);
     unregister_hotkeys(app);
-    if !shortcuts_supported() {
+    // None: the organization's policy turned the shortcut off.
+    let Some(hotkey) = hotkey.filter(|_| shortcuts_supported()) else {
         return;
-    }
+    };
     let Some(shortcuts) = shortcuts_added(app) else {
         return;
     };
