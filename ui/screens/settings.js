@@ -25,17 +25,18 @@ const LOCKABLE = {
   startAtLogin: 'autostart',
 };
 
-/** Marks the element `id` (a control, or a fact) as managed, or not: a calm note beside its
- * label, and the control cannot be changed. */
+/** Marks the element `id` (a control, or a fact) as managed, or not: a calm note under its
+ * label (inside a fact), and the control cannot be changed. */
 function markManaged(id, managed) {
   const el = $(id);
-  const label = el.closest('label') || document.querySelector(`label[for="${id}"]`) || el;
+  const label = el.closest('label') || document.querySelector(`label[for="${id}"]`);
   let note = document.getElementById(`managed-${id}`);
   if (managed && !note) {
-    note = document.createElement('span');
+    note = document.createElement(label ? 'p' : 'span');
     note.id = `managed-${id}`;
     note.className = 'managed';
-    label.append(note);
+    if (label) label.after(note);
+    else el.append(note);
   }
   if (note) {
     note.hidden = !managed;
