@@ -1844,3 +1844,71 @@ async fn only_the_allowed_caller_ids_are_listed_and_dialled() {
     assert!(out.contains("Call queued"), "{out}");
     assert_eq!(sim.requests_to("/click_to_call").len(), 1);
 }
+
+#[tokio::test]
+async fn browser_policy_prints_json_an_admin_can_use() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = clickdial(home.path());
+    c.args([
+        "handler",
+        "browser-policy",
+        "--origin",
+        "https://crm.example.com/leads",
+        "--origin",
+        "https://crm2.example.com",
+    ]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("the output is JSON");
+    let rules = v["AutoLaunchProtocolsFromOrigins"].as_array().unwrap();
+    let protocols: Vec<&str> = rules
+        .iter()
+        .map(|r| r["protocol"].as_str().unwrap())
+        .collect();
+    assert_eq!(protocols, ["tel", "callto"]);
+    assert_eq!(
+        rules[0]["allowed_origins"],
+        serde_json::json!(["https://crm.example.com", "https://crm2.example.com"])
+    );
+    #[cfg(target_os = "linux")]
+    assert!(
+        err.contains("/etc/opt/chrome/policies/managed"),
+        "the folder: {err}"
+    );
+
+    let mut c = clickdial(home.path());
+    c.args([
+        "handler",
+        "browser-policy",
+        "--origin",
+        "https://crm.example.com",
+        "--browser",
+        "firefox",
+    ]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("the output is JSON");
+    let tel = &v["policies"]["Handlers"]["schemes"]["tel"];
+    assert_eq!(tel["ask"], false);
+    assert!(tel["handlers"][0]["path"]
+        .as_str()
+        .unwrap()
+        .contains("clickdial"));
+
+    // Plain http to another machine is no CRM origin to trust; an unknown browser is refused.
+    for args in [
+        ["--origin", "http://crm.example.com", "--browser", "chrome"],
+        [
+            "--origin",
+            "https://crm.example.com",
+            "--browser",
+            "netscape",
+        ],
+    ] {
+        let mut c = clickdial(home.path());
+        c.args(["handler", "browser-policy"]).args(args);
+        let (code, out, err) = run(c).await;
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+    }
+}

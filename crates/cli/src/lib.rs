@@ -200,6 +200,19 @@ enum HandlerAction {
         #[arg(long)]
         json: bool,
     },
+    /// Print the browser policy that lets a CRM's pages open phone links without a prompt
+    #[command(name = "browser-policy")]
+    BrowserPolicy {
+        /// The CRM's address, such as https://crm.example.com (repeat for several)
+        #[arg(long, required = true)]
+        origin: Vec<String>,
+        /// chrome, edge, chromium or firefox
+        #[arg(long, default_value = "chrome")]
+        browser: String,
+        /// Write it into the browser's system policy folder (as root)
+        #[arg(long)]
+        install: bool,
+    },
 }
 
 /// The argument the login autostart entry passes: the app started by itself at login (and
