@@ -208,3 +208,29 @@ fn registry_values_read_like_the_file() {
     );
     assert!(bad.broken.unwrap().message.contains("value demo"));
 }
+
+/// The example shipped in the package (docs/ADMIN.md's keys): nothing active as shipped, and
+/// every key valid once uncommented.
+#[test]
+fn the_shipped_example_is_inactive_and_valid_uncommented() {
+    let example = include_str!("../../../../packaging/linux/policy.example.toml");
+    let shipped = parse(example);
+    assert_eq!(shipped.broken, None);
+    assert_eq!(shipped.policy, Policy::default(), "nothing active");
+    let active: String = example
+        .lines()
+        .map(|l| match l.strip_prefix('#') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase()) => rest,
+            _ => l,
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let all = parse(&active);
+    assert_eq!(all.broken, None);
+    assert!(all.warnings.is_empty(), "{:?}", all.warnings);
+    let keys: Vec<&str> = active
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+        .collect();
+    assert_eq!(keys, KEYS, "every key, in the documented order");
+}
