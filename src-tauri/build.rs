@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "play_recording",
     "set_me",
     "keep_draft",
+    "check_shortcut",
 ];
 
 fn main() {

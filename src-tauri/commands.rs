@@ -90,6 +90,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     call_timeout: Option<u32>,
     links_without_asking: Option<bool>,
     hotkey: Option<String>,
+    hang_up_hotkey: Option<String>,
     start_hidden: Option<bool>,
     history_days: Option<u32>,
     notify: Option<bool>,
@@ -105,12 +106,22 @@ pub async fn save_preferences<R: tauri::Runtime>(
                 Some(Some(h.to_ascii_lowercase()))
             }
         };
-        let changed = hotkey.is_some();
+        // Empty: none (the default: a stray key must not end a customer's call).
+        let hang_up_hotkey = match hang_up_hotkey.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(h) => {
+                crate::hotkey::check_hotkey(h)?;
+                Some(Some(h.to_string()))
+            }
+        };
+        let changed = hotkey.is_some() || hang_up_hotkey.is_some();
         state.save_preferences(Preferences {
             region,
             call_timeout,
             links_without_asking,
             hotkey,
+            hang_up_hotkey,
             start_hidden,
             history_days,
             notify,
@@ -257,21 +268,22 @@ pub async fn handler_self_test(state: State<'_, AppState>) -> Result<(), Error> 
     contained(doctor(move |d, _| open_through_os(d, &link))).await
 }
 
-/// On Windows, managed by the real app (not the tests' mock runtime): start at login is
-/// `clickdial_services::autostart`, the quoted Run key for `clickdial-window.exe`.
-#[cfg(windows)]
+/// Marks the app as allowed to change the login item: managed by the real app, never by
+/// tests on the mock runtime. Linux and Windows: `clickdial_services::autostart` writes it
+/// (the path quoted); macOS: the autostart plugin's launch agent.
+#[cfg(any(windows, target_os = "linux"))]
 pub struct LoginItem;
 
-/// Whether Clickdial starts at login (`None` where the autostart plugin is absent: tests).
+/// Whether Clickdial starts at login (`None` where it cannot be changed: tests).
 #[tauri::command]
 pub fn autostart<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Option<bool> {
     use tauri::Manager;
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "linux"))]
     {
         app.try_state::<LoginItem>()?;
         Some(clickdial_services::autostart::enabled())
     }
-    #[cfg(not(windows))]
+    #[cfg(not(any(windows, target_os = "linux")))]
     {
         let manager = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()?;
         manager.is_enabled().ok()
@@ -291,18 +303,18 @@ pub fn set_autostart<R: tauri::Runtime>(
             state.check_start_at_login(enabled)?;
         }
     }
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "linux"))]
     {
         use tauri::Manager;
         app.try_state::<LoginItem>()
             .ok_or_else(|| Error::internal("Starting at login is not available here."))?;
         clickdial_services::autostart::set(enabled)
     }
-    #[cfg(not(windows))]
+    #[cfg(not(any(windows, target_os = "linux")))]
     set_autostart_plugin(&app, enabled)
 }
 
-#[cfg(not(windows))]
+#[cfg(not(any(windows, target_os = "linux")))]
 fn set_autostart_plugin<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     enabled: bool,
@@ -339,6 +351,14 @@ pub async fn hang_up(state: State<'_, AppState>, id: Option<i64>) -> Result<Stri
         .cloned()
         .ok_or_else(|| Error::new(Code::Storage, "Call history is not available."))?;
     contained(async move { follower.hang_up(id).await }).await
+}
+
+/// A shortcut the key recorder heard, as Clickdial would keep it (`ctrl+alt+d`), or why it may
+/// not be one (a system combination, a plain key): the save path's own rule.
+#[tauri::command]
+pub fn check_shortcut(text: String) -> Result<String, Error> {
+    crate::hotkey::check_hotkey(&text)?;
+    clickdial_core::shortcut::check(&text).map_err(Error::invalid)
 }
 
 /// The number field's text, kept for the next page (closing the window destroys this one).
@@ -382,6 +402,7 @@ pub async fn export_history(
     digits: Option<String>,
 ) -> Result<String, Error> {
     let ledger = state.dialer()?.ledger().clone();
+    let names = state.agent_names();
     let dir = clickdial_services::export_dir().ok_or_else(|| {
         Error::internal("Clickdial could not find your Downloads or home folder.")
     })?;
@@ -390,7 +411,7 @@ pub async fn export_history(
             digits,
             ..HistoryQuery::default()
         };
-        let path = ledger.export_csv(&query, wall_clock_ms(), &dir)?;
+        let path = ledger.export_csv(&query, wall_clock_ms(), &dir, &names)?;
         Ok(path.display().to_string())
     })
     .await

@@ -18,14 +18,42 @@ pub fn on_hotkey<R: Runtime>(app: &AppHandle<R>) {
     links::deliver(app, text, Source::Hotkey);
 }
 
+/// The agent's global Hang-up shortcut, when they chose one.
+fn hang_up_shortcut<R: Runtime>(
+    app: &AppHandle<R>,
+) -> Option<tauri_plugin_global_shortcut::Shortcut> {
+    let state = app.try_state::<AppState>()?;
+    state.settings().hang_up_hotkey?.parse().ok()
+}
+
+/// The global Hang-up key: ends the call on show, as its Hang up button would.
+fn on_hang_up_key<R: Runtime>(app: &AppHandle<R>) {
+    let Some(follower) = app
+        .try_state::<AppState>()
+        .and_then(|s| s.follower().cloned())
+    else {
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = follower.hang_up(None).await {
+            eprintln!("Clickdial: the Hang-up shortcut: {e}");
+        }
+    });
+}
+
 /// The global-shortcut plugin, added when the shortcut is first registered (once the window's
 /// first page has loaded) rather than at start: on X11 its manager opens an X connection of its
 /// own, and doing that while WebKit's page process starts delays the first paint by up to
 /// 0.5 s.
 fn shortcut_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     tauri_plugin_global_shortcut::Builder::new()
-        .with_handler(|app, _shortcut, event| {
-            if event.state() == tauri_plugin_global_shortcut::ShortcutState::Pressed {
+        .with_handler(|app, shortcut, event| {
+            if event.state() != tauri_plugin_global_shortcut::ShortcutState::Pressed {
+                return;
+            }
+            if hang_up_shortcut(app).is_some_and(|h| h.id() == shortcut.id()) {
+                on_hang_up_key(app);
+            } else {
                 on_hotkey(app);
             }
         })
@@ -82,13 +110,22 @@ pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
+    // The policy's shortcuts when it fixed them; `None`: it turned the dial shortcut off.
     let hotkey = state.hotkey_or(DEFAULT_HOTKEY);
+    let hang_up = state.settings().hang_up_hotkey;
     unregister_hotkeys(app);
-    // None: the organization's policy turned the shortcut off.
-    let Some(hotkey) = hotkey.filter(|_| shortcuts_supported()) else {
+    if !shortcuts_supported() {
+        return;
+    }
+    let Some(shortcuts) = shortcuts_added(app) else {
         return;
     };
-    let Some(shortcuts) = shortcuts_added(app) else {
+    if let Some(h) = hang_up.as_deref() {
+        if let Err(e) = shortcuts.register(h) {
+            eprintln!("Clickdial could not register the Hang-up shortcut {h}: {e}");
+        }
+    }
+    let Some(hotkey) = hotkey else {
         return;
     };
     let deadline = std::time::Instant::now() + patience;

@@ -89,13 +89,13 @@ pub fn main() -> i32 {
         links::from_second_instance(app, argv)
     }));
     let builder = builder.plugin(tauri_plugin_deep_link::init());
-    #[cfg(not(windows))]
+    #[cfg(not(any(windows, target_os = "linux")))]
     let builder = builder.plugin(tauri_plugin_autostart::init(
         tauri_plugin_autostart::MacosLauncher::LaunchAgent,
         Some(vec![cli::AUTOSTART_FLAG]),
     ));
-    // Windows: the shared application writes the Run key (commands::LoginItem).
-    #[cfg(windows)]
+    // Linux and Windows: the shared services write the login item (commands::LoginItem).
+    #[cfg(any(windows, target_os = "linux"))]
     let builder = builder.manage(commands::LoginItem);
     let builder = builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
@@ -421,5 +421,6 @@ pub fn build_app<R: Runtime>(
             commands::play_recording,
             commands::set_me,
             commands::keep_draft,
+            commands::check_shortcut,
         ])
 }

@@ -118,7 +118,7 @@ async fn normalize_json_has_e164_and_ext() {
     assert_eq!(
         v,
         serde_json::json!({"e164": "+919876543210", "ext": "12", "region": "IN",
-                           "kind": "mobile", "assumedCountry": false})
+                           "kind": "mobile", "assumedCountry": false, "others": []})
     );
     // Text: the bare number on standard output; the assumed country and the extension, which
     // a person should know about, on standard error.
@@ -1022,7 +1022,10 @@ async fn status_hangup_history_and_availability() {
     let csv: Vec<&str> = out.lines().collect();
     assert_eq!(csv.len(), 3, "{out}");
     assert!(csv[0].starts_with("time_ist,number,agent,"));
-    assert!(csv[2].contains(",+919876543210,0506123456781,"), "{out}");
+    assert!(
+        csv[2].contains(",+91 98765 43210,0506123456781,Asha Rao,"),
+        "{out}"
+    );
     let (_, out, _) = run(cmd_in(h, &url, &["history", "--since", "2999-01-01"])).await;
     assert_eq!(out.trim(), "No calls.");
     let (code, _, err) = run(cmd_in(h, &url, &["history", "--since", "last week"])).await;
@@ -1667,248 +1670,178 @@ mod demo {
     }
 }
 
-/// A command under the organization's policy `text`, written to a file the debug binary is
-/// pointed at (`CLICKDIAL_TEST_POLICY`, which release builds never read).
-fn with_policy(home: &std::path::Path, text: &str) -> Command {
-    let file = home.join("policy.toml");
-    std::fs::write(&file, text).unwrap();
-    let mut c = clickdial(home);
-    c.env("CLICKDIAL_TEST_POLICY", &file);
-    c
-}
-
-#[tokio::test]
-async fn policy_prints_what_it_locks_and_where_it_came_from() {
-    let home = tempfile::tempdir().unwrap();
-    let mut c = clickdial(home.path());
-    c.arg("policy");
-    let (code, out, err) = run(c).await;
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("not managed"), "{out}");
-
-    let text = "server = \"smartflo\"\ncaller_ids = [\"080650 00101\"]\nhistory_days = 30\nhotkey = false\nshoe_size = 9\n";
-    let mut c = with_policy(home.path(), text);
-    c.arg("policy");
-    let (code, out, err) = run(c).await;
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("policy.toml"), "{out}");
-    assert!(out.contains("smartflo"), "{out}");
-    assert!(out.contains("080650 00101"), "{out}");
-    assert!(
-        err.contains("shoe_size") && err.contains("line 5"),
-        "a warning: {err}"
-    );
-
-    let mut c = with_policy(home.path(), text);
-    c.args(["policy", "--json"]);
-    let (code, out, err) = run(c).await;
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(v["managed"], true);
-    assert!(v["from"].as_str().unwrap().ends_with("policy.toml"));
-    assert_eq!(v["policy"]["historyDays"], 30);
-    assert_eq!(v["policy"]["hotkey"], false);
-    assert_eq!(v["policy"]["server"]["provider"], "smartflo");
-    let locked: Vec<&str> = v["locked"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l.as_str().unwrap())
-        .collect();
-    assert_eq!(locked, ["server", "callerIds", "hotkey"]);
-    assert_eq!(v["warnings"].as_array().unwrap().len(), 1);
-}
-
-#[tokio::test]
-async fn a_malformed_policy_stops_dialling_naming_file_and_line() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let bad = "demo = false\n\nhistory_days = \"thirty\"\n";
-    let mut c = with_policy(home.path(), bad);
-    c.env("CLICKDIAL_BASE_URL", sim.url())
-        .env("CLICKDIAL_TOKEN", TOKEN)
-        .args(["call", "98765 43210", "--agent", AGENT]);
-    let (code, _, err) = run(c).await;
-    assert_eq!(code, 7, "{err}");
-    assert!(
-        err.contains("policy.toml") && err.contains("line 3"),
-        "{err}"
-    );
-    assert!(
-        err.contains("refused by your organization's policy"),
-        "{err}"
-    );
-    assert!(sim.requests().is_empty(), "nothing sent");
-    let mut c = with_policy(home.path(), bad);
-    c.args(["policy", "--json"]);
-    let (code, out, _) = run(c).await;
-    assert_eq!(code, 7);
-    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(v["error"]["code"], "policy");
-}
-
+/// Issue 25, item 12: the command line knows who you are and reads text as the window does.
+/// `clickdial me` sets the agent shared with the app; `call` without `--agent` rings them;
+/// the number may be several words or a CRM line with one number; a line with two numbers is
+/// never guessed from; `whoami` and `history` name the agent; CSV goes to a new file.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_locked_server_refuses_the_environment_and_another_login() {
+async fn the_command_line_knows_who_you_are_and_reads_text() {
     let sim = sim().await;
     let home = tempfile::tempdir().unwrap();
-    let policy = "server = \"https://api.servetel.in/v1\"\n";
-    let mut c = with_policy(home.path(), policy);
-    c.env("CLICKDIAL_BASE_URL", sim.url())
-        .env("CLICKDIAL_TOKEN", TOKEN)
-        .args(["call", "98765 43210", "--agent", AGENT]);
-    let (code, _, err) = run(c).await;
-    assert_eq!(code, 7, "{err}");
-    assert!(err.contains("CLICKDIAL_BASE_URL"), "{err}");
-    assert!(
-        err.contains("refused by your organization's policy"),
-        "{err}"
-    );
+    let h = home.path();
+    let url = sim.url();
 
-    let mut c = with_policy(home.path(), policy);
-    c.args(["login", "--base-url", &sim.url(), "--token-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    use tokio::io::AsyncWriteExt;
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(TOKEN.as_bytes()).await.unwrap();
-    stdin.write_all(b"\n").await.unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().await.unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(7), "{err}");
-    assert!(
-        err.contains("refused by your organization's policy"),
-        "{err}"
-    );
-    assert!(!err.contains(TOKEN));
-    assert!(sim.requests().is_empty(), "nothing was sent there");
-    let settings = home
-        .path()
-        .join("data")
-        .join(clickdial_services::IDENTIFIER)
-        .join(clickdial_services::settings_file::SETTINGS_FILE);
-    let saved = std::fs::read_to_string(settings).unwrap_or_default();
-    assert!(!saved.contains(&sim.url()), "nothing saved: {saved}");
-}
+    let (code, out, _) = run(cmd_in(h, &url, &["me"])).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("have not said who you are"), "{out}");
+    let (code, _, err) = run(cmd_in(h, &url, &["call", "98765", "43210"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("clickdial me AGENT"), "{err}");
+    assert!(sim.requests_to("/click_to_call").is_empty());
 
-#[tokio::test]
-async fn only_the_allowed_caller_ids_are_listed_and_dialled() {
-    let sim = sim().await;
-    let home = tempfile::tempdir().unwrap();
-    let policy = "caller_ids = [\"+91 80650 00101\"]\n";
-    let env = |c: &mut Command| {
-        c.env("CLICKDIAL_BASE_URL", sim.url())
-            .env("CLICKDIAL_TOKEN", TOKEN);
-    };
-    let mut c = with_policy(home.path(), policy);
-    env(&mut c);
-    c.args(["numbers", "--json"]);
-    let (code, out, err) = run(c).await;
+    let (code, _, err) = run(cmd_in(h, &url, &["me", "Nobody Here"])).await;
+    assert_eq!(code, 2, "{err}");
+    let (code, out, err) = run(cmd_in(h, &url, &["me", "Meera"])).await;
     assert_eq!(code, 0, "{err}");
-    let listed: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(listed.len(), 1, "{out}");
-    assert_eq!(listed[0]["did"], "+918065000101");
-
-    let mut c = with_policy(home.path(), policy);
-    env(&mut c);
-    c.args([
-        "call",
-        "98765 43210",
-        "--agent",
-        AGENT,
-        "--caller-id",
-        "080650 00102",
-    ]);
-    let (code, _, err) = run(c).await;
-    assert_eq!(code, 7, "{err}");
+    assert!(out.starts_with("You are Meera Iyer (agent "), "{out}");
+    let meera = clickdial_sim::Account::demo().agents[2].eid.clone();
+    let (_, out, _) = run(cmd_in(h, &url, &["me"])).await;
+    assert_eq!(out.trim(), format!("You are Meera Iyer (agent {meera})."));
+    let (_, out, _) = run(cmd_in(h, &url, &["whoami"])).await;
     assert!(
-        err.contains("+91 80650 00101"),
-        "the allowed ones are named: {err}"
+        out.contains(&format!("You:        Meera Iyer (agent {meera})")),
+        "{out}"
     );
-    assert!(sim.requests_to("/click_to_call").is_empty(), "nothing sent");
+    let (_, out, _) = run(cmd_in(h, &url, &["whoami", "--json"])).await;
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["me"]["agent"], meera.as_str());
+    assert_eq!(v["me"]["name"], "Meera Iyer");
 
-    let mut c = with_policy(home.path(), policy);
-    env(&mut c);
-    c.args([
-        "call",
-        "98765 43210",
-        "--agent",
-        AGENT,
-        "--caller-id",
-        "8065000101",
-    ]);
-    let (code, out, err) = run(c).await;
+    // Several words; then a CRM line with one number in it.
+    let (code, out, err) = run(cmd_in(h, &url, &["call", "98765", "43210"])).await;
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Call queued"), "{out}");
-    assert_eq!(sim.requests_to("/click_to_call").len(), 1);
-}
-
-#[tokio::test]
-async fn browser_policy_prints_json_an_admin_can_use() {
-    let home = tempfile::tempdir().unwrap();
-    let mut c = clickdial(home.path());
-    c.args([
-        "handler",
-        "browser-policy",
-        "--origin",
-        "https://crm.example.com/leads",
-        "--origin",
-        "https://crm2.example.com",
-    ]);
-    let (code, out, err) = run(c).await;
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).expect("the output is JSON");
-    let rules = v["AutoLaunchProtocolsFromOrigins"].as_array().unwrap();
-    let protocols: Vec<&str> = rules
-        .iter()
-        .map(|r| r["protocol"].as_str().unwrap())
-        .collect();
-    assert_eq!(protocols, ["tel", "callto"]);
-    assert_eq!(
-        rules[0]["allowed_origins"],
-        serde_json::json!(["https://crm.example.com", "https://crm2.example.com"])
-    );
-    #[cfg(target_os = "linux")]
     assert!(
-        err.contains("/etc/opt/chrome/policies/managed"),
-        "the folder: {err}"
+        out.contains("Meera Iyer's phone rings first, then +91 98765 43210"),
+        "{out}"
     );
-
-    let mut c = clickdial(home.path());
-    c.args([
-        "handler",
-        "browser-policy",
-        "--origin",
-        "https://crm.example.com",
-        "--browser",
-        "firefox",
-    ]);
-    let (code, out, err) = run(c).await;
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["call", "Cust: Ravi K, Mob +91-98765 11111, Pune"],
+    ))
+    .await;
     assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).expect("the output is JSON");
-    let tel = &v["policies"]["Handlers"]["schemes"]["tel"];
-    assert_eq!(tel["ask"], false);
-    assert!(tel["handlers"][0]["path"]
-        .as_str()
-        .unwrap()
-        .contains("clickdial"));
-
-    // Plain http to another machine is no CRM origin to trust; an unknown browser is refused.
-    for args in [
-        ["--origin", "http://crm.example.com", "--browser", "chrome"],
-        [
-            "--origin",
-            "https://crm.example.com",
-            "--browser",
-            "netscape",
-        ],
-    ] {
-        let mut c = clickdial(home.path());
-        c.args(["handler", "browser-policy"]).args(args);
-        let (code, out, err) = run(c).await;
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(out.is_empty());
+    let sent = sim.requests_to("/click_to_call");
+    assert_eq!(sent.len(), 2);
+    for (request, number) in sent.iter().zip(["9876543210", "9876511111"]) {
+        let body = &request.body;
+        assert_eq!(body["agent_number"], meera.as_str());
+        assert!(
+            body["destination_number"]
+                .as_str()
+                .unwrap()
+                .ends_with(number),
+            "{body}"
+        );
     }
+    // Two numbers: refused, both named, nothing sent.
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["call", "Mob +91-98765 22222 / alt 022 2345 6789"],
+    ))
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("2 numbers: +91 98765 22222, +91 22 2345 6789"),
+        "{err}"
+    );
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+    // Twelve digits are never trimmed into a number.
+    let (code, _, _) = run(cmd_in(h, &url, &["call", "98765 43210 22"])).await;
+    assert_eq!(code, 2);
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+
+    // normalize reads the same line: the mobile, the other named on standard error.
+    let (code, out, err) = run(cmd_in(
+        h,
+        &url,
+        &[
+            "normalize",
+            "Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789",
+        ],
+    ))
+    .await;
+    assert_eq!((code, out.trim()), (0, "+919876543210"), "{err}");
+    assert!(err.contains("Also: +91 22 2345 6789"), "{err}");
+
+    // History names the agent; CSV to a new file, never over an existing one.
+    let (_, out, _) = run(cmd_in(h, &url, &["history"])).await;
+    assert!(out.lines().nth(1).unwrap().contains("Meera Iyer"), "{out}");
+    let file = h.join("calls.csv");
+    let (code, out, err) = run(cmd_in(
+        h,
+        &url,
+        &["history", "--csv", "--output", file.to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("2 calls written to "), "{out}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        csv.contains(&format!(",+91 98765 43210,{meera},Meera Iyer,")),
+        "{csv}"
+    );
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["history", "--csv", "--output", file.to_str().unwrap()],
+    ))
+    .await;
+    assert_eq!(code, 2);
+    assert!(err.contains("exists already"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
 }
+
+/// Issue 25, item 18, and issue 24: start at login is written by the shared services, so the
+/// command line sets and reads the same entry as the window's Settings, its path quoted.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn autostart_is_set_and_read_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let entry = h.join(".config/autostart/Clickdial.desktop");
+    let autostart = |args: &[&str]| {
+        let mut c = clickdial(h);
+        c.arg("autostart").args(args);
+        run(c)
+    };
+    let (code, out, _) = autostart(&[]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial does not start at login.")
+    );
+    let (code, out, err) = autostart(&["on"]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial starts at login."),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let window = std::path::Path::new(BIN).with_file_name("clickdial-window");
+    assert!(
+        text.contains(&format!(
+            "\nExec={} --autostart\n",
+            clickdial_services::autostart::exec_quote(window.to_str().unwrap())
+        )),
+        "{text}"
+    );
+    let (_, out, _) = autostart(&["--json"]).await;
+    assert_eq!(out.trim(), r#"{"startAtLogin":true}"#);
+    // Turned off in the desktop's startup-applications tool: reads as off.
+    std::fs::write(&entry, format!("{text}Hidden=true\n")).unwrap();
+    let (_, out, _) = autostart(&[]).await;
+    assert_eq!(out.trim(), "Clickdial does not start at login.");
+    let (code, out, _) = autostart(&["off"]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial does not start at login.")
+    );
+    assert!(!entry.exists());
+    let (code, _, err) = autostart(&["maybe"]).await;
+    assert_eq!(code, 2, "{err}");
+}
+
+/// The organization's policy through the real binary (issue 26).
+#[path = "cli/policy.rs"]
+mod policy;

@@ -568,6 +568,51 @@ fn preferences_are_validated_and_used() {
     assert_eq!(body["call_timeout"], 600);
 }
 
+/// Issue 25: a global shortcut is taken from the whole desktop, so the save path refuses the
+/// system's own (Ctrl+C, Alt+F4, a plain letter) with words for the agent, for both shortcuts;
+/// the Hang-up one is off until chosen and may not be the dial one.
+#[test]
+fn shortcuts_refuse_system_combinations() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    let status = h.ok("get_status", json!({}));
+    assert_eq!(status["hangUpHotkey"], Value::Null, "off by default");
+    for (field, combo, words) in [
+        ("hotkey", "ctrl+c", "Ctrl+C is for copy"),
+        ("hotkey", "F9", "F9 alone"),
+        ("hangUpHotkey", "alt+f4", "Alt+F4 is for close a window"),
+        ("hangUpHotkey", "ctrl+v", "Ctrl+V is for paste"),
+        ("hangUpHotkey", "h", "H alone"),
+    ] {
+        let e = h.err("save_preferences", json!({"region": "IN", field: combo}));
+        assert_eq!(e["code"], "invalidInput", "{field} {combo}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(words), "{field} {combo}: {message}");
+    }
+    let e = h.err(
+        "save_preferences",
+        json!({"region": "IN", "hangUpHotkey": "ctrl+alt+d"}),
+    );
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("dials the selection"));
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "IN", "hotkey": "Ctrl+Alt+K", "hangUpHotkey": "Ctrl+Shift+H"}),
+    );
+    assert_eq!(status["hotkey"], "ctrl+alt+k");
+    assert_eq!(status["hangUpHotkey"], "ctrl+shift+h");
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "IN", "hangUpHotkey": ""}),
+    );
+    assert_eq!(status["hangUpHotkey"], Value::Null, "emptied: off again");
+}
+
 #[test]
 fn corrupt_settings_are_moved_aside_and_secrets_kept() {
     let dir = tempfile::tempdir().unwrap();

@@ -39,12 +39,13 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, startHidden, historyDays, notify, chooseAgentEachCall }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, hangUpHotkey, startHidden, historyDays, notify, chooseAgentEachCall }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
         linksWithoutAsking: linksWithoutAsking ?? null,
         hotkey: hotkey ?? null,
+        hangUpHotkey: hangUpHotkey ?? null,
         startHidden: startHidden ?? null,
         historyDays: historyDays ?? null,
         notify: notify ?? null,
@@ -52,6 +53,7 @@ export function createBackend(invoke) {
       }),
     setMe: (agent) => call(COMMANDS.setMe, { agent: agent || null }),
     keepDraft: (text) => call(COMMANDS.keepDraft, { text }),
+    checkShortcut: (text) => call(COMMANDS.checkShortcut, { text }),
     agents: (refresh = false) => call(COMMANDS.agents, { refresh }),
     callerIds: (refresh = false) => call(COMMANDS.callerIds, { refresh }),
     preview: (input) => call(COMMANDS.preview, { input }),

@@ -5,7 +5,7 @@ import { createDialer, describeQueued, errorTone, repeatNote } from './backend.j
 import { backend } from './app.js';
 import { agentById, state } from './state.js';
 import { $, setCountdown, setMessage } from './view.js';
-import { refreshCalls } from './screens/follow.js';
+import { refreshCalls, rememberRef } from './screens/follow.js';
 import { loadHistory } from './screens/history.js';
 
 const dialer = createDialer(backend);
@@ -35,7 +35,6 @@ export async function placeCall({ agent, callerId, number, link, button, label =
     const previous = {
       text: $('result').textContent,
       ok: $('result').classList.contains('ok'),
-      details: !$('result-details').hidden,
     };
     if (placing) setMessage($('result'), 'Placing the call…', null);
     const answer = link === undefined
@@ -47,7 +46,6 @@ export async function placeCall({ agent, callerId, number, link, button, label =
       // A bounce right after a queued call: keep the queued message and its reference.
       setMessage($('dial-note'), '');
       setMessage($('result'), previous.text, 'ok');
-      $('result-details').hidden = !previous.details;
       showRepeatNote(answer.error);
       return { ...answer, bounced: true };
     }
@@ -70,15 +68,13 @@ export function showAnswer({ outcome, error }, agent) {
   else setMessage($('result'), error.message, errorTone(error.code));
 }
 
-/** A queued call: the sentence, and the reference on a line of its own with a copy button. */
+/** A queued call: the sentence; its reference in the call bar. */
 function showQueued(outcome, agentName) {
   setMessage($('result'), describeQueued(outcome, agentName), 'ok');
+  // The reference goes small into the call bar, beside the call it belongs to.
+  rememberRef(outcome.call, outcome.refId);
   refreshCalls();
   if ($('history').open) loadHistory();
-  if (outcome.refId) {
-    $('result-ref').textContent = `Reference ${outcome.refId}`;
-    $('result-details').hidden = false;
-  }
 }
 
 /** The guard's repeat note counts down to when the number may be dialled again, then goes. */

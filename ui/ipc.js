@@ -34,6 +34,7 @@ export const COMMANDS = Object.freeze({
   playRecording: 'play_recording',
   setMe: 'set_me',
   keepDraft: 'keep_draft',
+  checkShortcut: 'check_shortcut',
 });
 
 /** Events the Rust side emits to the page (its `*_EVENT` constants). */

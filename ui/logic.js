@@ -85,3 +85,44 @@ export function signOutQuestion(status) {
     buttons: [{ value: 'go', label: 'Sign out', kind: 'danger' }, { value: 'cancel', label: 'Cancel' }],
   };
 }
+
+const KEY_NAMES = Object.freeze({ ' ': 'space', ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right', Escape: 'escape', Enter: 'enter' });
+
+/** A key with no name nor place given (some synthetic events): by its legacy key code. */
+function fromKeyCode(code) {
+  if (code >= 65 && code <= 90) return String.fromCharCode(code).toLowerCase();
+  if (code >= 48 && code <= 57) return String(code - 48);
+  if (code >= 112 && code <= 123) return `f${code - 111}`;
+  return '';
+}
+
+/**
+ * The combination a keydown makes, written as shortcuts are kept (`ctrl+alt+d`), or '' for a
+ * modifier pressed alone. The key by its place (`event.code`), so Shift or Alt changing the
+ * character (Alt+D typing "∂") does not change the shortcut.
+ */
+export function combination(event) {
+  if (['Control', 'Alt', 'Shift', 'Meta', 'AltGraph', 'OS', 'Super'].includes(event.key)) return '';
+  let key;
+  const code = event.code || '';
+  if (/^Key[A-Z]$/.test(code)) key = code.slice(3).toLowerCase();
+  else if (/^Digit\d$/.test(code)) key = code.slice(5);
+  else if (/^F\d{1,2}$/.test(code)) key = code.toLowerCase();
+  else if (event.key && event.key !== 'Unidentified') key = KEY_NAMES[event.key] || event.key.toLowerCase();
+  else key = fromKeyCode(event.keyCode);
+  if (!key) return '';
+  const mods = [];
+  if (event.ctrlKey) mods.push('ctrl');
+  if (event.altKey) mods.push('alt');
+  if (event.shiftKey) mods.push('shift');
+  if (event.metaKey) mods.push('super');
+  return [...mods, key].join('+');
+}
+
+/** `ctrl+alt+h` as `aria-keyshortcuts` writes it: `Control+Alt+H`. */
+export function ariaShortcut(kept) {
+  const names = { ctrl: 'Control', alt: 'Alt', shift: 'Shift', super: 'Meta' };
+  return String(kept || '').split('+').filter(Boolean)
+    .map((p) => names[p] || (p.length === 1 ? p.toUpperCase() : p[0].toUpperCase() + p.slice(1)))
+    .join('+');
+}

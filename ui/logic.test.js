@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import {
   ME_LIST_MAX,
   agentMode,
+  ariaShortcut,
   blockedQuestion,
+  combination,
   historyEntry,
   meMoreText,
   secondsToMinutes,
@@ -81,4 +83,23 @@ test('the questions before a risky action', () => {
   assert.equal(out.title, 'Sign out of api.servetel.in?');
   assert.match(out.text, /removes your password from/);
   assert.match(signOutQuestion({ baseUrl: 'https://x.test/v1' }).text, /removes your API token from/);
+});
+
+test('the key recorder writes a combination as shortcuts are kept', () => {
+  const key = (k, code, mods = {}) => ({ key: k, code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
+  assert.equal(combination(key('d', 'KeyD', { ctrlKey: true, altKey: true })), 'ctrl+alt+d');
+  // Alt changes the character, not the key.
+  assert.equal(combination(key('∂', 'KeyD', { altKey: true })), 'alt+d');
+  assert.equal(combination(key('H', 'KeyH', { ctrlKey: true, shiftKey: true })), 'ctrl+shift+h');
+  assert.equal(combination(key('F9', 'F9')), 'f9');
+  assert.equal(combination(key('!', 'Digit1', { ctrlKey: true, shiftKey: true })), 'ctrl+shift+1');
+  assert.equal(combination(key('Tab', 'Tab', { altKey: true })), 'alt+tab');
+  assert.equal(combination(key('Control', 'ControlLeft', { ctrlKey: true })), '', 'a modifier alone waits');
+  // No name nor place (WebKit's synthetic keys with Ctrl held): the legacy key code.
+  assert.equal(combination({ ...key('Unidentified', '', { ctrlKey: true }), keyCode: 67 }), 'ctrl+c');
+  assert.equal(combination({ ...key('Unidentified', '', { altKey: true }), keyCode: 115 }), 'alt+f4');
+  assert.equal(combination({ ...key('Unidentified', ''), keyCode: 0 }), '');
+  assert.equal(ariaShortcut('ctrl+shift+h'), 'Control+Shift+H');
+  assert.equal(ariaShortcut('alt+super+f9'), 'Alt+Meta+F9');
+  assert.equal(ariaShortcut(''), '');
 });

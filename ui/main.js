@@ -24,11 +24,13 @@ import { setupDial, updatePreview } from './screens/dial.js';
 import { refreshCalls, setupFollow } from './screens/follow.js';
 import { setupHistory } from './screens/history.js';
 import { setupSettings } from './screens/settings.js';
+import { setupKeys } from './screens/keys.js';
 import { refreshLinks, setupSheet } from './screens/sheet.js';
 
 async function start() {
   setupAccount();
   setupSettings();
+  setupKeys();
   setupSheet();
   setupPage();
   setupFollow();

@@ -7,8 +7,6 @@ const tickers = new WeakMap();
 
 /** A message line: its text (empty hides it) and its tone (ok, warn, error or none). */
 export function setMessage(el, text, tone) {
-  // The reference line belongs to a queued result: any other result replaces it.
-  if (el.id === 'result') $('result-details').hidden = true;
   clearInterval(tickers.get(el));
   el.textContent = text || '';
   el.hidden = !text;

@@ -141,7 +141,7 @@ test('a call is followed live, hung up, and called again from history', { timeou
   const csv = readFileSync(saved, 'utf8').trim().split('\n');
   assert.equal(csv.length, 3, csv.join('\n'));
   assert.match(csv[0], /^time_ist,number,agent,/);
-  assert.match(csv[2], /,\+919876543210,0506123456782,918065000101,window,queued,answered,/);
+  assert.match(csv[2], /,\+91 98765 43210,0506123456782,Vikram Singh,\+91 80 6500 0101,window,answered,/);
 
   // A supervisor dials for Asha while Vikram's call is live: the busy customer's call looks
   // failed, and Vikram's call stays in the window with its own Hang up.

@@ -119,13 +119,17 @@ async function onDial(event) {
     placing: true,
   });
   if (!answer || answer.bounced) return;
-  // Ready for the next call: typing replaces the number, Escape clears it.
-  $('number').focus();
-  if (answer.outcome) $('number').select();
+  // Ready for the next call: Escape clears the field (the call bar keeps the number). Never
+  // selected: on Linux a selection becomes the desktop's PRIMARY selection, and the dial
+  // shortcut, which prefers it, would offer our own last number instead of what the agent
+  // copied since (issue 25 item 7).
+  const field = $('number');
+  field.focus();
+  field.setSelectionRange(field.value.length, field.value.length);
 }
 
 async function copyReference() {
-  const ref = $('result-ref').textContent.replace(/^Reference /, '');
+  const ref = $('result-ref').textContent;
   try {
     await navigator.clipboard.writeText(ref);
     $('copy-ref').textContent = 'Copied';

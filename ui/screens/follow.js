@@ -4,7 +4,8 @@
 import { callFailed, callLine, callTone, timeline } from '../backend.js';
 import { EVENTS } from '../ipc.js';
 import { backend, listen } from '../app.js';
-import { agentById } from '../state.js';
+import { ariaShortcut } from '../logic.js';
+import { agentById, state } from '../state.js';
 import { $, setMessage } from '../view.js';
 import { callAgain, loadHistory } from './history.js';
 
@@ -13,12 +14,32 @@ let followed = null;
 let others = [];
 let followedAt = 0;
 let followTimer = null;
+/** The server's reference of each call this window dialled, by the call's ledger row. */
+const refs = new Map();
+
+/** A dial's reference, shown small in the call bar while that call is on show. */
+export function rememberRef(callId, refId) {
+  if (callId != null && refId) refs.set(callId, refId);
+}
 
 function renderFollow() {
   const call = followed;
   $('connection').hidden = !call?.unreachable;
   $('follow').hidden = !call;
+  document.body.classList.toggle('in-call', !!call);
   if (!call) return;
+  // Who is on the line: the customer's number, whichever field the agent types in next.
+  $('follow-number').textContent = call.international;
+  const agent = agentById(call.agent)?.name;
+  $('follow-who').textContent = agent ? `· ${agent}` : '';
+  const ref = refs.get(call.id);
+  $('result-details').hidden = !ref;
+  if (ref) {
+    // The start of it on show (the rest cut short), whole in the tooltip and in Copy.
+    $('result-ref').textContent = ref;
+    $('result-ref').title = `Reference ${ref}`;
+    $('copy-ref').setAttribute('aria-label', `Copy the reference ${ref}`);
+  }
   const steps = $('follow-steps');
   steps.replaceChildren(...timeline(call).map((step) => {
     const li = document.createElement('li');
@@ -33,6 +54,9 @@ function renderFollow() {
   line.className = callTone(call) || '';
   $('follow').dataset.stage = call.stage;
   $('hang-up').hidden = call.stage === 'ended';
+  // The window's key, and the desktop-wide one when the agent chose one.
+  const global = state.status?.hangUpHotkey;
+  $('hang-up').setAttribute('aria-keyshortcuts', ['Control+Shift+H', global && ariaShortcut(global)].filter(Boolean).join(' '));
   $('hang-up').disabled = !call.canHangUp;
   $('hang-up').title = call.canHangUp ? '' : 'Available once the call is listed by the server';
   // A call that did not happen: the card says so, and offers it again; the green "queued"
@@ -99,7 +123,18 @@ export async function refreshCalls() {
   }
 }
 
+/** The window's Hang-up key (Ctrl+Shift+H, advertised on the button): only while the window has
+ * focus, only for the call on show, and only while it may be hung up. */
+function onKey(event) {
+  if (!(event.ctrlKey && event.shiftKey && !event.altKey && !event.metaKey)) return;
+  if (event.key.toLowerCase() !== 'h') return;
+  event.preventDefault();
+  const button = $('hang-up');
+  if (followed && !$('follow').hidden && !button.hidden && !button.disabled) hangUp(followed.id, button);
+}
+
 export function setupFollow() {
+  document.addEventListener('keydown', onKey);
   listen(EVENTS.callsChanged, ({ payload }) => showCalls(payload || []));
   listen(EVENTS.followError, ({ payload }) => setMessage($('follow-message'), String(payload || ''), 'error'));
   $('follow-again').addEventListener('click', () => followed && callAgain(followed));

@@ -21,6 +21,7 @@ const LOCKABLE = {
   server: 'fact-server',
   linksWithoutAsking: 'links-without-asking',
   hotkey: 'hotkey',
+  hangUpHotkey: 'hang-up-hotkey',
   notify: 'notify',
   startAtLogin: 'autostart',
 };
@@ -76,6 +77,7 @@ export function renderSettings() {
   $('call-timeout').value = secondsToMinutes(status.callTimeout);
   $('links-without-asking').checked = !!status.linksWithoutAsking;
   $('hotkey').value = status.hotkey || '';
+  $('hang-up-hotkey').value = status.hangUpHotkey || '';
   $('start-hidden').checked = !!status.startHidden;
   const days = String(status.historyDays ?? 365);
   if (![...$('history-days').options].some((o) => o.value === days)) {
@@ -107,6 +109,7 @@ export function renderSettings() {
     $('notify-hint').textContent = 'Desktop notifications are not available on this system yet; the window shows every call’s progress.';
   }
   $('hotkey').disabled = !status.shortcutsSupported;
+  $('hang-up-hotkey').disabled = !status.shortcutsSupported;
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
   }
@@ -135,6 +138,7 @@ async function savePrefs() {
       callTimeout,
       linksWithoutAsking: $('links-without-asking').checked,
       hotkey: $('hotkey').disabled ? null : $('hotkey').value,
+      hangUpHotkey: $('hang-up-hotkey').disabled ? null : $('hang-up-hotkey').value,
       startHidden: $('start-hidden').checked,
       historyDays: Number($('history-days').value),
       notify: $('notify').checked,

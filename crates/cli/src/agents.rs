@@ -6,8 +6,8 @@ use clickdial_services::app::AppSession;
 use clickdial_services::error::not_placed;
 use clickdial_services::Error;
 
-use crate::app::{files, open_app, session};
-use crate::words::table;
+use crate::app::{files, open_app, session, tell_notices};
+use crate::words::{agent_words, table, typed_agent};
 use crate::Failure;
 
 pub(crate) async fn agents(json: bool) -> Result<String, Failure> {
@@ -53,6 +53,45 @@ pub(crate) async fn numbers(json: bool) -> Result<String, Failure> {
         .map(|d| [d.value.clone(), d.did.clone(), d.name.clone()])
         .collect::<Vec<_>>();
     Ok(table(["CALLER ID", "DID", "NAME"], &rows))
+}
+
+/// `clickdial me`: who you are (the agent whose phone rings for your calls), shown, set or
+/// forgotten; the same setting as the window's "This is me".
+pub(crate) async fn me(agent: Option<String>, forget: bool) -> Result<String, Failure> {
+    let app = open_app(&files()?);
+    tell_notices(&app);
+    if forget {
+        app.set_me(None)?;
+        return Ok("Forgotten: give --agent with each call, or say who you are again.".into());
+    }
+    let Some(query) = agent else {
+        let settings = app.settings();
+        let Some(id) = settings.me.as_deref() else {
+            return Ok(
+                "You have not said who you are: `clickdial me AGENT` (ID, name or mobile, \
+                 as `clickdial agents` lists), or choose in the app."
+                    .into(),
+            );
+        };
+        let names = app.agent_names();
+        return Ok(format!(
+            "You are {}.",
+            agent_words(id, names.get(id).map(String::as_str))
+        ));
+    };
+    let session = session(&app).await?;
+    let (id, name) = find_agent(&session, &query, Error::from).await?;
+    if name.is_none() && session.known_agents().is_some_and(|a| !a.is_empty()) {
+        return Err(crate::invalid(format!(
+            "No agent on this account is {}: `clickdial agents` lists them.",
+            typed_agent(&query)
+        )));
+    }
+    app.set_me(Some(id.clone()))?;
+    Ok(format!(
+        "You are {}: your calls ring this phone first.",
+        agent_words(&id, name.as_deref())
+    ))
 }
 
 /// The agent `query` names, from the account's agents: the ID to send, and their name when

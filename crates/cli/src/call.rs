@@ -14,7 +14,7 @@ use crate::{invalid, Failure};
 
 pub(crate) async fn call(
     number: String,
-    agent: String,
+    agent: Option<String>,
     caller_id: Option<String>,
     call_timeout: Option<u32>,
     region: Option<String>,
@@ -29,7 +29,27 @@ pub(crate) async fn call(
         Some(code) => Region::parse(code).map_err(invalid)?,
         None => app.region(),
     };
-    Number::parse(&number, dial_region).map_err(Error::from)?;
+    // Text around the number is read as the window reads it; text with several numbers is
+    // never guessed from: the agent says which.
+    let found = clickdial_core::phone::numbers_in(&number, dial_region).map_err(Error::from)?;
+    let number = match found.as_slice() {
+        [_] if Number::parse(&number, dial_region).is_ok() => number,
+        [one] => one.e164().to_string(),
+        several => return Err(invalid(several_numbers(several))),
+    };
+    let agent = match agent {
+        Some(a) => a,
+        None => app
+            .settings()
+            .default_agent()
+            .map(str::to_string)
+            .ok_or_else(|| {
+                invalid(
+                    "Which agent's phone rings first? Say who you are once with \
+                     `clickdial me AGENT`, or give --agent (ID, name or mobile).",
+                )
+            })?,
+    };
     // The agent and the caller ID, as the account lists them; a failure here is a call not
     // placed, for the agent as typed or as found.
     let (agent_id, agent_name) = find_agent(&session, &agent, not_placed)
@@ -67,4 +87,14 @@ pub(crate) async fn call(
             q.ref_id.as_deref().unwrap_or("none given")
         )
     })
+}
+
+/// The refusal for text that holds several numbers.
+pub(crate) fn several_numbers(found: &[Number]) -> String {
+    let listed: Vec<&str> = found.iter().map(Number::international).collect();
+    format!(
+        "The text has {} numbers: {}. Give the one to call.",
+        found.len(),
+        listed.join(", ")
+    )
 }

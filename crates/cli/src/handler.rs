@@ -1,4 +1,5 @@
-//! `clickdial handler`: which app opens tel: and callto: links.
+//! `clickdial handler`: which app opens tel: and callto: links; `clickdial autostart`: start at
+//! login.
 
 use clickdial_services::handler::{Desktop, HandlerStatus};
 use clickdial_services::Error;
@@ -85,4 +86,37 @@ fn browser_policy(origins: &[String], browser: &str, install: bool) -> Result<St
         browser.file_name()
     );
     Ok(text)
+}
+
+/// `clickdial autostart [on|off]`: the login item the window's Settings also change.
+pub(crate) fn autostart(state: Option<&str>, json: bool) -> Result<String, Failure> {
+    #[cfg(any(windows, target_os = "linux"))]
+    {
+        use clickdial_services::autostart;
+        let on = match state {
+            Some(s) => {
+                // Kept on by the organization's policy: turning it off is refused (exit 7).
+                clickdial_services::policy::load(
+                    &clickdial_services::policy::PolicySource::for_this_build(),
+                )
+                .check_start_at_login(s == "on")?;
+                autostart::set(s == "on")?
+            }
+            None => autostart::enabled(),
+        };
+        Ok(if json {
+            serde_json::json!({ "startAtLogin": on }).to_string()
+        } else if on {
+            "Clickdial starts at login.".to_string()
+        } else {
+            "Clickdial does not start at login.".to_string()
+        })
+    }
+    #[cfg(not(any(windows, target_os = "linux")))]
+    {
+        let _ = (state, json);
+        Err(crate::invalid(
+            "Turn starting at login on or off in the app's Settings on this system.",
+        ))
+    }
 }

@@ -1,7 +1,9 @@
 //! `clickdial history`: calls placed from this computer, newest first, within the history the
 //! agent keeps (the application's retention rule, as in the window).
 
-use clickdial_services::ledger::{wall_clock_ms, CallRow, CallState, HistoryQuery};
+use std::path::{Path, PathBuf};
+
+use clickdial_services::ledger::{status_words, wall_clock_ms, CallRow, HistoryQuery};
 
 use crate::app::{files, open_app, tell_notices};
 use crate::words::{international, table};
@@ -34,6 +36,7 @@ pub(crate) fn history(
     limit: usize,
     json: bool,
     csv: bool,
+    output: Option<PathBuf>,
 ) -> Result<String, Failure> {
     let files = files()?;
     let since_ms = since
@@ -48,43 +51,78 @@ pub(crate) fn history(
         limit: limit.clamp(1, 1_000_000),
         ..HistoryQuery::default()
     })?;
-    if json {
-        return Ok(serde_json::to_string_pretty(&rows).unwrap_or_default());
+    let names = app.agent_names();
+    let text = if json {
+        serde_json::to_string_pretty(&rows).unwrap_or_default()
+    } else if csv {
+        clickdial_services::ledger::csv(&rows, &names)
+    } else if rows.is_empty() {
+        "No calls.".into()
+    } else {
+        let table_rows: Vec<[String; 5]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    clickdial_core::clock::format_ist(r.created_at_ms / 1000)[..16].to_string(),
+                    international(&r.e164),
+                    names
+                        .get(&r.agent)
+                        .cloned()
+                        .unwrap_or_else(|| r.agent.clone()),
+                    outcome_words(r),
+                    r.ref_id.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table(
+            ["TIME (IST)", "NUMBER", "AGENT", "OUTCOME", "REFERENCE"],
+            &table_rows,
+        )
+    };
+    match output {
+        None => Ok(text),
+        Some(path) => {
+            write_new(&path, &text)?;
+            Ok(format!(
+                "{} calls written to {}.",
+                rows.len(),
+                path.display()
+            ))
+        }
     }
-    if csv {
-        return Ok(clickdial_services::ledger::csv(&rows));
-    }
-    if rows.is_empty() {
-        return Ok("No calls.".into());
-    }
-    let table_rows: Vec<[String; 5]> = rows
-        .iter()
-        .map(|r| {
-            [
-                clickdial_core::clock::format_ist(r.created_at_ms / 1000)[..16].to_string(),
-                international(&r.e164),
-                r.agent.clone(),
-                outcome_words(r),
-                r.ref_id.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    Ok(table(
-        ["TIME (IST)", "NUMBER", "AGENT", "OUTCOME", "REFERENCE"],
-        &table_rows,
-    ))
 }
 
+/// Writes `text` to a new file at `path`, readable by its owner only; an existing file is
+/// never replaced.
+fn write_new(path: &Path, text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let shown = path.display();
+    let mut file = options.open(path).map_err(|e| {
+        invalid(match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                format!("{shown} exists already; give another name (nothing was replaced).")
+            }
+            _ => format!("Could not create {shown}: {e}."),
+        })
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .map_err(|e| invalid(format!("Could not write {shown}: {e}.")))
+}
+
+/// A call's status, with its talk time when it was answered.
 fn outcome_words(r: &CallRow) -> String {
-    match (r.outcome, r.state) {
-        (Some(clickdial_core::api::Outcome::Answered), _) => match r.talk_s {
-            Some(t) => format!("answered {}:{:02}", t / 60, t % 60),
-            None => "answered".into(),
-        },
-        (Some(o), _) => o.describe().to_lowercase(),
-        (None, CallState::Queued) => "queued".into(),
-        (None, CallState::NotPlaced) => "not placed".into(),
-        (None, CallState::Pending) => "being placed".into(),
-        (None, CallState::Unknown) => "may have been placed".into(),
+    match (r.outcome, r.talk_s) {
+        (Some(clickdial_core::api::Outcome::Answered), Some(t)) => {
+            format!("answered {}:{:02}", t / 60, t % 60)
+        }
+        _ => status_words(r),
     }
 }

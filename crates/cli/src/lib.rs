@@ -54,8 +54,10 @@ struct Cli {
 enum Command {
     /// Print a phone number in E.164 form (+919876543210)
     Normalize {
-        /// The number as written: "098765 43210", "+91-98765-43210", "tel:+919876543210"
-        input: String,
+        /// The number as written: "098765 43210", "+91-98765-43210", "tel:+919876543210", or
+        /// a line with it ("Mob +91-98765 43210 / alt 022 2345 6789": the mobile first)
+        #[arg(required = true, num_args = 1..)]
+        input: Vec<String>,
         /// Region for numbers written without a country code
         #[arg(long, default_value = "IN")]
         region: String,
@@ -65,11 +67,13 @@ enum Command {
     },
     /// Place a call: the platform rings the agent first, then the customer
     Call {
-        /// The customer's number as written: "98765 43210", "+91 98765 43210", "tel:…"
-        number: String,
-        /// The agent to ring first: agent ID (EID), name ("Asha Rao", or a unique part) or mobile number, as `clickdial agents` lists
+        /// The customer's number as written, in one or several words: "98765 43210",
+        /// "+91 98765 43210", "tel:…", or a line with one number in it
+        #[arg(required = true, num_args = 1..)]
+        number: Vec<String>,
+        /// The agent to ring first: agent ID (EID), name ("Asha Rao", or a unique part) or mobile number, as `clickdial agents` lists; default: you (`clickdial me`)
         #[arg(long)]
-        agent: String,
+        agent: Option<String>,
         /// The caller ID (DID) the customer sees, written any way: "+91 80650 00102", "080650 00102", "8065000102" (`clickdial numbers` lists them)
         #[arg(long = "caller-id")]
         caller_id: Option<String>,
@@ -115,7 +119,15 @@ enum Command {
     },
     /// Remove the account's token or password from the keyring and forget the account; says which
     Logout,
-    /// Show the account in use (never the secret)
+    /// Show or set who you are: the agent whose phone rings for your calls (shared with the app)
+    Me {
+        /// The agent: ID, name or mobile, as `clickdial agents` lists; without it, shows who you are
+        agent: Option<String>,
+        /// Forget who you are (the app asks again)
+        #[arg(long, conflicts_with = "agent")]
+        forget: bool,
+    },
+    /// Show the account in use and who you are (never the secret)
     Whoami {
         /// Print JSON instead of text
         #[arg(long)]
@@ -151,6 +163,9 @@ enum Command {
         /// Print CSV (a spreadsheet opens it)
         #[arg(long)]
         csv: bool,
+        /// Write to this file instead (a new file: an existing one is never replaced)
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Tell the platform you take calls again (unblock the agent)
     Available {
@@ -163,6 +178,15 @@ enum Command {
         /// The agent: ID, name or mobile; default: the agent the app last dialled with
         #[arg(long)]
         agent: Option<String>,
+    },
+    /// Whether Clickdial starts at login (in the tray when the app says so); turn it on or off
+    Autostart {
+        /// on or off; without it, shows whether it is on
+        #[arg(value_parser = ["on", "off"])]
+        state: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
     },
     /// Which app opens tel: and callto: links; make it Clickdial
     Handler {
@@ -273,6 +297,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             | Command::Agents { json: true }
             | Command::Numbers { json: true }
             | Command::Whoami { json: true }
+            | Command::Autostart { json: true, .. }
             | Command::Status { json: true, .. }
             | Command::History { json: true, .. }
             | Command::Policy { json: true }
@@ -286,6 +311,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Call { .. }
             | Command::Agents { .. }
             | Command::Numbers { .. }
+            | Command::Me { agent: Some(_), .. }
             | Command::Status { .. }
             | Command::Hangup { .. }
             | Command::Available { .. }
@@ -361,11 +387,12 @@ fn terminal_safe(text: &str) -> String {
 async fn execute(command: Command) -> Result<String, Failure> {
     match command {
         Command::Handler { action } => handler::handler(action),
+        Command::Autostart { state, json } => handler::autostart(state.as_deref(), json),
         Command::Normalize {
             input,
             region,
             json,
-        } => normalize::normalize(&input, &region, json),
+        } => normalize::normalize(&input.join(" "), &region, json),
         Command::Call {
             number,
             agent,
@@ -373,7 +400,17 @@ async fn execute(command: Command) -> Result<String, Failure> {
             call_timeout,
             region,
             json,
-        } => call::call(number, agent, caller_id, call_timeout, region, json).await,
+        } => {
+            call::call(
+                number.join(" "),
+                agent,
+                caller_id,
+                call_timeout,
+                region,
+                json,
+            )
+            .await
+        }
         Command::Agents { json } => agents::agents(json).await,
         Command::Numbers { json } => agents::numbers(json).await,
         Command::Login {
@@ -384,6 +421,7 @@ async fn execute(command: Command) -> Result<String, Failure> {
             password_stdin,
         } => login::login(provider, base_url, token_stdin, email, password_stdin).await,
         Command::Logout => login::logout().await,
+        Command::Me { agent, forget } => agents::me(agent, forget).await,
         Command::Whoami { json } => login::whoami(json),
         Command::Status { reference, json } => status::status(reference, json).await,
         Command::Hangup { call_id } => status::hangup(call_id).await,
@@ -393,7 +431,8 @@ async fn execute(command: Command) -> Result<String, Failure> {
             limit,
             json,
             csv,
-        } => history::history(since, number, limit, json, csv),
+            output,
+        } => history::history(since, number, limit, json, csv, output),
         Command::Policy { json } => policy::show(json),
         Command::Available { agent } => availability::availability(agent, true).await,
         Command::Break { agent } => availability::availability(agent, false).await,

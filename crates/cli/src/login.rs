@@ -169,6 +169,10 @@ pub(crate) fn whoami(json: bool) -> Result<String, Failure> {
         .as_deref()
         .map(|id| provider(id).map_or("Another server", |p| p.name));
     let env_override = std::env::var_os("CLICKDIAL_TOKEN").is_some();
+    let me = settings.me.as_deref().map(|id| {
+        let names = crate::app::open_app(&files).agent_names();
+        (id.to_string(), names.get(id).cloned())
+    });
     if json {
         return Ok(json!({
             "configured": configured,
@@ -177,6 +181,7 @@ pub(crate) fn whoami(json: bool) -> Result<String, Failure> {
             "signIn": settings.sign_in,
             "email": settings.email,
             "tokenFromEnvironment": env_override,
+            "me": me.as_ref().map(|(id, name)| json!({"agent": id, "name": name})),
         })
         .to_string());
     }
@@ -193,6 +198,12 @@ pub(crate) fn whoami(json: bool) -> Result<String, Failure> {
             }
             _ => "Sign-in:    API token".to_string(),
         });
+    }
+    if let Some((id, name)) = &me {
+        out.push(format!(
+            "You:        {}",
+            crate::words::agent_words(id, name.as_deref())
+        ));
     }
     if env_override {
         out.push("CLICKDIAL_TOKEN is set: commands use it instead of the keyring.".to_string());

@@ -16,6 +16,7 @@ pub mod phone;
 pub mod sanitize;
 pub mod secret;
 pub mod settings;
+pub mod shortcut;
 pub mod types;
 
 pub use api::{ApiError, Client, ClientOptions, DialRequest, Queued};

@@ -156,6 +156,35 @@ pub fn find_numbers(text: &str, region: Region) -> Vec<Number> {
     found
 }
 
+/// The numbers a person means by `text`, the one to use first. The whole text when it is one
+/// number ("098765 43210", "tel:+91…"). When it is text around numbers (it has letters or
+/// characters no number has: "Mob +91-98765 43210 / alt 022 2345 6789"; or several numbers
+/// side by side: "022 2345 6789 / 080 2345 6789"), the numbers in it
+/// ([`find_numbers`]), mobiles (and numbers that may be mobiles) before the others, each group
+/// in the order written. Otherwise, or when the text holds no number, the error for the whole
+/// text: digits alone that are too many or too few are never trimmed into another number.
+/// Every front end reads typed and pasted text through this.
+pub fn numbers_in(text: &str, region: Region) -> Result<Vec<Number>, NumberError> {
+    let whole = match Number::parse(text, region) {
+        Ok(n) => return Ok(vec![n]),
+        Err(e) => e,
+    };
+    // Too many digits: only as several whole numbers side by side, never one number and a rest.
+    let least = match whole.kind() {
+        NumberErrorKind::Letters
+        | NumberErrorKind::BadCharacter(_)
+        | NumberErrorKind::MisplacedPlus => 1,
+        NumberErrorKind::TooLong => 2,
+        _ => return Err(whole),
+    };
+    let mut found = find_numbers(text, region);
+    if found.len() < least {
+        return Err(whole);
+    }
+    found.sort_by_key(|n| !matches!(n.kind(), NumberKind::Mobile | NumberKind::MobileOrLandline));
+    Ok(found)
+}
+
 fn could_be_in_number(c: char) -> bool {
     digit_value(c).is_some() || is_plus(c) || is_separator(c) || is_bracket(c)
 }

@@ -102,6 +102,9 @@ pub struct Settings {
     pub tray_notice_shown: bool,
     /// The global shortcut that dials the selected text (`ctrl+alt+d` when unset).
     pub hotkey: Option<String>,
+    /// The global shortcut that hangs up the call on show; `None` (the default): none, since a
+    /// stray key must not end a customer's call.
+    pub hang_up_hotkey: Option<String>,
     /// Started at login, Clickdial stays in the tray instead of opening its window.
     pub start_hidden: bool,
     /// Days of call history kept; 0 keeps it all.
@@ -141,6 +144,7 @@ impl Default for Settings {
             links_without_asking: false,
             tray_notice_shown: false,
             hotkey: None,
+            hang_up_hotkey: None,
             start_hidden: false,
             history_days: DEFAULT_HISTORY_DAYS,
             notify: false,
@@ -294,6 +298,7 @@ impl Settings {
             links_without_asking: self.links_without_asking,
             tray_notice_shown: self.tray_notice_shown,
             hotkey: self.hotkey.take(),
+            hang_up_hotkey: self.hang_up_hotkey.take(),
             start_hidden: self.start_hidden,
             history_days: self.history_days,
             notify: self.notify,

@@ -22,12 +22,12 @@
 //! - [`handler`]: whether the OS sends `tel:`/`callto:` links to Clickdial; making it the default.
 //! - [`process`]: process hygiene (no core dumps).
 //! - [`webview`]: whether the window's web view is installed (Windows: the WebView2 Runtime).
-//! - `autostart` (Windows): start at login, the Run key, written by Clickdial itself.
+//! - `autostart` (Linux, Windows): start at login, written by Clickdial itself, its path quoted.
 
 pub mod accounts;
 pub mod agents;
 pub mod app;
-#[cfg(windows)]
+#[cfg(any(windows, target_os = "linux"))]
 pub mod autostart;
 pub mod demo;
 pub mod dialer;

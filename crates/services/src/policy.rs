@@ -211,7 +211,7 @@ impl Policy {
             locked.push("hotkey");
         }
         if self.hangup_hotkey.is_some() {
-            locked.push("hangupHotkey");
+            locked.push("hangUpHotkey");
         }
         if self.start_at_login == Some(true) {
             locked.push("startAtLogin");
@@ -299,6 +299,14 @@ impl PolicyState {
             })),
             _ => Ok(()),
         }
+    }
+
+    /// Turning "start at login" off, where the policy keeps it on: refused.
+    pub fn check_start_at_login(&self, enabled: bool) -> Result<(), Error> {
+        if !enabled && self.policy.start_at_login == Some(true) {
+            return Err(refused("Turning off “Start at login”"));
+        }
+        Ok(())
     }
 
     /// A sign-in from the window or `clickdial login`, before anything is sent or saved.
@@ -467,9 +475,13 @@ fn list(key: &str, raw: Raw) -> Result<Vec<Raw>, String> {
 fn shortcut(key: &str, raw: Raw) -> Result<Shortcut, String> {
     match raw {
         Raw::Bool(false) | Raw::Int(0) => Ok(Shortcut::Off),
-        Raw::Str(s) if !s.trim().is_empty() && s.trim().len() <= 64 => {
-            Ok(Shortcut::Keys(s.trim().to_string()))
-        }
+        Raw::Str(s) => match clickdial_core::shortcut::normalize(&s) {
+            Some(keys) => Ok(Shortcut::Keys(keys)),
+            None => Err(format!(
+                "{key}: \"{}\" is not a shortcut; write it like \"ctrl+alt+d\", or false",
+                clickdial_core::sanitize::clean_text(&s, 40)
+            )),
+        },
         other => Err(format!(
             "{key} must be a shortcut such as \"Ctrl+Alt+D\", or false, not {}",
             kind(&other)

@@ -492,6 +492,7 @@ async fn preferences_are_checked_before_anything_is_saved() {
             call_timeout: Some(600),
             links_without_asking: Some(true),
             hotkey: Some(Some("ctrl+alt+k".into())),
+            hang_up_hotkey: Some(Some("ctrl+alt+j".into())),
             start_hidden: Some(true),
             history_days: Some(90),
             notify: Some(true),
@@ -503,6 +504,7 @@ async fn preferences_are_checked_before_anything_is_saved() {
     assert_eq!((s.region.as_str(), s.call_timeout), ("GB", None));
     assert!(s.links_without_asking && s.start_hidden && s.notify && s.choose_agent_each_call);
     assert_eq!(s.hotkey.as_deref(), Some("ctrl+alt+k"));
+    assert_eq!(s.hang_up_hotkey.as_deref(), Some("ctrl+alt+j"));
     assert_eq!(s.history_days, 90);
     // Back to the default shortcut.
     w.app

@@ -1085,10 +1085,39 @@ fn csv_export_escapes_and_defuses_formulas_and_never_overwrites() {
             T0 + 1,
         )
         .unwrap();
-    let text = clickdial_services::ledger::csv(&ledger.recent(10, T0).unwrap());
+    // A second call: answered, with a caller ID, a recording and a named agent.
+    let answered = ledger
+        .begin(
+            &NewCall {
+                caller_id: Some("918065000102"),
+                ..call("+912223456789")
+            },
+            T0 + 10,
+        )
+        .unwrap();
+    ledger.finish(answered, queued(), T0 + 11).unwrap();
+    ledger
+        .record_progress(
+            answered,
+            &Progress {
+                outcome: Some(Outcome::Answered),
+                talk_s: Some(75),
+                recording: true,
+                ..Progress::default()
+            },
+        )
+        .unwrap();
+    let names = std::collections::HashMap::from([("1001".to_string(), "Asha Rao".to_string())]);
+    let text = clickdial_services::ledger::csv(&ledger.recent(10, T0).unwrap(), &names);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note");
-    assert!(lines[1].starts_with("2023-11-15 03:43:20,+919876543210,\"'=HYPERLINK(\"\"http://x\"\")\",,window,notPlaced,,,,,\"a,b"), "{text}");
+    assert_eq!(lines[0], "time_ist,number,agent,agent_name,caller_id,source,status,talk_seconds,recording,reference,call_id,custom_identifier,note");
+    // Numbers as a spreadsheet keeps them (text, by their spaces); one status column.
+    assert_eq!(
+        lines[1],
+        "2023-11-15 03:43:20,+91 22 2345 6789,1001,Asha Rao,+91 80 6500 0102,window,answered,75,yes,ref-1,call-1,clickdial-test,",
+        "{text}"
+    );
+    assert!(lines[2].starts_with("2023-11-15 03:43:20,+91 98765 43210,\"'=HYPERLINK(\"\"http://x\"\")\",,,window,not placed,,,,,\"a,b"), "{text}");
     assert!(
         text.ends_with("\"\"c\"\"\",\"'+1 bad, \"\"quoted\"\"\""),
         "{text}"
@@ -1097,8 +1126,8 @@ fn csv_export_escapes_and_defuses_formulas_and_never_overwrites() {
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let q = HistoryQuery::default();
-    let first = ledger.export_csv(&q, T0, &out).unwrap();
-    let second = ledger.export_csv(&q, T0, &out).unwrap();
+    let first = ledger.export_csv(&q, T0, &out, &names).unwrap();
+    let second = ledger.export_csv(&q, T0, &out, &names).unwrap();
     assert_eq!(first.file_name().unwrap(), "clickdial-calls-2023-11-15.csv");
     assert_eq!(
         second.file_name().unwrap(),

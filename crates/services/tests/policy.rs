@@ -275,3 +275,42 @@ async fn the_demo_can_be_refused() {
     assert_eq!(e.code, Code::Policy);
     assert!(!w.app.status().await.demo_allowed);
 }
+
+#[tokio::test]
+async fn the_policy_shortcuts_are_the_ones_in_force() {
+    let w = world(
+        "hotkey = \"Ctrl+Shift+D\"\nhangup_hotkey = \"ctrl+alt+h\"\n",
+        env,
+    )
+    .await;
+    assert_eq!(
+        w.app.hotkey_or("ctrl+alt+d").as_deref(),
+        Some("ctrl+shift+d")
+    );
+    let s = w.app.settings();
+    assert_eq!(s.hang_up_hotkey.as_deref(), Some("ctrl+alt+h"));
+    let status = w.app.status().await;
+    assert_eq!(status.hotkey, "ctrl+shift+d");
+    assert!(status.locked.contains(&"hangUpHotkey"));
+    let base = Preferences {
+        region: "IN".into(),
+        ..Preferences::default()
+    };
+    let e = w
+        .app
+        .save_preferences(Preferences {
+            hang_up_hotkey: Some(None),
+            ..base.clone()
+        })
+        .unwrap_err();
+    assert_eq!(e.code, Code::Policy);
+    assert!(e.message.contains("Hang-up shortcut"), "{}", e.message);
+    // The same keys, written another way, are no change.
+    w.app
+        .save_preferences(Preferences {
+            hotkey: Some(Some("ctrl+shift+d".into())),
+            hang_up_hotkey: Some(Some("Ctrl+Alt+H".into())),
+            ..base
+        })
+        .unwrap();
+}

@@ -239,3 +239,47 @@ fn numbers_are_found_in_pasted_text() {
     assert_eq!(found(&many).len(), MAX_FOUND);
     let _ = found(&"\u{202e}+\u{0966}".repeat(3000));
 }
+
+#[test]
+fn numbers_in_text_put_the_mobile_first() {
+    let e164 = |text: &str| -> Vec<String> {
+        numbers_in(text, Region::default())
+            .unwrap()
+            .iter()
+            .map(|n| n.e164().to_string())
+            .collect()
+    };
+    assert_eq!(
+        e164("Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789"),
+        ["+919876543210", "+912223456789"]
+    );
+    // The landline written first still comes after the mobile.
+    assert_eq!(
+        e164("Office 022 2345 6789, mobile 98765 43210"),
+        ["+919876543210", "+912223456789"]
+    );
+    // Two landlines keep the order written.
+    assert_eq!(
+        e164("022 2345 6789 / 080 2345 6789"),
+        ["+912223456789", "+918023456789"]
+    );
+    // One number as a whole, whatever it is.
+    assert_eq!(e164("022 2345 6789"), ["+912223456789"]);
+    assert_eq!(e164("tel:+919876543210"), ["+919876543210"]);
+    // Digits alone are never trimmed into another number: the whole text's error.
+    let kind = |text: &str| {
+        numbers_in(text, Region::default())
+            .unwrap_err()
+            .kind()
+            .clone()
+    };
+    for digits in ["98765 43210 22", "98765 43210 98765", "98765"] {
+        assert_eq!(
+            &kind(digits),
+            Number::parse(digits, Region::default()).unwrap_err().kind(),
+            "{digits}"
+        );
+    }
+    assert_eq!(kind("98765"), NumberErrorKind::TooShort);
+    assert_eq!(kind("call me maybe"), NumberErrorKind::Letters);
+}

@@ -71,6 +71,25 @@ impl ListsFile {
         fresh(self.read()?.caller_ids, now_ms)
     }
 
+    /// Each agent's name by ID, as last listed for this account, however long ago: for naming
+    /// agents in history, never for choosing whom to ring.
+    pub fn agent_names(&self) -> std::collections::HashMap<String, String> {
+        self.read()
+            .and_then(|s| s.agents)
+            .map(|listed| {
+                listed
+                    .list
+                    .into_iter()
+                    .map(|a| {
+                        let name = clickdial_core::sanitize::clean_text(&a.name, 80);
+                        (a.id, name)
+                    })
+                    .filter(|(_, name)| !name.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn keep_agents(&self, list: &[Agent], now_ms: i64) {
         self.keep(|s| {
             s.agents = Some(Listed {
@@ -132,6 +151,19 @@ mod tests {
             user_id: None,
             extension: None,
         }
+    }
+
+    #[test]
+    fn names_outlive_freshness_but_not_the_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = ListsFile::new(dir.path(), "https://api.servetel.in");
+        a.keep_agents(&[agent("E1"), agent("E2")], 0);
+        assert_eq!(a.agents(i64::MAX / 2), None, "stale for choosing");
+        let names = a.agent_names();
+        assert_eq!(names.get("E2").map(String::as_str), Some("Agent E2"));
+        assert_eq!(names.len(), 2);
+        let b = ListsFile::new(dir.path(), "https://api.acefone.in");
+        assert!(b.agent_names().is_empty(), "another account's names");
     }
 
     #[test]

@@ -98,6 +98,8 @@ pub struct Status {
     pub links_without_asking: bool,
     /// The global shortcut that dials the selected text.
     pub hotkey: String,
+    /// The global shortcut that hangs up, when the agent chose one (off by default).
+    pub hang_up_hotkey: Option<String>,
     /// Whether global shortcuts can work in this session (not on Wayland).
     pub shortcuts_supported: bool,
     /// Started at login, stay in the tray.
@@ -226,6 +228,32 @@ impl Clickdial {
         self.accounts.settings_file()
     }
 
+    /// The agents' names by ID of the account in use (the demo's, the environment's, else the
+    /// saved one),
+    /// as last listed by any Clickdial process (no request): for naming agents in history and
+    /// in `whoami`.
+    pub fn agent_names(&self) -> std::collections::HashMap<String, String> {
+        use crate::accounts::AccountKey;
+        let demo = lock(&self.demo).clone();
+        if let Some(agents) = demo.and_then(|d| d.known_agents()) {
+            return agents
+                .into_iter()
+                .map(|a| (a.id, clickdial_core::sanitize::clean_text(&a.name, 80)))
+                .filter(|(_, name)| !name.is_empty())
+                .collect();
+        }
+        let given = match (&self.overrides.base_url, &self.overrides.token) {
+            (Some(url), Some(_)) => clickdial_core::types::BaseUrl::parse(url)
+                .ok()
+                .map(|url| AccountKey::new(&url, SignIn::Token, None)),
+            _ => None,
+        };
+        given
+            .or_else(|| AccountKey::of(&self.settings()))
+            .map(|key| lists::ListsFile::new(&self.data_dir, key.as_str()).agent_names())
+            .unwrap_or_default()
+    }
+
     /// The settings as the file holds them now, with what the policy fixed in force: read again
     /// at every call, so a change another process (or a person, or a test) made is seen at once.
     pub fn settings(&self) -> Settings {
@@ -292,6 +320,7 @@ impl Clickdial {
             hotkey: self
                 .hotkey_or(&self.desk.default_hotkey)
                 .unwrap_or_default(),
+            hang_up_hotkey: settings.hang_up_hotkey.clone(),
             shortcuts_supported: self.desk.shortcuts_supported,
             start_hidden: settings.start_hidden,
             history_days: settings.history_days,

@@ -16,6 +16,11 @@ use crate::{Code, Error};
 
 use crate::policy::{refused, REFUSED};
 
+/// A shortcut as the settings keep it (`ctrl+alt+d`).
+fn shortcut_text(keys: &str) -> String {
+    clickdial_core::shortcut::normalize(keys).unwrap_or_else(|| keys.to_ascii_lowercase())
+}
+
 /// The settings as the policy leaves them: what it fixed wins over the file's values.
 pub fn apply(policy: &Policy, s: &mut Settings) {
     if policy.links_without_asking == Some(false) {
@@ -31,7 +36,12 @@ pub fn apply(policy: &Policy, s: &mut Settings) {
         s.notify = notify;
     }
     if let Some(Shortcut::Keys(keys)) = &policy.hotkey {
-        s.hotkey = Some(keys.to_ascii_lowercase());
+        s.hotkey = Some(shortcut_text(keys));
+    }
+    match &policy.hangup_hotkey {
+        Some(Shortcut::Keys(keys)) => s.hang_up_hotkey = Some(shortcut_text(keys)),
+        Some(Shortcut::Off) => s.hang_up_hotkey = None,
+        None => {}
     }
 }
 
@@ -66,10 +76,7 @@ impl Clickdial {
 
     /// Turning "start at login" off, when the policy keeps it on: refused.
     pub fn check_start_at_login(&self, enabled: bool) -> Result<(), Error> {
-        if !enabled && self.start_at_login_forced() {
-            return Err(refused("Turning off “Start at login”"));
-        }
-        Ok(())
+        self.policy.check_start_at_login(enabled)
     }
 
     /// A sign-in to the server `url`: refused when the policy locks another server.
@@ -193,15 +200,21 @@ impl Clickdial {
                 return Err(refused("Changing desktop notifications"));
             }
         }
-        if let (Some(locked), Some(asked)) = (&policy.hotkey, &p.hotkey) {
-            let same = match (locked, asked) {
+        let same =
+            |locked: &Shortcut, asked: &Option<String>, now: Option<&str>| match (locked, asked) {
                 (Shortcut::Off, None) => true,
                 (Shortcut::Off, Some(h)) => h.trim().is_empty(),
-                (Shortcut::Keys(_), Some(h)) => now.hotkey.as_deref() == Some(h.as_str()),
+                (Shortcut::Keys(_), Some(h)) => now == Some(shortcut_text(h).as_str()),
                 (Shortcut::Keys(_), None) => false,
             };
-            if !same {
+        if let (Some(locked), Some(asked)) = (&policy.hotkey, &p.hotkey) {
+            if !same(locked, asked, now.hotkey.as_deref()) {
                 return Err(refused("Changing the shortcut"));
+            }
+        }
+        if let (Some(locked), Some(asked)) = (&policy.hangup_hotkey, &p.hang_up_hotkey) {
+            if !same(locked, asked, now.hang_up_hotkey.as_deref()) {
+                return Err(refused("Changing the Hang-up shortcut"));
             }
         }
         Ok(())

@@ -18,10 +18,22 @@ pub struct Preferences {
     pub links_without_asking: Option<bool>,
     /// `Some(None)`: back to the default shortcut.
     pub hotkey: Option<Option<String>>,
+    /// The global Hang-up shortcut; `Some(None)`: none (the default).
+    pub hang_up_hotkey: Option<Option<String>>,
     pub start_hidden: Option<bool>,
     pub history_days: Option<u32>,
     pub notify: Option<bool>,
     pub choose_agent_each_call: Option<bool>,
+}
+
+/// A shortcut to save, as [`clickdial_core::shortcut::check`] keeps it, or the refusal.
+fn checked_shortcut(value: Option<Option<String>>) -> Result<Option<Option<String>>, Error> {
+    match value {
+        Some(Some(text)) => clickdial_core::shortcut::check(&text)
+            .map(|n| Some(Some(n)))
+            .map_err(Error::invalid),
+        other => Ok(other),
+    }
 }
 
 impl Clickdial {
@@ -33,6 +45,7 @@ impl Clickdial {
             call_timeout,
             links_without_asking,
             hotkey,
+            hang_up_hotkey,
             start_hidden,
             history_days,
             notify,
@@ -44,6 +57,22 @@ impl Clickdial {
             ));
         }
         let region = Region::parse(&region).map_err(Error::invalid)?;
+        // A shortcut is grabbed from the whole desktop: never a system one (Ctrl+C…).
+        let hotkey = checked_shortcut(hotkey)?;
+        let hang_up_hotkey = checked_shortcut(hang_up_hotkey)?;
+        if let Some(Some(hang_up)) = &hang_up_hotkey {
+            let current = self.settings();
+            let dial = match &hotkey {
+                Some(h) => h.clone(),
+                None => current.hotkey,
+            }
+            .unwrap_or_else(|| self.desk.default_hotkey.clone());
+            if clickdial_core::shortcut::normalize(&dial).as_ref() == Some(hang_up) {
+                return Err(Error::invalid(
+                    "The Hang-up shortcut is the one that dials the selection: choose another.",
+                ));
+            }
+        }
         let call_timeout = call_timeout
             .map(clickdial_core::types::CallTimeout::from_secs)
             .transpose()
@@ -58,6 +87,9 @@ impl Clickdial {
                 }
                 if let Some(hotkey) = hotkey.clone() {
                     s.hotkey = hotkey;
+                }
+                if let Some(hang_up) = hang_up_hotkey.clone() {
+                    s.hang_up_hotkey = hang_up;
                 }
                 if let Some(hidden) = start_hidden {
                     s.start_hidden = hidden;

@@ -1,6 +1,7 @@
 //! Reading the ledger: recent calls, one call, history pages and searches, calls still to
 //! follow, CSV export, and pruning by age; and what following a call learnt.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -200,12 +201,13 @@ impl Ledger {
         q: &HistoryQuery,
         now_ms: i64,
         dir: &Path,
+        names: &HashMap<String, String>,
     ) -> Result<PathBuf, LedgerError> {
         let all = HistoryQuery {
             limit: 10_000_000,
             ..q.clone()
         };
-        let text = csv(&self.history(&all, now_ms)?);
+        let text = csv(&self.history(&all, now_ms)?, names);
         let date = clickdial_core::clock::format_ist(now_ms / 1000);
         let date = &date[..10];
         for n in 1..1000 {
@@ -250,8 +252,25 @@ impl Ledger {
     }
 }
 
-/// History as RFC 4180 CSV, times in IST (the platform's own zone). Free text that a spreadsheet would run as a formula gets a leading `'`.
-pub fn csv(rows: &[CallRow]) -> String {
+/// How a call stands or ended, in one lower-case phrase: its outcome once known ("answered",
+/// "busy"), else where it stands ("queued", "not placed", "may have been placed"). One column
+/// in the CSV and in `clickdial history`, so a row never says "queued" beside "answered".
+pub fn status_words(r: &CallRow) -> String {
+    match (r.outcome, r.state) {
+        (Some(o), _) => o.describe().to_lowercase(),
+        (None, CallState::Queued) => "queued".into(),
+        (None, CallState::NotPlaced) => "not placed".into(),
+        (None, CallState::Pending) => "being placed".into(),
+        (None, CallState::Unknown) => "may have been placed".into(),
+    }
+}
+
+/// History as RFC 4180 CSV, times in IST (the platform's own zone), agents named as `names`
+/// gives them. Phone numbers are written in their international form with spaces, so a
+/// spreadsheet keeps them as text (a bare `+919876543210` becomes the number 919876543210).
+/// Free text that a spreadsheet would run as a formula gets a leading `'`. A recording is
+/// only said to exist; its address is never written.
+pub fn csv(rows: &[CallRow], names: &HashMap<String, String>) -> String {
     fn cell(s: &str, text: bool) -> String {
         let s = if text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
             format!("'{s}")
@@ -265,21 +284,31 @@ pub fn csv(rows: &[CallRow]) -> String {
         }
     }
     let mut out = String::from(
-        "time_ist,number,agent,caller_id,source,state,outcome,talk_seconds,reference,call_id,custom_identifier,note",
+        "time_ist,number,agent,agent_name,caller_id,source,status,talk_seconds,recording,reference,call_id,custom_identifier,note",
     );
     for r in rows {
+        // A caller ID that is a phone number is ours to write; anything else is the server's
+        // text, defused like the rest.
+        let (caller_id, raw) = match r.caller_id.as_deref().map(caller_id_number) {
+            Some(Some(number)) => (number, false),
+            _ => (r.caller_id.clone().unwrap_or_default(), true),
+        };
         let fields = [
             cell(
                 &clickdial_core::clock::format_ist(r.created_at_ms / 1000),
                 false,
             ),
-            cell(&r.e164, false),
+            cell(&super::display_number(&r.e164), false),
             cell(&r.agent, true),
-            cell(r.caller_id.as_deref().unwrap_or_default(), false),
+            cell(
+                names.get(&r.agent).map(String::as_str).unwrap_or_default(),
+                true,
+            ),
+            cell(&caller_id, raw),
             cell(r.source.as_str(), false),
-            cell(r.state.as_str(), false),
-            cell(r.outcome.map(|o| o.as_str()).unwrap_or_default(), false),
+            cell(&status_words(r), false),
             r.talk_s.map(|t| t.to_string()).unwrap_or_default(),
+            if r.has_recording { "yes" } else { "" }.to_string(),
             cell(r.ref_id.as_deref().unwrap_or_default(), true),
             cell(r.call_id.as_deref().unwrap_or_default(), true),
             cell(&r.custom_identifier, true),
@@ -295,6 +324,20 @@ pub fn csv(rows: &[CallRow]) -> String {
         out.push_str(&fields.join(","));
     }
     out
+}
+
+/// A caller ID (DID, as the account lists it: "918065000102") written as a phone number, when
+/// it is one.
+fn caller_id_number(did: &str) -> Option<String> {
+    let did = did.trim();
+    let plus = if did.starts_with('+') {
+        did.to_string()
+    } else {
+        format!("+{did}")
+    };
+    clickdial_core::Number::parse(&plus, clickdial_core::Region::default())
+        .ok()
+        .map(|n| n.international().to_string())
 }
 
 fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {

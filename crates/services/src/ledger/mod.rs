@@ -35,7 +35,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
-pub use history::csv;
+pub use history::{csv, status_words};
 use schema::{open_repairing, Check, SetupError};
 
 /// The ledger's file name inside the user data directory.

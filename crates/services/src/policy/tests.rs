@@ -38,7 +38,11 @@ after_call = "https://crm.example.com/hook"
     assert_eq!(p.links_without_asking, Some(false));
     assert_eq!(p.history_days, Some(90));
     assert_eq!(p.notifications, Some(true));
-    assert_eq!(p.hotkey, Some(Shortcut::Keys("Ctrl+Alt+D".into())));
+    assert_eq!(
+        p.hotkey,
+        Some(Shortcut::Keys("ctrl+alt+d".into())),
+        "as the settings keep it"
+    );
     assert_eq!(p.hangup_hotkey, Some(Shortcut::Off));
     assert_eq!(p.start_at_login, Some(true));
     assert_eq!(p.demo, Some(false));
@@ -56,7 +60,7 @@ after_call = "https://crm.example.com/hook"
             "linksWithoutAsking",
             "notify",
             "hotkey",
-            "hangupHotkey",
+            "hangUpHotkey",
             "startAtLogin",
             "demo"
         ]
@@ -130,6 +134,7 @@ fn a_wrong_value_is_broken_and_names_its_line() {
         ("\n\nhistory_days = 4000", 3, "4000"),
         ("sign_in = \"sso\"", 1, "sign_in must be"),
         ("hotkey = true", 1, "hotkey must be a shortcut"),
+        ("hotkey = \"ctrl+a+b\"", 1, "is not a shortcut"),
         ("caller_ids = [\"Sales-01\"]", 1, "not a caller ID"),
         ("dispositions = []", 1, "1 to 9"),
         ("after_call = \"http://crm.example.com/x\"", 1, "https://"),
