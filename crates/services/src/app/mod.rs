@@ -7,6 +7,7 @@
 //! - [`prefs`]: preferences (validated), retention, "who am I" and the tray's picks.
 //! - [`inbox`]: links, the tray and the hotkey: the confirm sheet and the trust rule.
 //! - [`desk`]: what the tray and the window hand each other (the typed number, the menu).
+//! - [`team`]: a colleague already on a call with the sheet's customer (one cached read).
 //! - [`policy`]: the fleet policy's rules (locked server, caller IDs, preferences, demo).
 //!
 //! The settings are not held here: the settings file is read when needed, so a change another
@@ -40,6 +41,7 @@ mod live;
 pub mod policy;
 pub mod prefs;
 pub mod session;
+pub mod team;
 
 pub use inbox::{LinkDialled, LinkState};
 pub use prefs::Preferences;
@@ -134,6 +136,10 @@ pub struct Clickdial {
     notices: Mutex<Vec<String>>,
     inbox: Inbox,
     link_dialled: Mutex<Option<LinkDialled>>,
+    /// The last read of the account's live calls, for the sheet's colleague check.
+    team: team::TeamCache,
+    /// The colleague found on a call with the sheet's number, by request id.
+    colleague: Mutex<Option<(u64, Option<team::ColleagueCall>)>>,
     /// The agent and caller ID the tray last chose (the page's pickers follow), if any.
     picks: Mutex<Option<Picks>>,
     /// Follows each queued call (live status, hang-up, outcome); absent without a ledger.
@@ -208,6 +214,8 @@ impl Clickdial {
             notices: Mutex::new(notices),
             inbox: Inbox::new(),
             link_dialled: Mutex::new(None),
+            team: tokio::sync::Mutex::new(None),
+            colleague: Mutex::new(None),
             picks: Mutex::new(None),
             draft: Mutex::new(String::new()),
             desk: options.desk,
