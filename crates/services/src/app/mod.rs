@@ -175,9 +175,6 @@ impl Clickdial {
         let clock = options.clock.clone().unwrap_or_else(system_wall_clock);
         let mut notices = Vec::new();
         let policy = crate::policy::load(&options.policy);
-        if let Some(e) = &policy.broken {
-            notices.push(e.message.clone());
-        }
         let (_, notice) = settings.load();
         notices.extend(notice);
         // The whole file is read for damage in the background (`verify_ledger`), not here.
@@ -292,6 +289,10 @@ impl Clickdial {
     }
 
     pub async fn status(&self) -> Status {
+        // A policy that cannot be read: the window says why nothing can be dialled.
+        if let Some(e) = &self.policy.broken {
+            self.notice(e.message.clone());
+        }
         let session = match self.session().await {
             Ok(s) => Some(s),
             Err(e) => {
