@@ -1,3 +1,4 @@
+use super::parse::{interpret, Raw};
 use super::*;
 
 const FROM: &str = "/etc/clickdial/policy.toml";

@@ -3,7 +3,8 @@
 
 use windows_registry::{Type, LOCAL_MACHINE};
 
-use super::{interpret, PolicyState, Raw, POLICY_KEY};
+use super::parse::{interpret, Raw};
+use super::{PolicyState, POLICY_KEY};
 
 pub(super) fn load() -> PolicyState {
     let from = format!(r"HKEY_LOCAL_MACHINE\{POLICY_KEY}");
