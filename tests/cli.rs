@@ -516,10 +516,6 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
 /// A process killed while the server has not answered leaves a row that reads "may have been
 /// placed", and the number is not dialled again at once.
 #[tokio::test(flavor = "multi_thread")]
-#[cfg_attr(
-    windows,
-    ignore = "a dead process is not seen on Windows yet: waits STALE_PENDING"
-)]
 async fn a_process_killed_mid_dial_leaves_a_may_have_been_placed_row() {
     let sim = sim().await;
     sim.inject(Fault::delay(Duration::from_secs(20)).on("/click_to_call"));

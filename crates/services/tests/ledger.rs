@@ -60,7 +60,14 @@ fn raw(path: &Path) -> rusqlite::Connection {
 
 /// The pid of a process that has exited and been reaped.
 fn dead_pid() -> i64 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let mut child = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/c", "exit"])
+            .spawn()
+    } else {
+        std::process::Command::new("true").spawn()
+    }
+    .unwrap();
     let pid = child.id();
     child.wait().unwrap();
     i64::from(pid)
@@ -413,7 +420,6 @@ fn connections_racing_for_one_number_let_exactly_one_through() {
 // --- Interrupted calls ------------------------------------------------------------------------
 
 #[test]
-#[cfg_attr(windows, ignore = "a dead process is not seen on Windows yet")]
 fn a_pending_row_whose_process_died_reads_unknown_and_still_bounces() {
     let (_dir, path, ledger) = new_ledger();
     let id = ledger.begin(&call(NUMBER), T0).unwrap();
@@ -555,7 +561,6 @@ fn a_live_process_pending_dial_is_in_flight_until_that_process_is_gone() {
 }
 
 #[test]
-#[cfg_attr(windows, ignore = "a dead process is not seen on Windows yet")]
 fn every_interrupted_row_is_swept_in_one_begin() {
     let (_dir, path, ledger) = new_ledger();
     for (i, account) in ["acme", "globex", "initech"].into_iter().enumerate() {
