@@ -314,3 +314,54 @@ async fn the_policy_shortcuts_are_the_ones_in_force() {
         })
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_account_saved_before_the_policy_is_not_used_against_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::spawn(Account::demo()).await.unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let open = |policy: PolicySource| {
+        Clickdial::open(
+            secrets.clone(),
+            dir.path(),
+            Options {
+                policy,
+                ..Options::default()
+            },
+        )
+    };
+    // Signed in with a token while the desk was unmanaged.
+    let unmanaged = open(PolicySource::File(dir.path().join("none.toml")));
+    unmanaged
+        .save_account(AccountForm {
+            provider: "custom".into(),
+            base_url: Some(sim.url()),
+            sign_in: SignIn::Token,
+            token: Some(Secret::new(DEMO_TOKEN)),
+            email: None,
+            password: None,
+        })
+        .await
+        .unwrap();
+    unmanaged.session().await.expect("the saved account");
+    let before = sim.requests().len();
+    // Then the admin locks another server, or another way to sign in.
+    for text in [
+        "server = \"https://api.servetel.in/v1\"".to_string(),
+        "sign_in = \"password\"".to_string(),
+    ] {
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, &text).unwrap();
+        let managed = open(PolicySource::File(file));
+        let e = managed.session().await.err().expect("refused");
+        assert_eq!(e.code, Code::Policy, "{text}");
+        let e = managed.dial(dial(None)).await.unwrap_err();
+        assert_eq!(e.code, Code::Policy, "{text}");
+        assert!(!managed.status().await.configured, "{text}");
+    }
+    assert_eq!(
+        sim.requests().len(),
+        before,
+        "nothing sent under the policy"
+    );
+}
