@@ -9,6 +9,8 @@ use crate::Failure;
 fn system_place() -> String {
     if cfg!(windows) {
         format!(r"HKEY_LOCAL_MACHINE\{}", policy::POLICY_KEY)
+    } else if cfg!(target_os = "macos") {
+        format!("{} and {POLICY_FILE}", policy::MANAGED_PREFERENCES)
     } else {
         POLICY_FILE.to_string()
     }

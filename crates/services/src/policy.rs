@@ -1,9 +1,11 @@
 //! The fleet policy: what an administrator locks on every desk, read-only to the agent.
 //!
 //! Read from a fixed place no environment variable can move or hide (an agent could otherwise
-//! escape it): [`POLICY_FILE`] (TOML) on Linux and macOS, `HKLM\Software\Policies\Clickdial`
-//! ([`POLICY_KEY`]; lists as `REG_MULTI_SZ`, booleans as `REG_DWORD`) on Windows. Tests and
-//! debug builds pass another file through [`PolicySource`] in the application's options.
+//! escape it): [`POLICY_FILE`] (TOML) on Linux, `HKLM\Software\Policies\Clickdial`
+//! ([`POLICY_KEY`]; lists as `REG_MULTI_SZ`, booleans as `REG_DWORD`) on Windows, the managed
+//! preferences domain `in.clickdial.desktop` ([`MANAGED_PREFERENCES`], from a configuration
+//! profile), else the file, on macOS. Tests and debug builds pass another file through
+//! [`PolicySource`] in the application's options.
 //!
 //! Fail closed: a policy that cannot be read or parsed is [`PolicyState::broken`], and the
 //! application refuses to dial or sign in until it is fixed (the message names the file and
@@ -18,6 +20,8 @@ use serde::Serialize;
 
 use crate::{Code, Error};
 
+#[cfg(any(target_os = "macos", test))]
+mod macos;
 mod parse;
 #[cfg(windows)]
 mod windows;
@@ -26,6 +30,10 @@ pub use parse::parse_toml;
 
 /// The policy file on Linux and macOS. Fixed: no environment variable moves it.
 pub const POLICY_FILE: &str = "/etc/clickdial/policy.toml";
+
+/// The policy on macOS: the managed preferences of the domain `in.clickdial.desktop`, where a
+/// configuration profile's payload lands (else [`POLICY_FILE`]).
+pub const MANAGED_PREFERENCES: &str = "/Library/Managed Preferences/in.clickdial.desktop.plist";
 
 /// The policy key on Windows, under `HKEY_LOCAL_MACHINE` (the MSI writes it).
 pub const POLICY_KEY: &str = r"Software\Policies\Clickdial";
@@ -325,7 +333,9 @@ pub fn load(source: &PolicySource) -> PolicyState {
         PolicySource::File(path) => load_file(path),
         #[cfg(windows)]
         PolicySource::System => windows::load(),
-        #[cfg(not(windows))]
+        #[cfg(target_os = "macos")]
+        PolicySource::System => macos::load(),
+        #[cfg(not(any(windows, target_os = "macos")))]
         PolicySource::System => load_file(std::path::Path::new(POLICY_FILE)),
     }
 }
