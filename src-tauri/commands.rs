@@ -155,14 +155,7 @@ pub async fn list_caller_ids(
     state: State<'_, AppState>,
     refresh: Option<bool>,
 ) -> Result<Vec<CallerId>, Error> {
-    contained(async {
-        state
-            .session()
-            .await?
-            .caller_ids(refresh.unwrap_or(false))
-            .await
-    })
-    .await
+    contained(async { state.caller_ids(refresh.unwrap_or(false)).await }).await
 }
 
 #[derive(Debug, Serialize)]
@@ -303,6 +296,13 @@ pub fn set_autostart<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     enabled: bool,
 ) -> Result<bool, Error> {
+    {
+        use tauri::Manager;
+        // Turning it off, where the organization's policy keeps it on: refused.
+        if let Some(state) = app.try_state::<AppState>() {
+            state.check_start_at_login(enabled)?;
+        }
+    }
     #[cfg(any(windows, target_os = "linux"))]
     {
         use tauri::Manager;

@@ -272,6 +272,12 @@ pub fn build_app<R: Runtime>(
             if let Some(handover) = &launch.handover {
                 app.state::<AppState>().resume(handover);
             }
+            // The organization's policy keeps "start at login" on: the entry is written here.
+            if app.state::<AppState>().start_at_login_forced()
+                && commands::autostart(app.handle().clone()) == Some(false)
+            {
+                let _ = commands::set_autostart(app.handle().clone(), true);
+            }
             // With an account set up, the first status builds its client: read the system's
             // certificate store (50-100 ms for OpenSSL) now, beside the window (the settings
             // read too, off the main thread).

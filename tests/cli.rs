@@ -1948,3 +1948,6 @@ async fn events_follow_dials_stages_and_wrap_ups_from_other_processes() {
     assert_eq!(types.iter().filter(|t| *t == "dial").count(), 2, "{out}");
     assert_eq!(types.last().map(String::as_str), Some("wrapup"), "{out}");
 }
+/// The organization's policy through the real binary (issue 26).
+#[path = "cli/policy.rs"]
+mod policy;
