@@ -370,6 +370,12 @@ test('history rows and availability words', async () => {
   assert.equal(older.outcome, 'Not placed');
   assert.equal(historyText({ createdAtMs: now, state: 'unknown' }, now).outcome, 'May have been placed');
   assert.equal(historyText({ createdAtMs: now, state: 'queued' }, now).outcome, 'Queued');
+  // A call this window follows: its latest stage, never "Queued" once it moved on.
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'connected' }, now).outcome, 'Connected');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'ringingAgent' }, now).outcome, 'Ringing your phone');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'ringing' }, now).outcome, 'Ringing');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'queued' }, now).outcome, 'Queued');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'connected', outcome: 'busy' }, now).outcome, 'Busy', 'the outcome wins');
   assert.equal(availability({ status: 'enabled' }).label, 'Available');
   assert.equal(availability({ status: 'enabled' }).next, false);
   assert.equal(availability({ status: 'blocked' }).next, true);

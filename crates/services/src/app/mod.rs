@@ -32,6 +32,7 @@ use session::Resolved;
 pub mod availability;
 pub mod desk;
 pub mod dial;
+pub mod history;
 pub mod inbox;
 pub mod lists;
 mod live;
@@ -109,6 +110,10 @@ pub struct Status {
     pub notice: Option<String>,
     /// What was in the number field when the window last closed.
     pub draft: String,
+    /// Recent calls were open when last shown: the page opens them so.
+    pub history_open: bool,
+    /// Where the Save dialog for a CSV starts: Downloads, else the home folder.
+    pub export_dir: Option<String>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -216,7 +221,6 @@ impl Clickdial {
     /// as last listed by any Clickdial process (no request): for naming agents in history and
     /// in `whoami`.
     pub fn agent_names(&self) -> std::collections::HashMap<String, String> {
-        use crate::accounts::AccountKey;
         let demo = lock(&self.demo).clone();
         if let Some(agents) = demo.and_then(|d| d.known_agents()) {
             return agents
@@ -225,15 +229,8 @@ impl Clickdial {
                 .filter(|(_, name)| !name.is_empty())
                 .collect();
         }
-        let given = match (&self.overrides.base_url, &self.overrides.token) {
-            (Some(url), Some(_)) => clickdial_core::types::BaseUrl::parse(url)
-                .ok()
-                .map(|url| AccountKey::new(&url, SignIn::Token, None)),
-            _ => None,
-        };
-        given
-            .or_else(|| AccountKey::of(&self.settings()))
-            .map(|key| lists::ListsFile::new(&self.data_dir, key.as_str()).agent_names())
+        self.lists_file()
+            .map(|f| f.agent_names())
             .unwrap_or_default()
     }
 
@@ -311,6 +308,8 @@ impl Clickdial {
                 .and_then(|s| s.client().password_days_left()),
             notice,
             draft: lock(&self.draft).clone(),
+            history_open: settings.history_open,
+            export_dir: crate::export_dir().map(|d| d.display().to_string()),
         }
     }
 }
