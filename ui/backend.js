@@ -466,6 +466,19 @@ const LIVE_STAGE_TEXT = Object.freeze({
   ended: 'Ended',
 });
 
+/**
+ * What the live region says when a followed call moves on: its number and stage, or how it
+ * ended; null for a call just queued (the dial's own result says that) or nothing new.
+ */
+export function stageAnnouncement(call, before) {
+  if (!call) return null;
+  const same = before && before.id === call.id;
+  if (same && before.stage === call.stage && before.outcome === call.outcome && before.unreachable === call.unreachable) return null;
+  if (call.stage === 'queued' && !call.unreachable) return null;
+  const words = call.stage === 'ended' || call.unreachable ? call.summary : LIVE_STAGE_TEXT[call.stage];
+  return `${call.international}: ${words}`;
+}
+
 /** One history row as shown: the number, when, the outcome (else the latest stage) and the
  * talk time. */
 export function historyText(row, now = Date.now()) {
