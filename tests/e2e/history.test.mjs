@@ -1,6 +1,7 @@
 // End to end, issue 25's Recent calls (items 10 and 11): found by number, agent name and caller
 // ID name ("xyz" finds nothing); a call the CLI places appears while the list is open, without
-// closing and opening it; a connected call's row says "Connected", not "Queued"; the list opens
+// closing and opening it; a connected call's row says "Connected", not "Queued", the CLI's
+// too (the window follows it once it reads it); the list opens
 // again after a restart as the agent left it; Save as CSV asks where (the Save dialog, stubbed
 // here: a native GTK dialog is not WebDriver's to drive) and names the file whole at 380 px.
 import { test, after } from 'node:test';
@@ -92,6 +93,9 @@ test('Recent calls: found by name, live from every process, remembered open, sav
   await waitFor('the CLI call in the open list', async () => (await rows()).length === 2, 8000);
   assert.match((await rows())[0], /^\+91 98765 11111/);
   assert.equal(await session.run("return document.querySelector('#history').open;"), true, 'never closed and opened');
+  // The window takes the CLI's call on, so its row too says where it stands.
+  await waitFor('the CLI call connected in its row', async () =>
+    / · Connected · Vikram Singh · via Support line/.test((await rows())[0]), 15000);
   await size(1280, 800);
   await session.run("document.querySelector('#history').scrollIntoView(); return true;");
   await shot('history-wide.png');

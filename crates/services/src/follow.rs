@@ -643,6 +643,7 @@ fn progress_of(t: &Tracker) -> OwnedProgress {
     }
 }
 
+mod adopt;
 mod lookup;
 mod say;
 

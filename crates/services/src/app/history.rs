@@ -166,6 +166,7 @@ impl Clickdial {
         let rows = tokio::task::spawn_blocking(move || ledger.history(&query, now))
             .await
             .map_err(|_| Error::internal("Reading the call history did not finish."))??;
+        self.adopt(&rows).await;
         let stages: HashMap<i64, Stage> = self
             .follower()
             .map(|f| {
@@ -187,6 +188,23 @@ impl Clickdial {
                 row,
             })
             .collect())
+    }
+
+    /// Calls among `rows` another process placed on the account in use and still going on:
+    /// this process's follower takes them on (the window; nothing without a follower).
+    async fn adopt(&self, rows: &[CallRow]) {
+        let Some(follower) = self.follower() else {
+            return;
+        };
+        if !rows.iter().any(|r| r.outcome.is_none()) {
+            return;
+        }
+        let Ok(session) = self.session().await else {
+            return;
+        };
+        let agents = session.known_agents().unwrap_or_default();
+        let client: crate::follow::ClientRef = session;
+        follower.adopt(rows, &client, &agents);
     }
 
     /// A stamp that changes when any process changes the ledger, or a call this process
