@@ -1,8 +1,10 @@
 // End to end, issue 25's accessibility: axe-core (an npm devDependency, injected into the page)
 // finds no violation on any screen: welcome, who-are-you, dial, the call bar, the confirm sheet,
 // Recent calls, settings; at 380×520 (docked beside a CRM) and 1280×800. The stage and the
-// result are announced through a live region that is always there. The whole dial works by
-// keyboard alone: Tab to the number, type it, Enter, and Ctrl+Shift+H hangs up.
+// result are announced through a live region that is always there. The whole flow works by
+// keyboard alone: Tab and Enter to the demo, to who you are, to the number, Enter dials,
+// Ctrl+Shift+H hangs up, Enter opens Recent calls, Escape dismisses the sheet, Enter opens
+// settings.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -62,6 +64,19 @@ async function everyScreen(theme) {
       .observe(region, { childList: true, characterData: true, subtree: true });
     return true;`);
   const said = () => session.run('return window.__said || [];');
+  // Presses Tab until the focused element matches `css` (a keyboard user's way there).
+  const tabTo = async (css, max = 30) => {
+    for (let tabs = 0; !(await session.run(`return !!document.activeElement?.matches(${JSON.stringify(css)});`)); tabs += 1) {
+      assert.ok(tabs < max, `Tab never reached ${css} (at ${await session.run('return document.activeElement?.outerHTML.slice(0, 80);')})`);
+      await session.keys('\uE004');
+    }
+  };
+  // Where a keyboard user starts: the page's first control.
+  const startAtTop = () => session.run(`window.scrollTo(0, 0);
+    const first = [...document.querySelectorAll('button, input, select, a[href], summary, [tabindex]')]
+      .find((e) => e.offsetParent !== null && !e.disabled && e.tabIndex >= 0);
+    first.focus();
+    return first.id || first.tagName;`);
 
   await size(380, 520);
   await waitFor('the welcome screen', () => session.run("return !!document.querySelector('#demo') && !document.querySelector('#view-welcome').hidden;"), 20000);
@@ -71,7 +86,10 @@ async function everyScreen(theme) {
   await audit('welcome 1280');
   await size(380, 520);
 
-  await session.click('#demo');
+  // Keys alone from here on, until the call is over: Tab to the demo, Enter.
+  await startAtTop();
+  await tabTo('#demo');
+  await session.keys('\uE007');
   await waitFor('who are you', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 5;"), 20000);
   await audit('who-are-you');
   await shot('a11y-who.png');
@@ -82,7 +100,9 @@ async function everyScreen(theme) {
     body: JSON.stringify({ agent_ring_ms: 1500, customer_ring_ms: 1500, talk_ms: 120000, cdr_delay_ms: 200 }),
   });
   assert.equal(timings.status, 200);
-  await session.click('#me-list .me-choice[data-id="0506123456781"]');
+  await startAtTop();
+  await tabTo('#me-list .me-choice[data-id="0506123456781"]');
+  await session.keys('\uE007');
   await waitFor('the dial screen', () => session.run("return !document.querySelector('#me-row').hidden;"));
   await waitFor('the caller IDs', () => session.run("return document.querySelector('#caller').options.length > 1;"));
   await audit('dial 380');
@@ -91,15 +111,10 @@ async function everyScreen(theme) {
   await audit('dial 1280');
   await size(380, 520);
 
-  // Keys alone: from the header's first control, Tab reaches the number field; Enter dials.
+  // The number, from the top: Tab reaches the field; Enter dials.
   assert.equal(await listen(), true, 'a live region #announce is on the page');
-  await session.run("window.scrollTo(0, 0); document.querySelector('#open-settings').focus(); return true;");
-  let tabs = 0;
-  while ((await session.run('return document.activeElement?.id || "";')) !== 'number') {
-    assert.ok(tabs < 25, `Tab never reached the number field (at ${await session.run('return document.activeElement?.outerHTML.slice(0, 80);')})`);
-    await session.keys('\uE004');
-    tabs += 1;
-  }
+  await startAtTop();
+  await tabTo('#number');
   await session.keys('98765 43210');
   await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
   await session.keys('\uE007');
@@ -141,7 +156,9 @@ async function everyScreen(theme) {
   await waitFor('the sheet gone', async () => !(await session.run("return document.querySelector('#sheet').open;")));
 
   // Settings.
-  await session.click('#open-settings');
+  await startAtTop();
+  await tabTo('#open-settings');
+  await session.keys('\uE007');
   await waitFor('settings', () => session.run("return !document.querySelector('#view-settings').hidden;"));
   await sleep(500);
   await audit('settings 380');
