@@ -7,7 +7,7 @@ import { dayRange } from '../backend.js';
 import { historyEntry } from '../logic.js';
 import { backend, firstStatus } from '../app.js';
 import { agentById, state } from '../state.js';
-import { $, offers, realFields, setMessage } from '../view.js';
+import { $, announce, offers, realFields, setMessage } from '../view.js';
 import { selectCallerFor, showAvailability } from './agents.js';
 import { setNumber } from './dial.js';
 
@@ -104,6 +104,7 @@ async function exportCsv() {
   } catch (e) {
     setMessage(message, e.message, 'error');
   }
+  announce(message.textContent);
 }
 
 /** A caller ID's name from the loaded list ("Sales line"), else its digits. */
@@ -130,6 +131,7 @@ function playButton(row) {
   play.className = 'link small play';
   play.textContent = 'Play';
   play.title = 'Play the recording in your browser';
+  play.setAttribute('aria-label', `Play the recording: ${row.international}`);
   play.addEventListener('click', async () => {
     play.disabled = true;
     setMessage($('history-message'), 'Opening the recording…', null);
@@ -165,11 +167,15 @@ function historyItem(row) {
   redial.type = 'button';
   redial.className = 'link small redial';
   redial.textContent = 'Call again';
+  // Each row's buttons say whose call they are about (a screen reader lists them together),
+  // their visible words first (what a voice user says).
+  redial.setAttribute('aria-label', `Call again: ${row.international}`);
   redial.addEventListener('click', () => callAgain(row));
   const copy = document.createElement('button');
   copy.type = 'button';
   copy.className = 'link small';
   copy.textContent = 'Copy';
+  copy.setAttribute('aria-label', `Copy: ${row.international}`);
   copy.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(row.e164);
@@ -178,6 +184,7 @@ function historyItem(row) {
       window.getSelection().selectAllChildren(number);
       copy.textContent = 'Press Ctrl+C';
     }
+    announce(`${copy.textContent}: ${row.international}`);
     setTimeout(() => { copy.textContent = 'Copy'; }, 1500);
   });
   li.append(main);
