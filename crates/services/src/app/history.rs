@@ -150,6 +150,18 @@ impl Clickdial {
         search(text, query, &self.agent_names(), &self.caller_id_names())
     }
 
+    /// History as `query` asks, narrowed by the search `text` like the window's (the CLI's
+    /// `history --find`), within the retention rule ([`Clickdial::history`]).
+    pub fn find_history(&self, text: &str, query: HistoryQuery) -> Result<Vec<CallRow>, Error> {
+        match self.searched(text, query) {
+            Some(query) => self.history(&query),
+            None => {
+                self.apply_retention();
+                Ok(Vec::new())
+            }
+        }
+    }
+
     /// Recent calls for the window: `query` narrowed by `text` (a number, an agent's or a
     /// caller ID's name), newest first, each with the stage this process last saw.
     pub async fn recent_calls(
