@@ -40,7 +40,7 @@ async function everyScreen(theme) {
     writeFileSync(join(out, `${theme}-${name}`), await session.screenshot());
   };
   const size = async (w, h) => {
-    await session.setRect(w, h);
+    await session.setRect(w, h, { x: 0, y: 0 });
     await waitFor(`${w}×${h}`, async () => Math.abs((await session.run('return window.innerWidth;')) - w) < 40);
     await sleep(400);
   };

@@ -53,7 +53,7 @@ test('Recent calls: found by name, live from every process, remembered open, sav
     writeFileSync(join(out, name), await session.screenshot());
   };
   const size = async (w, h) => {
-    await session.setRect(w, h);
+    await session.setRect(w, h, { x: 0, y: 0 });
     await waitFor(`${w}×${h}`, async () => Math.abs((await session.run('return window.innerWidth;')) - w) < 40);
     await sleep(400);
   };
