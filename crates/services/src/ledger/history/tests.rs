@@ -110,6 +110,15 @@ fn the_change_stamp_moves_with_every_commit_from_anywhere() {
     assert_eq!(ours.change_stamp().unwrap(), a, "nothing changed");
     ours.recent(10, 0).unwrap();
     assert_eq!(ours.change_stamp().unwrap(), a, "a read is no change");
+    // The retention rule runs before every read of history: deleting nothing, from either
+    // connection, must not move the stamp (the open list would read itself again forever).
+    assert_eq!(ours.prune(0).unwrap(), 0);
+    assert_eq!(theirs.prune(0).unwrap(), 0);
+    assert_eq!(
+        ours.change_stamp().unwrap(),
+        a,
+        "nothing deleted is no change"
+    );
     placed(&theirs, &call("+919876543210", "1001", None), 1_000);
     let b = ours.change_stamp().unwrap();
     assert_ne!(b, a, "another connection's call");
