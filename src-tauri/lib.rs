@@ -99,6 +99,7 @@ pub fn main() -> i32 {
     let builder = builder.manage(commands::LoginItem);
     let builder = builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(on_window_event)
         .on_page_load(|_, page| {
             if page.event() == tauri::webview::PageLoadEvent::Finished {
@@ -418,6 +419,8 @@ pub fn build_app<R: Runtime>(
             commands::history,
             commands::set_availability,
             commands::export_history,
+            commands::history_stamp,
+            commands::set_history_open,
             commands::play_recording,
             commands::set_me,
             commands::keep_draft,

@@ -153,8 +153,12 @@ enum Command {
         #[arg(long)]
         since: Option<String>,
         /// Only calls to numbers containing these digits
-        #[arg(long)]
+        #[arg(long, conflicts_with = "find")]
         number: Option<String>,
+        /// Only calls found by a number, an agent's name or a caller ID's name or number, as
+        /// the window's search finds them ("Vikram", "Sales", "43210")
+        #[arg(long, value_name = "TEXT")]
+        find: Option<String>,
         /// How many calls at most
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -451,11 +455,19 @@ async fn execute(command: Command) -> Result<String, Failure> {
         Command::History {
             since,
             number,
+            find,
             limit,
             json,
             csv,
             output,
-        } => history::history(since, number, limit, json, csv, output),
+        } => history::history(
+            since,
+            history::Filter { number, find },
+            limit,
+            json,
+            csv,
+            output,
+        ),
         Command::Note {
             reference,
             disposition,

@@ -36,6 +36,7 @@ use session::Resolved;
 pub mod availability;
 pub mod desk;
 pub mod dial;
+pub mod history;
 pub mod inbox;
 pub mod lists;
 mod live;
@@ -126,6 +127,10 @@ pub struct Status {
     pub history_days_max: Option<u32>,
     /// Whether the policy allows the demo.
     pub demo_allowed: bool,
+    /// Recent calls were open when last shown: the page opens them so.
+    pub history_open: bool,
+    /// Where the Save dialog for a CSV starts: Downloads, else the home folder.
+    pub export_dir: Option<String>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -237,11 +242,9 @@ impl Clickdial {
     }
 
     /// The agents' names by ID of the account in use (the demo's, the environment's, else the
-    /// saved one),
-    /// as last listed by any Clickdial process (no request): for naming agents in history and
-    /// in `whoami`.
+    /// saved one), as last listed by any Clickdial process (no request): for naming agents in
+    /// history and in `whoami`.
     pub fn agent_names(&self) -> std::collections::HashMap<String, String> {
-        use crate::accounts::AccountKey;
         let demo = lock(&self.demo).clone();
         if let Some(agents) = demo.and_then(|d| d.known_agents()) {
             return agents
@@ -250,15 +253,8 @@ impl Clickdial {
                 .filter(|(_, name)| !name.is_empty())
                 .collect();
         }
-        let given = match (&self.overrides.base_url, &self.overrides.token) {
-            (Some(url), Some(_)) => clickdial_core::types::BaseUrl::parse(url)
-                .ok()
-                .map(|url| AccountKey::new(&url, SignIn::Token, None)),
-            _ => None,
-        };
-        given
-            .or_else(|| AccountKey::of(&self.settings()))
-            .map(|key| lists::ListsFile::new(&self.data_dir, key.as_str()).agent_names())
+        self.lists_file()
+            .map(|f| f.agent_names())
             .unwrap_or_default()
     }
 
@@ -346,6 +342,8 @@ impl Clickdial {
             locked: self.policy.policy.locked_settings(),
             history_days_max: self.policy.policy.history_days,
             demo_allowed: self.policy.policy.allows_demo(),
+            history_open: settings.history_open,
+            export_dir: crate::export_dir().map(|d| d.display().to_string()),
         }
     }
 }

@@ -316,6 +316,10 @@ pub struct HistoryQuery {
     /// Only calls older than this row (the id of the last row of the previous page).
     pub before_id: Option<i64>,
     pub limit: usize,
+    /// Calls by these agents (IDs) or with these caller IDs (as dialled) match too, besides
+    /// `digits`: a search by name, which the application turns into IDs. Empty: none.
+    pub agents: Vec<String>,
+    pub caller_ids: Vec<String>,
 }
 
 /// Why [`Ledger::begin`] refused a dial.
