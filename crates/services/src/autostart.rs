@@ -19,7 +19,7 @@ mod linux;
 mod windows;
 
 #[cfg(target_os = "linux")]
-pub use linux::{desktop_entry, enabled, entry_path, exec_quote, turn_off, turn_on};
+pub use linux::{desktop_entry, enabled, entry_path, turn_off, turn_on};
 #[cfg(windows)]
 pub use windows::{command_line, enabled, turn_off, turn_on, RUN_KEY, RUN_VALUE};
 

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{failed, FLAG};
+use crate::handler::exec_arg;
 use crate::Error;
 
 /// The entry's file name: the one the autostart plugin used, so its entry is replaced.
@@ -20,52 +21,15 @@ pub fn entry_path() -> Option<PathBuf> {
     Some(config.join("autostart").join(ENTRY_FILE))
 }
 
-/// One argument of an `Exec` line, as the specification asks: `%` doubled (it starts a field
-/// code); quoted when it holds a reserved character, with `"`, `` ` ``, `$` and `\` escaped inside
-/// the quotes; then the string escapes of every desktop-entry value (`\` as `\\`, control
-/// characters as `\n`, `\t`, `\r`). A literal backslash in a quoted argument therefore becomes
-/// four.
-pub fn exec_quote(arg: &str) -> String {
-    const RESERVED: &[char] = &[
-        ' ', '\t', '\n', '"', '\'', '\\', '>', '<', '~', '|', '&', ';', '$', '*', '?', '#', '(',
-        ')', '`',
-    ];
-    let arg = arg.replace('%', "%%");
-    let quoted = if arg.is_empty() || arg.contains(RESERVED) {
-        let mut q = String::from("\"");
-        for c in arg.chars() {
-            if matches!(c, '"' | '`' | '$' | '\\') {
-                q.push('\\');
-            }
-            q.push(c);
-        }
-        q.push('"');
-        q
-    } else {
-        arg
-    };
-    let mut out = String::with_capacity(quoted.len());
-    for c in quoted.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The entry that starts `program` at login with [`FLAG`]. A path with a `%` in it goes through
 /// `env`: GLib (GNOME's session) looks for the program named in `Exec` before it turns `%%` back
 /// into `%`, so it would refuse an entry whose program path holds one.
 pub fn desktop_entry(program: &Path) -> String {
     let program = program.to_string_lossy();
     let exec = if program.contains('%') {
-        format!("env {}", exec_quote(&program))
+        format!("env {}", exec_arg(&program))
     } else {
-        exec_quote(&program)
+        exec_arg(&program)
     };
     format!(
         "[Desktop Entry]\n\
@@ -125,30 +89,6 @@ pub fn turn_off() -> Result<bool, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exec_arguments_are_quoted_and_escaped_per_the_specification() {
-        assert_eq!(
-            exec_quote("/usr/bin/clickdial-window"),
-            "/usr/bin/clickdial-window"
-        );
-        assert_eq!(
-            exec_quote("/home/asha rao/Apps/clickdial-window"),
-            "\"/home/asha rao/Apps/clickdial-window\""
-        );
-        // `%` starts a field code, quoted or not.
-        assert_eq!(exec_quote("/opt/100%/c"), "/opt/100%%/c");
-        assert_eq!(exec_quote("/opt/a b%/c"), "\"/opt/a b%%/c\"");
-        // Inside quotes: `"`, backtick, `$` and `\` escaped; then `\` doubled again.
-        assert_eq!(exec_quote("/opt/$HOME/c"), "\"/opt/\\\\$HOME/c\"");
-        assert_eq!(exec_quote("/opt/a\\b"), "\"/opt/a\\\\\\\\b\"");
-        assert_eq!(exec_quote("/opt/\"q\"/c"), "\"/opt/\\\\\"q\\\\\"/c\"");
-        assert_eq!(exec_quote("/opt/a`b"), "\"/opt/a\\\\`b\"");
-        // Reserved characters without a space still quote; a newline is escaped.
-        assert_eq!(exec_quote("/opt/a;b"), "\"/opt/a;b\"");
-        assert_eq!(exec_quote("/opt/a\nb"), "\"/opt/a\\nb\"");
-        assert_eq!(exec_quote(""), "\"\"");
-    }
 
     #[test]
     fn the_entry_names_the_program_and_the_flag() {

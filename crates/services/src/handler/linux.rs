@@ -345,10 +345,10 @@ const RESERVED: &[char] = &[
     '`',
 ];
 
-/// One Exec argument as written in the file. Quoted only when it must be (Debian 12's
+/// One Exec argument as written in the file (here and in the login entry, `autostart`). Quoted only when it must be (Debian 12's
 /// xdg-mime cannot read a quoted program); then the string escapes (`\\`, `\n`, ...) are
 /// applied on top, as the spec layers them.
-pub(super) fn exec_arg(arg: &str) -> String {
+pub(crate) fn exec_arg(arg: &str) -> String {
     let arg = arg.replace('%', "%%");
     let quoted = if arg.contains(RESERVED) {
         let mut q = String::from("\"");

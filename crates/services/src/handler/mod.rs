@@ -386,6 +386,8 @@ fn finish(
 mod linux;
 #[cfg(not(any(windows, target_os = "macos")))]
 use linux as imp;
+#[cfg(target_os = "linux")]
+pub(crate) use linux::exec_arg;
 
 #[cfg(target_os = "macos")]
 mod macos;
