@@ -141,19 +141,37 @@ fn demo_dial_through_real_ipc() {
                "region": "IN", "assumedCountry": false})
     );
 
-    // Pasted text: the numbers in it, the country shown when it was assumed.
+    // Pasted text: the numbers in it, mobiles first, the country shown when it was assumed.
     let found = h.ok(
         "find_numbers",
         json!({"text": "Rahul Sharma, Mobile: 98765 43210 / Office +1 (415) 555-0100"}),
     );
-    assert_eq!(found[0]["international"], "+91 98765 43210");
-    assert_eq!(found[0]["assumedCountry"], true);
-    assert_eq!(found[1]["e164"], "+14155550100");
-    assert_eq!(found[1]["assumedCountry"], false);
-    assert_eq!(
-        h.ok("find_numbers", json!({"text": "no number here"})),
-        json!([])
+    assert_eq!(found["whole"], false);
+    let numbers = &found["numbers"];
+    assert_eq!(numbers[0]["international"], "+91 98765 43210");
+    assert_eq!(numbers[0]["assumedCountry"], true);
+    assert_eq!(numbers[1]["e164"], "+14155550100");
+    assert_eq!(numbers[1]["assumedCountry"], false);
+    // Issue 25 item 5: a CRM line with a mobile and a landline; the mobile first.
+    let crm = h.ok(
+        "find_numbers",
+        json!({"text": "Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789"}),
     );
+    assert_eq!(
+        crm["numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["international"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["+91 98765 43210", "+91 22 2345 6789"]
+    );
+    // One number as written is `whole`; text without a number says why, as preview does.
+    let one = h.ok("find_numbers", json!({"text": "098765 43210"}));
+    assert_eq!(one["whole"], true);
+    assert_eq!(one["numbers"].as_array().unwrap().len(), 1);
+    let none = h.err("find_numbers", json!({"text": "no number here"}));
+    assert_eq!(none["code"], "invalidNumber");
 
     let status = h.ok("start_demo", json!({}));
     assert_eq!(status["configured"], true);

