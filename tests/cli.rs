@@ -142,6 +142,15 @@ async fn normalize_json_has_e164_and_ext() {
     assert!(err.contains("has letters"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["code"], "invalidNumber");
+
+    // Issue 25 item 9: too many digits, said as such, with the problem as data.
+    let mut c = clickdial(home.path());
+    c.args(["normalize", "98765 432101", "--json"]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("has 1 digit too many"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["detail"]["problem"], "tooManyDigits", "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

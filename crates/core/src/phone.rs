@@ -174,7 +174,7 @@ pub fn numbers_in(text: &str, region: Region) -> Result<Vec<Number>, NumberError
         NumberErrorKind::Letters
         | NumberErrorKind::BadCharacter(_)
         | NumberErrorKind::MisplacedPlus => 1,
-        NumberErrorKind::TooLong => 2,
+        NumberErrorKind::TooLong | NumberErrorKind::TooManyDigits { .. } => 2,
         _ => return Err(whole),
     };
     let mut found = find_numbers(text, region);
@@ -214,7 +214,19 @@ pub enum NumberErrorKind {
     UnknownCountryCode,
     TooShort,
     TooLong,
-    Invalid { region: String },
+    /// A whole mobile or landline number of the country and `extra` digits after it
+    /// ("98765 432101"): the country's mobile and landline numbers have `lengths` digits
+    /// after `+{country_code}` (or the national prefix, when the country has one).
+    TooManyDigits {
+        extra: usize,
+        lengths: Vec<u16>,
+        region: String,
+        country_code: u16,
+        national_prefix: Option<String>,
+    },
+    Invalid {
+        region: String,
+    },
     BadExtension,
 }
 
@@ -267,6 +279,30 @@ impl fmt::Display for NumberError {
             }
             NumberErrorKind::TooLong => {
                 write!(f, "'{i}' is too long for a phone number; check for extra digits.")
+            }
+            NumberErrorKind::TooManyDigits {
+                extra,
+                lengths,
+                region,
+                country_code,
+                national_prefix,
+            } => {
+                let many = if *extra == 1 {
+                    "1 digit".to_string()
+                } else {
+                    format!("{extra} digits")
+                };
+                let lengths: Vec<String> = lengths.iter().map(u16::to_string).collect();
+                let after = match national_prefix {
+                    Some(p) => format!("+{country_code} or {p}"),
+                    None => format!("+{country_code}"),
+                };
+                write!(
+                    f,
+                    "'{i}' has {many} too many: {region} mobile and landline numbers have {} \
+                     digits after {after}. Check for extra digits.",
+                    lengths.join(" or ")
+                )
             }
             NumberErrorKind::Invalid { region } => write!(
                 f,
@@ -604,7 +640,7 @@ fn resolve(plus: bool, digits: &str, region: Region) -> Result<PhoneNumber, Numb
             return Ok(n);
         }
     }
-    Err(length_verdict(meta.country_code(), national.len(), region))
+    Err(length_verdict(meta.country_code(), national, region))
 }
 
 fn international(digits: &str) -> Result<PhoneNumber, NumberErrorKind> {
@@ -619,7 +655,7 @@ fn international(digits: &str) -> Result<PhoneNumber, NumberErrorKind> {
         .unwrap_or_default();
     match phonenumber::parse(None, format!("+{digits}")) {
         Ok(n) if n.is_valid() => Ok(n),
-        _ => Err(length_verdict(code, nsn.len(), region)),
+        _ => Err(length_verdict(code, nsn, region)),
     }
 }
 
@@ -631,15 +667,20 @@ fn split_country_code(digits: &str) -> Option<(u16, &str)> {
     })
 }
 
-/// Too short, too long, or the right length but not a number of that country.
-fn length_verdict(code: u16, nsn_len: usize, region: Region) -> NumberErrorKind {
+/// Too short, too long, a whole number with digits after it, or the right length but not a
+/// number of that country. `nsn`: the national significant number's digits.
+fn length_verdict(code: u16, nsn: &str, region: Region) -> NumberErrorKind {
+    let nsn_len = nsn.len();
     let metas = DATABASE.by_code(&code).unwrap_or_default();
     // "Too short" is judged against numbers people call (fixed line, mobile), not the short
     // service codes the general descriptor also admits.
-    let dialable: Vec<u16> = metas
-        .iter()
-        .flat_map(|m| [m.descriptors().fixed_line(), m.descriptors().mobile()])
-        .flatten()
+    let people = || {
+        metas
+            .iter()
+            .flat_map(|m| [m.descriptors().fixed_line(), m.descriptors().mobile()])
+            .flatten()
+    };
+    let dialable: Vec<u16> = people()
         .flat_map(|d| d.possible_length().iter().copied())
         .collect();
     let general: Vec<u16> = metas
@@ -650,13 +691,37 @@ fn length_verdict(code: u16, nsn_len: usize, region: Region) -> NumberErrorKind 
     let min = dialable.iter().copied().min().map_or(min, usize::from);
     let max = general.iter().copied().max().unwrap_or(14) as usize;
     if nsn_len < min {
-        NumberErrorKind::TooShort
-    } else if nsn_len > max {
-        NumberErrorKind::TooLong
-    } else {
-        NumberErrorKind::Invalid {
+        return NumberErrorKind::TooShort;
+    }
+    if nsn_len > max {
+        return NumberErrorKind::TooLong;
+    }
+    // Longer than any mobile or landline, and its beginning is one ("98765 432101"): too many
+    // digits, rather than "not a valid number" (the general lengths also admit longer
+    // toll-free and service numbers, so the length alone does not tell).
+    let mut lengths = dialable;
+    lengths.sort_unstable();
+    lengths.dedup();
+    let whole = lengths
+        .iter()
+        .rev()
+        .map(|&l| usize::from(l))
+        .filter(|&l| l < nsn_len)
+        .find(|&l| people().any(|d| d.is_match(&nsn[..l])));
+    if let Some(l) = whole.filter(|_| lengths.last().is_some_and(|&m| nsn_len > usize::from(m))) {
+        return NumberErrorKind::TooManyDigits {
+            extra: nsn_len - l,
+            lengths,
             region: region_name(code, region),
-        }
+            country_code: code,
+            national_prefix: metas
+                .first()
+                .and_then(|m| m.national_prefix())
+                .map(str::to_string),
+        };
+    }
+    NumberErrorKind::Invalid {
+        region: region_name(code, region),
     }
 }
 
