@@ -415,14 +415,14 @@ pub async fn export_history(
 ) -> Result<String, Error> {
     let ledger = state.dialer()?.ledger().clone();
     let names = state.agent_names();
+    let query = state.scoped(HistoryQuery {
+        digits,
+        ..HistoryQuery::default()
+    });
     let dir = clickdial_services::export_dir().ok_or_else(|| {
         Error::internal("Clickdial could not find your Downloads or home folder.")
     })?;
     tauri::async_runtime::spawn_blocking(move || {
-        let query = HistoryQuery {
-            digits,
-            ..HistoryQuery::default()
-        };
         let path = ledger.export_csv(&query, wall_clock_ms(), &dir, &names)?;
         Ok(path.display().to_string())
     })
@@ -450,13 +450,14 @@ pub async fn history(
     until_ms: Option<i64>,
 ) -> Result<Vec<HistoryItem>, Error> {
     let ledger = state.dialer()?.ledger().clone();
-    let query = HistoryQuery {
+    let query = state.scoped(HistoryQuery {
         digits,
         before_id,
         since_ms,
         until_ms,
         limit: limit.unwrap_or(50).clamp(1, 500) as usize,
-    };
+        ..HistoryQuery::default()
+    });
     tauri::async_runtime::spawn_blocking(move || {
         let rows = ledger.history(&query, wall_clock_ms())?;
         Ok(rows

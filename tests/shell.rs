@@ -215,6 +215,45 @@ fn demo_dial_through_real_ipc() {
     assert_eq!(dials[0].body["destination_number"], "919876543210");
     assert_eq!(dials[0].body["caller_id"], "918065000101");
 
+    // Issue 25 item 4: the demo's calls are marked as the demo's in the ledger and listed in
+    // the demo's history; a real account connected next shows none of them, nor the demo's
+    // last call.
+    let history = h.ok("history", json!({}));
+    let accounts: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 2, "{history}");
+    assert!(
+        accounts
+            .iter()
+            .all(|a| a.starts_with("demo http://127.0.0.1:")),
+        "{accounts:?}"
+    );
+    assert_eq!(h.ok("calls", json!({})).as_array().unwrap().len(), 1);
+    let real = tauri::async_runtime::block_on(Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        ..Account::demo()
+    }))
+    .unwrap();
+    h.ok("save_account", custom(&real, json!({"token": TOKEN})));
+    assert_eq!(h.ok("history", json!({})), json!([]));
+    assert_eq!(
+        h.ok("calls", json!({})),
+        json!([]),
+        "the demo's call is gone"
+    );
+    let queued = h.ok("dial", dial_args("0506123456781", "98765 43212"));
+    let history = h.ok("history", json!({}));
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["id"], queued["call"]);
+    assert!(history[0]["account"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+
     let status = h.ok("sign_out", json!({}));
     assert_eq!(status["configured"], false);
 }
@@ -1330,7 +1369,8 @@ fn history_retention_and_following_through_ipc() {
     let old = ledger
         .begin(
             &clickdial_services::ledger::NewCall {
-                account: "x",
+                // The demo's history, where the test lists it.
+                account: "demo x",
                 e164: "+919876500000",
                 ext: None,
                 agent: "0506123456781",

@@ -10,14 +10,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  app, driverBin, nativeDriver, newSession, root, simFetch, sleep, startDriver, waitFor,
+  app, driverBin, nativeDriver, newSession, root, simFetch, sleep, startDriver, startSim, waitFor,
 } from './webdriver.js';
 
 let driver;
 let session;
+const sims = [];
 after(async () => {
   await session?.close();
   await driver?.stop();
+  for (const child of sims) child.kill();
 });
 
 const CRM = 'Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789';
@@ -105,6 +107,15 @@ test('pasted and typed text, too many digits, context and who you are', { timeou
   assert.deepEqual(await chips(), ['+91 22 2345 6789'], 'the other number stays offered');
   await ended();
 
+  // Item 4, context: after switching "You", the result no longer names the old agent.
+  assert.match(await session.text('#result'), /Asha Rao/);
+  await session.click('#me-change');
+  await waitFor('who are you', async () => !(await hidden('#me-pick')));
+  await session.click('#me-list .me-choice[data-id="0506123456783"]');
+  await waitFor('"You: Meera Iyer"', async () => (await session.text('#me-name')) === 'Meera Iyer');
+  assert.equal(await hidden('#result'), true, 'no result naming Asha Rao');
+  assert.equal(await session.text('#result'), '');
+
   // Item 9: too many digits are said at once, as such, not "Keep typing".
   await size(380, 520);
   await clear();
@@ -117,4 +128,38 @@ test('pasted and typed text, too many digits, context and who you are', { timeou
   await clear();
   await session.type('#number', '98765 4321');
   await waitFor('the typing hint', async () => (await session.text('#preview')).startsWith('Keep typing'));
+
+  // Item 4, context: the demo's calls are in the demo's Recent calls...
+  await session.run("document.querySelector('#history').open = true; return true;");
+  await waitFor('the demo calls listed', () => session.run("return document.querySelectorAll('#history-list li').length === 2;"));
+  await session.run("document.querySelector('#history').open = false; return true;");
+  // ...and nothing of the demo stays once a real account is connected.
+  const real = await startSim();
+  sims.push(real.child);
+  await session.click('#open-settings');
+  await waitFor('settings', async () => !(await hidden('#view-settings')));
+  await session.click('#signout');
+  await waitFor('the leave question', () => session.run("return document.querySelector('#ask').open;"));
+  await session.click('#ask-buttons button[value="go"]');
+  await waitFor('the welcome screen', async () => !(await hidden('#account-form')));
+  await shot('input-welcome-after-demo-380.png');
+  await session.run("const p = document.querySelector('#provider'); p.value = 'custom'; p.dispatchEvent(new Event('change')); return true;");
+  await waitFor('the server address field', async () => !(await hidden('#base-url')));
+  await session.type('#base-url', real.url);
+  await session.type('#token', 'demo-token\uE007');
+  await waitFor('who are you', () => session.run("return document.querySelectorAll('#me-list .me-choice').length === 5;"));
+  // The list is drawn again as the lists finish loading: let it settle before the click.
+  await shot('input-who-real-380.png');
+  await session.click('#me-list .me-choice[data-id="0506123456781"]');
+  await waitFor('the dial screen', async () => !(await hidden('#me-row')));
+  assert.equal(await hidden('#result'), true, 'no demo result');
+  assert.equal(await hidden('#follow'), true, 'no demo call in the call bar');
+  assert.equal(await value('#number'), '');
+  await session.run("document.querySelector('#history').open = true; return true;");
+  await waitFor('no demo calls', async () => !(await hidden('#history-empty')));
+  assert.equal(await session.run("return document.querySelectorAll('#history-list li').length;"), 0);
+  assert.equal(await session.text('#history-empty'), 'No calls yet.');
+  await shot('input-real-account-380.png');
+  // The command line, on the same real account, lists none of them either.
+  assert.equal(execFileSync(app, ['history'], { encoding: 'utf8' }).trim(), 'No calls.');
 });

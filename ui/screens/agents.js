@@ -95,9 +95,17 @@ function renderMeList() {
   setMessage($('me-more'), meMoreText(found.length));
 }
 
+/** The last result names the agent whose phone rang: another "me" makes it old news. */
+function forgetResult() {
+  setMessage($('result'), '');
+  setMessage($('dial-note'), '');
+}
+
 async function chooseMe(id) {
   try {
+    const before = state.status.me;
     state.status = await backend.setMe(id);
+    if (state.status.me !== before) forgetResult();
     changingMe = false;
     $('me-search').value = '';
     setMessage($('lists-message'), '');
@@ -303,6 +311,7 @@ export function setupAgents() {
   listen(EVENTS.picksChanged, ({ payload }) => {
     if (payload.agent && !state.status.chooseAgentEachCall) {
       // The tray's agent is who you are (it was saved as such).
+      if (state.status.me !== payload.agent) forgetResult();
       state.status.me = payload.agent;
       changingMe = false;
       applyAgentMode();

@@ -79,6 +79,15 @@ function takeFirst() {
   return shown;
 }
 
+/** Empties the number, the numbers offered and the last result (another account or agent). */
+export function clearDial() {
+  $('number').value = '';
+  showPicks([]);
+  setMessage($('result'), '');
+  setMessage($('dial-note'), '');
+  updatePreview();
+}
+
 /** Call looks unavailable until the number is valid (it stays clickable: Enter explains). */
 function markCall() {
   $('call').classList.toggle('inactive', !numberState.valid);

@@ -9,8 +9,8 @@ use std::io;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{
-    duration_ms, storage, CallState, Finish, Ledger, LedgerError, NewCall, Refusal,
-    INTERRUPTED_REASON, STALE_PENDING,
+    duration_ms, same_server, server_forms, storage, CallState, Finish, Ledger, LedgerError,
+    NewCall, Refusal, INTERRUPTED_REASON, STALE_PENDING,
 };
 
 /// True only when `pid` certainly names no running process. Unknown (another user's process, a
@@ -105,7 +105,7 @@ impl Ledger {
                 )
                 .and_then(|mut s| s.execute(params![row.id, INTERRUPTED_REASON, now_ms]))
                 .map_err(storage)?;
-            } else if row.account == call.account {
+            } else if same_server(&row.account, call.account) {
                 if row.e164 == call.e164 {
                     in_flight = in_flight.or(Some(row));
                 } else if row.agent == call.agent {
@@ -131,16 +131,17 @@ impl Ledger {
         let recent: Option<i64> = tx
             .prepare_cached(
                 "SELECT COALESCE(finished_at_ms, created_at_ms) AS ended FROM calls
-                 WHERE account = ?1 AND e164 = ?2
+                 WHERE account IN (?1, ?6) AND e164 = ?2
                    AND created_at_ms > ?5 AND created_at_ms <= ?4
                    AND state IN ('pending', 'queued', 'unknown')
                    AND COALESCE(finished_at_ms, created_at_ms) > ?3
                  ORDER BY ended DESC LIMIT 1",
             )
             .and_then(|mut s| {
+                let [plain, demo] = server_forms(call.account);
                 s.query_row(
                     params![
-                        call.account,
+                        plain,
                         call.e164,
                         now_ms.saturating_sub(self.bounce_ms),
                         now_ms.saturating_add(self.bounce_ms),
@@ -149,6 +150,7 @@ impl Ledger {
                         now_ms
                             .saturating_sub(self.bounce_ms)
                             .saturating_sub(duration_ms(STALE_PENDING)),
+                        demo,
                     ],
                     |r| r.get(0),
                 )

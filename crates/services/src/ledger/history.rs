@@ -11,8 +11,8 @@ use rusqlite::{params, OptionalExtension};
 
 use super::guard::interrupted;
 use super::{
-    io_storage, storage, CallRow, CallState, HistoryQuery, Ledger, LedgerError, Party, Progress,
-    Source, INTERRUPTED_REASON,
+    io_storage, server_forms, storage, CallRow, CallState, HistoryQuery, Ledger, LedgerError,
+    Party, Progress, Source, INTERRUPTED_REASON,
 };
 
 pub(super) const SELECT_ROW: &str =
@@ -92,6 +92,8 @@ impl Ledger {
         // A number search scans the (e164, created_at_ms) index, a tenth of the table's size,
         // for the page's ids (`instr` can use no index, so this is the smallest scan there is),
         // then reads just those rows.
+        // `?6`, whether the demo's calls are asked for: their account starts with "demo "
+        // (`DEMO_PREFIX`, 5 characters).
         let sql = if digits.is_some() {
             format!(
                 "{SELECT_ROW} WHERE id IN (
@@ -100,6 +102,7 @@ impl Ledger {
                        AND (?2 IS NULL OR created_at_ms >= ?2)
                        AND (?3 IS NULL OR created_at_ms < ?3)
                        AND (?4 IS NULL OR id < ?4)
+                       AND (?6 IS NULL OR (substr(account, 1, 5) = 'demo ') = ?6)
                      ORDER BY id DESC LIMIT ?5)
                  ORDER BY id DESC"
             )
@@ -110,6 +113,7 @@ impl Ledger {
                    AND (?2 IS NULL OR created_at_ms >= ?2)
                    AND (?3 IS NULL OR created_at_ms < ?3)
                    AND (?4 IS NULL OR id < ?4)
+                   AND (?6 IS NULL OR (substr(account, 1, 5) = 'demo ') = ?6)
                  ORDER BY id DESC LIMIT ?5"
             )
         };
@@ -117,14 +121,14 @@ impl Ledger {
         let limit = i64::try_from(q.limit.max(1)).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(
-                params![digits, q.since_ms, q.until_ms, q.before_id, limit],
+                params![digits, q.since_ms, q.until_ms, q.before_id, limit, q.demo],
                 |r| read_row(r, now_ms),
             )
             .map_err(storage)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(storage)
     }
 
-    /// This account's calls to a number, or ringing an agent, started in `[from_ms, to_ms)`
+    /// This account's (this server's, the demo's calls or not) calls to a number, or ringing an agent, started in `[from_ms, to_ms)`
     /// whose end is not known (queued or may have been placed, with no outcome yet), newest
     /// first, at most 10. Read through an index that starts with the account and the number or
     /// the agent: its cost does not grow with history.
@@ -140,11 +144,13 @@ impl Ledger {
             Party::Number(e164) => ("calls_account_e164_created", "e164", e164),
             Party::Agent(agent) => ("calls_account_agent_state", "agent", agent),
         };
+        // The server's calls, the demo's or not: one server, one rule.
+        let [plain, demo] = server_forms(account);
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(&format!(
                 "{SELECT_ROW} INDEXED BY {index}
-                 WHERE account = ?1 AND {column} = ?2
+                 WHERE account IN (?1, ?5) AND {column} = ?2
                    AND created_at_ms >= ?3 AND created_at_ms < ?4
                    AND state IN ('queued', 'unknown', 'pending')
                    AND outcome IS NULL AND ended_at_ms IS NULL
@@ -152,7 +158,7 @@ impl Ledger {
             ))
             .map_err(storage)?;
         let rows = stmt
-            .query_map(params![account, value, from_ms, to_ms], |r| {
+            .query_map(params![plain, value, from_ms, to_ms, demo], |r| {
                 read_row(r, now_ms)
             })
             .map_err(storage)?;

@@ -292,6 +292,24 @@ pub enum Party<'a> {
     Agent(&'a str),
 }
 
+/// What a demo call's `account` starts with: "demo http://127.0.0.1:…" (the demo session's
+/// [`crate::dialer::Session::ledger_account`]).
+pub const DEMO_PREFIX: &str = "demo ";
+
+/// The two ways one server's calls are written in `account`: plain (a real account, the CLI,
+/// environment overrides) and marked as the demo's. The guard and the live-call checks treat
+/// both as one server (a CLI dialling the demo's simulator shares its guard); history keeps
+/// them apart ([`HistoryQuery::demo`]).
+pub(crate) fn server_forms(account: &str) -> [String; 2] {
+    let plain = account.strip_prefix(DEMO_PREFIX).unwrap_or(account);
+    [plain.to_string(), format!("{DEMO_PREFIX}{plain}")]
+}
+
+/// Whether two `account`s are one server's ([`server_forms`]).
+pub fn same_server(a: &str, b: &str) -> bool {
+    a.strip_prefix(DEMO_PREFIX).unwrap_or(a) == b.strip_prefix(DEMO_PREFIX).unwrap_or(b)
+}
+
 /// What history asks for; newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
@@ -304,6 +322,11 @@ pub struct HistoryQuery {
     /// Only calls older than this row (the id of the last row of the previous page).
     pub before_id: Option<i64>,
     pub limit: usize,
+    /// Only the demo's calls (`Some(true)`: their `account` starts with "demo "), or only the
+    /// others (`Some(false)`); every call when `None`. The application sets it for the
+    /// session in use ([`crate::Clickdial::scoped`]), so demo calls never mix into a real
+    /// account's history or CSV.
+    pub demo: Option<bool>,
 }
 
 /// Why [`Ledger::begin`] refused a dial.
