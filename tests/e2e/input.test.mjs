@@ -116,6 +116,62 @@ test('pasted and typed text, too many digits, context and who you are', { timeou
   assert.equal(await hidden('#result'), true, 'no result naming Asha Rao');
   assert.equal(await session.text('#result'), '');
 
+  // Item 8, who are you: the list marks who you are now; arrows move from the search into the
+  // list and back; Escape keeps who you are.
+  const focused = () => session.run("const e = document.activeElement; return e.id || e.dataset.id || e.value || e.tagName;");
+  await session.click('#me-change');
+  await waitFor('who are you', async () => !(await hidden('#me-pick')));
+  assert.equal(await session.run("return [...document.querySelectorAll('#me-list [aria-current=\"true\"]')].map((b) => b.textContent).join();"),
+    'Meera Iyer · +91 98100 00003 · you now');
+  await shot('input-who-current-1280.png');
+  assert.equal(await focused(), 'me-search');
+  await session.keys('\uE015'); // Down: Asha Rao
+  assert.equal(await focused(), '0506123456781');
+  await session.keys('\uE015'); // Down: Meera Iyer
+  assert.equal(await focused(), '0506123456783');
+  await session.keys('\uE013\uE013'); // Up, Up: back in the search
+  assert.equal(await focused(), 'me-search');
+  await session.keys('\uE00C'); // Escape: Change undone
+  await waitFor('"You: Meera Iyer" kept', async () => (await hidden('#me-pick')) && !(await hidden('#me-row')));
+  assert.equal(await session.text('#me-name'), 'Meera Iyer');
+  assert.equal(await focused(), 'number');
+
+  // Item 8, on break: Rahul Das is blocked. Enter twice never dials: the question's focus is
+  // on Cancel. "Go available and call" makes him available, then dials once.
+  await session.click('#me-change');
+  await waitFor('who are you', async () => !(await hidden('#me-pick')));
+  await session.keys('\uE015\uE015\uE015\uE015'); // Asha, Meera, Priya, Rahul
+  assert.equal(await focused(), '0506123456784');
+  await session.keys('\uE007');
+  await waitFor('"You: Rahul Das"', async () => (await session.text('#me-name')) === 'Rahul Das');
+  await size(380, 520);
+  await clear();
+  await session.type('#number', '98765 43213');
+  await waitFor('a valid number', () => session.run("return document.querySelector('#call').getAttribute('aria-disabled') === 'false';"));
+  const before = (await dials()).length;
+  await session.keys('\uE007');
+  await waitFor('the on-break question', () => session.run("return document.querySelector('#ask').open;"));
+  assert.equal(await session.text('#ask-title'), 'Rahul Das is on break');
+  assert.equal(await focused(), 'cancel', 'Cancel has the focus');
+  assert.deepEqual(await session.run("return [...document.querySelectorAll('#ask-buttons button')].map((b) => b.textContent);"),
+    ['Go available and call', 'Dial anyway', 'Cancel']);
+  await sleep(700);
+  await shot('input-on-break-380.png');
+  await session.keys('\uE007');
+  await waitFor('the question closed', () => session.run("return !document.querySelector('#ask').open;"));
+  await sleep(500);
+  assert.equal((await dials()).length, before, 'Enter twice dialled nothing');
+  await session.keys('\uE007');
+  await waitFor('the question again', () => session.run("return document.querySelector('#ask').open;"));
+  await session.click('#ask-buttons button[value="available"]');
+  await waitFor('the queued result', async () => (await session.text('#result')).includes('+91 98765 43213'));
+  const unblocks = (await (await simFetch(simUrl, '/__sim/requests')).json()).filter((r) => r.path.endsWith('/unblock'));
+  assert.equal(unblocks.length, 1, 'made available once');
+  assert.deepEqual((await dials()).slice(before), ['919876543213'], 'then dialled once');
+  assert.match(await session.text('#result'), /Rahul Das/);
+  await waitFor('shown available', async () => (await session.text('#availability')).includes('Available'));
+  await ended();
+
   // Item 9: too many digits are said at once, as such, not "Keep typing".
   await size(380, 520);
   await clear();
@@ -131,7 +187,7 @@ test('pasted and typed text, too many digits, context and who you are', { timeou
 
   // Item 4, context: the demo's calls are in the demo's Recent calls...
   await session.run("document.querySelector('#history').open = true; return true;");
-  await waitFor('the demo calls listed', () => session.run("return document.querySelectorAll('#history-list li').length === 2;"));
+  await waitFor('the demo calls listed', () => session.run("return document.querySelectorAll('#history-list li').length === 3;"));
   await session.run("document.querySelector('#history').open = false; return true;");
   // ...and nothing of the demo stays once a real account is connected.
   const real = await startSim();

@@ -5,6 +5,7 @@ import { blockedQuestion } from '../logic.js';
 import { backend } from '../app.js';
 import { dialing, placeCall } from '../dialing.js';
 import { agentById, state } from '../state.js';
+import { canGoAvailable, setAvailable } from './agents.js';
 import { $, ask, chosen, setMessage } from '../view.js';
 
 let previewSeq = 0;
@@ -147,9 +148,12 @@ async function onDial(event) {
   }
   const picked = agentById(agent);
   if (picked?.status === 'blocked') {
-    const answer = await ask(blockedQuestion(picked));
+    const answer = await ask(blockedQuestion(picked, { canSwitch: canGoAvailable(picked) }));
     $('number').focus();
-    if (answer !== 'dial') return;
+    // "Go available and call": available first (through the app), then this one dial.
+    if (answer === 'available') {
+      if (!(await setAvailable(agent, true))) return;
+    } else if (answer !== 'dial') return;
   }
   const answer = await placeCall({
     agent,
