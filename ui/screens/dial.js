@@ -98,6 +98,7 @@ function markCall() {
 /** Puts a number in the field as if typed: the old result goes, the preview follows. */
 export function setNumber(text) {
   $('number').value = text;
+  showPicks([]);
   setMessage($('result'), '');
   setMessage($('dial-note'), '');
   return updatePreview();
@@ -119,7 +120,6 @@ function showPicks(found) {
     b.className = 'chip';
     b.textContent = n.international;
     b.addEventListener('click', () => {
-      showPicks([]);
       setNumber(n.international);
       $('number').focus();
     });

@@ -9,8 +9,8 @@ use std::io;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{
-    duration_ms, same_server, server_forms, storage, CallState, Finish, Ledger, LedgerError,
-    NewCall, Refusal, INTERRUPTED_REASON, STALE_PENDING,
+    duration_ms, storage, CallState, Finish, Ledger, LedgerError, NewCall, Refusal,
+    INTERRUPTED_REASON, STALE_PENDING,
 };
 
 /// True only when `pid` certainly names no running process. Unknown (another user's process, a
@@ -57,6 +57,24 @@ struct PendingRow {
     agent: String,
     pid: Option<i64>,
     created_at_ms: i64,
+}
+
+/// What a demo call's `account` starts with: "demo http://127.0.0.1:…" (the demo session's
+/// [`crate::dialer::Session::ledger_account`]).
+pub const DEMO_PREFIX: &str = "demo ";
+
+/// The two ways one server's calls are written in `account`: plain (a real account, the CLI,
+/// environment overrides) and marked as the demo's. The guard and the live-call checks treat
+/// both as one server (a CLI dialling the demo's simulator shares its guard); history keeps
+/// them apart ([`super::HistoryQuery::demo`]).
+pub(super) fn server_forms(account: &str) -> [String; 2] {
+    let plain = account.strip_prefix(DEMO_PREFIX).unwrap_or(account);
+    [plain.to_string(), format!("{DEMO_PREFIX}{plain}")]
+}
+
+/// Whether two `account`s are one server's ([`server_forms`]).
+pub fn same_server(a: &str, b: &str) -> bool {
+    a.strip_prefix(DEMO_PREFIX).unwrap_or(a) == b.strip_prefix(DEMO_PREFIX).unwrap_or(b)
 }
 
 impl Ledger {

@@ -35,6 +35,8 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
+use guard::server_forms;
+pub use guard::{same_server, DEMO_PREFIX};
 pub use history::{csv, status_words};
 use schema::{open_repairing, Check, SetupError};
 
@@ -290,24 +292,6 @@ pub enum Party<'a> {
     Number(&'a str),
     /// Calls ringing this agent first.
     Agent(&'a str),
-}
-
-/// What a demo call's `account` starts with: "demo http://127.0.0.1:…" (the demo session's
-/// [`crate::dialer::Session::ledger_account`]).
-pub const DEMO_PREFIX: &str = "demo ";
-
-/// The two ways one server's calls are written in `account`: plain (a real account, the CLI,
-/// environment overrides) and marked as the demo's. The guard and the live-call checks treat
-/// both as one server (a CLI dialling the demo's simulator shares its guard); history keeps
-/// them apart ([`HistoryQuery::demo`]).
-pub(crate) fn server_forms(account: &str) -> [String; 2] {
-    let plain = account.strip_prefix(DEMO_PREFIX).unwrap_or(account);
-    [plain.to_string(), format!("{DEMO_PREFIX}{plain}")]
-}
-
-/// Whether two `account`s are one server's ([`server_forms`]).
-pub fn same_server(a: &str, b: &str) -> bool {
-    a.strip_prefix(DEMO_PREFIX).unwrap_or(a) == b.strip_prefix(DEMO_PREFIX).unwrap_or(b)
 }
 
 /// What history asks for; newest first.
