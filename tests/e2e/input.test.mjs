@@ -180,9 +180,9 @@ test('pasted and typed text, too many digits, context and who you are', { timeou
   assert.deepEqual(await chips(), [], 'no number offered from text no longer in the field');
   assert.equal(await session.run("return document.querySelector('#preview').classList.contains('error');"), true);
   await shot('input-too-many-380.png');
-  // Still typing a short one: the calm hint as before.
+  // Still typing (here after the country code without +): the calm hint as before.
   await clear();
-  await session.type('#number', '98765 4321');
+  await session.type('#number', '91 98765 4321');
   await waitFor('the typing hint', async () => (await session.text('#preview')).startsWith('Keep typing'));
 
   // Item 4, context: the demo's calls are in the demo's Recent calls...

@@ -516,12 +516,20 @@ fn resolve(plus: bool, digits: &str, region: Region) -> Result<PhoneNumber, Numb
         }
     }
     // Country code written without + (`91 98765 43210`).
-    if digits.starts_with(&cc) {
-        if let Ok(n) = international(digits) {
-            return Ok(n);
-        }
+    let with_code = digits.starts_with(&cc).then(|| international(digits));
+    if let Some(Ok(n)) = with_code {
+        return Ok(n);
     }
-    Err(length_verdict(meta.country_code(), national, region))
+    match length_verdict(meta.country_code(), national, region) {
+        // "91 98765 4321" is a mobile with a digit too many, or one being typed after its
+        // country code: the gentler reading, so typing "91 98765 43210" is never told off.
+        NumberErrorKind::TooManyDigits { .. }
+            if matches!(with_code, Some(Err(NumberErrorKind::TooShort))) =>
+        {
+            Err(NumberErrorKind::TooShort)
+        }
+        verdict => Err(verdict),
+    }
 }
 
 fn international(digits: &str) -> Result<PhoneNumber, NumberErrorKind> {

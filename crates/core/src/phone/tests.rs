@@ -333,6 +333,10 @@ fn too_many_digits_are_named() {
         NumberErrorKind::Invalid { .. }
     ));
     assert_eq!(ok("1800 123 4567"), "+9118001234567");
+    // A number typed with its country code but no +, not yet complete, is too short, not
+    // too long: "91 98765 4321" on the way to "91 98765 43210".
+    assert_eq!(kind("91 98765 4321"), NumberErrorKind::TooShort);
+    assert_eq!(ok("91 98765 43210"), "+919876543210");
     // Two numbers side by side are still read as two.
     let two = numbers_in("98765 43210 98765 43211", Region::INDIA).unwrap();
     assert_eq!(two.len(), 2);
