@@ -54,7 +54,8 @@ export async function updatePreview(strict = false, take = false) {
     const did = caller ? `+${caller.value}` : '';
     // Abroad from this caller ID: still dialable, but worth a second look.
     const text = previewText(first, state.status?.region, did);
-    setMessage($('preview'), found.whole ? text : `${text}: the first number in the text`, countryCue(first, did) ? 'warn' : 'ok');
+    const from = others.length ? 'the first number in the text' : 'the number in the text';
+    setMessage($('preview'), found.whole ? text : `${text}: ${from}`, countryCue(first, did) ? 'warn' : 'ok');
   } catch (e) {
     if (seq !== previewSeq) return;
     numberState = { valid: false, error: e.message, found: null, input };
