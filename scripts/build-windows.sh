@@ -7,8 +7,10 @@
 #                                       clickdial.exe (the command line, a console program),
 #                                       clickdial-window.exe (the app, a GUI program),
 #                                       WebView2Loader.dll, which must be shipped beside them,
-#                                       and Clickdial-<version>-setup.exe, the per-user NSIS
-#                                       installer (packaging/windows/clickdial.nsi)
+#                                       Clickdial-<version>-setup.exe, the per-user NSIS
+#                                       installer (packaging/windows/clickdial.nsi), and
+#                                       Clickdial-<version>-x64.msi, the per-machine MSI for
+#                                       fleets (packaging/windows/clickdial.wxs, wixl)
 #   scripts/build-windows.sh --debug    the same, debug profile (target/…/debug/), the
 #                                       installer stored, not compressed
 #   scripts/build-windows.sh --all-targets
@@ -71,8 +73,12 @@ compressor=()
 [ "$mode" = release ] || compressor=(-DCOMPRESSOR=off)
 makensis -V2 -DVERSION="$version" -DSOURCE="$PWD/$out" -DOUTFILE="$PWD/$out/$setup" \
   "${compressor[@]}" packaging/windows/clickdial.nsi >&2
+# The MSI, with wixl from the packages (paths relative to here: wixl takes no absolute ones).
+msi=Clickdial-$version-x64.msi
+wixl -a x64 -D Version="$version" -D SourceDir="$out" -D IconFile=icons/icon.ico \
+  -o "$out/$msi" packaging/windows/clickdial.wxs
 
 log "Built in $((SECONDS - started)) s:"
-for f in clickdial.exe clickdial-window.exe WebView2Loader.dll "$setup"; do
+for f in clickdial.exe clickdial-window.exe WebView2Loader.dll "$setup" "$msi"; do
   printf '    %-60s %6.1f MB\n' "$out/$f" "$(stat -c %s "$out/$f" | awk '{ print $1 / 1000000 }')" >&2
 done

@@ -6,7 +6,8 @@
 # loopback: the core, the services, the simulator, the CLI (tests/cli.rs), the keyring through
 # the Credential Manager (tests/keyring.rs), and tests/windows.rs (PE subsystems, no WebView2,
 # start at login, the portable folder); then the installer, installed and uninstalled
-# silently, its registry effects read with reg query (scripts/wine/check-installer.sh). Prints
+# silently, its registry effects read with reg query (scripts/wine/check-installer.sh), and the
+# MSI likewise, per machine (scripts/wine/check-msi.sh). Prints
 # the counts, and every test not run with its reason. What is not run and why: docs/WINDOWS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,8 @@ log "Windows installer under wine (silent install, reg query, silent uninstall)"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 scripts/wine/check-installer.sh "target/$WINDOWS_TARGET/debug/Clickdial-$version-setup.exe" ||
   status=1
+log "Windows MSI under wine (msiexec /i /qn for every user, reg query, msiexec /x /qn)"
+scripts/wine/check-msi.sh "target/$WINDOWS_TARGET/debug/Clickdial-$version-x64.msi" || status=1
 wineserver -k 2>/dev/null || true
 
 # The counts, and every test not run under wine with its reason: those ignored in the first

@@ -525,10 +525,6 @@ async fn call_refuses_a_number_whose_call_is_still_live() {
 /// A process killed while the server has not answered leaves a row that reads "may have been
 /// placed", and the number is not dialled again at once.
 #[tokio::test(flavor = "multi_thread")]
-#[cfg_attr(
-    windows,
-    ignore = "a dead process is not seen on Windows yet: waits STALE_PENDING"
-)]
 async fn a_process_killed_mid_dial_leaves_a_may_have_been_placed_row() {
     let sim = sim().await;
     sim.inject(Fault::delay(Duration::from_secs(20)).on("/click_to_call"));
@@ -1849,4 +1845,115 @@ async fn autostart_is_set_and_read_from_the_command_line() {
     assert!(!entry.exists());
     let (code, _, err) = autostart(&["maybe"]).await;
     assert_eq!(code, 2, "{err}");
+}
+
+/// The next line of `clickdial events`, as JSON, within moments.
+async fn next_event(
+    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+) -> serde_json::Value {
+    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("an event within moments")
+        .unwrap()
+        .expect("a line");
+    serde_json::from_str(&line).unwrap()
+}
+
+/// Issue 27: `clickdial events --follow` sees, in order and within moments, a dial placed by
+/// another process, the stage a look at it saw, and the wrap-up `clickdial note` saved; the
+/// wrap-up is in history (table and JSON); a disposition not offered is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn events_follow_dials_stages_and_wrap_ups_from_other_processes() {
+    let sim = sim().await;
+    sim.set_timings(clickdial_sim::CallTimings {
+        agent_ring: Duration::from_millis(200),
+        customer_ring: Duration::from_millis(200),
+        talk: Duration::from_secs(60),
+        cdr_delay: Duration::from_millis(10),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = sim.url();
+    let (code, _, err) = run(cmd_in(h, &url, &["note", "--text", "x"])).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("No call has been placed"), "{err}");
+
+    let (code, _, err) = run(call_in(h, &url, &["98765 43210", "--agent", AGENT])).await;
+    assert_eq!(code, 0, "{err}");
+    let mut follower = cmd_in(h, &url, &["events", "--follow"]);
+    follower.stdout(Stdio::piped());
+    let mut follower = follower.spawn().unwrap();
+    let mut lines = BufReader::new(follower.stdout.take().unwrap()).lines();
+    // Following starts from now: the earlier call's dial is not repeated.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(call_in(h, &url, &["98765 11111", "--agent", AGENT])).await;
+    assert_eq!(code, 0, "{err}");
+    let dial = next_event(&mut lines).await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(
+        (dial["schema"].as_u64(), dial["type"].as_str()),
+        (Some(1), Some("dial"))
+    );
+    assert_eq!(dial["state"], "queued");
+    assert_eq!(dial["call"]["number"], "+919876511111");
+    assert_eq!(dial["call"]["source"], "cli");
+    assert_eq!(dial["call"]["agentName"], "Asha Rao");
+    let reference = dial["call"]["reference"].as_str().unwrap().to_string();
+
+    // A look at the call records its stage.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (code, _, err) = run(cmd_in(h, &url, &["status", &reference])).await;
+    assert_eq!(code, 0, "{err}");
+    let stage = next_event(&mut lines).await;
+    assert_eq!(stage["type"], "stage");
+    assert!(stage["seq"].as_i64() > dial["seq"].as_i64());
+    assert_eq!(stage["call"]["reference"], reference.as_str());
+
+    let (code, _, err) = run(cmd_in(h, &url, &["note", "--disposition", "Maybe"])).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("1 Interested, 2 Call back"), "{err}");
+    let (code, out, err) = run(cmd_in(
+        h,
+        &url,
+        &[
+            "note",
+            &reference,
+            "--disposition",
+            "2",
+            "--text",
+            "Thursday 4 pm",
+        ],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        "Saved for the call to +91 98765 11111 (Asha Rao (agent 0506123456781)): Call back · Thursday 4 pm"
+    );
+    let wrapup = next_event(&mut lines).await;
+    assert_eq!(wrapup["type"], "wrapup");
+    assert_eq!(wrapup["disposition"], "Call back");
+    assert_eq!(wrapup["note"], "Thursday 4 pm");
+    follower.kill().await.unwrap();
+
+    let (_, out, _) = run(cmd_in(h, &url, &["history"])).await;
+    assert!(out.contains("Call back · Thursday 4 pm"), "{out}");
+    let (_, out, _) = run(cmd_in(h, &url, &["history", "--json", "--limit", "1"])).await;
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["disposition"], "Call back");
+    assert_eq!(rows[0]["note"], "Thursday 4 pm");
+    // Everything since the first call's reference, without following: both dials.
+    let (_, out, _) = run(cmd_in(h, &url, &["events", "--since", "1h"])).await;
+    let types: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(types.iter().filter(|t| *t == "dial").count(), 2, "{out}");
+    assert_eq!(types.last().map(String::as_str), Some("wrapup"), "{out}");
 }

@@ -11,14 +11,6 @@ export WINEPREFIX=${WINEPREFIX:-$root/target/wine/prefix}
 export WINEARCH=win64 WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 "$here/prefix.sh"
-# Test programs that cannot run under wine, each with its reason (docs/WINDOWS.md).
-case "$(basename "${1:-}")" in
-  shell-*.exe)
-    echo "not run under wine: tests/shell.rs (all its tests): its mock-runtime requests carry the"
-    echo "    Linux page origin, tauri://localhost; Windows' is http://tauri.localhost (a one-line fix)"
-    exit 0
-    ;;
-esac
 # Test programs (target/<triple>/debug/deps/) that link the app find WebView2Loader.dll where
 # the build puts it, beside the executables one folder up.
 case "${1:-}" in

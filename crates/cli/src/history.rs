@@ -10,7 +10,7 @@ use crate::words::{international, table};
 use crate::{invalid, Failure};
 
 /// `YYYY-MM-DD` (midnight, India time) or an age such as `7d` / `12h`, as Unix ms.
-fn parse_since(text: &str, now_ms: i64) -> Result<i64, Failure> {
+pub(crate) fn parse_since(text: &str, now_ms: i64) -> Result<i64, Failure> {
     let t = text.trim();
     let age = |unit: char, secs: i64| {
         t.strip_suffix(unit)
@@ -59,7 +59,7 @@ pub(crate) fn history(
     } else if rows.is_empty() {
         "No calls.".into()
     } else {
-        let table_rows: Vec<[String; 5]> = rows
+        let table_rows: Vec<[String; 6]> = rows
             .iter()
             .map(|r| {
                 [
@@ -70,12 +70,20 @@ pub(crate) fn history(
                         .cloned()
                         .unwrap_or_else(|| r.agent.clone()),
                     outcome_words(r),
+                    wrap_up_words(r),
                     r.ref_id.clone().unwrap_or_default(),
                 ]
             })
             .collect();
         table(
-            ["TIME (IST)", "NUMBER", "AGENT", "OUTCOME", "REFERENCE"],
+            [
+                "TIME (IST)",
+                "NUMBER",
+                "AGENT",
+                "OUTCOME",
+                "WRAP-UP",
+                "REFERENCE",
+            ],
             &table_rows,
         )
     };
@@ -124,5 +132,19 @@ fn outcome_words(r: &CallRow) -> String {
             format!("answered {}:{:02}", t / 60, t % 60)
         }
         _ => status_words(r),
+    }
+}
+
+/// The agent's wrap-up in a table cell: "Call back · Thursday 4 pm", the note cut at 40.
+fn wrap_up_words(r: &CallRow) -> String {
+    let note = r
+        .note
+        .as_deref()
+        .map(|n| clickdial_core::sanitize::clean_text(n, 40));
+    match (r.disposition.as_deref(), note) {
+        (Some(d), Some(n)) => format!("{d} · {n}"),
+        (Some(d), None) => d.to_string(),
+        (None, Some(n)) => n,
+        (None, None) => String::new(),
     }
 }

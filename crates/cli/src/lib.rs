@@ -25,6 +25,7 @@ mod agents;
 mod app;
 mod availability;
 mod call;
+mod events;
 mod handler;
 mod history;
 mod login;
@@ -163,6 +164,26 @@ enum Command {
         /// Write to this file instead (a new file: an existing one is never replaced)
         #[arg(long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+    },
+    /// After a call: what came of it (a disposition) and a note; the last call by default
+    Note {
+        /// A call's reference (ref ID), call ID or custom identifier; default: the last call
+        reference: Option<String>,
+        /// What came of it: a name ("Call back") or its number (2), as `clickdial note` lists
+        #[arg(long)]
+        disposition: Option<String>,
+        /// A line of notes ("call back Thursday")
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Every dial, stage, end and wrap-up from every Clickdial on this computer, one JSON object per line (schema in the README)
+    Events {
+        /// From this day on (YYYY-MM-DD, India time), an age (7d, 12h), or a call's reference
+        #[arg(long)]
+        since: Option<String>,
+        /// Keep printing new events as they happen (until stopped)
+        #[arg(long)]
+        follow: bool,
     },
     /// Tell the platform you take calls again (unblock the agent)
     Available {
@@ -313,7 +334,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(out) => {
             // A closed stdout must not turn a queued call into a failure (a retrying script
             // would dial again): write errors are ignored.
-            let _ = writeln!(std::io::stdout(), "{}", terminal_safe(&out));
+            if !out.is_empty() {
+                let _ = writeln!(std::io::stdout(), "{}", terminal_safe(&out));
+            }
             0
         }
         Err(f) => {
@@ -417,6 +440,12 @@ async fn execute(command: Command) -> Result<String, Failure> {
             csv,
             output,
         } => history::history(since, number, limit, json, csv, output),
+        Command::Note {
+            reference,
+            disposition,
+            text,
+        } => events::note(reference, disposition, text),
+        Command::Events { since, follow } => events::events(since, follow),
         Command::Available { agent } => availability::availability(agent, true).await,
         Command::Break { agent } => availability::availability(agent, false).await,
         Command::Sim {

@@ -58,6 +58,18 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Its serialized name, as stored and published: `queued`, `ringingAgent`, `ringing`,
+    /// `connected`, `ended`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Queued => "queued",
+            Stage::RingingAgent => "ringingAgent",
+            Stage::Ringing => "ringing",
+            Stage::Connected => "connected",
+            Stage::Ended => "ended",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Stage::Queued => "Queued",

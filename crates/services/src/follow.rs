@@ -356,7 +356,7 @@ impl Follower {
             state.calls.iter_mut().find(|c| c.id == row).map(|c| {
                 c.tracker.hung_up(now);
                 c.due_ms = now + self.scaled(Duration::from_secs(2));
-                progress_of(&c.tracker)
+                progress_of(&c.tracker, now)
             })
         };
         if let Some(p) = progress {
@@ -445,7 +445,7 @@ impl Follower {
                         }
                     };
                     entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
-                    changed.then(|| progress_of(&entry.tracker))
+                    changed.then(|| progress_of(&entry.tracker, now))
                 }
                 Next::Records(_) => {
                     let tracker = {
@@ -473,7 +473,7 @@ impl Follower {
                     entry.due_ms = now + self.scaled(wait_of(entry.tracker.next()));
                     // The first record read settles the inferred outcome too.
                     (changed || entry.tracker.next() == Next::Done)
-                        .then(|| progress_of(&entry.tracker))
+                        .then(|| progress_of(&entry.tracker, now))
                 }
                 Next::Done => None,
             };
@@ -525,10 +525,12 @@ impl Follower {
             match read_records((*client).as_ref(), &tracker).await {
                 Ok(records) => {
                     if tracker.observe_records(&records) {
-                        let p = progress_of(&tracker);
-                        // The end time is the record's business; ours would be "now".
+                        let p = progress_of(&tracker, now);
+                        // The end time is the record's business; ours would be "now". Nobody
+                        // followed it, so it has no stages to tell.
                         let p = OwnedProgress {
                             ended_at_ms: None,
+                            stage: None,
                             ..p
                         };
                         self.store(row.id, p).await;
@@ -622,6 +624,8 @@ struct OwnedProgress {
     ended_at_ms: Option<i64>,
     detail: Option<String>,
     recording: bool,
+    stage: Option<&'static str>,
+    at_ms: i64,
 }
 
 impl OwnedProgress {
@@ -639,18 +643,23 @@ impl OwnedProgress {
             ended_at_ms: self.ended_at_ms,
             detail: self.detail.as_deref(),
             recording: self.recording,
+            stage: self.stage,
+            at_ms: self.at_ms,
         }
     }
 }
 
-fn progress_of(t: &Tracker) -> OwnedProgress {
+fn progress_of(t: &Tracker, now: i64) -> OwnedProgress {
+    let view = t.view(now);
     OwnedProgress {
+        stage: Some(view.stage.as_str()),
+        at_ms: now,
         call_id: t.call_id().map(str::to_string),
         outcome: t.outcome(),
         talk_s: t.talk_s(),
         ended_at_ms: t.ended_at_ms(),
-        detail: t.view(0).detail,
-        recording: t.view(0).recording,
+        detail: view.detail,
+        recording: view.recording,
     }
 }
 

@@ -317,8 +317,7 @@ async fn only_calls_whose_end_is_unknown_are_checked() {
                 outcome: Some(Outcome::Answered),
                 talk_s: Some(30),
                 ended_at_ms: Some(w.now()),
-                detail: None,
-                recording: false,
+                ..Progress::default()
             },
         )
         .unwrap();
@@ -357,11 +356,7 @@ async fn a_call_id_decides_which_live_row_is_ours() {
                 ours.call,
                 &Progress {
                     call_id: Some(id),
-                    outcome: None,
-                    talk_s: None,
-                    ended_at_ms: None,
-                    detail: None,
-                    recording: false,
+                    ..Progress::default()
                 },
             )
             .unwrap()

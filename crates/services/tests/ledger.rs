@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use clickdial_core::api::Outcome;
 use clickdial_services::ledger::{
-    CallRow, CallState, Finish, HistoryQuery, Ledger, LedgerError, NewCall, Progress, Refusal,
-    Source, BOUNCE_WINDOW, INTERRUPTED_REASON, LEDGER_FILE, STALE_PENDING,
+    CallRow, CallState, EventKind, Finish, HistoryQuery, Ledger, LedgerError, NewCall, Progress,
+    Refusal, Source, BOUNCE_WINDOW, INTERRUPTED_REASON, LEDGER_FILE, STALE_PENDING,
 };
 
 const NUMBER: &str = "+919876543210";
@@ -60,7 +60,14 @@ fn raw(path: &Path) -> rusqlite::Connection {
 
 /// The pid of a process that has exited and been reaped.
 fn dead_pid() -> i64 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let mut child = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/c", "exit"])
+            .spawn()
+    } else {
+        std::process::Command::new("true").spawn()
+    }
+    .unwrap();
     let pid = child.id();
     child.wait().unwrap();
     i64::from(pid)
@@ -137,6 +144,9 @@ fn begin_and_finish_round_trip_with_every_field() {
                 ended_at_ms: None,
                 detail: None,
                 has_recording: false,
+                stage: None,
+                disposition: None,
+                note: None,
             },
             CallRow {
                 id: first,
@@ -159,6 +169,9 @@ fn begin_and_finish_round_trip_with_every_field() {
                 ended_at_ms: None,
                 detail: None,
                 has_recording: false,
+                stage: None,
+                disposition: None,
+                note: None,
             },
         ]
     );
@@ -413,7 +426,6 @@ fn connections_racing_for_one_number_let_exactly_one_through() {
 // --- Interrupted calls ------------------------------------------------------------------------
 
 #[test]
-#[cfg_attr(windows, ignore = "a dead process is not seen on Windows yet")]
 fn a_pending_row_whose_process_died_reads_unknown_and_still_bounces() {
     let (_dir, path, ledger) = new_ledger();
     let id = ledger.begin(&call(NUMBER), T0).unwrap();
@@ -555,7 +567,6 @@ fn a_live_process_pending_dial_is_in_flight_until_that_process_is_gone() {
 }
 
 #[test]
-#[cfg_attr(windows, ignore = "a dead process is not seen on Windows yet")]
 fn every_interrupted_row_is_swept_in_one_begin() {
     let (_dir, path, ledger) = new_ledger();
     for (i, account) in ["acme", "globex", "initech"].into_iter().enumerate() {
@@ -801,7 +812,7 @@ fn a_fresh_file_is_migrated_once_and_reopening_keeps_rows() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -1107,19 +1118,27 @@ fn csv_export_escapes_and_defuses_formulas_and_never_overwrites() {
             },
         )
         .unwrap();
+    ledger
+        .wrap_up(
+            answered,
+            Some("Call back"),
+            Some("=Thursday, 4 pm"),
+            T0 + 20,
+        )
+        .unwrap();
     let names = std::collections::HashMap::from([("1001".to_string(), "Asha Rao".to_string())]);
     let text = clickdial_services::ledger::csv(&ledger.recent(10, T0).unwrap(), &names);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "time_ist,number,agent,agent_name,caller_id,source,status,talk_seconds,recording,reference,call_id,custom_identifier,note");
+    assert_eq!(lines[0], "time_ist,number,agent,agent_name,caller_id,source,status,talk_seconds,recording,reference,call_id,custom_identifier,detail,disposition,note");
     // Numbers as a spreadsheet keeps them (text, by their spaces); one status column.
     assert_eq!(
         lines[1],
-        "2023-11-15 03:43:20,+91 22 2345 6789,1001,Asha Rao,+91 80 6500 0102,window,answered,75,yes,ref-1,call-1,clickdial-test,",
+        "2023-11-15 03:43:20,+91 22 2345 6789,1001,Asha Rao,+91 80 6500 0102,window,answered,75,yes,ref-1,call-1,clickdial-test,,Call back,\"'=Thursday, 4 pm\"",
         "{text}"
     );
     assert!(lines[2].starts_with("2023-11-15 03:43:20,+91 98765 43210,\"'=HYPERLINK(\"\"http://x\"\")\",,,window,not placed,,,,,\"a,b"), "{text}");
     assert!(
-        text.ends_with("\"\"c\"\"\",\"'+1 bad, \"\"quoted\"\"\""),
+        text.ends_with("\"\"c\"\"\",\"'+1 bad, \"\"quoted\"\"\",,"),
         "{text}"
     );
 
@@ -1237,4 +1256,162 @@ fn the_guard_sees_one_server_whether_demo_or_not() {
         ..call(NUMBER)
     };
     assert!(ledger.begin(&other, T0 + 1_000).is_ok());
+}
+
+/// Issue 27: the event log. A dial's result, each stage a follower saw (once per change), the
+/// end, and each wrap-up (edits too), in order, each with the call as it stands; a call pruned
+/// takes its events with it.
+#[test]
+fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
+    let (_dir, _path, ledger) = new_ledger();
+    let ledger = ledger.with_bounce_window(Duration::ZERO);
+    assert_eq!(ledger.last_event().unwrap(), 0);
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    assert!(
+        ledger.events_after(0, None, 10, T0).unwrap().is_empty(),
+        "pending: no event yet"
+    );
+    ledger.finish(id, queued(), T0 + 100).unwrap();
+    let stage = |stage: &'static str, at_ms: i64| Progress {
+        stage: Some(stage),
+        at_ms,
+        ..Progress::default()
+    };
+    ledger
+        .record_progress(id, &stage("ringing", T0 + 2_000))
+        .unwrap();
+    ledger
+        .record_progress(id, &stage("ringing", T0 + 4_500))
+        .unwrap();
+    ledger
+        .record_progress(id, &stage("connected", T0 + 7_000))
+        .unwrap();
+    ledger
+        .record_progress(
+            id,
+            &Progress {
+                outcome: Some(Outcome::Answered),
+                talk_s: Some(42),
+                ended_at_ms: Some(T0 + 49_000),
+                recording: true,
+                ..stage("ended", T0 + 50_000)
+            },
+        )
+        .unwrap();
+    // The record settles the outcome again: no second end.
+    ledger
+        .record_progress(
+            id,
+            &Progress {
+                outcome: Some(Outcome::Answered),
+                talk_s: Some(43),
+                ..Progress::default()
+            },
+        )
+        .unwrap();
+    assert!(ledger
+        .wrap_up(
+            id,
+            Some("Call back"),
+            Some("  Thursday\u{1b}[31m 4 pm "),
+            T0 + 60_000
+        )
+        .unwrap());
+    assert!(ledger
+        .wrap_up(id, Some("Interested"), None, T0 + 70_000)
+        .unwrap());
+    assert!(!ledger
+        .wrap_up(id + 1, Some("Interested"), None, T0)
+        .unwrap());
+    let other = ledger.begin(&call("+919876500000"), T0 + 80_000).unwrap();
+    ledger
+        .finish(
+            other,
+            Finish::NotPlaced {
+                reason: "Agent is blocked",
+            },
+            T0 + 80_100,
+        )
+        .unwrap();
+
+    let events = ledger.events_after(0, None, 100, T0 + 90_000).unwrap();
+    let seen: Vec<(i64, EventKind)> = events.iter().map(|e| (e.at_ms, e.kind.clone())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (T0 + 100, EventKind::Dial("queued".into())),
+            (T0 + 2_000, EventKind::Stage("ringing".into())),
+            (T0 + 7_000, EventKind::Stage("connected".into())),
+            (T0 + 50_000, EventKind::Stage("ended".into())),
+            (T0 + 49_000, EventKind::End("answered".into())),
+            (
+                T0 + 60_000,
+                EventKind::Wrapup {
+                    disposition: Some("Call back".into()),
+                    note: Some("Thursday 4 pm".into())
+                }
+            ),
+            (
+                T0 + 70_000,
+                EventKind::Wrapup {
+                    disposition: Some("Interested".into()),
+                    note: None
+                }
+            ),
+            (T0 + 80_100, EventKind::Dial("notPlaced".into())),
+        ]
+    );
+    assert!(events.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(ledger.last_event().unwrap(), events[7].seq);
+    // The published form.
+    let names = std::collections::HashMap::from([("1001".to_string(), "Asha Rao".to_string())]);
+    let end = events[4].to_json(&names);
+    assert_eq!(end["schema"], 1);
+    assert_eq!(end["type"], "end");
+    assert_eq!(end["outcome"], "answered");
+    assert_eq!(end["talkSeconds"], 43);
+    assert_eq!(end["recording"], true);
+    assert_eq!(end["call"]["number"], NUMBER);
+    assert_eq!(end["call"]["agentName"], "Asha Rao");
+    assert_eq!(end["call"]["reference"], "ref-1");
+    assert_eq!(end["at"], "2023-11-15T03:44:09.000+05:30");
+    let refused = events[7].to_json(&names);
+    assert_eq!(
+        (refused["state"].as_str(), refused["reason"].as_str()),
+        (Some("notPlaced"), Some("Agent is blocked"))
+    );
+    // From a call on; after a seq; since a time.
+    let from_other = ledger.before_events_of(other).unwrap().unwrap();
+    assert_eq!(
+        ledger
+            .events_after(from_other, None, 100, T0)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        ledger
+            .events_after(events[5].seq, None, 100, T0)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        ledger
+            .events_after(0, Some(T0 + 60_000), 100, T0)
+            .unwrap()
+            .len(),
+        3
+    );
+    // The wrap-up is on the row, for history.
+    let row = ledger.get(id, T0).unwrap().unwrap();
+    assert_eq!(
+        (row.disposition.as_deref(), row.note, row.stage.as_deref()),
+        (Some("Interested"), None, Some("ended"))
+    );
+    // Pruning a call removes its events.
+    assert_eq!(ledger.prune(T0 + 1).unwrap(), 1);
+    let left = ledger.events_after(0, None, 100, T0).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].call.id, other);
 }

@@ -189,6 +189,9 @@ mod tests {
             ended_at_ms: None,
             detail: None,
             has_recording: false,
+            stage: None,
+            disposition: None,
+            note: None,
         }
     }
 

@@ -7,6 +7,7 @@
 //! - [`prefs`]: preferences (validated), retention, "who am I" and the tray's picks.
 //! - [`inbox`]: links, the tray and the hotkey: the confirm sheet and the trust rule.
 //! - [`desk`]: what the tray and the window hand each other (the typed number, the menu).
+//! - [`wrapup`]: after the call: the agent's disposition and note.
 //!
 //! The settings are not held here: the settings file is read when needed, so a change another
 //! process made (`clickdial login`, say) is picked up before the account is next used, and
@@ -37,10 +38,12 @@ pub mod lists;
 mod live;
 pub mod prefs;
 pub mod session;
+pub mod wrapup;
 
 pub use inbox::{LinkDialled, LinkState};
 pub use prefs::Preferences;
 pub use session::{AppSession, DemoGuard, DemoStarter, Overrides};
+pub use wrapup::WrapUp;
 
 /// What the desktop around the app can do, for [`Status`]; the CLI has none of it.
 #[derive(Debug, Clone, Default)]

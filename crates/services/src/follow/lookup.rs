@@ -139,7 +139,7 @@ pub async fn look_up(
             }
         }
     }
-    let mut p = progress_of(&tracker);
+    let mut p = progress_of(&tracker, now_ms);
     if !tracker.settled() {
         // Only a record's outcome is kept: a guess now would stop a later, better look.
         p.outcome = None;

@@ -30,7 +30,36 @@ fn process_is_gone(pid: i64) -> bool {
         let rc = unsafe { libc::kill(pid, 0) };
         rc != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::Foundation::{
+            CloseHandle, GetLastError, ERROR_INVALID_PARAMETER, STILL_ACTIVE,
+        };
+        use windows_sys::Win32::System::Threading::{
+            GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+        };
+        let Ok(pid) = u32::try_from(pid) else {
+            return false;
+        };
+        if pid == 0 {
+            return false;
+        }
+        // SAFETY: plain Win32 calls on a handle this function opens and closes.
+        unsafe {
+            let handle = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+            if handle.is_null() {
+                // "The parameter is incorrect": no process has this ID. Anything else (access
+                // denied: another user's process) is unknown.
+                return GetLastError() == ERROR_INVALID_PARAMETER;
+            }
+            let mut code = 0u32;
+            let asked = GetExitCodeProcess(handle, &mut code);
+            CloseHandle(handle);
+            // A process that ended but whose handle someone still holds has its exit code.
+            asked != 0 && code != STILL_ACTIVE as u32
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = pid;
         false
@@ -285,15 +314,25 @@ mod tests {
     }
 
     /// `kill(pid, 0)` succeeding leaves `errno` as an earlier call set it, perhaps to "no such
-    /// process": a live process must not be read as gone from that.
-    #[cfg(unix)]
+    /// process": a live process must not be read as gone from that. On Windows, the same with
+    /// `OpenProcess` and the exit code (a pid of an ended process may still have a handle).
     #[test]
     fn a_live_process_is_not_gone_right_after_a_gone_one() {
-        let mut done = std::process::Command::new("true").spawn().unwrap();
+        // A program that ends at once, and one that waits for its standard input to close.
+        let (quick, waits): (&[&str], &str) = if cfg!(windows) {
+            (&["cmd", "/c", "exit"], "cmd")
+        } else {
+            (&["true"], "cat")
+        };
+        let mut done = std::process::Command::new(quick[0])
+            .args(&quick[1..])
+            .spawn()
+            .unwrap();
         let gone = i64::from(done.id());
         done.wait().unwrap();
-        let mut live = std::process::Command::new("sleep")
-            .arg("30")
+        let mut live = std::process::Command::new(waits)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
         let pid = i64::from(live.id());

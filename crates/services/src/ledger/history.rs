@@ -18,7 +18,7 @@ use super::{
 pub(super) const SELECT_ROW: &str =
     "SELECT id, account, e164, ext, agent, caller_id, source, state, reason,
         ref_id, call_id, custom_identifier, message, created_at_ms, finished_at_ms, pid,
-        outcome, duration_s, ended_at_ms, detail, recording
+        outcome, duration_s, ended_at_ms, detail, recording, stage, disposition, note
     FROM calls";
 
 impl Ledger {
@@ -62,7 +62,10 @@ impl Ledger {
                               duration_s = COALESCE(?4, duration_s),
                               ended_at_ms = COALESCE(?5, ended_at_ms),
                               detail = COALESCE(?6, detail),
-                              recording = CASE WHEN ?7 THEN 1 ELSE recording END
+                              recording = CASE WHEN ?7 THEN 1 ELSE recording END,
+                              stage_at_ms = CASE WHEN ?8 IS NOT NULL AND ?8 IS NOT stage
+                                                 THEN ?9 ELSE stage_at_ms END,
+                              stage = COALESCE(?8, stage)
              WHERE id = ?1",
         )
         .and_then(|mut s| {
@@ -74,6 +77,8 @@ impl Ledger {
                 p.ended_at_ms,
                 p.detail,
                 p.recording,
+                p.stage,
+                p.at_ms,
             ])
         })
         .map_err(storage)?;
@@ -290,7 +295,7 @@ pub fn csv(rows: &[CallRow], names: &HashMap<String, String>) -> String {
         }
     }
     let mut out = String::from(
-        "time_ist,number,agent,agent_name,caller_id,source,status,talk_seconds,recording,reference,call_id,custom_identifier,note",
+        "time_ist,number,agent,agent_name,caller_id,source,status,talk_seconds,recording,reference,call_id,custom_identifier,detail,disposition,note",
     );
     for r in rows {
         // A caller ID that is a phone number is ours to write; anything else is the server's
@@ -325,6 +330,8 @@ pub fn csv(rows: &[CallRow], names: &HashMap<String, String>) -> String {
                     .unwrap_or_default(),
                 true,
             ),
+            cell(r.disposition.as_deref().unwrap_or_default(), true),
+            cell(r.note.as_deref().unwrap_or_default(), true),
         ];
         out.push('\n');
         out.push_str(&fields.join(","));
@@ -346,7 +353,7 @@ fn caller_id_number(did: &str) -> Option<String> {
         .map(|n| n.international().to_string())
 }
 
-fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
+pub(super) fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
     let source: String = r.get(6)?;
     let state: String = r.get(7)?;
     let created_at_ms: i64 = r.get(13)?;
@@ -382,5 +389,8 @@ fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<CallRow> {
         ended_at_ms: r.get(18)?,
         detail: r.get(19)?,
         has_recording: r.get::<_, Option<i64>>(20)? == Some(1),
+        stage: r.get(21)?,
+        disposition: r.get(22)?,
+        note: r.get(23)?,
     })
 }

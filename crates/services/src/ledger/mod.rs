@@ -18,9 +18,11 @@
 //! interrupted), `history` (reading, searching, exporting and pruning calls) and `schema` (the
 //! schema, its migrations, and setting a file up or moving a damaged one aside).
 
+mod events;
 mod guard;
 mod history;
 mod schema;
+mod watch;
 
 use std::fmt;
 use std::fs;
@@ -35,10 +37,12 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
+pub use events::{CallEvent, EventKind, EVENT_SCHEMA};
 use guard::server_forms;
 pub use guard::{same_server, DEMO_PREFIX};
 pub use history::{csv, status_words};
 use schema::{open_repairing, Check, SetupError};
+pub use watch::Watch;
 
 /// The ledger's file name inside the user data directory.
 pub const LEDGER_FILE: &str = "calls.sqlite3";
@@ -271,6 +275,11 @@ pub struct CallRow {
     pub detail: Option<String>,
     /// The call record says it was recorded (the address is read again to play it).
     pub has_recording: bool,
+    /// The stage a follower last saw (`ringing`, `connected`, `ended`…), when one followed it.
+    pub stage: Option<String>,
+    /// The agent's wrap-up: what came of the call ("Call back"), and their note.
+    pub disposition: Option<String>,
+    pub note: Option<String>,
 }
 
 /// What a follower learnt about a queued call; `None` fields leave the stored value alone.
@@ -283,6 +292,9 @@ pub struct Progress<'a> {
     pub detail: Option<&'a str>,
     /// The call record says it was recorded (never unset once set).
     pub recording: bool,
+    /// The stage the follower sees now (its serialized name), and when it saw it (Unix ms).
+    pub stage: Option<&'a str>,
+    pub at_ms: i64,
 }
 
 /// Whose calls [`Ledger::unended_calls`] looks for.

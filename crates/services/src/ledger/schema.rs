@@ -52,6 +52,48 @@ const MIGRATIONS: &[&str] = &[
     // v3: the call record says it was recorded (1). The address carries a token and is never
     // stored: it is read again from the record when the agent plays it.
     "ALTER TABLE calls ADD COLUMN recording INTEGER;",
+    // v4: the stage a follower last saw, the agent's wrap-up, and the event log other programs
+    // read (`clickdial events`). The log is written by triggers, in the same write as the
+    // change it records, so no path that changes a call (of this version or an older one
+    // using a migrated file) can change it without its event.
+    "ALTER TABLE calls ADD COLUMN stage TEXT;
+    ALTER TABLE calls ADD COLUMN stage_at_ms INTEGER;
+    ALTER TABLE calls ADD COLUMN disposition TEXT;
+    ALTER TABLE calls ADD COLUMN note TEXT;
+    ALTER TABLE calls ADD COLUMN wrapped_at_ms INTEGER;
+    CREATE TABLE events (
+        seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+        call  INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        kind  TEXT    NOT NULL,
+        value TEXT,
+        note  TEXT
+    );
+    CREATE INDEX events_at ON events (at_ms);
+    CREATE INDEX events_call ON events (call);
+    CREATE TRIGGER events_dial AFTER UPDATE OF state ON calls
+        WHEN OLD.state = 'pending' AND NEW.state != 'pending'
+        BEGIN INSERT INTO events (call, at_ms, kind, value)
+              VALUES (NEW.id, COALESCE(NEW.finished_at_ms, NEW.created_at_ms), 'dial',
+                      NEW.state); END;
+    -- SQLite runs the triggers of one change newest first: a call's last stage is logged
+    -- before its end.
+    CREATE TRIGGER events_end AFTER UPDATE OF outcome ON calls
+        WHEN OLD.outcome IS NULL AND NEW.outcome IS NOT NULL
+        BEGIN INSERT INTO events (call, at_ms, kind, value)
+              VALUES (NEW.id, COALESCE(NEW.ended_at_ms, NEW.stage_at_ms, NEW.finished_at_ms,
+                                       NEW.created_at_ms), 'end', NEW.outcome); END;
+    CREATE TRIGGER events_stage AFTER UPDATE OF stage ON calls
+        WHEN NEW.stage IS NOT NULL AND NEW.stage IS NOT OLD.stage
+        BEGIN INSERT INTO events (call, at_ms, kind, value)
+              VALUES (NEW.id, COALESCE(NEW.stage_at_ms, NEW.created_at_ms), 'stage',
+                      NEW.stage); END;
+    CREATE TRIGGER events_wrapup AFTER UPDATE OF wrapped_at_ms ON calls
+        WHEN NEW.wrapped_at_ms IS NOT NULL
+        BEGIN INSERT INTO events (call, at_ms, kind, value, note)
+              VALUES (NEW.id, NEW.wrapped_at_ms, 'wrapup', NEW.disposition, NEW.note); END;
+    CREATE TRIGGER events_pruned AFTER DELETE ON calls
+        BEGIN DELETE FROM events WHERE call = OLD.id; END;",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Checks Clickdial's per-machine MSI (packaging/windows/clickdial.wxs, built with wixl) under
+# wine: `msiexec /i … /qn` installs the two programs and WebView2Loader.dll in
+# C:\Program Files\Clickdial for every user (the product registered per machine), a Start menu
+# entry for clickdial-window.exe, and the tel:/callto: registrations under HKLM (Capabilities,
+# URLAssociations, RegisteredApplications, the ProgId running "…\clickdial-window.exe" "%1"),
+# all read back with `reg query`; the installed command line runs; `msiexec /x … /qn` removes
+# all of it. Exits non-zero, saying why, when a check fails.
+#
+#   scripts/wine/check-msi.sh <Clickdial.msi>
+#
+# WINEPREFIX picks the prefix (default: the tests' own, target/wine/prefix).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+msi=$(cd "$(dirname "${1:?usage: $0 <Clickdial.msi>}")" && pwd)/$(basename "$1")
+export WINEPREFIX=${WINEPREFIX:-$root/target/wine/prefix}
+export WINEARCH=win64 WINEDEBUG=${WINEDEBUG:--all}
+export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
+"$here/prefix.sh"
+
+failures=()
+fail() { failures+=("$*"); printf 'FAIL: %s\n' "$*"; }
+ok() { printf 'ok:   %s\n' "$*"; }
+
+install_dir=$WINEPREFIX/drive_c/Program\ Files/Clickdial
+win_dir='C:\Program Files\Clickdial'
+progid='HKLM\Software\Classes\Clickdial.Link'
+caps='HKLM\Software\Clickdial\Capabilities'
+win_msi="Z:$(printf '%s' "$msi" | tr / '\\')"
+
+# The data of value $2 (or the default value, $2 empty) under key $1, or nothing.
+value() {
+  local out
+  if [ -n "$2" ]; then
+    out=$(wine reg query "$1" /v "$2" 2>/dev/null | tr -d '\r') || return 0
+    printf '%s\n' "$out" | sed -n "s/^ *$2 *REG_[A-Z_]* *//p"
+  else
+    out=$(wine reg query "$1" /ve 2>/dev/null | tr -d '\r') || return 0
+    printf '%s\n' "$out" | sed -n 's/^ *(Default) *REG_[A-Z_]* *//p'
+  fi
+}
+expect() { # expect <what> <got> <wanted>
+  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got [$2], want [$3]"; fi
+}
+# The Start menu entry: the machine's Start menu (Windows), or the installing user's, where
+# wine's msiexec puts ProgramMenuFolder whatever ALLUSERS says.
+links() {
+  find "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs" \
+    "$WINEPREFIX/drive_c/users" -path '*Start Menu/Programs/Clickdial.lnk' 2>/dev/null || true
+}
+
+[ -e "$install_dir" ] && fail "Clickdial is already installed in $install_dir"
+[ -n "$(value "$caps" ApplicationName)" ] && fail "the registrations are there before installing"
+
+started=$SECONDS
+wine msiexec /i "$win_msi" /qn && ok "msiexec /i /qn exited 0" || fail "msiexec /i exited $?"
+wineserver -w
+for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
+  [ -f "$install_dir/$f" ] && ok "installed $f" || fail "$f is not in $install_dir"
+done
+if wine reg query 'HKLM\Software\Classes\Installer\Products' /s 2>/dev/null | tr -d '\r' |
+  grep -q 'ProductName *REG_SZ *Clickdial$'; then
+  ok "registered per machine (HKLM Installer\\Products)"
+else
+  fail "not registered per machine"
+fi
+link=$(links | head -n 1)
+if [ -n "$link" ] && strings -a -el "$link" | grep -q 'clickdial-window\.exe'; then
+  ok "Start menu entry runs clickdial-window.exe"
+else
+  fail "no Start menu entry for clickdial-window.exe"
+fi
+
+expect "tel: and callto: open the ProgId with the GUI program, quoted" \
+  "$(value "$progid\\shell\\open\\command" '')" "\"$win_dir\\clickdial-window.exe\" \"%1\""
+expect "ProgId icon" "$(value "$progid\\DefaultIcon" '')" "\"$win_dir\\clickdial-window.exe\",0"
+expect "Capabilities: tel" "$(value "$caps\\URLAssociations" tel)" "Clickdial.Link"
+expect "Capabilities: callto" "$(value "$caps\\URLAssociations" callto)" "Clickdial.Link"
+expect "Capabilities: name" "$(value "$caps" ApplicationName)" "Clickdial"
+expect "RegisteredApplications" "$(value 'HKLM\Software\RegisteredApplications' Clickdial)" \
+  'Software\Clickdial\Capabilities'
+
+out=$(wine "$install_dir/clickdial.exe" normalize "098765 43210" 2>/dev/null | tr -d '\r') || true
+expect "installed clickdial.exe runs" "$out" "+919876543210"
+
+wine msiexec /x "$win_msi" /qn && ok "msiexec /x /qn exited 0" || fail "msiexec /x exited $?"
+wineserver -w
+[ -e "$install_dir" ] && fail "$install_dir is left: $(ls "$install_dir")" || ok "install folder removed"
+[ -n "$(links)" ] && fail "the Start menu entry is left: $(links)" || ok "Start menu entry removed"
+for key in "$progid" 'HKLM\Software\Clickdial'; do
+  wine reg query "$key" >/dev/null 2>&1 && fail "left in the registry: $key" || ok "removed: $key"
+done
+[ -n "$(value 'HKLM\Software\RegisteredApplications' Clickdial)" ] &&
+  fail "left: RegisteredApplications\\Clickdial" || ok "removed: RegisteredApplications\\Clickdial"
+
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "The MSI check failed (${#failures[@]}): ${failures[*]}" >&2
+  exit 1
+fi
+echo "MSI checks passed in $((SECONDS - started)) s ($(basename "$msi"), $(stat -c %s "$msi" | awk '{ printf "%.1f", $1 / 1000000 }') MB)"
