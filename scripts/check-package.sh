@@ -124,6 +124,17 @@ for program in clickdial clickdial-window; do
   done
 done
 
+log "Example policy (issue 26: shipped, commented, not active)"
+example=$unpacked/usr/share/doc/clickdial/policy.example.toml
+if [ ! -f "$example" ]; then
+  fail "usr/share/doc/clickdial/policy.example.toml is missing"
+else
+  echo "    /usr/share/doc/clickdial/policy.example.toml ($(grep -c '^#[a-z_]* =' "$example") keys, all commented)"
+  # Not active: every line is a comment or blank.
+  grep -qvE '^[[:space:]]*(#.*)?$' "$example" && fail "the example policy has an active line"
+  [ -e "$unpacked/etc/clickdial/policy.toml" ] && fail "the package installs a policy in /etc/clickdial"
+fi
+
 log "Desktop entry"
 entries=("$unpacked"/usr/share/applications/*.desktop)
 if [ ! -f "${entries[0]}" ] || [ ${#entries[@]} -ne 1 ]; then

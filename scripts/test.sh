@@ -76,6 +76,11 @@ if [ "$quick" -eq 1 ]; then
 fi
 
 log "End-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
+# axe-core, the accessibility test's checker, is an npm devDependency (package-lock.json pins
+# it): installed with the Tauri CLI, or here when node_modules predates it.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 # One file at a time: each starts the app, and a single-instance app started while another test's
 # copy still runs would hand over to it and exit.
 for file in tests/e2e/*.test.mjs; do

@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "history",
     "set_availability",
     "export_history",
+    "history_stamp",
+    "set_history_open",
     "play_recording",
     "set_me",
     "keep_draft",

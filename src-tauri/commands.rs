@@ -8,10 +8,11 @@ use std::panic::AssertUnwindSafe;
 use clickdial_core::api::{Agent, CallerId};
 use clickdial_core::Number;
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
+use clickdial_services::app::history::{Exported, HistoryEntry};
 use clickdial_services::dialer::{DialInput, DialOutcome};
 use clickdial_services::follow::FollowedCall;
 use clickdial_services::handler::{open_through_os, Desktop, HandlerStatus};
-use clickdial_services::ledger::{wall_clock_ms, CallRow, HistoryQuery, Source};
+use clickdial_services::ledger::{HistoryQuery, Source};
 use clickdial_services::{Code, Error};
 use futures_util::FutureExt;
 use serde::Serialize;
@@ -155,14 +156,7 @@ pub async fn list_caller_ids(
     state: State<'_, AppState>,
     refresh: Option<bool>,
 ) -> Result<Vec<CallerId>, Error> {
-    contained(async {
-        state
-            .session()
-            .await?
-            .caller_ids(refresh.unwrap_or(false))
-            .await
-    })
-    .await
+    contained(async { state.caller_ids(refresh.unwrap_or(false)).await }).await
 }
 
 #[derive(Debug, Serialize)]
@@ -315,6 +309,13 @@ pub fn set_autostart<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     enabled: bool,
 ) -> Result<bool, Error> {
+    {
+        use tauri::Manager;
+        // Turning it off, where the organization's policy keeps it on: refused.
+        if let Some(state) = app.try_state::<AppState>() {
+            state.check_start_at_login(enabled)?;
+        }
+    }
     #[cfg(any(windows, target_os = "linux"))]
     {
         use tauri::Manager;
@@ -406,68 +407,48 @@ pub async fn play_recording(state: State<'_, AppState>, id: i64) -> Result<(), E
     contained(state.play_recording(id)).await
 }
 
-/// Saves the calls matching `digits` (all calls without it) as a CSV file in Downloads;
-/// returns where.
+/// Saves the calls the search `text` finds (every call without one) as CSV in `path`, the file
+/// the agent chose in the Save dialog; says where and how many.
 #[tauri::command]
 pub async fn export_history(
     state: State<'_, AppState>,
-    digits: Option<String>,
-) -> Result<String, Error> {
-    let ledger = state.dialer()?.ledger().clone();
-    let names = state.agent_names();
-    let query = state.scoped(HistoryQuery {
-        digits,
-        ..HistoryQuery::default()
-    });
-    let dir = clickdial_services::export_dir().ok_or_else(|| {
-        Error::internal("Clickdial could not find your Downloads or home folder.")
-    })?;
-    tauri::async_runtime::spawn_blocking(move || {
-        let path = ledger.export_csv(&query, wall_clock_ms(), &dir, &names)?;
-        Ok(path.display().to_string())
-    })
-    .await
-    .map_err(|_| Error::internal("Saving the call history did not finish."))?
+    text: Option<String>,
+    path: String,
+) -> Result<Exported, Error> {
+    contained(state.export_history(text.as_deref().unwrap_or(""), std::path::Path::new(&path)))
+        .await
 }
 
-/// A history row with its number written for people.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryItem {
-    #[serde(flatten)]
-    row: CallRow,
-    international: String,
-}
-
-/// A page of call history, newest first: every call from the window, the CLI and links.
+/// A page of Recent calls, newest first: every call from the window, the CLI and links, found
+/// by `text` (a number, an agent's or a caller ID's name), each with its latest stage.
 #[tauri::command]
 pub async fn history(
     state: State<'_, AppState>,
-    digits: Option<String>,
+    text: Option<String>,
     before_id: Option<i64>,
     limit: Option<u32>,
     since_ms: Option<i64>,
     until_ms: Option<i64>,
-) -> Result<Vec<HistoryItem>, Error> {
-    let ledger = state.dialer()?.ledger().clone();
-    let query = state.scoped(HistoryQuery {
-        digits,
+) -> Result<Vec<HistoryEntry>, Error> {
+    let query = HistoryQuery {
         before_id,
         since_ms,
         until_ms,
         limit: limit.unwrap_or(50).clamp(1, 500) as usize,
         ..HistoryQuery::default()
-    });
-    tauri::async_runtime::spawn_blocking(move || {
-        let rows = ledger.history(&query, wall_clock_ms())?;
-        Ok(rows
-            .into_iter()
-            .map(|row| HistoryItem {
-                international: clickdial_services::ledger::display_number(&row.e164),
-                row,
-            })
-            .collect())
-    })
-    .await
-    .map_err(|_| Error::internal("Reading the call history did not finish."))?
+    };
+    contained(state.recent_calls(text.as_deref().unwrap_or(""), query)).await
+}
+
+/// Changes whenever the call history changed, in any process: the page reads the list again
+/// only then.
+#[tauri::command]
+pub fn history_stamp(state: State<'_, AppState>) -> Result<String, Error> {
+    state.history_stamp()
+}
+
+/// Remembers whether Recent calls are open.
+#[tauri::command]
+pub fn set_history_open(state: State<'_, AppState>, open: bool) -> Result<(), Error> {
+    state.set_history_open(open)
 }

@@ -110,11 +110,9 @@ pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let settings = state.settings();
-    let hotkey = settings
-        .hotkey
-        .unwrap_or_else(|| DEFAULT_HOTKEY.to_string());
-    let hang_up = settings.hang_up_hotkey;
+    // The policy's shortcuts when it fixed them; `None`: it turned the dial shortcut off.
+    let hotkey = state.hotkey_or(DEFAULT_HOTKEY);
+    let hang_up = state.settings().hang_up_hotkey;
     unregister_hotkeys(app);
     if !shortcuts_supported() {
         return;
@@ -127,6 +125,9 @@ pub fn register_hotkey_within<R: Runtime>(app: &AppHandle<R>, patience: Duration
             eprintln!("Clickdial could not register the Hang-up shortcut {h}: {e}");
         }
     }
+    let Some(hotkey) = hotkey else {
+        return;
+    };
     let deadline = std::time::Instant::now() + patience;
     loop {
         match shortcuts.register(hotkey.as_str()) {

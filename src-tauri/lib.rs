@@ -99,6 +99,7 @@ pub fn main() -> i32 {
     let builder = builder.manage(commands::LoginItem);
     let builder = builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(on_window_event)
         .on_page_load(|_, page| {
             if page.event() == tauri::webview::PageLoadEvent::Finished {
@@ -272,6 +273,12 @@ pub fn build_app<R: Runtime>(
             if let Some(handover) = &launch.handover {
                 app.state::<AppState>().resume(handover);
             }
+            // The organization's policy keeps "start at login" on: the entry is written here.
+            if app.state::<AppState>().start_at_login_forced()
+                && commands::autostart(app.handle().clone()) == Some(false)
+            {
+                let _ = commands::set_autostart(app.handle().clone(), true);
+            }
             // With an account set up, the first status builds its client: read the system's
             // certificate store (50-100 ms for OpenSSL) now, beside the window (the settings
             // read too, off the main thread).
@@ -412,6 +419,8 @@ pub fn build_app<R: Runtime>(
             commands::history,
             commands::set_availability,
             commands::export_history,
+            commands::history_stamp,
+            commands::set_history_open,
             commands::play_recording,
             commands::set_me,
             commands::keep_draft,

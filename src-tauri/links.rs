@@ -47,6 +47,10 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, text: String, source: Source) {
         };
         state.receive(&text, source).await;
         let _ = app.emit_to(window::MAIN, crate::events::LINKS_EVENT, ());
+        // Then, without holding up the sheet: is a colleague on a call with that customer?
+        if state.check_colleagues().await {
+            let _ = app.emit_to(window::MAIN, crate::events::LINKS_EVENT, ());
+        }
     });
 }
 

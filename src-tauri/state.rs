@@ -23,6 +23,7 @@ pub fn open(secrets: Arc<dyn SecretStore>, data_dir: &Path) -> AppState {
                 notify_supported: cfg!(target_os = "linux"),
             },
             follow: true,
+            policy: clickdial_services::policy::PolicySource::for_this_build(),
             ..Options::default()
         },
     )

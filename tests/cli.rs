@@ -2015,3 +2015,61 @@ async fn demo_calls_stay_out_of_history_the_last_call_and_events() {
         "{out}{err}"
     );
 }
+
+/// Issue 25: `history --find` searches as the window does, in the shared application: an
+/// agent's name, a caller ID's name, a number; a name nobody has finds no call.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_finds_calls_by_agent_and_caller_id_names() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let sim = sim().await;
+    let url = sim.url();
+    // Meera by her mobile (the agents are listed, and kept for naming), then Vikram via the
+    // Support line.
+    let (code, _, err) = run(call_in(h, &url, &["98765 43210", "--agent", "9810000003"])).await;
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(call_in(
+        h,
+        &url,
+        &[
+            "98765 11111",
+            "--agent",
+            "0506123456782",
+            "--caller-id",
+            "+91 80650 00102",
+        ],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let find = |text: &'static str| {
+        let mut c = clickdial(h);
+        c.env("CLICKDIAL_BASE_URL", &url)
+            .env("CLICKDIAL_TOKEN", TOKEN)
+            .args(["history", "--json", "--find", text]);
+        async move {
+            let (code, out, err) = run(c).await;
+            assert_eq!(code, 0, "{err}");
+            let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["e164"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("meera").await, ["+919876543210"]);
+    assert_eq!(find("Vikram Singh").await, ["+919876511111"]);
+    assert_eq!(find("Support").await, ["+919876511111"]);
+    assert_eq!(find("432 10").await, ["+919876543210"]);
+    assert!(find("xyz").await.is_empty());
+    let mut c = clickdial(h);
+    c.env("CLICKDIAL_BASE_URL", &url)
+        .env("CLICKDIAL_TOKEN", TOKEN)
+        .args(["history", "--find", "xyz"]);
+    let (code, out, _) = run(c).await;
+    assert_eq!((code, out.trim()), (0, "No calls."));
+}
+
+/// The organization's policy through the real binary (issue 26).
+#[path = "cli/policy.rs"]
+mod policy;

@@ -1369,10 +1369,10 @@ fn history_retention_and_following_through_ipc() {
         Arc::new(MemoryStore::default()),
         &dir.path().join("settings.json"),
     );
-    // A call from two years ago, as an old history file would have it.
+    // A call from 200 days ago: kept by default (a year), gone when 30 days are kept.
     let state = h.app.state::<AppState>();
     let ledger = state.dialer().unwrap().ledger().clone();
-    let old_ms = clickdial_services::ledger::wall_clock_ms() - 2 * 365 * 86_400_000;
+    let old_ms = clickdial_services::ledger::wall_clock_ms() - 200 * 86_400_000;
     let old = ledger
         .begin(
             &clickdial_services::ledger::NewCall {
@@ -1406,7 +1406,7 @@ fn history_retention_and_following_through_ipc() {
     assert_eq!(rows[0]["international"], "+91 98765 11111");
     assert_eq!(rows[0]["state"], "queued");
     assert_eq!(rows[0]["source"], "window");
-    let found = h.ok("history", json!({"digits": "432-10"}));
+    let found = h.ok("history", json!({"text": "432-10"}));
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(found[0]["e164"], "+919876543210");
     let that_day = h.ok(
@@ -1508,3 +1508,6 @@ fn history_retention_and_following_through_ipc() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].body["call_id"], newest.call_id.as_str());
 }
+
+#[path = "shell/history.rs"]
+mod history;

@@ -1,6 +1,6 @@
 // Every backend command is called through here, by the names in ipc.js. It takes `invoke` as a
 // parameter so that `node --test` can exercise it with a fake; main.js passes Tauri's IPC invoke.
-import { COMMANDS } from './ipc.js';
+import { COMMANDS, PLUGIN_COMMANDS } from './ipc.js';
 
 // Re-exported: tests and callers that knew COMMANDS from here keep working.
 export { COMMANDS };
@@ -71,12 +71,16 @@ export function createBackend(invoke) {
     findNumbers: (text) => call(COMMANDS.findNumbers, { text }),
     calls: () => call(COMMANDS.calls),
     hangUp: (id) => call(COMMANDS.hangUp, { id: id ?? null }),
-    exportHistory: (digits) => call(COMMANDS.exportHistory, { digits: digits || null }),
+    /** The Save dialog (tauri-plugin-dialog): the chosen file's path, or null if cancelled. */
+    saveDialog: (options) => call(PLUGIN_COMMANDS.saveDialog, { options }),
+    exportHistory: ({ text, path }) => call(COMMANDS.exportHistory, { text: text || null, path }),
+    historyStamp: () => call(COMMANDS.historyStamp),
+    setHistoryOpen: (open) => call(COMMANDS.setHistoryOpen, { open: Boolean(open) }),
     playRecording: (id) => call(COMMANDS.playRecording, { id }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
-    history: ({ digits, beforeId, limit, sinceMs, untilMs } = {}) =>
+    history: ({ text, beforeId, limit, sinceMs, untilMs } = {}) =>
       call(COMMANDS.history, {
-        digits: digits || null,
+        text: text || null,
         beforeId: beforeId ?? null,
         limit: limit ?? null,
         sinceMs: sinceMs ?? null,
@@ -454,7 +458,29 @@ export function dayRange(value) {
   return { sinceMs: start.getTime(), untilMs: end.getTime() };
 }
 
-/** One history row as shown: the number, when, the outcome and the talk time. */
+/** A followed call's latest stage, as its history row says it until the outcome is known. */
+const LIVE_STAGE_TEXT = Object.freeze({
+  ringingAgent: 'Ringing your phone',
+  ringing: 'Ringing',
+  connected: 'Connected',
+  ended: 'Ended',
+});
+
+/**
+ * What the live region says when a followed call moves on: its number and stage, or how it
+ * ended; null for a call just queued (the dial's own result says that) or nothing new.
+ */
+export function stageAnnouncement(call, before) {
+  if (!call) return null;
+  const same = before && before.id === call.id;
+  if (same && before.stage === call.stage && before.outcome === call.outcome && before.unreachable === call.unreachable) return null;
+  if (call.stage === 'queued' && !call.unreachable) return null;
+  const words = call.stage === 'ended' || call.unreachable ? call.summary : LIVE_STAGE_TEXT[call.stage];
+  return `${call.international}: ${words}`;
+}
+
+/** One history row as shown: the number, when, the outcome (else the latest stage) and the
+ * talk time. */
 export function historyText(row, now = Date.now()) {
   const when = new Date(row.createdAtMs);
   const sameDay = new Date(now).toDateString() === when.toDateString();
@@ -464,7 +490,7 @@ export function historyText(row, now = Date.now()) {
   if (row.outcome) {
     outcome = OUTCOME_TEXT[row.outcome] || 'Ended';
     if (row.outcome === 'answered' && row.talkS != null) outcome += ` · ${clock(row.talkS)}`;
-  } else if (row.state === 'queued') outcome = 'Queued';
+  } else if (row.state === 'queued') outcome = LIVE_STAGE_TEXT[row.stage] || 'Queued';
   else if (row.state === 'notPlaced') outcome = 'Not placed';
   else if (row.state === 'pending') outcome = 'Placing…';
   else outcome = 'May have been placed';

@@ -360,7 +360,7 @@ test('follow: timeline steps, the running clock and outcomes', async () => {
 });
 
 test('history rows and availability words', async () => {
-  const { historyText, availability } = await import('./backend.js');
+  const { historyText, availability, stageAnnouncement } = await import('./backend.js');
   const now = new Date(2026, 10, 28, 15, 0).getTime();
   const today = historyText({ createdAtMs: new Date(2026, 10, 28, 9, 5).getTime(), outcome: 'answered', talkS: 75, state: 'queued' }, now);
   assert.match(today.date, /^09[:.]05/);
@@ -370,6 +370,26 @@ test('history rows and availability words', async () => {
   assert.equal(older.outcome, 'Not placed');
   assert.equal(historyText({ createdAtMs: now, state: 'unknown' }, now).outcome, 'May have been placed');
   assert.equal(historyText({ createdAtMs: now, state: 'queued' }, now).outcome, 'Queued');
+  // The live region: each new stage once, the end in the backend's words; "queued" is the
+  // dial's own result.
+  const call = { id: 1, international: '+91 98765 43210', stage: 'queued', summary: 'Queued · 0:01' };
+  assert.equal(stageAnnouncement(call, null), null);
+  const ringing = { ...call, stage: 'ringingAgent', summary: 'Ringing your phone · 0:02' };
+  assert.equal(stageAnnouncement(ringing, call), '+91 98765 43210: Ringing your phone');
+  assert.equal(stageAnnouncement({ ...ringing, summary: 'Ringing your phone · 0:03' }, ringing), null, 'a clock tick is no news');
+  const talking = { ...call, stage: 'connected', summary: 'Connected · 0:00' };
+  assert.equal(stageAnnouncement(talking, ringing), '+91 98765 43210: Connected');
+  const ended = { ...call, stage: 'ended', outcome: 'answered', summary: 'Answered · talked 0:42' };
+  assert.equal(stageAnnouncement(ended, talking), '+91 98765 43210: Answered · talked 0:42');
+  assert.equal(stageAnnouncement({ ...talking, id: 2 }, talking), '+91 98765 43210: Connected', 'another call');
+  const lost = { ...talking, unreachable: true, summary: 'Cannot reach the server; the call may still be going on' };
+  assert.equal(stageAnnouncement(lost, talking), '+91 98765 43210: Cannot reach the server; the call may still be going on');
+  // A call this window follows: its latest stage, never "Queued" once it moved on.
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'connected' }, now).outcome, 'Connected');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'ringingAgent' }, now).outcome, 'Ringing your phone');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'ringing' }, now).outcome, 'Ringing');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'queued' }, now).outcome, 'Queued');
+  assert.equal(historyText({ createdAtMs: now, state: 'queued', stage: 'connected', outcome: 'busy' }, now).outcome, 'Busy', 'the outcome wins');
   assert.equal(availability({ status: 'enabled' }).label, 'Available');
   assert.equal(availability({ status: 'enabled' }).next, false);
   assert.equal(availability({ status: 'blocked' }).next, true);

@@ -4,7 +4,7 @@
 import { createDialer, describeQueued, errorTone, repeatNote } from './backend.js';
 import { backend } from './app.js';
 import { agentById, state } from './state.js';
-import { $, setCountdown, setMessage } from './view.js';
+import { $, announce, setCountdown, setMessage } from './view.js';
 import { refreshCalls, rememberRef } from './screens/follow.js';
 import { loadHistory } from './screens/history.js';
 
@@ -66,6 +66,7 @@ export function showAnswer({ outcome, error }, agent) {
   setMessage($('dial-note'), '');
   if (outcome) showQueued(outcome, agentById(agent)?.name);
   else setMessage($('result'), error.message, errorTone(error.code));
+  announce($('result').textContent);
 }
 
 /** A queued call: the sentence; its reference in the call bar. */

@@ -31,6 +31,8 @@ export const COMMANDS = Object.freeze({
   history: 'history',
   setAvailability: 'set_availability',
   exportHistory: 'export_history',
+  historyStamp: 'history_stamp',
+  setHistoryOpen: 'set_history_open',
   playRecording: 'play_recording',
   setMe: 'set_me',
   keepDraft: 'keep_draft',
@@ -53,4 +55,5 @@ export const EVENTS = Object.freeze({
  */
 export const PLUGIN_COMMANDS = Object.freeze({
   listen: 'plugin:event|listen',
+  saveDialog: 'plugin:dialog|save',
 });

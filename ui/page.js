@@ -47,6 +47,8 @@ export function render(view) {
 /** The welcome screen; `changing`: only the account form, with Cancel (from Settings). */
 export function showWelcome(changing) {
   $('welcome-intro').hidden = changing;
+  // The organization's policy can refuse the demo: it is not offered then.
+  $('demo-card').hidden = state.status?.demoAllowed === false;
   $('cancel-change').hidden = !changing;
   setMessage($('account-error'), '');
   show('view-welcome');

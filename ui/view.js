@@ -2,6 +2,18 @@
 
 export const $ = (id) => document.getElementById(id);
 
+/**
+ * Says `text` through the page's one live region (#announce, always in the page, seen by
+ * screen readers only): a dial's result and each new stage of the call on show. The visible
+ * lines that tick every second are not live, so a screen reader is not read a clock.
+ */
+export function announce(text) {
+  const region = $('announce');
+  if (!region || !text) return;
+  // The same words again (a second call's "Connected") must be said again too.
+  region.textContent = region.textContent === text ? `${text}\u00a0` : text;
+}
+
 // A message line that rewrites itself each second (the repeat note's countdown), by element.
 const tickers = new WeakMap();
 

@@ -295,8 +295,10 @@ export async function newSession(base, application, args = []) {
     async switchTo(handle) {
       await request('POST', `${s}/window`, { handle });
     },
-    async setRect(width, height) {
-      return request('POST', `${s}/window/rect`, { width, height });
+    /** The window's size; `at` ({x, y}) moves it too (a window grown past the screen's edge
+     * is cut off in the X server's screenshot). */
+    async setRect(width, height, at = null) {
+      return request('POST', `${s}/window/rect`, { width, height, ...(at || {}) });
     },
     async run(script, args = []) {
       return request('POST', `${s}/execute/sync`, { script, args });

@@ -1,12 +1,12 @@
 // Following the call: the newest call's timeline, its sentence with a running clock, Hang up;
 // below it, any other call still live (a supervisor dialling for several agents), each with its
 // own Hang up, so no live call ever leaves the window.
-import { callFailed, callLine, callTone, timeline } from '../backend.js';
+import { callFailed, callLine, callTone, stageAnnouncement, timeline } from '../backend.js';
 import { EVENTS } from '../ipc.js';
 import { backend, listen } from '../app.js';
 import { ariaShortcut } from '../logic.js';
 import { agentById, state } from '../state.js';
-import { $, setMessage } from '../view.js';
+import { $, announce, setMessage } from '../view.js';
 import { callAgain, loadHistory } from './history.js';
 
 let followed = null;
@@ -110,6 +110,7 @@ function showCalls(calls) {
   if (before && followed && before.id === followed.id && before.stage !== followed.stage) {
     setMessage($('follow-message'), '');
   }
+  announce(stageAnnouncement(followed, before));
   renderFollow();
   if (followed?.stage === 'ended' && $('history').open) loadHistory();
 }

@@ -1,35 +1,110 @@
-// Recent calls: the list under the dial form, filtered by number and day, paged, exported as CSV;
-// each call with "Call again" and "Copy", and "Play" when it was recorded.
+// Recent calls: the list under the dial form, found by number, agent or caller ID (the backend
+// searches) and by day, paged, exported as CSV through a Save dialog; each call with "Call
+// again" and "Copy", and "Play" when it was recorded. While open it follows every process's
+// calls: a cheap stamp is asked every few seconds and the list read again only when it moved.
+// Whether it is open is remembered for the next start.
 import { dayRange } from '../backend.js';
 import { historyEntry } from '../logic.js';
-import { backend } from '../app.js';
-import { agentById } from '../state.js';
-import { $, offers, realFields, setMessage } from '../view.js';
+import { backend, firstStatus } from '../app.js';
+import { agentById, state } from '../state.js';
+import { $, announce, offers, realFields, setMessage } from '../view.js';
 import { selectCallerFor, showAvailability } from './agents.js';
 import { setNumber } from './dial.js';
 
 const HISTORY_PAGE = 30;
+/** How often an open list asks whether the history changed (one pragma, no table read). */
+const WATCH_MS = 2000;
 let historyRows = [];
+let watchTimer = null;
+let lastStamp = null;
 
-export async function loadHistory(more = false) {
-  const digits = $('history-search').value.replace(/\D/g, '');
+/**
+ * Reads the list again. `more`: the next page after the rows shown. Otherwise the first page,
+ * or as many rows as are shown (`keep`, for a live update), keeping the focus on the same row.
+ */
+export async function loadHistory(more = false, keep = false) {
+  const text = $('history-search').value.trim();
   const beforeId = more && historyRows.length ? historyRows[historyRows.length - 1].id : null;
+  const limit = keep ? Math.max(HISTORY_PAGE, historyRows.length) : HISTORY_PAGE;
   const day = dayRange($('history-date').value);
   let rows;
   try {
-    rows = await backend.history({ digits, beforeId, limit: HISTORY_PAGE, ...day });
+    rows = await backend.history({ text, beforeId, limit, ...day });
   } catch (e) {
     $('history-empty').textContent = e.message;
     $('history-empty').hidden = false;
     return;
   }
+  const focused = document.activeElement?.closest?.('#history-list li');
+  const focus = focused && { id: focused.dataset.id, index: [...focused.querySelectorAll('button')].indexOf(document.activeElement) };
   historyRows = more ? historyRows.concat(rows) : rows;
   $('history-list').replaceChildren(...historyRows.map(historyItem));
-  $('history-empty').textContent = digits || day.sinceMs
+  if (focus) $('history-list').querySelector(`li[data-id="${focus.id}"]`)?.querySelectorAll('button')[focus.index]?.focus();
+  $('history-empty').textContent = text || day.sinceMs
     ? 'No calls match.'
     : 'No calls yet.';
   $('history-empty').hidden = historyRows.length > 0;
-  $('history-more').hidden = rows.length < HISTORY_PAGE;
+  $('history-more').hidden = rows.length < limit;
+}
+
+/** While the list is open and the window shown: read it again when any process changed it. */
+async function watch() {
+  if (!$('history').open || document.hidden) return;
+  let stamp;
+  try {
+    stamp = await backend.historyStamp();
+  } catch {
+    return;
+  }
+  if (lastStamp !== null && stamp !== lastStamp) loadHistory(false, true);
+  lastStamp = stamp;
+}
+
+function watchHistory(open) {
+  clearInterval(watchTimer);
+  watchTimer = null;
+  lastStamp = null;
+  if (!open) return;
+  watch();
+  watchTimer = setInterval(watch, WATCH_MS);
+}
+
+/** `clickdial-calls-2026-12-08.csv` in Downloads (else home), as the Save dialog offers it. */
+function suggestedFile() {
+  const d = new Date();
+  const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const name = `clickdial-calls-${day}.csv`;
+  const dir = state.status?.exportDir;
+  return dir ? `${dir.replace(/[\\/]$/, '')}/${name}` : name;
+}
+
+/** Save as CSV: the agent chooses the file in a Save dialog, the backend writes it. */
+async function exportCsv() {
+  const message = $('history-message');
+  const text = $('history-search').value.trim();
+  message.removeAttribute('title');
+  let path;
+  try {
+    path = await backend.saveDialog({
+      title: text ? 'Save the calls found as CSV' : 'Save every call as CSV',
+      defaultPath: suggestedFile(),
+      filters: [{ name: 'CSV (spreadsheet)', extensions: ['csv'] }],
+      canCreateDirectories: true,
+    });
+  } catch (e) {
+    setMessage(message, e.message, 'error');
+    return;
+  }
+  if (!path) return;
+  try {
+    const saved = await backend.exportHistory({ text, path });
+    const calls = saved.calls === 1 ? '1 call' : `${saved.calls} calls`;
+    setMessage(message, `Saved ${calls} to ${saved.path}`, 'ok');
+    message.title = saved.path;
+  } catch (e) {
+    setMessage(message, e.message, 'error');
+  }
+  announce(message.textContent);
 }
 
 /** A caller ID's name from the loaded list ("Sales line"), else its digits. */
@@ -56,6 +131,7 @@ function playButton(row) {
   play.className = 'link small play';
   play.textContent = 'Play';
   play.title = 'Play the recording in your browser';
+  play.setAttribute('aria-label', `Play the recording: ${row.international}`);
   play.addEventListener('click', async () => {
     play.disabled = true;
     setMessage($('history-message'), 'Opening the recording…', null);
@@ -91,11 +167,15 @@ function historyItem(row) {
   redial.type = 'button';
   redial.className = 'link small redial';
   redial.textContent = 'Call again';
+  // Each row's buttons say whose call they are about (a screen reader lists them together),
+  // their visible words first (what a voice user says).
+  redial.setAttribute('aria-label', `Call again: ${row.international}`);
   redial.addEventListener('click', () => callAgain(row));
   const copy = document.createElement('button');
   copy.type = 'button';
   copy.className = 'link small';
   copy.textContent = 'Copy';
+  copy.setAttribute('aria-label', `Copy: ${row.international}`);
   copy.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(row.e164);
@@ -104,6 +184,7 @@ function historyItem(row) {
       window.getSelection().selectAllChildren(number);
       copy.textContent = 'Press Ctrl+C';
     }
+    announce(`${copy.textContent}: ${row.international}`);
     setTimeout(() => { copy.textContent = 'Copy'; }, 1500);
   });
   li.append(main);
@@ -113,11 +194,24 @@ function historyItem(row) {
 }
 
 export function setupHistory() {
+  let restoring = false;
   $('history').addEventListener('toggle', () => {
-    if (!$('history').open) return;
+    const { open } = $('history');
+    if (!restoring) backend.setHistoryOpen(open).catch(() => {});
+    restoring = false;
+    watchHistory(open);
+    if (!open) return;
     realFields($('history'));
     loadHistory();
   });
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) watch(); });
+  // Open as the agent left it (the toggle event then loads the list).
+  firstStatus.then((status) => {
+    if (status?.historyOpen && !$('history').open) {
+      restoring = true;
+      $('history').open = true;
+    }
+  }).catch(() => {});
   let searchTimer = null;
   $('history-search').addEventListener('input', () => {
     clearTimeout(searchTimer);
@@ -125,13 +219,5 @@ export function setupHistory() {
   });
   $('history-more').addEventListener('click', () => loadHistory(true));
   $('history-date').addEventListener('change', () => loadHistory());
-  $('history-export').addEventListener('click', async () => {
-    const digits = $('history-search').value.replace(/\D/g, '');
-    try {
-      const path = await backend.exportHistory(digits);
-      setMessage($('history-message'), `Saved ${digits ? 'the calls found' : 'every call'} to ${path}`, 'ok');
-    } catch (e) {
-      setMessage($('history-message'), e.message, 'error');
-    }
-  });
+  $('history-export').addEventListener('click', exportCsv);
 }

@@ -13,6 +13,56 @@ import { updatePreview } from './dial.js';
 // The Dialling preferences as last shown or saved: leaving with other values asks first.
 let prefsShown = '';
 
+/** The words on what the organization's policy fixed. */
+export const MANAGED = 'Managed by your organization';
+
+// The controls of settings the policy can lock, by the name `status.locked` gives.
+const LOCKABLE = {
+  server: 'fact-server',
+  linksWithoutAsking: 'links-without-asking',
+  hotkey: 'hotkey',
+  hangUpHotkey: 'hang-up-hotkey',
+  notify: 'notify',
+  startAtLogin: 'autostart',
+};
+
+/** Marks the element `id` (a control, or a fact) as managed, or not: a calm note under its
+ * label (inside a fact), and the control cannot be changed. */
+function markManaged(id, managed) {
+  const el = $(id);
+  const label = el.closest('label') || document.querySelector(`label[for="${id}"]`);
+  let note = document.getElementById(`managed-${id}`);
+  if (managed && !note) {
+    note = document.createElement(label ? 'p' : 'span');
+    note.id = `managed-${id}`;
+    note.className = 'managed';
+    if (label) label.after(note);
+    else el.append(note);
+  }
+  if (note) {
+    note.hidden = !managed;
+    note.textContent = managed ? MANAGED : '';
+  }
+  if (managed && 'disabled' in el) el.disabled = true;
+}
+
+/** The history choices under the policy's most days: longer ones (and "Always") are not
+ * offered, and the most is. */
+function capHistory(max) {
+  const select = $('history-days');
+  if (max && ![...select.options].some((o) => o.value === String(max))) {
+    select.append(new Option(`For ${max} days`, String(max)));
+  }
+  for (const o of select.options) {
+    const over = !!max && (o.value === '0' || Number(o.value) > max);
+    o.hidden = over;
+    o.disabled = over;
+  }
+  const note = $('history-note');
+  note.hidden = !max;
+  note.textContent = max ? `At most ${max} days. ${MANAGED}.` : '';
+}
+
 /** Settings as `state.status` says. */
 export function renderSettings() {
   const { status } = state;
@@ -35,14 +85,18 @@ export function renderSettings() {
     $('history-days').append(new Option(`For ${days} days`, days));
   }
   $('history-days').value = days;
+  capHistory(status.historyDaysMax);
   $('notify').checked = !!status.notify;
   $('choose-each').checked = !!status.chooseAgentEachCall;
+  const locked = new Set(status.locked || []);
   const followAutostart = () => {
-    $('start-hidden').disabled = $('autostart').disabled || !$('autostart').checked;
+    // Kept on by the policy: "keep it in the tray" stays the agent's choice.
+    $('start-hidden').disabled = !$('autostart').checked
+      || ($('autostart').disabled && !locked.has('startAtLogin'));
   };
   backend.autostart().then((on) => {
     // null: not available here.
-    $('autostart').disabled = on === null;
+    $('autostart').disabled = on === null || locked.has('startAtLogin');
     $('autostart').checked = !!on;
     followAutostart();
   }, () => {
@@ -59,6 +113,8 @@ export function renderSettings() {
   if (!status.shortcutsSupported) {
     $('hotkey-hint').textContent = 'Shortcuts for the whole desktop do not work in a Wayland session. Use the tray menu’s “Dial clipboard” instead.';
   }
+  if (locked.has('hotkey') && !status.hotkey) $('hotkey').placeholder = 'Off';
+  for (const [name, id] of Object.entries(LOCKABLE)) markManaged(id, locked.has(name));
   prefsShown = prefsValues();
 }
 

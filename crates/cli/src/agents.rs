@@ -37,12 +37,14 @@ pub(crate) async fn agents(json: bool) -> Result<String, Failure> {
 
 pub(crate) async fn numbers(json: bool) -> Result<String, Failure> {
     let app = open_app(&files()?);
-    let numbers = session(&app)
+    let listed = session(&app)
         .await?
         .client()
         .my_numbers()
         .await
         .map_err(Error::from)?;
+    // Only the caller IDs the organization's policy allows.
+    let numbers = app.allowed_caller_ids(listed);
     if json {
         return Ok(serde_json::to_string_pretty(&numbers).unwrap_or_default());
     }

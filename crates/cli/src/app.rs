@@ -9,6 +9,7 @@ use clickdial_core::Secret;
 use clickdial_services::accounts::Accounts;
 use clickdial_services::app::{AppSession, Clickdial, Options, Overrides};
 use clickdial_services::ledger::{wall_clock_ms, CallRow, HistoryQuery, Ledger, LEDGER_FILE};
+use clickdial_services::policy::PolicySource;
 use clickdial_services::secrets::KeyringStore;
 use clickdial_services::settings_file::{Read, SettingsFile, SETTINGS_FILE};
 use clickdial_services::{Code, Error};
@@ -68,6 +69,7 @@ pub(crate) fn open_app(files: &Files) -> Clickdial {
                 base_url: given("CLICKDIAL_BASE_URL"),
                 token: given("CLICKDIAL_TOKEN").map(Secret::new),
             },
+            policy: PolicySource::for_this_build(),
             ..Options::default()
         },
     )

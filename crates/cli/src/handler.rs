@@ -7,6 +7,14 @@ use clickdial_services::Error;
 use crate::{Failure, HandlerAction};
 
 pub(crate) fn handler(action: HandlerAction) -> Result<String, Failure> {
+    if let HandlerAction::BrowserPolicy {
+        origin,
+        browser,
+        install,
+    } = action
+    {
+        return browser_policy(&origin, &browser, install);
+    }
     let desktop = Desktop::from_env()
         .ok_or_else(|| Failure::from(Error::internal("no home folder (is HOME set?)")))?;
     let exe = std::env::current_exe().map_err(|e| {
@@ -17,6 +25,7 @@ pub(crate) fn handler(action: HandlerAction) -> Result<String, Failure> {
     let (status, json) = match action {
         HandlerAction::Status { json } => (desktop.status(&exe), json),
         HandlerAction::Install { json } => (desktop.install(&exe)?, json),
+        HandlerAction::BrowserPolicy { .. } => unreachable!("answered above"),
     };
     Ok(if json {
         serde_json::to_string_pretty(&status).unwrap_or_default()
@@ -42,13 +51,57 @@ fn handler_text(status: &HandlerStatus) -> String {
     out
 }
 
+/// `clickdial handler browser-policy`: the policy JSON on standard output (a file an admin can
+/// use as it is), and where it goes on standard error; with `--install`, written there.
+fn browser_policy(origins: &[String], browser: &str, install: bool) -> Result<String, Failure> {
+    use clickdial_services::handler::browser::{self, Browser};
+    let browser = Browser::parse(browser)?;
+    let origins = origins
+        .iter()
+        .map(|o| browser::origin(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let program = clickdial_services::process::sibling("clickdial");
+    let policy = browser::policy(browser, &origins, &program);
+    let text = serde_json::to_string_pretty(&policy).unwrap_or_default();
+    let folder = browser.folder();
+    if install {
+        if !browser.installable() {
+            return Err(Failure::from(Error::invalid(format!(
+                "On this system {} reads its policy from {folder}: set it there (Group Policy or \
+                 a configuration profile) with the JSON `clickdial handler browser-policy` prints.",
+                browser.name()
+            ))));
+        }
+        let path = browser::install_into(browser, std::path::Path::new(folder), &policy)?;
+        return Ok(format!(
+            "Wrote {}. Restart {} for it to take effect.",
+            path.display(),
+            browser.name()
+        ));
+    }
+    eprintln!(
+        "clickdial: {} reads this as {} in {folder}; `--install` writes it there (as root), or \
+         give it to your administrator.",
+        browser.name(),
+        browser.file_name()
+    );
+    Ok(text)
+}
+
 /// `clickdial autostart [on|off]`: the login item the window's Settings also change.
 pub(crate) fn autostart(state: Option<&str>, json: bool) -> Result<String, Failure> {
     #[cfg(any(windows, target_os = "linux"))]
     {
         use clickdial_services::autostart;
         let on = match state {
-            Some(s) => autostart::set(s == "on")?,
+            Some(s) => {
+                // Kept on by the organization's policy: turning it off is refused (exit 7).
+                clickdial_services::policy::load(
+                    &clickdial_services::policy::PolicySource::for_this_build(),
+                )
+                .check_start_at_login(s == "on")?;
+                autostart::set(s == "on")?
+            }
             None => autostart::enabled(),
         };
         Ok(if json {

@@ -30,9 +30,15 @@ pub(crate) fn parse_since(text: &str, now_ms: i64) -> Result<i64, Failure> {
         })
 }
 
+/// Which calls `clickdial history` lists: digits of the number, or the window's search.
+pub(crate) struct Filter {
+    pub number: Option<String>,
+    pub find: Option<String>,
+}
+
 pub(crate) fn history(
     since: Option<String>,
-    number: Option<String>,
+    filter: Filter,
     limit: usize,
     json: bool,
     csv: bool,
@@ -45,12 +51,13 @@ pub(crate) fn history(
         .transpose()?;
     let app = open_app(&files);
     tell_notices(&app);
-    let rows = app.history(&HistoryQuery {
-        digits: number,
+    let query = HistoryQuery {
+        digits: filter.number,
         since_ms,
         limit: limit.clamp(1, 1_000_000),
         ..HistoryQuery::default()
-    })?;
+    };
+    let rows = app.find_history(filter.find.as_deref().unwrap_or(""), query)?;
     let names = app.agent_names();
     let text = if json {
         serde_json::to_string_pretty(&rows).unwrap_or_default()

@@ -7,7 +7,8 @@
 //!
 //! Exit codes: 0 done, 2 invalid input (nothing sent), 3 authentication (no or refused
 //! credentials), 4 rejected by the API, 5 network / timeout / unknown outcome, 6 refused as a
-//! duplicate of a call placed moments ago (by any Clickdial process).
+//! duplicate of a call placed moments ago (by any Clickdial process), 7 refused by the
+//! organization's policy (`clickdial policy` shows it; a policy that cannot be read, too).
 //!
 //! This module only translates: arguments and prompts in, the shared services
 //! (`clickdial-services`) called, their answers printed. It holds no dial or account rules.
@@ -30,6 +31,7 @@ mod handler;
 mod history;
 mod login;
 mod normalize;
+mod policy;
 mod status;
 mod words;
 
@@ -41,7 +43,8 @@ mod words;
     after_help = "Credentials come from the app's keyring entry and settings. For scripts, \
 CLICKDIAL_TOKEN and CLICKDIAL_BASE_URL (e.g. https://api.servetel.in/v1) override them.\n\
 Exit codes: 0 ok, 2 invalid input, 3 authentication, 4 rejected by the API, \
-5 network, timeout or unknown outcome, 6 refused: the same number was dialled moments ago."
+5 network, timeout or unknown outcome, 6 refused: the same number was dialled moments ago, \
+7 refused by your organization's policy."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -150,8 +153,12 @@ enum Command {
         #[arg(long)]
         since: Option<String>,
         /// Only calls to numbers containing these digits
-        #[arg(long)]
+        #[arg(long, conflicts_with = "find")]
         number: Option<String>,
+        /// Only calls found by a number, an agent's name or a caller ID's name or number, as
+        /// the window's search finds them ("Vikram", "Sales", "43210")
+        #[arg(long, value_name = "TEXT")]
+        find: Option<String>,
         /// How many calls at most
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -211,6 +218,12 @@ enum Command {
         #[command(subcommand)]
         action: HandlerAction,
     },
+    /// Show the organization's policy in force (what it locks) and where it came from
+    Policy {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Servetel simulator with the demo account, in the foreground
     Sim {
         /// The port to listen on, on 127.0.0.1 only (0: any free port; the address is printed)
@@ -235,6 +248,19 @@ enum HandlerAction {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+    },
+    /// Print the browser policy that lets a CRM's pages open phone links without a prompt
+    #[command(name = "browser-policy")]
+    BrowserPolicy {
+        /// The CRM's address, such as https://crm.example.com (repeat for several)
+        #[arg(long, required = true)]
+        origin: Vec<String>,
+        /// chrome, edge, chromium or firefox
+        #[arg(long, default_value = "chrome")]
+        browser: String,
+        /// Write it into the browser's system policy folder (as root)
+        #[arg(long)]
+        install: bool,
     },
 }
 
@@ -302,6 +328,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             | Command::Autostart { json: true, .. }
             | Command::Status { json: true, .. }
             | Command::History { json: true, .. }
+            | Command::Policy { json: true }
             | Command::Handler {
                 action: HandlerAction::Status { json: true }
                     | HandlerAction::Install { json: true }
@@ -435,17 +462,26 @@ async fn execute(command: Command) -> Result<String, Failure> {
         Command::History {
             since,
             number,
+            find,
             limit,
             json,
             csv,
             output,
-        } => history::history(since, number, limit, json, csv, output),
+        } => history::history(
+            since,
+            history::Filter { number, find },
+            limit,
+            json,
+            csv,
+            output,
+        ),
         Command::Note {
             reference,
             disposition,
             text,
         } => events::note(reference, disposition, text),
         Command::Events { since, follow } => events::events(since, follow),
+        Command::Policy { json } => policy::show(json),
         Command::Available { agent } => availability::availability(agent, true).await,
         Command::Break { agent } => availability::availability(agent, false).await,
         Command::Sim {

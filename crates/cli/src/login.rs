@@ -6,6 +6,7 @@ use clickdial_core::sanitize::clean_text;
 use clickdial_core::settings::{provider, Settings, SignIn, PROVIDERS};
 use clickdial_core::Secret;
 use clickdial_services::accounts::AccountForm;
+use clickdial_services::policy::PolicySource;
 use clickdial_services::Error;
 use serde_json::json;
 
@@ -122,6 +123,9 @@ pub(crate) async fn login(
             "use --token-stdin, or --email with --password-stdin",
         ));
     }
+    // The organization's policy first, as the window's sign-in does: nothing is sent to a
+    // server it does not allow, and nothing is saved.
+    clickdial_services::policy::load(&PolicySource::for_this_build()).check_form(&form)?;
     let files = files()?;
     let connected = accounts(&files).connect(form).await?;
     if let Some(n) = connected.notice {

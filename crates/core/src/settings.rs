@@ -124,6 +124,8 @@ pub struct Settings {
     /// Each signed-out or switched-away server's picks, kept for when it comes back: (base
     /// URL, picks), the most recently left last, [`KEPT_PICKS`] at most.
     pub kept_picks: Vec<(String, Picks)>,
+    /// Recent calls were open when the window last showed them (the list opens so again).
+    pub history_open: bool,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -152,6 +154,7 @@ impl Default for Settings {
             choose_agent_each_call: false,
             tray_grace_secs: DEFAULT_TRAY_GRACE_SECS,
             kept_picks: Vec::new(),
+            history_open: false,
             last_caller_id: None,
         }
     }
@@ -303,6 +306,7 @@ impl Settings {
             history_days: self.history_days,
             notify: self.notify,
             tray_grace_secs: self.tray_grace_secs,
+            history_open: self.history_open,
             ..Settings::default()
         };
     }

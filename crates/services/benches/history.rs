@@ -1,7 +1,8 @@
 //! History and the poll loop, as issue 8 asks:
 //!
 //! - a ledger of 100,000 calls: opening it and reading the first page (what the window shows
-//!   when Recent calls opens), and a search by number digits; p50 and max of 20 runs each;
+//!   when Recent calls opens), a search by number digits and by name (issue 25), and the
+//!   change stamp an open list asks for; p50 and max of 20 runs each;
 //! - the follower with no active call: requests to the simulator and the process's CPU time
 //!   over 60 s (`IDLE_SECS` to change).
 //!
@@ -170,6 +171,42 @@ fn main() {
         assert_eq!(n, 0);
     }
     println!("search with no match (full scan): {}", summary(rare));
+
+    // Issue 25: a search by name, turned into agent IDs and caller IDs by the application.
+    // Every call here is one agent's: a page of them at once; another agent's: none, after a
+    // walk over every call.
+    for (what, agent) in [
+        ("search by a name (every call)", "0506123456781"),
+        ("search by a name with no call", "0506123456782"),
+    ] {
+        let mut named = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            ledger
+                .history(
+                    &HistoryQuery {
+                        agents: vec![agent.into()],
+                        caller_ids: vec!["918065000109".into()],
+                        ..page.clone()
+                    },
+                    now,
+                )
+                .unwrap();
+            named.push(t.elapsed());
+        }
+        println!("{what}: {}", summary(named));
+    }
+    // What the window asks every 2 s while Recent calls are open.
+    let mut stamps = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        ledger.change_stamp().unwrap();
+        stamps.push(t.elapsed());
+    }
+    println!(
+        "change stamp (Recent calls open, every 2 s): {}",
+        summary(stamps)
+    );
 
     // The poll loop while no call is active.
     let secs: u64 = std::env::var("IDLE_SECS")

@@ -99,15 +99,19 @@ struct Target {
 }
 
 impl AccountForm {
-    fn validate(self) -> Result<Target, Error> {
-        let base_url = match provider(&self.provider) {
-            Some(p) => BaseUrl::parse(p.base_url).map_err(Error::internal)?,
+    /// The server the form names: its preset's, or the address given for `custom`.
+    pub fn server(&self) -> Result<BaseUrl, Error> {
+        match provider(&self.provider) {
+            Some(p) => BaseUrl::parse(p.base_url).map_err(Error::internal),
             None if self.provider == "custom" => {
-                BaseUrl::parse(self.base_url.as_deref().unwrap_or_default())
-                    .map_err(Error::invalid)?
+                BaseUrl::parse(self.base_url.as_deref().unwrap_or_default()).map_err(Error::invalid)
             }
-            None => return Err(Error::invalid("Choose your provider.")),
-        };
+            None => Err(Error::invalid("Choose your provider.")),
+        }
+    }
+
+    fn validate(self) -> Result<Target, Error> {
+        let base_url = self.server()?;
         let credentials = match self.sign_in {
             SignIn::Token => {
                 let token = self

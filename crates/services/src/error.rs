@@ -32,12 +32,15 @@ pub enum Code {
     Keyring,
     /// The settings file or the call history could not be read or written.
     Storage,
+    /// Refused by the organization's policy (`policy`), or the policy could not be read.
+    Policy,
     Internal,
 }
 
 impl Code {
     /// The CLI's exit code: 2 invalid input, 3 authentication, 4 rejected by the API,
-    /// 5 network / timeout / unknown outcome, 6 refused as a duplicate, 1 anything else.
+    /// 5 network / timeout / unknown outcome, 6 refused as a duplicate, 7 refused by the
+    /// organization's policy, 1 anything else.
     pub fn exit_code(self) -> i32 {
         match self {
             Code::InvalidNumber | Code::InvalidInput => 2,
@@ -50,6 +53,7 @@ impl Code {
             | Code::BadResponse
             | Code::UnknownOutcome => 5,
             Code::Busy => 6,
+            Code::Policy => 7,
             Code::Storage | Code::Internal => 1,
         }
     }
@@ -501,6 +505,7 @@ mod tests {
             (Code::Unreachable, 5),
             (Code::UnknownOutcome, 5),
             (Code::Busy, 6),
+            (Code::Policy, 7),
             (Code::Storage, 1),
         ];
         for (code, exit) in cases {

@@ -663,6 +663,7 @@ fn progress_of(t: &Tracker, now: i64) -> OwnedProgress {
     }
 }
 
+mod adopt;
 mod lookup;
 mod say;
 

@@ -9,6 +9,7 @@
 //!   duplicate-dial guard.
 //! - [`follow`]: following queued calls (live status, hang-up, the outcome into history).
 //! - [`notify`]: desktop notifications over the session bus.
+//! - [`policy`]: the fleet policy an administrator locks (`/etc/clickdial/policy.toml`).
 //! - [`links`]: the confirm sheet's inbox for dials not typed into the window (links, later
 //!   the tray and the hotkey); coalesces floods, never dials by itself.
 //! - [`instance`]: hands a link to the running app before anything heavy loads.
@@ -37,6 +38,7 @@ pub mod instance;
 pub mod ledger;
 pub mod links;
 pub mod notify;
+pub mod policy;
 pub mod process;
 pub mod secrets;
 pub mod settings_file;

@@ -15,7 +15,7 @@ impl Clickdial {
             .map(|s| s.cached_lists())
             .unwrap_or_default();
         let agents = crate::tray::agent_choices(agent_list);
-        let callers = crate::tray::caller_choices(caller_list);
+        let callers = crate::tray::caller_choices(self.allowed_caller_ids(caller_list));
         let recent = self
             .dialer()
             .ok()
@@ -54,7 +54,7 @@ impl Clickdial {
             picks: lock(&self.picks).clone(),
             notices: lock(&self.notices).clone(),
             agents: crate::tray::agent_choices(agents),
-            callers: crate::tray::caller_choices(callers),
+            callers: crate::tray::caller_choices(self.allowed_caller_ids(callers)),
             deliveries: Vec::new(),
         }
     }

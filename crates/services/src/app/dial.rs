@@ -31,6 +31,8 @@ impl Clickdial {
         session: Arc<AppSession>,
         input: DialInput,
     ) -> Result<DialOutcome, Error> {
+        // The policy first: a broken one stops every dial; a caller ID must be allowed.
+        self.check_dial(&input)?;
         let dialer = self.dialer()?;
         let settings = self.settings();
         let number = Number::parse(

@@ -15,6 +15,9 @@ use crate::Error;
 pub struct LinkState {
     pub request: Option<Request>,
     pub dialled: Option<LinkDialled>,
+    /// A colleague already on a call with the request's number ([`Clickdial::check_colleagues`]):
+    /// the sheet says so and the agent decides; it never blocks the dial.
+    pub colleague: Option<super::team::ColleagueCall>,
 }
 
 /// A link dialled without asking, and how it went.
@@ -67,8 +70,10 @@ impl Clickdial {
 
     /// The sheet's request and the last link dialled without asking (given once).
     pub fn link_state(&self) -> LinkState {
+        let request = self.inbox.current();
         LinkState {
-            request: self.inbox.current(),
+            colleague: request.as_ref().and_then(|r| self.colleague_for(r.id)),
+            request,
             dialled: lock(&self.link_dialled).take(),
         }
     }

@@ -90,6 +90,15 @@ impl ListsFile {
             .unwrap_or_default()
     }
 
+    /// The caller IDs as last listed for this account, however long ago: for finding calls
+    /// by a caller ID's name, never for choosing one.
+    pub fn caller_ids_listed(&self) -> Vec<CallerId> {
+        self.read()
+            .and_then(|s| s.caller_ids)
+            .map(|listed| listed.list)
+            .unwrap_or_default()
+    }
+
     pub fn keep_agents(&self, list: &[Agent], now_ms: i64) {
         self.keep(|s| {
             s.agents = Some(Listed {

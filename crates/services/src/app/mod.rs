@@ -8,6 +8,8 @@
 //! - [`inbox`]: links, the tray and the hotkey: the confirm sheet and the trust rule.
 //! - [`desk`]: what the tray and the window hand each other (the typed number, the menu).
 //! - [`wrapup`]: after the call: the agent's disposition and note.
+//! - [`team`]: a colleague already on a call with the sheet's customer (one cached read).
+//! - [`policy`]: the fleet policy's rules (locked server, caller IDs, preferences, demo).
 //!
 //! The settings are not held here: the settings file is read when needed, so a change another
 //! process made (`clickdial login`, say) is picked up before the account is next used, and
@@ -25,6 +27,7 @@ use crate::dialer::{system_wall_clock, Dialer, WallClock};
 use crate::follow::Follower;
 use crate::ledger::{Ledger, LEDGER_FILE};
 use crate::links::Inbox;
+use crate::policy::{PolicySource, PolicyState};
 use crate::secrets::SecretStore;
 use crate::settings_file::{SettingsFile, SETTINGS_FILE};
 use crate::{Code, Error};
@@ -33,11 +36,14 @@ use session::Resolved;
 pub mod availability;
 pub mod desk;
 pub mod dial;
+pub mod history;
 pub mod inbox;
 pub mod lists;
 mod live;
+pub mod policy;
 pub mod prefs;
 pub mod session;
+pub mod team;
 pub mod wrapup;
 
 pub use inbox::{LinkDialled, LinkState};
@@ -67,6 +73,8 @@ pub struct Options {
     /// The wall clock every rule reads (the ledger's times, the live-call rule, retention);
     /// the system's when `None`. Tests pass their own, to be exact at the limits.
     pub clock: Option<WallClock>,
+    /// Where the fleet policy is read: the system's fixed place unless a test says otherwise.
+    pub policy: PolicySource,
 }
 
 /// What the UI may know about the account: never a token or password.
@@ -112,6 +120,17 @@ pub struct Status {
     pub notice: Option<String>,
     /// What was in the number field when the window last closed.
     pub draft: String,
+    /// The settings the organization's policy fixed (`linksWithoutAsking`, `notify`, `hotkey`,
+    /// `startAtLogin`, `callerIds`, `server`, …): the page shows them as managed.
+    pub locked: Vec<&'static str>,
+    /// The most days of history the policy lets the agent keep.
+    pub history_days_max: Option<u32>,
+    /// Whether the policy allows the demo.
+    pub demo_allowed: bool,
+    /// Recent calls were open when last shown: the page opens them so.
+    pub history_open: bool,
+    /// Where the Save dialog for a CSV starts: Downloads, else the home folder.
+    pub export_dir: Option<String>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -125,6 +144,10 @@ pub struct Clickdial {
     notices: Mutex<Vec<String>>,
     inbox: Inbox,
     link_dialled: Mutex<Option<LinkDialled>>,
+    /// The last read of the account's live calls, for the sheet's colleague check.
+    team: team::TeamCache,
+    /// The colleague found on a call with the sheet's number, by request id.
+    colleague: Mutex<Option<(u64, Option<team::ColleagueCall>)>>,
     /// The agent and caller ID the tray last chose (the page's pickers follow), if any.
     picks: Mutex<Option<Picks>>,
     /// Follows each queued call (live status, hang-up, outcome); absent without a ledger.
@@ -140,6 +163,8 @@ pub struct Clickdial {
     data_dir: PathBuf,
     /// Wall-clock milliseconds, as [`Options::clock`] gave them.
     clock: WallClock,
+    /// The fleet policy, read once at start.
+    policy: PolicyState,
 }
 
 pub use crate::tray::Picks;
@@ -157,6 +182,7 @@ impl Clickdial {
         let settings = SettingsFile::new(data_dir.join(SETTINGS_FILE));
         let clock = options.clock.clone().unwrap_or_else(system_wall_clock);
         let mut notices = Vec::new();
+        let policy = crate::policy::load(&options.policy);
         let (_, notice) = settings.load();
         notices.extend(notice);
         // The whole file is read for damage in the background (`verify_ledger`), not here.
@@ -193,6 +219,8 @@ impl Clickdial {
             notices: Mutex::new(notices),
             inbox: Inbox::new(),
             link_dialled: Mutex::new(None),
+            team: tokio::sync::Mutex::new(None),
+            colleague: Mutex::new(None),
             picks: Mutex::new(None),
             draft: Mutex::new(String::new()),
             desk: options.desk,
@@ -200,6 +228,7 @@ impl Clickdial {
             given: Mutex::new(None),
             data_dir: data_dir.to_path_buf(),
             clock,
+            policy,
         }
     }
 
@@ -212,14 +241,10 @@ impl Clickdial {
         self.accounts.settings_file()
     }
 
-    /// The settings as the file holds them now: read again at every call, so a change another
-    /// process (or a person, or a test) made is seen at once.
     /// The agents' names by ID of the account in use (the demo's, the environment's, else the
-    /// saved one),
-    /// as last listed by any Clickdial process (no request): for naming agents in history and
-    /// in `whoami`.
+    /// saved one), as last listed by any Clickdial process (no request): for naming agents in
+    /// history and in `whoami`.
     pub fn agent_names(&self) -> std::collections::HashMap<String, String> {
-        use crate::accounts::AccountKey;
         let demo = lock(&self.demo).clone();
         if let Some(agents) = demo.and_then(|d| d.known_agents()) {
             return agents
@@ -228,20 +253,17 @@ impl Clickdial {
                 .filter(|(_, name)| !name.is_empty())
                 .collect();
         }
-        let given = match (&self.overrides.base_url, &self.overrides.token) {
-            (Some(url), Some(_)) => clickdial_core::types::BaseUrl::parse(url)
-                .ok()
-                .map(|url| AccountKey::new(&url, SignIn::Token, None)),
-            _ => None,
-        };
-        given
-            .or_else(|| AccountKey::of(&self.settings()))
-            .map(|key| lists::ListsFile::new(&self.data_dir, key.as_str()).agent_names())
+        self.lists_file()
+            .map(|f| f.agent_names())
             .unwrap_or_default()
     }
 
+    /// The settings as the file holds them now, with what the policy fixed in force: read again
+    /// at every call, so a change another process (or a person, or a test) made is seen at once.
     pub fn settings(&self) -> Settings {
-        self.settings_file().read().settings()
+        let mut settings = self.settings_file().read().settings();
+        policy::apply(&self.policy.policy, &mut settings);
+        settings
     }
 
     pub fn region(&self) -> Region {
@@ -266,6 +288,10 @@ impl Clickdial {
     }
 
     pub async fn status(&self) -> Status {
+        // A policy that cannot be read: the window says why nothing can be dialled.
+        if let Some(e) = &self.policy.broken {
+            self.notice(e.message.clone());
+        }
         let session = match self.session().await {
             Ok(s) => Some(s),
             Err(e) => {
@@ -299,10 +325,9 @@ impl Clickdial {
             me: settings.me,
             choose_agent_each_call: settings.choose_agent_each_call,
             links_without_asking: settings.links_without_asking,
-            hotkey: settings
-                .hotkey
-                .clone()
-                .unwrap_or_else(|| self.desk.default_hotkey.clone()),
+            hotkey: self
+                .hotkey_or(&self.desk.default_hotkey)
+                .unwrap_or_default(),
             hang_up_hotkey: settings.hang_up_hotkey.clone(),
             shortcuts_supported: self.desk.shortcuts_supported,
             start_hidden: settings.start_hidden,
@@ -314,6 +339,11 @@ impl Clickdial {
                 .and_then(|s| s.client().password_days_left()),
             notice,
             draft: lock(&self.draft).clone(),
+            locked: self.policy.policy.locked_settings(),
+            history_days_max: self.policy.policy.history_days,
+            demo_allowed: self.policy.policy.allows_demo(),
+            history_open: settings.history_open,
+            export_dir: crate::export_dir().map(|d| d.display().to_string()),
         }
     }
 }

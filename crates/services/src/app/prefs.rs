@@ -39,6 +39,7 @@ fn checked_shortcut(value: Option<Option<String>>) -> Result<Option<Option<Strin
 impl Clickdial {
     /// Saves the agent's preferences through the settings file's one writer.
     pub fn save_preferences(&self, p: Preferences) -> Result<(), Error> {
+        self.check_preferences(&p)?;
         let Preferences {
             region,
             call_timeout,

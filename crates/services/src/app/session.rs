@@ -282,9 +282,13 @@ impl Clickdial {
         if let Some(given) = self.environment_session()? {
             return Ok(given);
         }
-        self.saved_session()
+        let saved = self
+            .saved_session()
             .await?
-            .ok_or_else(Error::not_configured)
+            .ok_or_else(Error::not_configured)?;
+        // An account saved before the policy came is not used against it.
+        self.check_saved(&saved)?;
+        Ok(saved)
     }
 
     /// The session the environment gives, if it gives one (see [`Overrides`]).
@@ -301,6 +305,8 @@ impl Clickdial {
             .map(BaseUrl::parse)
             .transpose()
             .map_err(|m| Error::invalid(format!("CLICKDIAL_BASE_URL: {m}")))?;
+        // Before anything is sent: the policy's server lock and its word on the token.
+        self.check_environment(from_env.as_ref(), token.is_some())?;
         let saved_url = self
             .settings()
             .base_url
@@ -320,6 +326,7 @@ impl Clickdial {
         let Some(url) = from_env.or(saved_url) else {
             return Err(Error::not_configured());
         };
+        self.check_server(&url, "The server")?;
         let client = accounts::client(&url, Credentials::Token(token.clone()))?;
         let given = Arc::new(
             AppSession::new(
@@ -394,6 +401,7 @@ impl Clickdial {
         if lock(&self.demo).is_some() {
             return Ok(());
         }
+        self.check_demo()?;
         let start = lock(&self.demo_starter).clone();
         let (url, sim) = start()
             .await
@@ -419,6 +427,8 @@ impl Clickdial {
     /// Checks the account against the server, then saves it (the same code as `clickdial
     /// login`). Nothing is saved when the check fails.
     pub async fn save_account(&self, form: AccountForm) -> Result<ConnectionCheck, Error> {
+        // Nothing is sent to a server the policy does not allow.
+        self.check_form(&form)?;
         let connected = self.accounts.connect(form).await?;
         // A number typed for one account is not carried to another (a failed save changes
         // nothing, the kept number included).

@@ -30,9 +30,13 @@ pub struct WrapUp {
 }
 
 impl Clickdial {
-    /// The dispositions offered, in order: the defaults ([`DEFAULT_DISPOSITIONS`]).
+    /// The dispositions offered, in order: the organization's (the policy's `dispositions`),
+    /// else the defaults ([`DEFAULT_DISPOSITIONS`]); at most [`MAX_DISPOSITIONS`].
     pub fn dispositions(&self) -> Vec<String> {
-        DEFAULT_DISPOSITIONS.iter().map(|d| d.to_string()).collect()
+        match &self.policy().policy.dispositions {
+            Some(list) if !list.is_empty() => list.iter().take(MAX_DISPOSITIONS).cloned().collect(),
+            _ => DEFAULT_DISPOSITIONS.iter().map(|d| d.to_string()).collect(),
+        }
     }
 
     /// Saves a wrap-up (replacing an earlier one of the same call) and answers the call as it

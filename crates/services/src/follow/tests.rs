@@ -104,3 +104,86 @@ fn summaries() {
     lost.view.stage = Stage::Ended;
     assert_eq!(summary(&lost.view), "Ended", "an end is an end");
 }
+
+/// Another process's calls are taken on only when queued on this account, recent, with no
+/// outcome, and not followed already; the newest first.
+#[test]
+fn only_recent_unended_calls_of_this_account_are_adopted() {
+    use crate::ledger::{CallState, Finish, NewCall, Source, LEDGER_FILE};
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(&dir.path().join(LEDGER_FILE)).unwrap();
+    let ledger = Arc::new(ledger);
+    let now = 10 * 3_600_000;
+    let follower = Follower::new(ledger.clone(), Arc::new(move || now));
+    struct Account(Client);
+    impl AsRef<Client> for Account {
+        fn as_ref(&self) -> &Client {
+            &self.0
+        }
+    }
+    let client: ClientRef = Arc::new(Account(
+        Client::new(
+            "https://api.servetel.in/v1",
+            clickdial_core::Secret::new("t"),
+        )
+        .unwrap(),
+    ));
+    let account = crate::dialer::server_of((*client).as_ref());
+    let queued = |e164: &str, account: &str, at_ms: i64| {
+        let id = ledger
+            .begin(
+                &NewCall {
+                    account,
+                    e164,
+                    ext: None,
+                    agent: "1001",
+                    caller_id: None,
+                    source: Source::Cli,
+                    custom_identifier: "c",
+                },
+                at_ms,
+            )
+            .unwrap();
+        ledger
+            .finish(
+                id,
+                Finish::Queued {
+                    ref_id: Some("r"),
+                    call_id: None,
+                    message: "ok",
+                },
+                at_ms,
+            )
+            .unwrap();
+        id
+    };
+    let older = queued("+919876500001", &account, now - 60_000);
+    let newest = queued("+919876500002", &account, now - 30_000);
+    let elsewhere = queued("+919876500003", "https://api.acefone.in", now - 20_000);
+    let stale = queued("+919876500004", &account, now - 11 * 60_000);
+    let ended = queued("+919876500005", &account, now - 10_000);
+    ledger
+        .record_progress(
+            ended,
+            &Progress {
+                outcome: Some(Outcome::Busy),
+                ..Progress::default()
+            },
+        )
+        .unwrap();
+    let rows = ledger
+        .history(
+            &crate::ledger::HistoryQuery {
+                limit: 10,
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    assert!(rows.iter().all(|r| r.state == CallState::Queued));
+    assert_eq!(follower.adopt(&rows, &client, &[]), 2);
+    let ids: Vec<i64> = follower.calls().iter().map(|c| c.id).collect();
+    assert_eq!(ids, [newest, older], "newest first");
+    assert!(!ids.contains(&elsewhere) && !ids.contains(&stale) && !ids.contains(&ended));
+    assert_eq!(follower.adopt(&rows, &client, &[]), 0, "each call once");
+}

@@ -18,6 +18,8 @@ use serde::Serialize;
 
 use crate::{Code, Error};
 
+pub mod browser;
+
 /// The link schemes Clickdial handles.
 pub const SCHEMES: [&str; 2] = ["tel", "callto"];
 

@@ -323,6 +323,10 @@ pub struct HistoryQuery {
     /// session in use ([`crate::Clickdial::scoped`]), so demo calls never mix into a real
     /// account's history or CSV.
     pub demo: Option<bool>,
+    /// Calls by these agents (IDs) or with these caller IDs (as dialled) match too, besides
+    /// `digits`: a search by name, which the application turns into IDs. Empty: none.
+    pub agents: Vec<String>,
+    pub caller_ids: Vec<String>,
 }
 
 /// Why [`Ledger::begin`] refused a dial.
