@@ -186,14 +186,26 @@ fn preview(n: &Number) -> Preview {
     }
 }
 
-/// The numbers in pasted text (a CRM line, a signature): none, one (used as is) or several
-/// (the page offers a pick list).
+/// What typed or pasted text holds, as `clickdial_core::phone::numbers_in` reads it: the
+/// number to use first and the others the page offers beside it. `whole`: the text is that one
+/// number as written; else the numbers were picked out of text around them (the field then
+/// takes the first).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Found {
+    pub numbers: Vec<Preview>,
+    pub whole: bool,
+}
+
+/// The numbers in typed or pasted text (a CRM line, a signature), or why there is none.
 #[tauri::command]
-pub fn find_numbers(state: State<'_, AppState>, text: String) -> Vec<Preview> {
-    clickdial_core::phone::find_numbers(&text, state.region())
-        .iter()
-        .map(preview)
-        .collect()
+pub fn find_numbers(state: State<'_, AppState>, text: String) -> Result<Found, Error> {
+    let region = state.region();
+    let numbers = clickdial_core::phone::numbers_in(&text, region)?;
+    Ok(Found {
+        whole: Number::parse(&text, region).is_ok(),
+        numbers: numbers.iter().map(preview).collect(),
+    })
 }
 
 #[tauri::command]

@@ -142,6 +142,15 @@ async fn normalize_json_has_e164_and_ext() {
     assert!(err.contains("has letters"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["code"], "invalidNumber");
+
+    // Issue 25 item 9: too many digits, said as such, with the problem as data.
+    let mut c = clickdial(home.path());
+    c.args(["normalize", "98765 432101", "--json"]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 2);
+    assert!(err.contains("has 1 digit too many"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["detail"]["problem"], "tooManyDigits", "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1946,6 +1955,65 @@ async fn events_follow_dials_stages_and_wrap_ups_from_other_processes() {
     assert_eq!(types.iter().filter(|t| *t == "dial").count(), 2, "{out}");
     assert_eq!(types.last().map(String::as_str), Some("wrapup"), "{out}");
 }
+
+/// Issue 25 item 4: the demo's calls (marked "demo …" in the ledger) stay out of what the
+/// command line shows for the account: history, the last call, and the event log.
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_calls_stay_out_of_history_the_last_call_and_events() {
+    use clickdial_services::ledger::{Finish, Ledger, NewCall, Source};
+    let home = tempfile::tempdir().unwrap();
+    let at = clickdial_services::ledger::wall_clock_ms() - 60_000;
+    {
+        let (ledger, _) = Ledger::open(&ledger_path(home.path())).unwrap();
+        for (account, e164) in [
+            ("http://127.0.0.1:1", "+919876543210"),
+            ("demo http://127.0.0.1:1", "+919876543299"),
+        ] {
+            let id = ledger
+                .begin(
+                    &NewCall {
+                        account,
+                        e164,
+                        ext: None,
+                        agent: AGENT,
+                        caller_id: None,
+                        source: Source::Window,
+                        custom_identifier: &format!("c-{e164}"),
+                    },
+                    at,
+                )
+                .unwrap();
+            ledger
+                .finish(id, Finish::NotPlaced { reason: "test" }, at)
+                .unwrap();
+        }
+    }
+    let mut c = clickdial(home.path());
+    c.args(["history", "--json"]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(rows[0]["e164"], "+919876543210");
+    let mut c = clickdial(home.path());
+    c.args(["events"]);
+    let (code, out, err) = run(c).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("+919876543210") && !out.contains("+919876543299"),
+        "{out}"
+    );
+    // The last call is the account's, though the demo's was written after it.
+    let mut c = clickdial(home.path());
+    c.args(["status", "--json"]);
+    let (_, out, err) = run(c).await;
+    assert!(
+        out.contains("+919876543210") && !out.contains("+919876543299"),
+        "{out}{err}"
+    );
+}
+
 /// Issue 25: `history --find` searches as the window does, in the shared application: an
 /// agent's name, a caller ID's name, a number; a name nobody has finds no call.
 #[tokio::test(flavor = "multi_thread")]

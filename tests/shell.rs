@@ -148,19 +148,37 @@ fn demo_dial_through_real_ipc() {
                "region": "IN", "assumedCountry": false})
     );
 
-    // Pasted text: the numbers in it, the country shown when it was assumed.
+    // Pasted text: the numbers in it, mobiles first, the country shown when it was assumed.
     let found = h.ok(
         "find_numbers",
         json!({"text": "Rahul Sharma, Mobile: 98765 43210 / Office +1 (415) 555-0100"}),
     );
-    assert_eq!(found[0]["international"], "+91 98765 43210");
-    assert_eq!(found[0]["assumedCountry"], true);
-    assert_eq!(found[1]["e164"], "+14155550100");
-    assert_eq!(found[1]["assumedCountry"], false);
-    assert_eq!(
-        h.ok("find_numbers", json!({"text": "no number here"})),
-        json!([])
+    assert_eq!(found["whole"], false);
+    let numbers = &found["numbers"];
+    assert_eq!(numbers[0]["international"], "+91 98765 43210");
+    assert_eq!(numbers[0]["assumedCountry"], true);
+    assert_eq!(numbers[1]["e164"], "+14155550100");
+    assert_eq!(numbers[1]["assumedCountry"], false);
+    // Issue 25 item 5: a CRM line with a mobile and a landline; the mobile first.
+    let crm = h.ok(
+        "find_numbers",
+        json!({"text": "Cust: Ravi K, Mob +91-98765 43210 / alt 022 2345 6789"}),
     );
+    assert_eq!(
+        crm["numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["international"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["+91 98765 43210", "+91 22 2345 6789"]
+    );
+    // One number as written is `whole`; text without a number says why, as preview does.
+    let one = h.ok("find_numbers", json!({"text": "098765 43210"}));
+    assert_eq!(one["whole"], true);
+    assert_eq!(one["numbers"].as_array().unwrap().len(), 1);
+    let none = h.err("find_numbers", json!({"text": "no number here"}));
+    assert_eq!(none["code"], "invalidNumber");
 
     let status = h.ok("start_demo", json!({}));
     assert_eq!(status["configured"], true);
@@ -203,6 +221,45 @@ fn demo_dial_through_real_ipc() {
     );
     assert_eq!(dials[0].body["destination_number"], "919876543210");
     assert_eq!(dials[0].body["caller_id"], "918065000101");
+
+    // Issue 25 item 4: the demo's calls are marked as the demo's in the ledger and listed in
+    // the demo's history; a real account connected next shows none of them, nor the demo's
+    // last call.
+    let history = h.ok("history", json!({}));
+    let accounts: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 2, "{history}");
+    assert!(
+        accounts
+            .iter()
+            .all(|a| a.starts_with("demo http://127.0.0.1:")),
+        "{accounts:?}"
+    );
+    assert_eq!(h.ok("calls", json!({})).as_array().unwrap().len(), 1);
+    let real = tauri::async_runtime::block_on(Sim::spawn(Account {
+        tokens: vec![TOKEN.to_string()],
+        ..Account::demo()
+    }))
+    .unwrap();
+    h.ok("save_account", custom(&real, json!({"token": TOKEN})));
+    assert_eq!(h.ok("history", json!({})), json!([]));
+    assert_eq!(
+        h.ok("calls", json!({})),
+        json!([]),
+        "the demo's call is gone"
+    );
+    let queued = h.ok("dial", dial_args("0506123456781", "98765 43212"));
+    let history = h.ok("history", json!({}));
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["id"], queued["call"]);
+    assert!(history[0]["account"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
 
     let status = h.ok("sign_out", json!({}));
     assert_eq!(status["configured"], false);
@@ -1319,7 +1376,8 @@ fn history_retention_and_following_through_ipc() {
     let old = ledger
         .begin(
             &clickdial_services::ledger::NewCall {
-                account: "x",
+                // The demo's history, where the test lists it.
+                account: "demo x",
                 e164: "+919876500000",
                 ext: None,
                 agent: "0506123456781",

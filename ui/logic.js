@@ -56,15 +56,20 @@ export function secondsToMinutes(seconds) {
   return seconds ? Math.max(1, Math.round(seconds / 60)) : '';
 }
 
-/** The question before dialling with an agent the platform lists as blocked. */
-export function blockedQuestion(agent) {
+/**
+ * The question before dialling with an agent the platform lists as blocked: `available` makes
+ * the agent available, then dials; `dial` dials as they are. Cancel has the focus, so Enter
+ * pressed twice never dials while blocked.
+ */
+export function blockedQuestion(agent, { canSwitch = true } = {}) {
   const who = agent.name || agent.id;
   return {
     title: `${who} is on break`,
-    text: `The platform lists ${who} as blocked, so this call may be refused or never ring. Dial anyway?`,
+    text: `The platform lists ${who} as blocked, so this call may be refused or never ring.`,
     buttons: [
-      { value: 'dial', label: 'Dial anyway', kind: 'primary' },
-      { value: 'cancel', label: 'Cancel' },
+      ...(canSwitch ? [{ value: 'available', label: 'Go available and call', kind: 'primary' }] : []),
+      { value: 'dial', label: 'Dial anyway', kind: canSwitch ? 'secondary' : 'primary' },
+      { value: 'cancel', label: 'Cancel', focus: true },
     ],
   };
 }

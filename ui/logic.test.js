@@ -77,7 +77,11 @@ test('call timeout in minutes', () => {
 test('the questions before a risky action', () => {
   assert.equal(blockedQuestion({ id: '0506', name: 'Rahul Das' }).title, 'Rahul Das is on break');
   assert.match(blockedQuestion({ id: '0506' }).text, /^The platform lists 0506 as blocked/);
-  assert.deepEqual(blockedQuestion({ id: '1' }).buttons.map((b) => b.value), ['dial', 'cancel']);
+  // Issue 25 item 8: Cancel has the focus; going available first is offered when it can be.
+  const blocked = blockedQuestion({ id: '1' });
+  assert.deepEqual(blocked.buttons.map((b) => b.value), ['available', 'dial', 'cancel']);
+  assert.deepEqual(blocked.buttons.filter((b) => b.focus).map((b) => b.value), ['cancel']);
+  assert.deepEqual(blockedQuestion({ id: '1' }, { canSwitch: false }).buttons.map((b) => b.value), ['dial', 'cancel']);
   assert.equal(signOutQuestion({ demo: true }).title, 'Leave the demo?');
   const out = signOutQuestion({ demo: false, baseUrl: 'https://api.servetel.in/v1', signIn: 'password' });
   assert.equal(out.title, 'Sign out of api.servetel.in?');

@@ -85,6 +85,8 @@ export function ask({ title, text, buttons }) {
     dialog.returnValue = '';
     dialog.addEventListener('close', () => resolve(dialog.returnValue || 'cancel'), { once: true });
     dialog.showModal();
-    $('ask-buttons').firstChild?.focus();
+    // The button marked `focus` (the safe one), else the first.
+    const at = Math.max(0, buttons.findIndex((b) => b.focus));
+    $('ask-buttons').children[at]?.focus();
   });
 }

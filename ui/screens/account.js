@@ -7,7 +7,9 @@ import { render, showWelcome } from '../page.js';
 import { state } from '../state.js';
 import { $, ask, setMessage, showNotice } from '../view.js';
 import { resetLists } from './agents.js';
-import { updatePreview } from './dial.js';
+import { clearDial } from './dial.js';
+import { refreshCalls } from './follow.js';
+import { loadHistory } from './history.js';
 import { leaveSettings } from './settings.js';
 import { refreshLinks } from './sheet.js';
 
@@ -19,10 +21,22 @@ function signInMode() {
   return document.querySelector('input[name="sign-in"]:checked').value;
 }
 
+/**
+ * Another account (or none, or the demo) is in use: nothing of the previous one stays on show
+ * (its last result, its call in the call bar, its Recent calls; issue 25 item 4).
+ */
+function forgetAccount() {
+  clearDial();
+  setMessage($('lists-message'), '');
+  resetLists();
+  refreshCalls();
+  if ($('history').open) loadHistory();
+}
+
 /** A new account (or the demo) is in use: its lists, its screen, a link that waited for it. */
 function started(status) {
   state.status = status;
-  resetLists();
+  forgetAccount();
   render();
   refreshLinks();
 }
@@ -103,12 +117,7 @@ function setupAccountCard() {
     if (answer !== 'go') return;
     try {
       state.status = await backend.signOut();
-      setMessage($('result'), '');
-      setMessage($('dial-note'), '');
-      setMessage($('lists-message'), '');
-      $('number').value = '';
-      updatePreview();
-      resetLists();
+      forgetAccount();
       render();
     } catch (e) {
       setMessage($('check-message'), e.message, 'error');

@@ -85,7 +85,10 @@ function renderMeList() {
     b.type = 'button';
     b.className = 'me-choice';
     b.dataset.id = a.id;
-    b.textContent = agentLabel(a) + (a.id === suggested ? ' · your sign-in' : '');
+    const current = a.id === state.status.me;
+    b.textContent = agentLabel(a) + (current ? ' · you now' : a.id === suggested ? ' · your sign-in' : '');
+    // Who you are now, for screen readers too.
+    if (current) b.setAttribute('aria-current', 'true');
     b.disabled = a.status === 'disabled';
     b.addEventListener('click', () => chooseMe(a.id));
     li.append(b);
@@ -95,9 +98,17 @@ function renderMeList() {
   setMessage($('me-more'), meMoreText(found.length));
 }
 
+/** The last result names the agent whose phone rang: another "me" makes it old news. */
+function forgetResult() {
+  setMessage($('result'), '');
+  setMessage($('dial-note'), '');
+}
+
 async function chooseMe(id) {
   try {
+    const before = state.status.me;
     state.status = await backend.setMe(id);
+    if (state.status.me !== before) forgetResult();
     changingMe = false;
     $('me-search').value = '';
     setMessage($('lists-message'), '');
@@ -208,6 +219,13 @@ export async function loadLists(refresh) {
   else setMessage($('lists-message'), info, 'ok');
 }
 
+/** "Change" undone: who you are stays, the number has the cursor. */
+function cancelChange() {
+  changingMe = false;
+  applyAgentMode();
+  $('number').focus();
+}
+
 // ---- Availability of the chosen agent ----
 
 /** The account refused a break once (typed detail `breaksNotAllowed`); until the lists load
@@ -231,9 +249,17 @@ export function showAvailability() {
   button.dataset.next = String(a.next);
 }
 
-async function toggleAvailability() {
-  const agent = $('agent').value;
-  const next = $('availability').dataset.next === 'true';
+/** Whether Clickdial may make `agent` (on break) available: the account lets it. */
+export function canGoAvailable(agent) {
+  const a = availability(agent);
+  return !!a && a.enabled && a.next && !breaksRefused && $('agent-manual').hidden;
+}
+
+/**
+ * Sets `agent` available (`next` true) or on break through the app's availability; the lists
+ * follow. Resolves to whether it worked (the error is shown under the lists).
+ */
+export async function setAvailable(agent, next) {
   $('availability').disabled = true;
   try {
     const list = await backend.setAvailability(agent, next);
@@ -244,11 +270,18 @@ async function toggleAvailability() {
     }
     applyAgentMode();
     setMessage($('lists-message'), '');
+    return true;
   } catch (e) {
     if (e.detail?.kind === 'breaksNotAllowed') breaksRefused = true;
     setMessage($('lists-message'), e.message, 'error');
+    return false;
+  } finally {
+    showAvailability();
   }
-  showAvailability();
+}
+
+function toggleAvailability() {
+  return setAvailable($('agent').value, $('availability').dataset.next === 'true');
 }
 
 export function setupAgents() {
@@ -282,10 +315,28 @@ export function setupAgents() {
     applyAgentMode();
     $('me-search').focus();
   });
-  $('me-cancel').addEventListener('click', () => {
-    changingMe = false;
-    applyAgentMode();
-    $('number').focus();
+  $('me-cancel').addEventListener('click', cancelChange);
+  // The keyboard: arrows from the search into the list and through it; Escape keeps who you are.
+  $('me-pick').addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !$('me-cancel').hidden) {
+      event.preventDefault();
+      cancelChange();
+      return;
+    }
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
+    const choices = [...$('me-list').querySelectorAll('.me-choice:not(:disabled)')];
+    const at = choices.indexOf(document.activeElement);
+    // From the search only Down leads into the list (Home, End and Up move in the text).
+    const inSearch = document.activeElement === $('me-search') && event.key === 'ArrowDown';
+    if (!choices.length || (at < 0 && !inSearch)) return;
+    event.preventDefault();
+    let next;
+    if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = choices.length - 1;
+    else if (event.key === 'ArrowDown') next = Math.min(at + 1, choices.length - 1);
+    else next = at - 1; // ArrowUp: from the first back to the search
+    if (next < 0) $('me-search').focus();
+    else choices[next].focus();
   });
   $('me-each').addEventListener('click', async () => {
     try {
@@ -303,6 +354,7 @@ export function setupAgents() {
   listen(EVENTS.picksChanged, ({ payload }) => {
     if (payload.agent && !state.status.chooseAgentEachCall) {
       // The tray's agent is who you are (it was saved as such).
+      if (state.status.me !== payload.agent) forgetResult();
       state.status.me = payload.agent;
       changingMe = false;
       applyAgentMode();

@@ -5,41 +5,61 @@ import { blockedQuestion } from '../logic.js';
 import { backend } from '../app.js';
 import { dialing, placeCall } from '../dialing.js';
 import { agentById, state } from '../state.js';
+import { canGoAvailable, setAvailable } from './agents.js';
 import { $, ask, chosen, setMessage } from '../view.js';
 
 let previewSeq = 0;
-// The number as last previewed: valid (with its preview) or why not.
-let numberState = { valid: false, error: null };
+// The number as last previewed, for `input` (the field's text then): valid, with what the text
+// holds (`found`: the numbers, the first to dial, and whether the text is that one number as
+// written), or why not (`error`).
+let numberState = { valid: false, error: null, found: null, input: '' };
+
+/** Too many digits, by the error's data: said at once, not "keep typing". */
+const tooMany = (e) => ['tooManyDigits', 'tooLong'].includes(e?.detail?.problem);
 
 /**
  * The line under the number. While the input could still become a number (only digits and
- * separators so far), a calm hint; an error only for letters and the like, or when the agent
- * leaves the field or presses Enter (`strict`). The line keeps its height, so nothing jumps.
+ * separators so far), a calm hint; an error only for letters and the like, too many digits, or
+ * when the agent leaves the field or presses Enter (`strict`). The line keeps its height, so
+ * nothing jumps. Text around numbers (a CRM line typed or dropped in) is read as pasted text
+ * is: the first number is the one to dial, the others are offered under the field; `take`
+ * puts the first into the field at once (text pasted without a paste event: a drop, a
+ * middle-click).
  */
-export async function updatePreview(strict = false) {
+export async function updatePreview(strict = false, take = false) {
   const seq = ++previewSeq;
   const input = $('number').value;
   // Kept by the app: closing the window to the tray destroys this page.
   backend.keepDraft(input).catch(() => {});
   if (!input.trim()) {
-    numberState = { valid: false, error: null };
+    numberState = { valid: false, error: null, found: null, input };
     setMessage($('preview'), '');
     $('preview').hidden = false;
     markCall();
     return;
   }
   try {
-    const p = await backend.preview(input);
+    const found = await backend.findNumbers(input);
     if (seq !== previewSeq) return;
-    numberState = { valid: true, error: null };
+    numberState = { valid: true, error: null, found, input };
+    const [first, ...others] = found.numbers;
+    if (!found.whole) {
+      if (take) {
+        takeFirst();
+        return;
+      }
+      showPicks(others);
+    }
     const caller = [...$('caller').options].find((o) => o.value && o.value === $('caller').value);
     const did = caller ? `+${caller.value}` : '';
     // Abroad from this caller ID: still dialable, but worth a second look.
-    setMessage($('preview'), previewText(p, state.status?.region, did), countryCue(p, did) ? 'warn' : 'ok');
+    const text = previewText(first, state.status?.region, did);
+    const from = others.length ? 'the first number in the text' : 'the number in the text';
+    setMessage($('preview'), found.whole ? text : `${text}: ${from}`, countryCue(first, did) ? 'warn' : 'ok');
   } catch (e) {
     if (seq !== previewSeq) return;
-    numberState = { valid: false, error: e.message };
-    if (!strict && stillTyping(input)) {
+    numberState = { valid: false, error: e.message, found: null, input };
+    if (!strict && stillTyping(input) && !tooMany(e)) {
       setMessage($('preview'), typingHint(state.status?.region), null);
     } else {
       setMessage($('preview'), e.message, 'error');
@@ -47,6 +67,27 @@ export async function updatePreview(strict = false) {
   }
   $('preview').hidden = false;
   markCall();
+}
+
+/**
+ * Text around numbers was read: the first number goes into the field, the others stay offered.
+ * Resolves once the field's preview is in.
+ */
+function takeFirst() {
+  const [first, ...others] = numberState.found.numbers;
+  $('number').value = first.international;
+  const shown = updatePreview();
+  showPicks(others);
+  return shown;
+}
+
+/** Empties the number, the numbers offered and the last result (another account or agent). */
+export function clearDial() {
+  $('number').value = '';
+  showPicks([]);
+  setMessage($('result'), '');
+  setMessage($('dial-note'), '');
+  updatePreview();
 }
 
 /** Call looks unavailable until the number is valid (it stays clickable: Enter explains). */
@@ -58,12 +99,13 @@ function markCall() {
 /** Puts a number in the field as if typed: the old result goes, the preview follows. */
 export function setNumber(text) {
   $('number').value = text;
+  showPicks([]);
   setMessage($('result'), '');
   setMessage($('dial-note'), '');
-  updatePreview();
+  return updatePreview();
 }
 
-/** Several numbers in pasted text: one button each, under the field. */
+/** The other numbers in typed or pasted text: one button each, under the field. */
 function showPicks(found) {
   const box = $('number-picks');
   box.replaceChildren();
@@ -71,7 +113,7 @@ function showPicks(found) {
   if (!found.length) return;
   const label = document.createElement('span');
   label.className = 'muted small';
-  label.textContent = `${found.length} numbers in the pasted text:`;
+  label.textContent = found.length === 1 ? 'Also in the text:' : `${found.length} more in the text:`;
   box.append(label);
   for (const n of found) {
     const b = document.createElement('button');
@@ -79,7 +121,6 @@ function showPicks(found) {
     b.className = 'chip';
     b.textContent = n.international;
     b.addEventListener('click', () => {
-      showPicks([]);
       setNumber(n.international);
       $('number').focus();
     });
@@ -90,7 +131,7 @@ function showPicks(found) {
 async function onDial(event) {
   event.preventDefault();
   if (dialing()) return;
-  if (!numberState.valid) {
+  if (!numberState.valid || numberState.input !== $('number').value) {
     await updatePreview(true);
     if (!numberState.valid) {
       if (!$('number').value.trim()) setMessage($('preview'), 'Type or paste a phone number.', 'error');
@@ -98,6 +139,8 @@ async function onDial(event) {
       return;
     }
   }
+  // Text around numbers: the field takes the first (the one the preview said it would dial).
+  if (!numberState.found.whole) await takeFirst();
   const agent = chosen($('agent'), $('agent-manual'));
   if (!agent) {
     setMessage($('result'), state.status.chooseAgentEachCall ? 'Choose the agent whose phone should ring first.' : 'Choose which agent you are first.', 'error');
@@ -106,9 +149,12 @@ async function onDial(event) {
   }
   const picked = agentById(agent);
   if (picked?.status === 'blocked') {
-    const answer = await ask(blockedQuestion(picked));
+    const answer = await ask(blockedQuestion(picked, { canSwitch: canGoAvailable(picked) }));
     $('number').focus();
-    if (answer !== 'dial') return;
+    // "Go available and call": available first (through the app), then this one dial.
+    if (answer === 'available') {
+      if (!(await setAvailable(agent, true))) return;
+    } else if (answer !== 'dial') return;
   }
   const answer = await placeCall({
     agent,
@@ -148,32 +194,31 @@ export function setupDial() {
     updatePreview();
     $('number').focus();
   });
-  $('number').addEventListener('input', () => {
+  $('number').addEventListener('input', (event) => {
     // A result belongs to the number it was for: a new number clears it.
     setMessage($('result'), '');
     setMessage($('dial-note'), '');
-    updatePreview();
+    // The numbers offered belong to the text they came from (read again just below).
+    showPicks([]);
+    // Text dropped or pasted without a paste event is taken as pasted text is.
+    updatePreview(false, ['insertFromDrop', 'insertFromPaste'].includes(event.inputType));
   });
   $('number').addEventListener('blur', () => {
     if ($('number').value.trim() && !numberState.valid) updatePreview(true);
   });
-  // Pasted text: the number in it (a CRM line, a signature); several: a pick list.
+  // Pasted text: the number in it (a CRM line, a signature) in the field, the others offered.
   $('number').addEventListener('paste', async (event) => {
     const text = event.clipboardData?.getData('text') || '';
     if (!text.trim()) return;
     event.preventDefault();
-    let found = [];
-    try {
-      found = await backend.findNumbers(text);
-    } catch {
-      // Fall through: the text goes in as it is, and the preview explains.
-    }
     showPicks([]);
-    if (found.length === 1) {
-      setNumber(found[0].international);
-    } else if (found.length > 1) {
-      showPicks(found);
-    } else {
+    try {
+      const found = await backend.findNumbers(text);
+      const [first, ...others] = found.numbers;
+      await setNumber(first.international);
+      showPicks(others);
+    } catch {
+      // No number in it: the text goes in as it is, and the preview explains.
       setNumber(text.trim());
     }
   });
@@ -181,6 +226,7 @@ export function setupDial() {
     if (event.key === 'Escape' && $('number').value) {
       event.preventDefault();
       $('number').value = '';
+      showPicks([]);
       setMessage($('result'), '');
       setMessage($('dial-note'), '');
       updatePreview();

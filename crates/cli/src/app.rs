@@ -120,6 +120,8 @@ pub(crate) fn pick_call(ledger: &Ledger, reference: Option<&str>) -> Result<Call
             .history(
                 &HistoryQuery {
                     limit: 1,
+                    // The command line never runs the demo: its calls are not "the last call".
+                    demo: Some(false),
                     ..HistoryQuery::default()
                 },
                 now,

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use clickdial_services::app::WrapUp;
-use clickdial_services::ledger::{wall_clock_ms, Watch};
+use clickdial_services::ledger::{wall_clock_ms, Watch, DEMO_PREFIX};
 use clickdial_services::Error;
 
 use crate::app::{files, open_app, tell_notices};
@@ -55,6 +55,11 @@ pub(crate) fn events(since: Option<String>, follow: bool) -> Result<String, Fail
             .events_after(seq, since_ms, PAGE, wall_clock_ms())
             .map_err(Error::from)?;
         for event in &page {
+            seq = event.seq;
+            // The demo's calls are not the account's: other programs never see them.
+            if event.call.account.starts_with(DEMO_PREFIX) {
+                continue;
+            }
             if event.call.agent.is_empty() || !names.contains_key(&event.call.agent) {
                 names = app.agent_names();
             }
@@ -62,7 +67,6 @@ pub(crate) fn events(since: Option<String>, follow: bool) -> Result<String, Fail
             if writeln!(out, "{}", event.to_json(&names)).is_err() {
                 return Ok(String::new());
             }
-            seq = event.seq;
         }
         let _ = out.flush();
         if page.len() == PAGE {

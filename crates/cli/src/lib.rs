@@ -291,6 +291,8 @@ struct Failure {
     exit: i32,
     code: Code,
     message: String,
+    /// The typed facts behind the error, for `--json` (scripts decide from them, not words).
+    detail: Option<clickdial_services::error::Detail>,
 }
 
 impl From<Error> for Failure {
@@ -299,6 +301,7 @@ impl From<Error> for Failure {
             exit: e.code.exit_code(),
             code: e.code,
             message: e.message,
+            detail: e.detail,
         }
     }
 }
@@ -368,7 +371,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
                 let _ = writeln!(
                     std::io::stdout(),
                     "{}",
-                    json!({"error": {"code": f.code, "message": f.message}})
+                    match &f.detail {
+                        Some(detail) => json!({"error": {"code": f.code, "message": f.message,
+                                                          "detail": detail}}),
+                        None => json!({"error": {"code": f.code, "message": f.message}}),
+                    }
                 );
             }
             let _ = writeln!(

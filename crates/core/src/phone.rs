@@ -14,6 +14,9 @@ use std::fmt;
 use phonenumber::metadata::DATABASE;
 use phonenumber::{country, Mode, PhoneNumber};
 
+mod error;
+pub use error::{NumberError, NumberErrorKind};
+
 /// Longest input we look at. Real numbers with every separator and a URI wrapper fit easily;
 /// anything longer is pasted text, and scanning it gains nothing.
 const MAX_INPUT_CHARS: usize = 256;
@@ -174,7 +177,7 @@ pub fn numbers_in(text: &str, region: Region) -> Result<Vec<Number>, NumberError
         NumberErrorKind::Letters
         | NumberErrorKind::BadCharacter(_)
         | NumberErrorKind::MisplacedPlus => 1,
-        NumberErrorKind::TooLong => 2,
+        NumberErrorKind::TooLong | NumberErrorKind::TooManyDigits { .. } => 2,
         _ => return Err(whole),
     };
     let mut found = find_numbers(text, region);
@@ -194,92 +197,6 @@ fn could_be_in_number(c: char) -> bool {
 pub fn is_link(s: &str) -> bool {
     strip_scheme(s.trim_start_matches(is_ignorable)).is_some()
 }
-
-/// Why an input is not a phone number; `Display` tells the agent how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberError {
-    input: String,
-    kind: NumberErrorKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NumberErrorKind {
-    Empty,
-    NoDigits,
-    Letters,
-    BadCharacter(char),
-    MisplacedPlus,
-    BadEscape,
-    BadLink,
-    UnknownCountryCode,
-    TooShort,
-    TooLong,
-    Invalid { region: String },
-    BadExtension,
-}
-
-impl NumberError {
-    fn new(input: &str, kind: NumberErrorKind) -> Self {
-        // Keep the quoted input short: it goes into a one-line message.
-        let mut shown: String = input.trim().chars().take(40).collect();
-        if input.trim().chars().count() > 40 {
-            shown.push('…');
-        }
-        NumberError { input: shown, kind }
-    }
-
-    pub fn kind(&self) -> &NumberErrorKind {
-        &self.kind
-    }
-}
-
-impl fmt::Display for NumberError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let i = &self.input;
-        match &self.kind {
-            NumberErrorKind::Empty => write!(f, "Type or paste a phone number."),
-            NumberErrorKind::NoDigits => write!(f, "'{i}' has no digits; type the phone number."),
-            NumberErrorKind::Letters => write!(
-                f,
-                "'{i}' has letters; a phone number has only digits, spaces, +, -, ( and )."
-            ),
-            NumberErrorKind::BadCharacter(c) => write!(
-                f,
-                "'{i}' contains '{c}'; a phone number has only digits, spaces, +, -, ( and )."
-            ),
-            NumberErrorKind::MisplacedPlus => {
-                write!(f, "'{i}' has a + in the middle; + may only start the number.")
-            }
-            NumberErrorKind::BadEscape => write!(
-                f,
-                "The link '{i}' is damaged (a broken %-escape); copy the number itself instead."
-            ),
-            NumberErrorKind::BadLink => write!(
-                f,
-                "The link '{i}' has no phone number in it; copy the number itself instead."
-            ),
-            NumberErrorKind::UnknownCountryCode => write!(
-                f,
-                "'{i}' does not start with a known country code; check the digits after +."
-            ),
-            NumberErrorKind::TooShort => {
-                write!(f, "'{i}' is too short for a phone number; check for missing digits.")
-            }
-            NumberErrorKind::TooLong => {
-                write!(f, "'{i}' is too long for a phone number; check for extra digits.")
-            }
-            NumberErrorKind::Invalid { region } => write!(
-                f,
-                "'{i}' is not a valid {region} number; check the digits, or add the country code with +."
-            ),
-            NumberErrorKind::BadExtension => {
-                write!(f, "The extension in '{i}' must be digits only.")
-            }
-        }
-    }
-}
-
-impl std::error::Error for NumberError {}
 
 impl Number {
     /// Parses anything an agent pastes or a page links; see the module docs.
@@ -599,12 +516,20 @@ fn resolve(plus: bool, digits: &str, region: Region) -> Result<PhoneNumber, Numb
         }
     }
     // Country code written without + (`91 98765 43210`).
-    if digits.starts_with(&cc) {
-        if let Ok(n) = international(digits) {
-            return Ok(n);
-        }
+    let with_code = digits.starts_with(&cc).then(|| international(digits));
+    if let Some(Ok(n)) = with_code {
+        return Ok(n);
     }
-    Err(length_verdict(meta.country_code(), national.len(), region))
+    match length_verdict(meta.country_code(), national, region) {
+        // "91 98765 4321" is a mobile with a digit too many, or one being typed after its
+        // country code: the gentler reading, so typing "91 98765 43210" is never told off.
+        NumberErrorKind::TooManyDigits { .. }
+            if matches!(with_code, Some(Err(NumberErrorKind::TooShort))) =>
+        {
+            Err(NumberErrorKind::TooShort)
+        }
+        verdict => Err(verdict),
+    }
 }
 
 fn international(digits: &str) -> Result<PhoneNumber, NumberErrorKind> {
@@ -619,7 +544,7 @@ fn international(digits: &str) -> Result<PhoneNumber, NumberErrorKind> {
         .unwrap_or_default();
     match phonenumber::parse(None, format!("+{digits}")) {
         Ok(n) if n.is_valid() => Ok(n),
-        _ => Err(length_verdict(code, nsn.len(), region)),
+        _ => Err(length_verdict(code, nsn, region)),
     }
 }
 
@@ -631,15 +556,20 @@ fn split_country_code(digits: &str) -> Option<(u16, &str)> {
     })
 }
 
-/// Too short, too long, or the right length but not a number of that country.
-fn length_verdict(code: u16, nsn_len: usize, region: Region) -> NumberErrorKind {
+/// Too short, too long, a whole number with digits after it, or the right length but not a
+/// number of that country. `nsn`: the national significant number's digits.
+fn length_verdict(code: u16, nsn: &str, region: Region) -> NumberErrorKind {
+    let nsn_len = nsn.len();
     let metas = DATABASE.by_code(&code).unwrap_or_default();
     // "Too short" is judged against numbers people call (fixed line, mobile), not the short
     // service codes the general descriptor also admits.
-    let dialable: Vec<u16> = metas
-        .iter()
-        .flat_map(|m| [m.descriptors().fixed_line(), m.descriptors().mobile()])
-        .flatten()
+    let people = || {
+        metas
+            .iter()
+            .flat_map(|m| [m.descriptors().fixed_line(), m.descriptors().mobile()])
+            .flatten()
+    };
+    let dialable: Vec<u16> = people()
         .flat_map(|d| d.possible_length().iter().copied())
         .collect();
     let general: Vec<u16> = metas
@@ -650,13 +580,37 @@ fn length_verdict(code: u16, nsn_len: usize, region: Region) -> NumberErrorKind 
     let min = dialable.iter().copied().min().map_or(min, usize::from);
     let max = general.iter().copied().max().unwrap_or(14) as usize;
     if nsn_len < min {
-        NumberErrorKind::TooShort
-    } else if nsn_len > max {
-        NumberErrorKind::TooLong
-    } else {
-        NumberErrorKind::Invalid {
+        return NumberErrorKind::TooShort;
+    }
+    if nsn_len > max {
+        return NumberErrorKind::TooLong;
+    }
+    // Longer than any mobile or landline, and its beginning is one ("98765 432101"): too many
+    // digits, rather than "not a valid number" (the general lengths also admit longer
+    // toll-free and service numbers, so the length alone does not tell).
+    let mut lengths = dialable;
+    lengths.sort_unstable();
+    lengths.dedup();
+    let whole = lengths
+        .iter()
+        .rev()
+        .map(|&l| usize::from(l))
+        .filter(|&l| l < nsn_len)
+        .find(|&l| people().any(|d| d.is_match(&nsn[..l])));
+    if let Some(l) = whole.filter(|_| lengths.last().is_some_and(|&m| nsn_len > usize::from(m))) {
+        return NumberErrorKind::TooManyDigits {
+            extra: nsn_len - l,
+            lengths,
             region: region_name(code, region),
-        }
+            country_code: code,
+            national_prefix: metas
+                .first()
+                .and_then(|m| m.national_prefix())
+                .map(str::to_string),
+        };
+    }
+    NumberErrorKind::Invalid {
+        region: region_name(code, region),
     }
 }
 

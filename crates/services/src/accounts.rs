@@ -22,6 +22,9 @@ use crate::settings_file::SettingsFile;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AccountKey(String);
 
+/// What the demo's keys, and its calls' ledger rows, start with ("demo http://127.0.0.1:…").
+pub const DEMO_LABEL: &str = "demo";
+
 impl AccountKey {
     pub fn new(base_url: &BaseUrl, sign_in: SignIn, email: Option<&str>) -> AccountKey {
         let origin = base_url.origin();
@@ -46,6 +49,18 @@ impl AccountKey {
     /// A key for a session that has no saved account (the demo, environment overrides).
     pub fn unsaved(label: &str, base_url: &str) -> AccountKey {
         AccountKey(format!("{label} {base_url}"))
+    }
+
+    /// The demo's key: [`AccountKey::unsaved`] labelled [`DEMO_LABEL`].
+    pub fn demo(base_url: &str) -> AccountKey {
+        AccountKey::unsaved(DEMO_LABEL, base_url)
+    }
+
+    /// Whether this is the demo's key.
+    pub fn is_demo(&self) -> bool {
+        self.0
+            .strip_prefix(DEMO_LABEL)
+            .is_some_and(|rest| rest.starts_with(' '))
     }
 
     pub fn as_str(&self) -> &str {

@@ -37,6 +37,20 @@ pub struct Session {
     pub saved: bool,
 }
 
+impl Session {
+    /// The ledger's account for this session's calls: its server's origin (the guard's "same
+    /// account"), marked "demo <origin>" for the demo, so its calls stay apart from a real
+    /// account's in history and CSV.
+    pub fn ledger_account(&self) -> String {
+        let origin = server_of(&self.client);
+        if self.key.is_demo() {
+            format!("{}{origin}", crate::ledger::DEMO_PREFIX)
+        } else {
+            origin
+        }
+    }
+}
+
 impl AsRef<Client> for Session {
     fn as_ref(&self) -> &Client {
         &self.client
@@ -156,8 +170,9 @@ impl Dialer {
         let ledger = self.ledger.clone();
         let new_call = OwnedCall {
             // The guard's "same account" is the server: the window, the CLI (even with an
-            // environment token) and links dialling one server share one guard.
-            account: server_of(&session.client),
+            // environment token) and links dialling one server share one guard. The demo's
+            // calls are marked as such.
+            account: session.ledger_account(),
             e164: c.number.e164().to_string(),
             ext: c.number.ext().map(str::to_string),
             agent: c.agent.to_string(),

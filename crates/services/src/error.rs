@@ -3,6 +3,7 @@
 //! agent, with no secret in it.
 
 use clickdial_core::api::ErrorCode;
+use clickdial_core::phone::NumberErrorKind;
 use clickdial_core::{ApiError, NumberError};
 use serde::Serialize;
 
@@ -91,10 +92,51 @@ pub enum Detail {
     AgentBusy { agent: String, number: String },
     /// The account refuses block / unblock: breaks cannot be taken from Clickdial.
     BreaksNotAllowed,
+    /// The text is not a phone number, and why (`problem`), so a front end can tell "too many
+    /// digits" (said at once) from "too short" (the agent may still be typing).
+    Number { problem: NumberProblem },
     /// A dial that failed: whether the call may have been placed, and why, as data. The
     /// message is [`DialFailure::message`] without the agent; a front end that knows the
     /// agent's name asks it for the sentence that names them.
     Dial(DialFailure),
+}
+
+/// Why a text is not a phone number: [`clickdial_core::phone::NumberErrorKind`] without its
+/// words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NumberProblem {
+    Empty,
+    NoDigits,
+    Letters,
+    BadCharacter,
+    MisplacedPlus,
+    BadLink,
+    UnknownCountryCode,
+    TooShort,
+    TooLong,
+    TooManyDigits,
+    Invalid,
+    BadExtension,
+}
+
+impl From<&NumberErrorKind> for NumberProblem {
+    fn from(kind: &NumberErrorKind) -> Self {
+        match kind {
+            NumberErrorKind::Empty => NumberProblem::Empty,
+            NumberErrorKind::NoDigits => NumberProblem::NoDigits,
+            NumberErrorKind::Letters => NumberProblem::Letters,
+            NumberErrorKind::BadCharacter(_) => NumberProblem::BadCharacter,
+            NumberErrorKind::MisplacedPlus => NumberProblem::MisplacedPlus,
+            NumberErrorKind::BadEscape | NumberErrorKind::BadLink => NumberProblem::BadLink,
+            NumberErrorKind::UnknownCountryCode => NumberProblem::UnknownCountryCode,
+            NumberErrorKind::TooShort => NumberProblem::TooShort,
+            NumberErrorKind::TooLong => NumberProblem::TooLong,
+            NumberErrorKind::TooManyDigits { .. } => NumberProblem::TooManyDigits,
+            NumberErrorKind::Invalid { .. } => NumberProblem::Invalid,
+            NumberErrorKind::BadExtension => NumberProblem::BadExtension,
+        }
+    }
 }
 
 /// Whether a failed dial may have placed the call.
@@ -260,7 +302,9 @@ impl std::error::Error for Error {}
 
 impl From<NumberError> for Error {
     fn from(e: NumberError) -> Self {
-        Error::new(Code::InvalidNumber, e.to_string())
+        Error::new(Code::InvalidNumber, e.to_string()).with_detail(Detail::Number {
+            problem: e.kind().into(),
+        })
     }
 }
 

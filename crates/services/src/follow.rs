@@ -181,6 +181,15 @@ impl Follower {
         }
     }
 
+    /// Forgets the calls placed through `client` (the demo's session when the demo is left: its
+    /// simulator stops, and its last outcome must not stay on show for the next account).
+    pub fn forget<T: ?Sized>(&self, client: &Arc<T>) {
+        let gone = Arc::as_ptr(client).cast::<()>();
+        self.lock()
+            .calls
+            .retain(|c| Arc::as_ptr(&c.client).cast::<()>() != gone);
+    }
+
     /// Every followed call, newest first.
     pub fn calls(&self) -> Vec<FollowedCall> {
         let now = (self.now_ms)();
@@ -503,7 +512,9 @@ impl Follower {
         let mut filled = 0;
         for row in rows
             .iter()
-            .filter(|r| r.account == account && !followed.contains(&r.id))
+            .filter(|r| {
+                crate::ledger::same_server(&r.account, &account) && !followed.contains(&r.id)
+            })
             .filter(|r| now - r.created_at_ms > 60_000)
             .take(max)
         {

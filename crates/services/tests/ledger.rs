@@ -1182,6 +1182,82 @@ fn many_first_opens_at_once_all_succeed() {
     }
 }
 
+/// Issue 25 item 4: history for the demo lists only the demo's calls (their account starts
+/// with "demo "), for a real account only the others; with and without a number search.
+#[test]
+fn history_keeps_demo_calls_apart() {
+    let (_dir, _path, ledger) = new_ledger();
+    let ledger = ledger.with_bounce_window(Duration::ZERO);
+    let mut demo = Vec::new();
+    let mut real = Vec::new();
+    for i in 0..6i64 {
+        let account = if i % 2 == 0 {
+            "demo http://127.0.0.1:4000"
+        } else {
+            "http://127.0.0.1:4000"
+        };
+        let id = ledger
+            .begin(
+                &NewCall {
+                    account,
+                    ..call(NUMBER)
+                },
+                T0 + i * 60_000,
+            )
+            .unwrap();
+        ledger.finish(id, queued(), T0 + i * 60_000 + 10).unwrap();
+        if i % 2 == 0 { &mut demo } else { &mut real }.insert(0, id);
+    }
+    for digits in [None, Some("98765".to_string())] {
+        let ids = |demo: Option<bool>| -> Vec<i64> {
+            ledger
+                .history(
+                    &HistoryQuery {
+                        digits: digits.clone(),
+                        demo,
+                        limit: 100,
+                        ..HistoryQuery::default()
+                    },
+                    T0,
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        assert_eq!(ids(Some(true)), demo, "{digits:?}");
+        assert_eq!(ids(Some(false)), real, "{digits:?}");
+        assert_eq!(ids(None).len(), 6, "{digits:?}");
+    }
+}
+
+/// The demo's calls are marked, but its server is one server: a CLI dialling the demo's
+/// simulator by its address shares the guard with the window's demo.
+#[test]
+fn the_guard_sees_one_server_whether_demo_or_not() {
+    let (_dir, _path, ledger) = new_ledger();
+    let demo = NewCall {
+        account: "demo http://127.0.0.1:4000",
+        ..call(NUMBER)
+    };
+    let id = ledger.begin(&demo, T0).unwrap();
+    ledger.finish(id, queued(), T0 + 10).unwrap();
+    let plain = NewCall {
+        account: "http://127.0.0.1:4000",
+        ..call(NUMBER)
+    };
+    assert!(matches!(
+        ledger.begin(&plain, T0 + 1_000),
+        Err(LedgerError::Refused(Refusal::Repeated { .. }))
+    ));
+    // Another server is another account.
+    let other = NewCall {
+        account: "http://127.0.0.1:4001",
+        ..call(NUMBER)
+    };
+    assert!(ledger.begin(&other, T0 + 1_000).is_ok());
+}
+
 /// Issue 27: the event log. A dial's result, each stage a follower saw (once per change), the
 /// end, and each wrap-up (edits too), in order, each with the call as it stands; a call pruned
 /// takes its events with it.

@@ -283,3 +283,62 @@ fn numbers_in_text_put_the_mobile_first() {
     assert_eq!(kind("98765"), NumberErrorKind::TooShort);
     assert_eq!(kind("call me maybe"), NumberErrorKind::Letters);
 }
+
+/// Issue 25 item 9: a whole mobile with digits after it ("98765 432101", 11 digits) says there are too many digits, from
+/// the country's mobile and landline lengths in the metadata, not "keep typing" nor "invalid".
+#[test]
+fn too_many_digits_are_named() {
+    for (input, extra) in [
+        ("98765 432101", 1),
+        ("+91 98765 432101", 1),
+        ("098765 432101", 1),
+        ("98765 4321012", 2),
+    ] {
+        match kind(input) {
+            NumberErrorKind::TooManyDigits {
+                extra: got,
+                lengths,
+                country_code: 91,
+                ..
+            } => {
+                assert_eq!(got, extra, "{input}");
+                assert_eq!(lengths, [10], "{input}");
+            }
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    let msg = Number::parse("98765 432101", Region::INDIA)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        msg,
+        "'98765 432101' has 1 digit too many: Indian mobile and landline numbers have 10 \
+         digits after +91 or 0. Check for extra digits."
+    );
+    // A landline with one digit more, and another country's numbers, the same way.
+    assert!(matches!(
+        kind("022 2345 67891"),
+        NumberErrorKind::TooManyDigits { extra: 1, .. }
+    ));
+    let us = Number::parse("+1 415 555 01234", Region::INDIA).unwrap_err();
+    assert!(
+        us.to_string()
+            .contains("North American mobile and landline numbers have 10 digits"),
+        "{us}"
+    );
+    // Not a mobile or landline at its start: still "not a valid number"; a valid toll-free
+    // number longer than a mobile is still a number.
+    assert!(matches!(
+        kind("10000 000000"),
+        NumberErrorKind::Invalid { .. }
+    ));
+    assert_eq!(ok("1800 123 4567"), "+9118001234567");
+    // A number typed with its country code but no +, not yet complete, is too short, not
+    // too long: "91 98765 4321" on the way to "91 98765 43210".
+    assert_eq!(kind("91 98765 4321"), NumberErrorKind::TooShort);
+    assert_eq!(ok("91 98765 43210"), "+919876543210");
+    // Two numbers side by side are still read as two.
+    let two = numbers_in("98765 43210 98765 43211", Region::INDIA).unwrap();
+    assert_eq!(two.len(), 2);
+    assert!(numbers_in("98765 432101", Region::INDIA).is_err());
+}

@@ -141,9 +141,11 @@ impl Clickdial {
             .collect()
     }
 
-    /// `query` with the search field's `text` applied ([`search`]); `None` when no call can
-    /// match.
+    /// `query` for the session in use ([`Clickdial::scoped`]) with the search field's `text`
+    /// applied ([`search`]); `None` when no call can match.
     fn searched(&self, text: &str, query: HistoryQuery) -> Option<HistoryQuery> {
+        // The session's calls only: the demo's never mix into a real account's (item 4).
+        let query = self.scoped(query);
         if text.trim().is_empty() {
             return Some(query);
         }

@@ -53,7 +53,7 @@ impl Clickdial {
             .call_timeout
             .map_or(DEFAULT_LONGEST_CALL_S, i64::from)
             + RING_SLACK_S;
-        let account = crate::dialer::server_of(session.client());
+        let account = session.session.ledger_account();
         let bounce = i64::try_from(BOUNCE_WINDOW.as_millis()).unwrap_or(i64::MAX);
         // Placed from the longest call time ago up to the bounce window ago, both included: the
         // guard counts its window from the reply, so at its end it may just have stopped

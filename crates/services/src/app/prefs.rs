@@ -155,7 +155,17 @@ impl Clickdial {
     pub fn history(&self, query: &HistoryQuery) -> Result<Vec<CallRow>, Error> {
         let ledger = self.dialer()?.ledger();
         self.apply_retention();
-        Ok(ledger.history(query, self.now_ms())?)
+        Ok(ledger.history(&self.scoped(query.clone()), self.now_ms())?)
+    }
+
+    /// `query` for the session in use: in the demo only the demo's calls, else none of them
+    /// (issue 25 item 4: demo calls never mix into a real account's history or CSV). Every
+    /// front end's history and export goes through this.
+    pub fn scoped(&self, query: HistoryQuery) -> HistoryQuery {
+        HistoryQuery {
+            demo: Some(self.in_demo()),
+            ..query
+        }
     }
 
     /// The agent and caller ID for dials not typed into the page: the tray's last choice, else

@@ -412,7 +412,7 @@ impl Clickdial {
             clickdial_core::api::Credentials::Token(Secret::new(DEMO_TOKEN)),
         )?;
         let session = Session {
-            key: AccountKey::unsaved("demo", url.as_str()),
+            key: AccountKey::demo(url.as_str()),
             client,
             saved: false,
         };
@@ -446,7 +446,7 @@ impl Clickdial {
             connected.lists,
         )
         .sharing(Some(&self.data_dir));
-        *lock(&self.demo) = None;
+        self.leave_demo();
         // The version this sign-in wrote: if another process signs in again meanwhile, the
         // stamps differ and the next use re-reads the account.
         *self.saved.lock().await = Some(Resolved {
@@ -469,7 +469,7 @@ impl Clickdial {
     pub async fn sign_out(&self) -> Result<(), Error> {
         // A number typed for one account is not carried to another.
         self.keep_draft("");
-        if lock(&self.demo).take().is_some() {
+        if self.leave_demo() {
             return Ok(());
         }
         // A password session's token is ended on the server first (best effort), so it
@@ -486,6 +486,18 @@ impl Clickdial {
         self.accounts.sign_out().await?;
         *self.saved.lock().await = None;
         Ok(())
+    }
+
+    /// Ends the demo, if it is in use (its simulator stops), and forgets its calls; whether it
+    /// was.
+    fn leave_demo(&self) -> bool {
+        let Some(demo) = lock(&self.demo).take() else {
+            return false;
+        };
+        if let Some(follower) = &self.follower {
+            follower.forget(&demo);
+        }
+        true
     }
 
     /// Whether the demo (its simulator is a child of this process) is in use.

@@ -88,6 +88,24 @@ struct PendingRow {
     created_at_ms: i64,
 }
 
+/// What a demo call's `account` starts with: "demo http://127.0.0.1:…" (the demo session's
+/// [`crate::dialer::Session::ledger_account`]).
+pub const DEMO_PREFIX: &str = "demo ";
+
+/// The two ways one server's calls are written in `account`: plain (a real account, the CLI,
+/// environment overrides) and marked as the demo's. The guard and the live-call checks treat
+/// both as one server (a CLI dialling the demo's simulator shares its guard); history keeps
+/// them apart ([`super::HistoryQuery::demo`]).
+pub(super) fn server_forms(account: &str) -> [String; 2] {
+    let plain = account.strip_prefix(DEMO_PREFIX).unwrap_or(account);
+    [plain.to_string(), format!("{DEMO_PREFIX}{plain}")]
+}
+
+/// Whether two `account`s are one server's ([`server_forms`]).
+pub fn same_server(a: &str, b: &str) -> bool {
+    a.strip_prefix(DEMO_PREFIX).unwrap_or(a) == b.strip_prefix(DEMO_PREFIX).unwrap_or(b)
+}
+
 impl Ledger {
     /// Guard and pending row in one BEGIN IMMEDIATE transaction; returns the row id.
     ///
@@ -134,7 +152,7 @@ impl Ledger {
                 )
                 .and_then(|mut s| s.execute(params![row.id, INTERRUPTED_REASON, now_ms]))
                 .map_err(storage)?;
-            } else if row.account == call.account {
+            } else if same_server(&row.account, call.account) {
                 if row.e164 == call.e164 {
                     in_flight = in_flight.or(Some(row));
                 } else if row.agent == call.agent {
@@ -160,16 +178,17 @@ impl Ledger {
         let recent: Option<i64> = tx
             .prepare_cached(
                 "SELECT COALESCE(finished_at_ms, created_at_ms) AS ended FROM calls
-                 WHERE account = ?1 AND e164 = ?2
+                 WHERE account IN (?1, ?6) AND e164 = ?2
                    AND created_at_ms > ?5 AND created_at_ms <= ?4
                    AND state IN ('pending', 'queued', 'unknown')
                    AND COALESCE(finished_at_ms, created_at_ms) > ?3
                  ORDER BY ended DESC LIMIT 1",
             )
             .and_then(|mut s| {
+                let [plain, demo] = server_forms(call.account);
                 s.query_row(
                     params![
-                        call.account,
+                        plain,
                         call.e164,
                         now_ms.saturating_sub(self.bounce_ms),
                         now_ms.saturating_add(self.bounce_ms),
@@ -178,6 +197,7 @@ impl Ledger {
                         now_ms
                             .saturating_sub(self.bounce_ms)
                             .saturating_sub(duration_ms(STALE_PENDING)),
+                        demo,
                     ],
                     |r| r.get(0),
                 )

@@ -11,8 +11,8 @@ use rusqlite::{params, OptionalExtension};
 
 use super::guard::interrupted;
 use super::{
-    io_storage, storage, CallRow, CallState, HistoryQuery, Ledger, LedgerError, Party, Progress,
-    Source, INTERRUPTED_REASON,
+    io_storage, server_forms, storage, CallRow, CallState, HistoryQuery, Ledger, LedgerError,
+    Party, Progress, Source, INTERRUPTED_REASON,
 };
 
 pub(super) const SELECT_ROW: &str =
@@ -95,9 +95,12 @@ impl Ledger {
             .map(|d| d.chars().filter(char::is_ascii_digit).collect())
             .filter(|d: &String| !d.is_empty());
         let names = !q.agents.is_empty() || !q.caller_ids.is_empty();
+        // `:demo`, whether the demo's calls are asked for: their account starts with "demo "
+        // (`DEMO_PREFIX`, 5 characters).
         let within = "(:since IS NULL OR created_at_ms >= :since)
                       AND (:until IS NULL OR created_at_ms < :until)
-                      AND (:before IS NULL OR id < :before)";
+                      AND (:before IS NULL OR id < :before)
+                      AND (:demo IS NULL OR (substr(account, 1, 5) = 'demo ') = :demo)";
         // A number search scans the (e164, created_at_ms) index, a tenth of the table's size,
         // for the page's ids (`instr` can use no index, so this is the smallest scan there is),
         // then reads just those rows.
@@ -128,7 +131,8 @@ impl Ledger {
         let limit = i64::try_from(q.limit.max(1)).unwrap_or(i64::MAX);
         let agents = serde_json::to_string(&q.agents).unwrap_or_default();
         let callers = serde_json::to_string(&q.caller_ids).unwrap_or_default();
-        let every: [(&str, &dyn rusqlite::ToSql); 7] = [
+        let every: [(&str, &dyn rusqlite::ToSql); 8] = [
+            (":demo", &q.demo),
             (":digits", &digits),
             (":since", &q.since_ms),
             (":until", &q.until_ms),
@@ -157,7 +161,7 @@ impl Ledger {
         Ok((version, conn.total_changes()))
     }
 
-    /// This account's calls to a number, or ringing an agent, started in `[from_ms, to_ms)`
+    /// This account's (this server's, the demo's calls or not) calls to a number, or ringing an agent, started in `[from_ms, to_ms)`
     /// whose end is not known (queued or may have been placed, with no outcome yet), newest
     /// first, at most 10. Read through an index that starts with the account and the number or
     /// the agent: its cost does not grow with history.
@@ -173,11 +177,13 @@ impl Ledger {
             Party::Number(e164) => ("calls_account_e164_created", "e164", e164),
             Party::Agent(agent) => ("calls_account_agent_state", "agent", agent),
         };
+        // The server's calls, the demo's or not: one server, one rule.
+        let [plain, demo] = server_forms(account);
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(&format!(
                 "{SELECT_ROW} INDEXED BY {index}
-                 WHERE account = ?1 AND {column} = ?2
+                 WHERE account IN (?1, ?5) AND {column} = ?2
                    AND created_at_ms >= ?3 AND created_at_ms < ?4
                    AND state IN ('queued', 'unknown', 'pending')
                    AND outcome IS NULL AND ended_at_ms IS NULL
@@ -185,7 +191,7 @@ impl Ledger {
             ))
             .map_err(storage)?;
         let rows = stmt
-            .query_map(params![account, value, from_ms, to_ms], |r| {
+            .query_map(params![plain, value, from_ms, to_ms, demo], |r| {
                 read_row(r, now_ms)
             })
             .map_err(storage)?;

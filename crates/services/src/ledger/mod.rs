@@ -38,6 +38,8 @@ use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
 pub use events::{CallEvent, EventKind, EVENT_SCHEMA};
+use guard::server_forms;
+pub use guard::{same_server, DEMO_PREFIX};
 pub use history::{csv, status_words};
 use schema::{open_repairing, Check, SetupError};
 pub use watch::Watch;
@@ -316,6 +318,11 @@ pub struct HistoryQuery {
     /// Only calls older than this row (the id of the last row of the previous page).
     pub before_id: Option<i64>,
     pub limit: usize,
+    /// Only the demo's calls (`Some(true)`: their `account` starts with "demo "), or only the
+    /// others (`Some(false)`); every call when `None`. The application sets it for the
+    /// session in use ([`crate::Clickdial::scoped`]), so demo calls never mix into a real
+    /// account's history or CSV.
+    pub demo: Option<bool>,
     /// Calls by these agents (IDs) or with these caller IDs (as dialled) match too, besides
     /// `digits`: a search by name, which the application turns into IDs. Empty: none.
     pub agents: Vec<String>,
