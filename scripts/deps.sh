@@ -82,11 +82,11 @@ ensure_test_deps() {
 
 # Windows from this machine (scripts/build-windows.sh, scripts/test-windows.sh): the mingw-w64
 # C compiler and linker for x86_64 (win32 threads, what Rust's windows-gnu target links with;
-# bundled SQLite is C), the host's own C toolchain for build scripts, makensis and wixl for the
-# installers, and wine to run the Windows programs. The Rust target is added to the pinned toolchain by rustup, not listed in
+# bundled SQLite is C), the host's own C toolchain for build scripts, makensis, wixl and msibuild for
+# the installers, and wine to run the Windows programs. The Rust target is added to the pinned toolchain by rustup, not listed in
 # rust-toolchain.toml, so Linux-only work never downloads it.
 WINDOWS_TARGET=x86_64-pc-windows-gnu
-WINDOWS_BUILD_PACKAGES=(gcc-mingw-w64-x86-64-win32 nsis wixl build-essential curl ca-certificates)
+WINDOWS_BUILD_PACKAGES=(gcc-mingw-w64-x86-64-win32 nsis wixl msitools build-essential curl ca-certificates)
 WINDOWS_TEST_PACKAGES=(wine wine64)
 
 ensure_windows_build_deps() {

@@ -4,8 +4,9 @@
 # C:\Program Files\Clickdial for every user (the product registered per machine), a Start menu
 # entry for clickdial-window.exe, and the tel:/callto: registrations under HKLM (Capabilities,
 # URLAssociations, RegisteredApplications, the ProgId running "…\clickdial-window.exe" "%1"),
-# all read back with `reg query`; the installed command line runs; `msiexec /x … /qn` removes
-# all of it. Exits non-zero, saying why, when a check fails.
+# all read back with `reg query`; the organization's policy given as msiexec properties lands
+# under HKLM\Software\Policies\Clickdial and the installed `clickdial.exe policy --json` reads
+# it; the installed command line runs; `msiexec /x … /qn` removes all of it. Exits non-zero, saying why, when a check fails.
 #
 #   scripts/wine/check-msi.sh <Clickdial.msi>
 #
@@ -54,7 +55,10 @@ links() {
 [ -n "$(value "$caps" ApplicationName)" ] && fail "the registrations are there before installing"
 
 started=$SECONDS
-wine msiexec /i "$win_msi" /qn && ok "msiexec /i /qn exited 0" || fail "msiexec /i exited $?"
+policy='HKLM\Software\Policies\Clickdial'
+wine msiexec /i "$win_msi" /qn SERVER=smartflo "CALLER_IDS=080650 00101[~]080650 00102" \
+  HISTORY_DAYS=30 LINKS_WITHOUT_ASKING=0 &&
+  ok "msiexec /i /qn with policy properties exited 0" || fail "msiexec /i exited $?"
 wineserver -w
 for f in clickdial.exe clickdial-window.exe WebView2Loader.dll; do
   [ -f "$install_dir/$f" ] && ok "installed $f" || fail "$f is not in $install_dir"
@@ -84,11 +88,33 @@ expect "RegisteredApplications" "$(value 'HKLM\Software\RegisteredApplications' 
 out=$(wine "$install_dir/clickdial.exe" normalize "098765 43210" 2>/dev/null | tr -d '\r') || true
 expect "installed clickdial.exe runs" "$out" "+919876543210"
 
+# The policy: the properties given, and only those, as the policy's values.
+expect "policy: server" "$(value "$policy" server)" "smartflo"
+expect "policy: history_days" "$(value "$policy" history_days)" "0x1e"
+expect "policy: links_without_asking" "$(value "$policy" links_without_asking)" "0x0"
+[ -n "$(value "$policy" demo)" ] && fail "policy: demo written though not given" || ok "policy: nothing not given"
+read_back=$(wine "$install_dir/clickdial.exe" policy --json 2>/dev/null | tr -d '\r') || true
+if python3 - "$read_back" <<'PY'
+import json, sys
+p = json.loads(sys.argv[1])
+assert p["managed"] is True, p
+assert p["from"].lower().endswith("software\\policies\\clickdial"), p["from"]
+assert p["policy"]["historyDays"] == 30, p
+assert p["policy"]["server"]["provider"] == "smartflo", p
+assert len(p["policy"]["callerIds"]) == 2, p
+assert "linksWithoutAsking" in p["locked"], p
+PY
+then
+  ok "the installed clickdial.exe reads the policy from HKLM"
+else
+  fail "clickdial.exe policy --json said: $read_back"
+fi
+
 wine msiexec /x "$win_msi" /qn && ok "msiexec /x /qn exited 0" || fail "msiexec /x exited $?"
 wineserver -w
 [ -e "$install_dir" ] && fail "$install_dir is left: $(ls "$install_dir")" || ok "install folder removed"
 [ -n "$(links)" ] && fail "the Start menu entry is left: $(links)" || ok "Start menu entry removed"
-for key in "$progid" 'HKLM\Software\Clickdial'; do
+for key in "$progid" 'HKLM\Software\Clickdial' "$policy"; do
   wine reg query "$key" >/dev/null 2>&1 && fail "left in the registry: $key" || ok "removed: $key"
 done
 [ -n "$(value 'HKLM\Software\RegisteredApplications' Clickdial)" ] &&

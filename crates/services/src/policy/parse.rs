@@ -257,3 +257,17 @@ fn set(p: &mut Policy, key: &str, raw: Raw) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A list's items: each string of the `REG_MULTI_SZ`, split again at `[~]`, MSI's list
+/// separator, which an MSI property given on the `msiexec` command line keeps as written
+/// (`CALLER_IDS="080650 00101[~]080650 00102"`). Empty items are dropped.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(super) fn list_items(strings: Vec<String>) -> Vec<String> {
+    strings
+        .iter()
+        .flat_map(|s| s.split("[~]"))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -240,3 +240,18 @@ fn the_shipped_example_is_inactive_and_valid_uncommented() {
         .collect();
     assert_eq!(keys, KEYS, "every key, in the documented order");
 }
+
+/// The registry's lists as an MSI writes them: `[~]` kept inside one string of the list.
+#[test]
+fn msi_list_items_split_at_the_msi_separator() {
+    use super::parse::list_items;
+    assert_eq!(
+        list_items(vec![
+            "080650 00101[~]080650 00102".into(),
+            " ".into(),
+            "x".into()
+        ]),
+        ["080650 00101", "080650 00102", "x"]
+    );
+    assert!(list_items(vec!["[~]".into()]).is_empty());
+}

@@ -3,7 +3,7 @@
 
 use windows_registry::{Type, LOCAL_MACHINE};
 
-use super::parse::{interpret, Raw};
+use super::parse::{interpret, list_items, Raw};
 use super::{PolicyState, POLICY_KEY};
 
 pub(super) fn load() -> PolicyState {
@@ -31,16 +31,10 @@ pub(super) fn load() -> PolicyState {
                 Type::String | Type::ExpandString => {
                     String::try_from(value).map_or(Raw::Other("unreadable text"), Raw::Str)
                 }
-                Type::MultiString => {
-                    Vec::<String>::try_from(value).map_or(Raw::Other("an unreadable list"), |l| {
-                        Raw::List(
-                            l.into_iter()
-                                .filter(|s| !s.is_empty())
-                                .map(Raw::Str)
-                                .collect(),
-                        )
-                    })
-                }
+                Type::MultiString => Vec::<String>::try_from(value)
+                    .map_or(Raw::Other("an unreadable list"), |l| {
+                        Raw::List(list_items(l).into_iter().map(Raw::Str).collect())
+                    }),
                 _ => Raw::Other("binary data"),
             };
             (name, raw, None)
