@@ -77,6 +77,8 @@ export function createBackend(invoke) {
     historyStamp: () => call(COMMANDS.historyStamp),
     setHistoryOpen: (open) => call(COMMANDS.setHistoryOpen, { open: Boolean(open) }),
     playRecording: (id) => call(COMMANDS.playRecording, { id }),
+    wrapUp: ({ id, disposition, note }) =>
+      call(COMMANDS.wrapUp, { id, disposition: disposition || null, note: note || null }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ text, beforeId, limit, sinceMs, untilMs } = {}) =>
       call(COMMANDS.history, {
