@@ -330,6 +330,13 @@ export function burstText(count) {
   return `${count} links arrived together. This is the latest; only the number above is dialled, and only if you press Call.`;
 }
 
+/** The sheet's warning line: a colleague already on a call with that customer (it never blocks
+ * the dial: the agent decides), then a burst or why a trusted link asks. */
+export function sheetWarning(request, colleague) {
+  return [colleague?.message, burstText(request?.count) || askedText(request?.asked)]
+    .filter(Boolean).join(' ');
+}
+
 /** Why a link the agent trusts to dial without asking waits on the sheet (`Request.asked`). */
 export function askedText(asked) {
   return {
