@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "set_me",
     "keep_draft",
     "check_shortcut",
+    "wrap_up",
 ];
 
 fn main() {

@@ -9,10 +9,11 @@ use clickdial_core::api::{Agent, CallerId};
 use clickdial_core::Number;
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
 use clickdial_services::app::history::{Exported, HistoryEntry};
+use clickdial_services::app::wrapup::WrapUp;
 use clickdial_services::dialer::{DialInput, DialOutcome};
 use clickdial_services::follow::FollowedCall;
 use clickdial_services::handler::{open_through_os, Desktop, HandlerStatus};
-use clickdial_services::ledger::{HistoryQuery, Source};
+use clickdial_services::ledger::{CallRow, HistoryQuery, Source};
 use clickdial_services::{Code, Error};
 use futures_util::FutureExt;
 use serde::Serialize;
@@ -451,4 +452,24 @@ pub fn history_stamp(state: State<'_, AppState>) -> Result<String, Error> {
 #[tauri::command]
 pub fn set_history_open(state: State<'_, AppState>, open: bool) -> Result<(), Error> {
     state.set_history_open(open)
+}
+
+/// The agent's wrap-up of call `id` (the ledger row the call bar shows): a disposition (by name
+/// or number) and/or a note; answers the call as it now stands.
+#[tauri::command]
+pub async fn wrap_up(
+    state: State<'_, AppState>,
+    id: i64,
+    disposition: Option<String>,
+    note: Option<String>,
+) -> Result<CallRow, Error> {
+    contained(async {
+        state.wrap_up(&WrapUp {
+            id: Some(id),
+            reference: None,
+            disposition,
+            note,
+        })
+    })
+    .await
 }

@@ -1514,3 +1514,6 @@ fn history_retention_and_following_through_ipc() {
 
 #[path = "shell/history.rs"]
 mod history;
+
+#[path = "shell/wrapup.rs"]
+mod wrapup;

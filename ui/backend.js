@@ -77,6 +77,8 @@ export function createBackend(invoke) {
     historyStamp: () => call(COMMANDS.historyStamp),
     setHistoryOpen: (open) => call(COMMANDS.setHistoryOpen, { open: Boolean(open) }),
     playRecording: (id) => call(COMMANDS.playRecording, { id }),
+    wrapUp: ({ id, disposition, note }) =>
+      call(COMMANDS.wrapUp, { id, disposition: disposition || null, note: note || null }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ text, beforeId, limit, sinceMs, untilMs } = {}) =>
       call(COMMANDS.history, {
@@ -326,6 +328,13 @@ export function sheetQuestion(number, agent, caller) {
 export function burstText(count) {
   if (!count || count < 2) return '';
   return `${count} links arrived together. This is the latest; only the number above is dialled, and only if you press Call.`;
+}
+
+/** The sheet's warning line: a colleague already on a call with that customer (it never blocks
+ * the dial: the agent decides), then a burst or why a trusted link asks. */
+export function sheetWarning(request, colleague) {
+  return [colleague?.message, burstText(request?.count) || askedText(request?.asked)]
+    .filter(Boolean).join(' ');
 }
 
 /** Why a link the agent trusts to dial without asking waits on the sheet (`Request.asked`). */

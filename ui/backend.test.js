@@ -5,6 +5,7 @@ import {
   COMMANDS,
   askedText,
   burstText,
+  sheetWarning,
   countryName,
   sheetQuestion,
   sourceLabel,
@@ -300,6 +301,15 @@ test('a trusted link that waits on the sheet says why, from the typed reason', (
   assert.match(askedText('unusual'), /premium-rate/);
   assert.equal(askedText(null), '');
   assert.equal(askedText(undefined), '');
+});
+
+test('the sheet warns of a colleague already on a call with that customer, first', () => {
+  const colleague = { agent: 'Vikram Das', message: 'Vikram Das is on a call with +91 98765 43210 (2:14).' };
+  assert.equal(sheetWarning({ count: 1 }, colleague), colleague.message);
+  assert.equal(sheetWarning({ count: 1 }, null), '');
+  assert.equal(sheetWarning({ asked: 'recent' }, undefined), askedText('recent'));
+  assert.equal(sheetWarning({ count: 3 }, colleague), `${colleague.message} ${burstText(3)}`);
+  assert.equal(sheetWarning({ count: 1 }, { message: '' }), '');
 });
 
 test('the sheet says where a number came from', () => {

@@ -37,6 +37,7 @@ export const COMMANDS = Object.freeze({
   setMe: 'set_me',
   keepDraft: 'keep_draft',
   checkShortcut: 'check_shortcut',
+  wrapUp: 'wrap_up',
 });
 
 /** Events the Rust side emits to the page (its `*_EVENT` constants). */

@@ -131,3 +131,21 @@ export function ariaShortcut(kept) {
     .map((p) => names[p] || (p.length === 1 ? p.toUpperCase() : p[0].toUpperCase() + p.slice(1)))
     .join('+');
 }
+
+/**
+ * What a key does in the wrap-up offered after a call: `{pick: n}` (digits 1–`count`, outside
+ * the note, where digits are the note's), 'save' (Enter outside the note: the note's own Enter
+ * submits its form), 'skip' (Escape), or null (the key does its usual thing).
+ */
+export function wrapUpKey({ key, ctrlKey, altKey, metaKey, inNote }, count) {
+  if (key === 'Escape') return 'skip';
+  if (ctrlKey || altKey || metaKey || inNote) return null;
+  if (key === 'Enter') return 'save';
+  const n = /^[1-9]$/.test(key) ? Number(key) : 0;
+  return n && n <= count ? { pick: n } : null;
+}
+
+/** A call's wrap-up in words: "Call back · Thursday 4pm", one of them, or ''. */
+export function wrapUpText({ disposition, note } = {}) {
+  return [disposition, note].filter(Boolean).join(' · ');
+}

@@ -8,6 +8,8 @@ import {
   blockedQuestion,
   combination,
   historyEntry,
+  wrapUpKey,
+  wrapUpText,
   meMoreText,
   secondsToMinutes,
   signOutQuestion,
@@ -106,4 +108,30 @@ test('the key recorder writes a combination as shortcuts are kept', () => {
   assert.equal(ariaShortcut('ctrl+shift+h'), 'Control+Shift+H');
   assert.equal(ariaShortcut('alt+super+f9'), 'Alt+Meta+F9');
   assert.equal(ariaShortcut(''), '');
+});
+
+test('a wrap-up by keys: digits pick, Enter saves, Escape skips', () => {
+  const key = (k, over = {}) => wrapUpKey({ key: k, ctrlKey: false, altKey: false, metaKey: false, inNote: false, ...over }, 5);
+  assert.deepEqual(key('2'), { pick: 2 });
+  assert.deepEqual(key('5'), { pick: 5 });
+  // Only the dispositions offered; 0 is none of them.
+  assert.equal(key('6'), null);
+  assert.equal(key('0'), null);
+  // In the note, digits are the note's ("call back at 4").
+  assert.equal(key('4', { inNote: true }), null);
+  assert.equal(key('2', { ctrlKey: true }), null);
+  assert.equal(key('Enter'), 'save');
+  // The note's Enter submits its form: not twice.
+  assert.equal(key('Enter', { inNote: true }), null);
+  assert.equal(key('Escape'), 'skip');
+  assert.equal(key('Escape', { inNote: true }), 'skip');
+  assert.equal(key('a'), null);
+});
+
+test('a wrap-up as Recent calls and the confirmation say it', () => {
+  assert.equal(wrapUpText({ disposition: 'Call back', note: 'Thursday 4pm' }), 'Call back · Thursday 4pm');
+  assert.equal(wrapUpText({ disposition: 'Interested', note: null }), 'Interested');
+  assert.equal(wrapUpText({ disposition: null, note: 'left a message' }), 'left a message');
+  assert.equal(wrapUpText({ disposition: null, note: null }), '');
+  assert.equal(wrapUpText({}), '');
 });

@@ -9,6 +9,7 @@
 //   logic.js      the screens' pure decisions and sentences (tested, with backend.js)
 //   screens/      dial.js (the number and Call), agents.js (the agent and caller ID pickers),
 //                 sheet.js (the confirm sheet), follow.js (the call in progress),
+//                 wrapup.js (what came of it, once it ended),
 //                 history.js (recent calls), settings.js, account.js
 //
 // Modules import each other's functions directly, some both ways (a screen renders the page,
@@ -26,6 +27,7 @@ import { setupHistory } from './screens/history.js';
 import { setupSettings } from './screens/settings.js';
 import { setupKeys } from './screens/keys.js';
 import { refreshLinks, setupSheet } from './screens/sheet.js';
+import { setupWrapUp } from './screens/wrapup.js';
 
 async function start() {
   setupAccount();
@@ -34,6 +36,7 @@ async function start() {
   setupSheet();
   setupPage();
   setupFollow();
+  setupWrapUp();
   setupHistory();
   setupAgents();
   setupDial();

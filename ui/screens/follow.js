@@ -8,6 +8,7 @@ import { ariaShortcut } from '../logic.js';
 import { agentById, state } from '../state.js';
 import { $, announce, setMessage } from '../view.js';
 import { callAgain, loadHistory } from './history.js';
+import { dropWrapUp, offerWrapUp } from './wrapup.js';
 
 let followed = null;
 /** Other calls still live, newest first. */
@@ -111,7 +112,16 @@ function showCalls(calls) {
     setMessage($('follow-message'), '');
   }
   announce(stageAnnouncement(followed, before));
+  if (followed?.id !== before?.id) {
+    // Another call on show: the last one's wrap-up, offered or saved, goes with it.
+    dropWrapUp();
+    setMessage($('wrapup-saved'), '');
+  }
   renderFollow();
+  // The call on show just ended (seen live here): what came of it?
+  if (followed?.stage === 'ended' && before?.id === followed.id && before.stage !== 'ended') {
+    offerWrapUp(followed);
+  }
   if (followed?.stage === 'ended' && $('history').open) loadHistory();
 }
 

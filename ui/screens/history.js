@@ -4,7 +4,7 @@
 // calls: a cheap stamp is asked every few seconds and the list read again only when it moved.
 // Whether it is open is remembered for the next start.
 import { dayRange } from '../backend.js';
-import { historyEntry } from '../logic.js';
+import { historyEntry, wrapUpText } from '../logic.js';
 import { backend, firstStatus } from '../app.js';
 import { agentById, state } from '../state.js';
 import { $, announce, offers, realFields, setMessage } from '../view.js';
@@ -163,6 +163,14 @@ function historyItem(row) {
   sub.textContent = text;
   sub.title = title;
   main.append(number, sub);
+  const wrap = wrapUpText(row);
+  if (wrap) {
+    const said = document.createElement('div');
+    said.className = 'h-wrap';
+    said.textContent = wrap;
+    said.title = wrap;
+    main.append(said);
+  }
   const redial = document.createElement('button');
   redial.type = 'button';
   redial.className = 'link small redial';

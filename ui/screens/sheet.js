@@ -2,7 +2,7 @@
 // waits here until the agent presses Call (placed by dialing.js, as the dial screen's Call is)
 // or Cancel.
 import {
-  askedText, burstText, callerFor, sheetQuestion, sourceLabel,
+  callerFor, sheetQuestion, sheetWarning, sourceLabel,
 } from '../backend.js';
 import { EVENTS } from '../ipc.js';
 import { backend, listen } from '../app.js';
@@ -13,6 +13,8 @@ import { $, chosen, setMessage } from '../view.js';
 import { updatePreview } from './dial.js';
 
 let sheetRequest = null;
+/** A colleague already on a call with the sheet's customer, as the backend last said. */
+let sheetColleague = null;
 /** How long Call stays disabled after the number on an open sheet changed under the agent. */
 const CHANGED_GUARD_MS = 1200;
 let changedTimer = null;
@@ -30,6 +32,7 @@ export async function refreshLinks() {
   }
   if (links.dialled) showLinkDialled(links.dialled);
   if (seq !== linksSeq) return;
+  sheetColleague = links.colleague || null;
   openSheet(links.request);
 }
 
@@ -122,7 +125,7 @@ function renderSheet() {
   const configured = !!state.status?.configured;
   const dialable = !!r.number && !r.selfTest;
   $('sheet-kicker').textContent = sourceLabel(r.source, r.selfTest);
-  setMessage($('sheet-burst'), dialable ? burstText(r.count) || askedText(r.asked) : '', 'warn');
+  setMessage($('sheet-burst'), dialable ? sheetWarning(r, sheetColleague) : '', 'warn');
   setMessage($('sheet-problem'), r.problem || '', 'error');
   $('sheet-pickers').hidden = !(dialable && configured);
   $('sheet-call').hidden = !dialable;

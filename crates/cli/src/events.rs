@@ -99,6 +99,7 @@ pub(crate) fn note(
         )));
     }
     let row = app.wrap_up(&WrapUp {
+        id: None,
         reference,
         disposition,
         note: text,

@@ -131,6 +131,8 @@ pub struct Status {
     pub history_open: bool,
     /// Where the Save dialog for a CSV starts: Downloads, else the home folder.
     pub export_dir: Option<String>,
+    /// What came of a call, offered after it ends (digits 1–9 pick them).
+    pub dispositions: Vec<String>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -344,6 +346,7 @@ impl Clickdial {
             demo_allowed: self.policy.policy.allows_demo(),
             history_open: settings.history_open,
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
+            dispositions: self.dispositions(),
         }
     }
 }

@@ -21,6 +21,8 @@ pub const MAX_DISPOSITIONS: usize = 9;
 /// A wrap-up to save.
 #[derive(Debug, Clone, Default)]
 pub struct WrapUp {
+    /// The call by its ledger row (the window's call bar knows it); wins over `reference`.
+    pub id: Option<i64>,
     /// The call: its reference, call ID or custom identifier; `None`: the last call placed from
     /// this computer.
     pub reference: Option<String>,
@@ -58,13 +60,16 @@ impl Clickdial {
         }
         let ledger = self.dialer()?.ledger();
         let now = self.now_ms();
-        let row = match w.reference.as_deref().map(str::trim) {
-            Some(r) if !r.is_empty() => ledger.find(r, now)?.ok_or_else(|| {
+        let row = match (w.id, w.reference.as_deref().map(str::trim)) {
+            (Some(id), _) => ledger.get(id, now)?.ok_or_else(|| {
+                Error::invalid("That call is no longer in this computer's history.")
+            })?,
+            (None, Some(r)) if !r.is_empty() => ledger.find(r, now)?.ok_or_else(|| {
                 Error::invalid(format!(
                     "No call with the reference or call ID {r} is in this computer's history."
                 ))
             })?,
-            _ => ledger
+            (None, _) => ledger
                 .history(
                     &HistoryQuery {
                         limit: 1,

@@ -1,0 +1,74 @@
+//! The window's wrap-up through IPC (issue 27, item 1): the dispositions in the status, and a
+//! wrap-up saved on the ledger row the call bar knows, shown in Recent calls.
+
+use std::sync::Arc;
+
+use clickdial_services::secrets::MemoryStore;
+use serde_json::json;
+
+use super::{dial_args, Harness};
+
+#[test]
+fn a_wrap_up_lands_on_the_call_the_bar_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    let status = h.ok("start_demo", json!({}));
+    assert_eq!(
+        status["dispositions"],
+        json!([
+            "Interested",
+            "Call back",
+            "Not interested",
+            "Wrong number",
+            "No answer"
+        ])
+    );
+    h.ok("dial", dial_args("0506123456781", "98765 43210"));
+    h.ok("dial", dial_args("0506123456782", "98765 11111"));
+    let calls = h.ok("calls", json!({}));
+    // The older call, not the last one: the wrap-up goes where the bar says.
+    let older = calls[1]["id"].clone();
+    assert_eq!(calls[1]["international"], "+91 98765 43210");
+
+    let row = h.ok(
+        "wrap_up",
+        json!({"id": older, "disposition": "2", "note": "  Thursday 4pm "}),
+    );
+    assert_eq!(row["id"], older);
+    assert_eq!(row["disposition"], "Call back");
+    assert_eq!(row["note"], "Thursday 4pm");
+    let rows = h.ok("history", json!({}));
+    assert_eq!(
+        rows[0]["disposition"],
+        json!(null),
+        "the newest call keeps none"
+    );
+    assert_eq!(rows[1]["id"], older);
+    assert_eq!(rows[1]["disposition"], "Call back");
+    assert_eq!(rows[1]["note"], "Thursday 4pm");
+
+    // Refused plainly, as data: a disposition not offered, nothing at all, an unknown row.
+    let e = h.err(
+        "wrap_up",
+        json!({"id": older, "disposition": "7", "note": null}),
+    );
+    assert_eq!(e["code"], "invalidInput");
+    assert!(
+        e["message"].as_str().unwrap().contains("2 Call back"),
+        "{e}"
+    );
+    let e = h.err(
+        "wrap_up",
+        json!({"id": older, "disposition": null, "note": " "}),
+    );
+    assert_eq!(e["code"], "invalidInput");
+    let e = h.err(
+        "wrap_up",
+        json!({"id": 999_999, "disposition": "1", "note": null}),
+    );
+    assert_eq!(e["code"], "invalidInput");
+    assert_eq!(h.ok("history", json!({}))[1]["disposition"], "Call back");
+}
