@@ -945,16 +945,20 @@ fn the_window_and_the_cli_share_one_guard() {
     let session = tauri::async_runtime::block_on(state.session()).unwrap();
     let sim = demo_sim(&session);
 
-    let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_clickdial"));
-    cli.args(["call", "+91 98765 43210", "--agent", "0506123456781"])
-        .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("CLICKDIAL_BASE_URL", sim.url())
-        .env("CLICKDIAL_TOKEN", clickdial_sim::DEMO_TOKEN);
-    // Windows reads no HOME or XDG variable: the same folder through the portable override.
-    #[cfg(windows)]
-    cli.env(clickdial_services::DATA_DIR_VAR, &data);
-    let out = cli.output().unwrap();
+    // The CLI on this data folder (Windows reads no HOME or XDG variable: the portable
+    // override names the same folder there).
+    let cli = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_clickdial"));
+        c.args(args)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("CLICKDIAL_BASE_URL", sim.url())
+            .env("CLICKDIAL_TOKEN", clickdial_sim::DEMO_TOKEN);
+        #[cfg(windows)]
+        c.env(clickdial_services::DATA_DIR_VAR, &data);
+        c.output().unwrap()
+    };
+    let out = cli(&["call", "+91 98765 43210", "--agent", "0506123456781"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(6), "{stderr}");
     assert!(
@@ -963,14 +967,7 @@ fn the_window_and_the_cli_share_one_guard() {
     );
     assert_eq!(sim.requests_to("/click_to_call").len(), 1);
     // And the other way round: the window refuses what the CLI just placed.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickdial"))
-        .args(["call", "98765 43299", "--agent", "0506123456782"])
-        .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("CLICKDIAL_BASE_URL", sim.url())
-        .env("CLICKDIAL_TOKEN", clickdial_sim::DEMO_TOKEN)
-        .output()
-        .unwrap();
+    let out = cli(&["call", "98765 43299", "--agent", "0506123456782"]);
     assert_eq!(
         out.status.code(),
         Some(0),
