@@ -1752,6 +1752,16 @@ async fn the_command_line_knows_who_you_are_and_reads_text() {
         "{err}"
     );
     assert_eq!(sim.requests_to("/click_to_call").len(), 2);
+    // One number read and another mistyped beside it: not a guess the CLI makes.
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["call", "Mob 98765 22222 / alt 98765 4321"],
+    ))
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("other digits"), "{err}");
+    assert_eq!(sim.requests_to("/click_to_call").len(), 2);
     // Twelve digits are never trimmed into a number.
     let (code, _, _) = run(cmd_in(h, &url, &["call", "98765 43210 22"])).await;
     assert_eq!(code, 2);

@@ -34,7 +34,19 @@ pub(crate) async fn call(
     let found = clickdial_core::phone::numbers_in(&number, dial_region).map_err(Error::from)?;
     let number = match found.as_slice() {
         [_] if Number::parse(&number, dial_region).is_ok() => number,
-        [one] => one.e164().to_string(),
+        // One number found, and no other digits it could have been meant instead of.
+        [one] if clickdial_core::phone::unread_digit_runs(&number, dial_region) == 0 => {
+            match one.ext() {
+                Some(ext) => format!("tel:{};ext={ext}", one.e164()),
+                None => one.e164().to_string(),
+            }
+        }
+        [_] => {
+            return Err(invalid(
+                "The text has other digits besides the number found; give the number to call \
+                 alone.",
+            ))
+        }
         several => return Err(invalid(several_numbers(several))),
     };
     let agent = match agent {

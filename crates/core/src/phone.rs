@@ -118,20 +118,31 @@ const MAX_FOUND: usize = 10;
 /// spaces is split at the spaces, longest valid piece first. Invalid stretches are skipped,
 /// repeats removed, order kept. Looks at the first [`MAX_FIND_CHARS`] characters only.
 pub fn find_numbers(text: &str, region: Region) -> Vec<Number> {
+    scan_text(text, region).0
+}
+
+/// How many runs of digits in `text` [`find_numbers`] could not read as a number: a stretch of
+/// six digits or more that is no number, or a word of three digits or more left over beside
+/// the numbers found in its stretch ("98765 4321", a mistyped second number; a PIN code too).
+/// A front end that dials text nobody confirms (the CLI) refuses text that has any: the number
+/// it found may not be the one meant.
+pub fn unread_digit_runs(text: &str, region: Region) -> usize {
+    scan_text(text, region).1
+}
+
+fn scan_text(text: &str, region: Region) -> (Vec<Number>, usize) {
     let text: String = text.chars().take(MAX_FIND_CHARS).collect();
     let mut found: Vec<Number> = Vec::new();
+    let mut unread = 0;
     let push = |n: Number, found: &mut Vec<Number>| {
         if found.len() < MAX_FOUND && !found.iter().any(|f| f.e164 == n.e164) {
             found.push(n);
         }
     };
+    let digits_in = |s: &str| s.chars().filter(|c| digit_value(*c).is_some()).count();
     // Separators and brackets at a stretch's ends need no trimming: the parser skips them.
     for stretch in text.split(|c: char| !could_be_in_number(c)) {
-        let digits = stretch
-            .chars()
-            .filter(|c| digit_value(*c).is_some())
-            .count();
-        if digits < 6 {
+        if digits_in(stretch) < 6 {
             continue;
         }
         if let Ok(n) = Number::parse(stretch, region) {
@@ -141,6 +152,7 @@ pub fn find_numbers(text: &str, region: Region) -> Vec<Number> {
         // Several numbers side by side: the longest run of words that parses, then on.
         let words: Vec<&str> = stretch.split_whitespace().take(40).collect();
         let mut i = 0;
+        let mut hits = 0;
         while i < words.len() {
             let hit = (i + 1..=words.len()).rev().find_map(|j| {
                 Number::parse(&words[i..j].join(" "), region)
@@ -150,13 +162,22 @@ pub fn find_numbers(text: &str, region: Region) -> Vec<Number> {
             match hit {
                 Some((j, n)) => {
                     push(n, &mut found);
+                    hits += 1;
                     i = j;
                 }
-                None => i += 1,
+                None => {
+                    if hits > 0 && digits_in(words[i]) >= 3 {
+                        unread += 1;
+                    }
+                    i += 1;
+                }
             }
         }
+        if hits == 0 {
+            unread += 1;
+        }
     }
-    found
+    (found, unread)
 }
 
 /// The numbers a person means by `text`, the one to use first. The whole text when it is one

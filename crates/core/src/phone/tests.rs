@@ -342,3 +342,16 @@ fn too_many_digits_are_named() {
     assert_eq!(two.len(), 2);
     assert!(numbers_in("98765 432101", Region::INDIA).is_err());
 }
+
+#[test]
+fn digits_left_unread_beside_the_numbers_are_counted() {
+    let unread = |text: &str| unread_digit_runs(text, Region::default());
+    assert_eq!(unread("Cust: Ravi K, Mob +91-98765 11111, Pune"), 0);
+    assert_eq!(unread("Mob +91-98765 43210 / alt 022 2345 6789"), 0);
+    // A mistyped second number, a stretch that is no number, a PIN code.
+    assert_eq!(unread("Mob 98765 43210 / alt 98765 4321"), 1);
+    assert_eq!(unread("Mob 98765 43210 98765 4321"), 2, "each word left");
+    assert_eq!(unread("Pune 411001, mob 98765 43210"), 1);
+    // Short runs (a house number, a date) are not numbers anyone meant to dial.
+    assert_eq!(unread("Flat 12, 3rd floor, mob 98765 43210"), 0);
+}
