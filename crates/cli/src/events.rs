@@ -54,8 +54,7 @@ pub(crate) fn events(since: Option<String>, follow: bool) -> Result<String, Fail
         let page = ledger
             .events_after(seq, since_ms, PAGE, wall_clock_ms())
             .map_err(Error::from)?;
-        for event in &page {
-            seq = event.seq;
+        for event in &page.events {
             // The demo's calls are not the account's: other programs never see them.
             if event.call.account.starts_with(DEMO_PREFIX) {
                 continue;
@@ -68,8 +67,9 @@ pub(crate) fn events(since: Option<String>, follow: bool) -> Result<String, Fail
                 return Ok(String::new());
             }
         }
+        seq = page.last_seq;
         let _ = out.flush();
-        if page.len() == PAGE {
+        if page.full {
             continue;
         }
         match &watch {

@@ -1268,7 +1268,11 @@ fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
     assert_eq!(ledger.last_event().unwrap(), 0);
     let id = ledger.begin(&call(NUMBER), T0).unwrap();
     assert!(
-        ledger.events_after(0, None, 10, T0).unwrap().is_empty(),
+        ledger
+            .events_after(0, None, 10, T0)
+            .unwrap()
+            .events
+            .is_empty(),
         "pending: no event yet"
     );
     ledger.finish(id, queued(), T0 + 100).unwrap();
@@ -1334,7 +1338,9 @@ fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
         )
         .unwrap();
 
-    let events = ledger.events_after(0, None, 100, T0 + 90_000).unwrap();
+    let page = ledger.events_after(0, None, 100, T0 + 90_000).unwrap();
+    assert!(!page.full);
+    let events = page.events;
     let seen: Vec<(i64, EventKind)> = events.iter().map(|e| (e.at_ms, e.kind.clone())).collect();
     assert_eq!(
         seen,
@@ -1355,7 +1361,7 @@ fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
                 T0 + 70_000,
                 EventKind::Wrapup {
                     disposition: Some("Interested".into()),
-                    note: None
+                    note: Some("Thursday 4 pm".into())
                 }
             ),
             (T0 + 80_100, EventKind::Dial("notPlaced".into())),
@@ -1386,6 +1392,7 @@ fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
         ledger
             .events_after(from_other, None, 100, T0)
             .unwrap()
+            .events
             .len(),
         1
     );
@@ -1393,6 +1400,7 @@ fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
         ledger
             .events_after(events[5].seq, None, 100, T0)
             .unwrap()
+            .events
             .len(),
         2
     );
@@ -1400,18 +1408,68 @@ fn every_dial_stage_end_and_wrap_up_is_an_event_in_order() {
         ledger
             .events_after(0, Some(T0 + 60_000), 100, T0)
             .unwrap()
+            .events
             .len(),
         3
     );
     // The wrap-up is on the row, for history.
     let row = ledger.get(id, T0).unwrap().unwrap();
     assert_eq!(
-        (row.disposition.as_deref(), row.note, row.stage.as_deref()),
-        (Some("Interested"), None, Some("ended"))
+        (
+            row.disposition.as_deref(),
+            row.note.as_deref(),
+            row.stage.as_deref()
+        ),
+        (Some("Interested"), Some("Thursday 4 pm"), Some("ended"))
     );
     // Pruning a call removes its events.
     assert_eq!(ledger.prune(T0 + 1).unwrap(), 1);
-    let left = ledger.events_after(0, None, 100, T0).unwrap();
+    let left = ledger.events_after(0, None, 100, T0).unwrap().events;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].call.id, other);
+}
+
+/// Review findings on the event log: a later note keeps the disposition (and the other way
+/// round), and events this version cannot describe (a newer Clickdial's) are passed over
+/// without stopping a reader: the page says where reading stopped and whether it was full.
+#[test]
+fn a_later_note_keeps_the_disposition_and_unknown_events_are_passed_over() {
+    let (_dir, path, ledger) = new_ledger();
+    let id = ledger.begin(&call(NUMBER), T0).unwrap();
+    ledger.finish(id, queued(), T0 + 1).unwrap();
+    ledger
+        .wrap_up(id, Some("Interested"), None, T0 + 2)
+        .unwrap();
+    ledger
+        .wrap_up(id, None, Some("sent brochure"), T0 + 3)
+        .unwrap();
+    let row = ledger.get(id, T0).unwrap().unwrap();
+    assert_eq!(
+        (row.disposition.as_deref(), row.note.as_deref()),
+        (Some("Interested"), Some("sent brochure"))
+    );
+    ledger.wrap_up(id, Some("Call back"), None, T0 + 4).unwrap();
+    let row = ledger.get(id, T0).unwrap().unwrap();
+    assert_eq!(
+        (row.disposition.as_deref(), row.note.as_deref()),
+        (Some("Call back"), Some("sent brochure"))
+    );
+
+    let last = ledger.last_event().unwrap();
+    let conn = raw(&path);
+    for _ in 0..3 {
+        conn.execute(
+            "INSERT INTO events (call, at_ms, kind) VALUES (?1, ?2, 'fromTheFuture')",
+            rusqlite::params![id, T0 + 5],
+        )
+        .unwrap();
+    }
+    ledger.wrap_up(id, None, Some("again"), T0 + 6).unwrap();
+    let page = ledger.events_after(last, None, 2, T0).unwrap();
+    assert!(page.events.is_empty() && page.full);
+    assert_eq!(page.last_seq, last + 2);
+    let page = ledger.events_after(page.last_seq, None, 2, T0).unwrap();
+    assert_eq!(page.events.len(), 1);
+    assert!(matches!(page.events[0].kind, EventKind::Wrapup { .. }));
+    assert_eq!(page.last_seq, last + 4);
 }

@@ -69,12 +69,13 @@ impl Clickdial {
                     "No call with the reference or call ID {r} is in this computer's history."
                 ))
             })?,
+            // The last call of the session in use: never the demo's for a real account.
             (None, _) => ledger
                 .history(
-                    &HistoryQuery {
+                    &self.scoped(HistoryQuery {
                         limit: 1,
                         ..HistoryQuery::default()
-                    },
+                    }),
                     now,
                 )?
                 .into_iter()

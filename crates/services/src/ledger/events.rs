@@ -35,6 +35,17 @@ pub enum EventKind {
     },
 }
 
+/// A page of events, and where reading stopped: events this version cannot describe (a newer
+/// Clickdial's kinds) are passed over, so `last_seq` and `full` say where to go on from.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub events: Vec<CallEvent>,
+    /// The last event read (described or passed over); the `seq` given when none was.
+    pub last_seq: i64,
+    /// The page was full: there may be more to read at once.
+    pub full: bool,
+}
+
 /// One event with its call as it stands now.
 #[derive(Debug, Clone)]
 pub struct CallEvent {
@@ -118,7 +129,7 @@ impl Ledger {
         since_ms: Option<i64>,
         limit: usize,
         now_ms: i64,
-    ) -> Result<Vec<CallEvent>, LedgerError> {
+    ) -> Result<EventPage, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(
@@ -145,6 +156,8 @@ impl Ledger {
         let mut row = conn
             .prepare_cached(&format!("{SELECT_ROW} WHERE id = ?1"))
             .map_err(storage)?;
+        let full = raw.len() == usize::try_from(limit).unwrap_or(usize::MAX);
+        let last_seq = raw.last().map_or(seq, |r| r.0);
         let mut out = Vec::with_capacity(raw.len());
         for (seq, call, at_ms, kind, value, note) in raw {
             let kind = match (kind.as_str(), value) {
@@ -168,7 +181,11 @@ impl Ledger {
                 call,
             });
         }
-        Ok(out)
+        Ok(EventPage {
+            events: out,
+            last_seq,
+            full,
+        })
     }
 
     /// The newest event's number (0 when there is none): where `--follow` starts.
@@ -190,8 +207,9 @@ impl Ledger {
             .map_err(storage)
     }
 
-    /// Saves the agent's wrap-up of call `id` (replacing an earlier one: a wrap-up can be
-    /// edited), which logs a `wrapup` event. `false` when there is no such call.
+    /// Saves the agent's wrap-up of call `id` (editing an earlier one: what is given replaces
+    /// it, what is `None` is kept, so a note added later keeps the disposition), which logs a
+    /// `wrapup` event. `false` when there is no such call.
     pub fn wrap_up(
         &self,
         id: i64,
@@ -205,7 +223,9 @@ impl Ledger {
         let changed = self
             .conn()
             .prepare_cached(
-                "UPDATE calls SET disposition = ?2, note = ?3, wrapped_at_ms = ?4 WHERE id = ?1",
+                "UPDATE calls SET disposition = COALESCE(?2, disposition),
+                                  note = COALESCE(?3, note), wrapped_at_ms = ?4
+                 WHERE id = ?1",
             )
             .and_then(|mut s| s.execute(params![id, disposition, note, now_ms]))
             .map_err(storage)?;

@@ -37,7 +37,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
-pub use events::{CallEvent, EventKind, EVENT_SCHEMA};
+pub use events::{CallEvent, EventKind, EventPage, EVENT_SCHEMA};
 use guard::server_forms;
 pub use guard::{same_server, DEMO_PREFIX};
 pub use history::{csv, status_words};
