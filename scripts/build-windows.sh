@@ -78,11 +78,11 @@ msi=Clickdial-$version-x64.msi
 wixl -a x64 -D Version="$version" -D SourceDir="$out" -D IconFile=icons/icon.ico \
   -o "$out/$msi" packaging/windows/clickdial.wxs
 # What wixl cannot write (msibuild, from msitools): each policy value's component is installed
-# only when its property is given, and uninstalling removes the policy's key.
+# only when its property is given, and is permanent (Attributes 276: 64-bit, registry key path,
+# permanent), so removing or upgrading Clickdial leaves the organization's policy alone.
 for property in $(sed -n 's/.*Component Id="Policy_\([A-Z_]*\)".*/\1/p' packaging/windows/clickdial.wxs); do
-  msibuild "$out/$msi" -q "UPDATE \`Component\` SET \`Condition\` = '$property' WHERE \`Component\` = 'Policy_$property'"
+  msibuild "$out/$msi" -q "UPDATE \`Component\` SET \`Condition\` = '$property', \`Attributes\` = 276 WHERE \`Component\` = 'Policy_$property'"
 done
-msibuild "$out/$msi" -q "INSERT INTO \`Registry\` (\`Registry\`, \`Root\`, \`Key\`, \`Name\`, \`Component_\`) VALUES ('PolicyKey', 2, 'Software\\Policies\\Clickdial', '-', 'Links')"
 
 log "Built in $((SECONDS - started)) s:"
 for f in clickdial.exe clickdial-window.exe WebView2Loader.dll "$setup" "$msi"; do

@@ -6,7 +6,8 @@
 # URLAssociations, RegisteredApplications, the ProgId running "…\clickdial-window.exe" "%1"),
 # all read back with `reg query`; the organization's policy given as msiexec properties lands
 # under HKLM\Software\Policies\Clickdial and the installed `clickdial.exe policy --json` reads
-# it; the installed command line runs; `msiexec /x … /qn` removes all of it. Exits non-zero, saying why, when a check fails.
+# it; the installed command line runs; `msiexec /x … /qn` removes all of it but the policy,
+# which is the organization's and stays. Exits non-zero, saying why, when a check fails.
 #
 #   scripts/wine/check-msi.sh <Clickdial.msi>
 #
@@ -114,7 +115,11 @@ wine msiexec /x "$win_msi" /qn && ok "msiexec /x /qn exited 0" || fail "msiexec 
 wineserver -w
 [ -e "$install_dir" ] && fail "$install_dir is left: $(ls "$install_dir")" || ok "install folder removed"
 [ -n "$(links)" ] && fail "the Start menu entry is left: $(links)" || ok "Start menu entry removed"
-for key in "$progid" 'HKLM\Software\Clickdial' "$policy"; do
+# The organization's policy stays (like a Group Policy's values): an upgrade or a removal
+# never leaves a managed desk unmanaged. The administrator removes it.
+expect "policy kept after removal" "$(value "$policy" server)" "smartflo"
+wine reg delete "$policy" /f >/dev/null 2>&1 || true
+for key in "$progid" 'HKLM\Software\Clickdial'; do
   wine reg query "$key" >/dev/null 2>&1 && fail "left in the registry: $key" || ok "removed: $key"
 done
 [ -n "$(value 'HKLM\Software\RegisteredApplications' Clickdial)" ] &&

@@ -8,9 +8,18 @@ use super::{PolicyState, POLICY_KEY};
 
 pub(super) fn load() -> PolicyState {
     let from = format!(r"HKEY_LOCAL_MACHINE\{POLICY_KEY}");
-    // No key: an unmanaged desk.
-    let Ok(key) = LOCAL_MACHINE.options().read().open(POLICY_KEY) else {
-        return PolicyState::default();
+    // No key: an unmanaged desk. A key that is there but cannot be read (access denied) is a
+    // policy that cannot be used: fail closed.
+    let key = match LOCAL_MACHINE.options().read().open(POLICY_KEY) {
+        Ok(key) => key,
+        // HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND).
+        Err(e) if e.code().0 == 0x8007_0002_u32 as i32 => return PolicyState::default(),
+        Err(e) => {
+            return PolicyState::broken(
+                from.clone(),
+                format!("The policy in {from} could not be read ({e})."),
+            )
+        }
     };
     let values = match key.values() {
         Ok(v) => v,
@@ -37,7 +46,8 @@ pub(super) fn load() -> PolicyState {
                     }),
                 _ => Raw::Other("binary data"),
             };
-            (name, raw, None)
+            // Registry value names are case-insensitive: `Server` is `server`.
+            (name.to_ascii_lowercase(), raw, None)
         })
         .collect();
     interpret(entries, &from)
