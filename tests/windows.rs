@@ -239,6 +239,29 @@ fn start_at_login_runs_the_gui_program_quoted() {
     assert!(!autostart::turn_off().unwrap());
     assert_eq!(run_value(), None);
     assert!(!autostart::turn_off().unwrap(), "off twice is fine");
+
+    // The same from the command line: `clickdial autostart on` names the GUI program beside it.
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(CLI, &["autostart", "on"], data.path());
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial starts at login."),
+        "{err}"
+    );
+    // (CLI is the build machine's path; the program sees its Windows one.)
+    let value = run_value().expect("the Run value is written");
+    assert!(
+        value.starts_with('"') && value.ends_with("\\clickdial-window.exe\" --autostart"),
+        "{value}"
+    );
+    let (code, out, _) = run(CLI, &["autostart", "--json"], data.path());
+    assert_eq!((code, out.trim()), (0, r#"{"startAtLogin":true}"#));
+    let (code, out, _) = run(CLI, &["autostart", "off"], data.path());
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Clickdial does not start at login.")
+    );
+    assert_eq!(run_value(), None);
 }
 
 /// Portable mode: `CLICKDIAL_DATA_DIR` holds the call ledger (and the settings), so a Windows
