@@ -18,9 +18,7 @@ export WINEARCH=win64 WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 "$here/prefix.sh"
 
-failures=()
-fail() { failures+=("$*"); printf 'FAIL: %s\n' "$*"; }
-ok() { printf 'ok:   %s\n' "$*"; }
+source "$here/checks.sh"
 
 user=$(wine cmd /c 'echo %USERNAME%' 2>/dev/null | tr -d '\r')
 local_appdata=$WINEPREFIX/drive_c/users/$user/AppData/Local
@@ -32,20 +30,6 @@ caps='HKCU\Software\Clickdial\Capabilities'
 uninstall_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Clickdial'
 run_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
 
-# The data of value $2 (or the default value, $2 empty) under key $1, or nothing.
-value() {
-  local out
-  if [ -n "$2" ]; then
-    out=$(wine reg query "$1" /v "$2" 2>/dev/null | tr -d '\r') || return 0
-    printf '%s\n' "$out" | sed -n "s/^ *$2 *REG_[A-Z_]* *//p"
-  else
-    out=$(wine reg query "$1" /ve 2>/dev/null | tr -d '\r') || return 0
-    printf '%s\n' "$out" | sed -n 's/^ *(Default) *REG_[A-Z_]* *//p'
-  fi
-}
-expect() { # expect <what> <got> <wanted>
-  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got [$2], want [$3]"; fi
-}
 
 [ -e "$install_dir" ] && fail "Clickdial is already installed in $install_dir"
 [ -n "$(value "$caps" ApplicationName)" ] && fail "the registrations are there before installing"
@@ -57,20 +41,9 @@ for f in clickdial.exe clickdial-window.exe WebView2Loader.dll uninstall.exe; do
   [ -f "$install_dir/$f" ] && ok "installed $f" || fail "$f is not in $install_dir"
 done
 link=$start_menu/Clickdial.lnk
-if [ -f "$link" ] && strings -a -el "$link" | grep -q 'clickdial-window\.exe'; then
-  ok "Start menu entry runs clickdial-window.exe"
-else
-  fail "no Start menu entry for clickdial-window.exe ($link)"
-fi
+expect_start_menu "$link"
 
-expect "tel: and callto: open the ProgId with the GUI program, quoted" \
-  "$(value "$progid\\shell\\open\\command" '')" "\"$win_dir\\clickdial-window.exe\" \"%1\""
-expect "ProgId icon" "$(value "$progid\\DefaultIcon" '')" "\"$win_dir\\clickdial-window.exe\",0"
-expect "Capabilities: tel" "$(value "$caps\\URLAssociations" tel)" "Clickdial.Link"
-expect "Capabilities: callto" "$(value "$caps\\URLAssociations" callto)" "Clickdial.Link"
-expect "Capabilities: name" "$(value "$caps" ApplicationName)" "Clickdial"
-expect "RegisteredApplications" "$(value 'HKCU\Software\RegisteredApplications' Clickdial)" \
-  'Software\Clickdial\Capabilities'
+expect_link_registrations HKCU "$win_dir"
 expect "uninstall entry" "$(value "$uninstall_key" QuietUninstallString)" \
   "\"$win_dir\\uninstall.exe\" /S"
 

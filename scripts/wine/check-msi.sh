@@ -21,9 +21,7 @@ export WINEARCH=win64 WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 "$here/prefix.sh"
 
-failures=()
-fail() { failures+=("$*"); printf 'FAIL: %s\n' "$*"; }
-ok() { printf 'ok:   %s\n' "$*"; }
+source "$here/checks.sh"
 
 install_dir=$WINEPREFIX/drive_c/Program\ Files/Clickdial
 win_dir='C:\Program Files\Clickdial'
@@ -31,20 +29,6 @@ progid='HKLM\Software\Classes\Clickdial.Link'
 caps='HKLM\Software\Clickdial\Capabilities'
 win_msi="Z:$(printf '%s' "$msi" | tr / '\\')"
 
-# The data of value $2 (or the default value, $2 empty) under key $1, or nothing.
-value() {
-  local out
-  if [ -n "$2" ]; then
-    out=$(wine reg query "$1" /v "$2" 2>/dev/null | tr -d '\r') || return 0
-    printf '%s\n' "$out" | sed -n "s/^ *$2 *REG_[A-Z_]* *//p"
-  else
-    out=$(wine reg query "$1" /ve 2>/dev/null | tr -d '\r') || return 0
-    printf '%s\n' "$out" | sed -n 's/^ *(Default) *REG_[A-Z_]* *//p'
-  fi
-}
-expect() { # expect <what> <got> <wanted>
-  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got [$2], want [$3]"; fi
-}
 # The Start menu entry: the machine's Start menu (Windows), or the installing user's, where
 # wine's msiexec puts ProgramMenuFolder whatever ALLUSERS says.
 links() {
@@ -71,20 +55,9 @@ else
   fail "not registered per machine"
 fi
 link=$(links | head -n 1)
-if [ -n "$link" ] && strings -a -el "$link" | grep -q 'clickdial-window\.exe'; then
-  ok "Start menu entry runs clickdial-window.exe"
-else
-  fail "no Start menu entry for clickdial-window.exe"
-fi
+expect_start_menu "$link"
 
-expect "tel: and callto: open the ProgId with the GUI program, quoted" \
-  "$(value "$progid\\shell\\open\\command" '')" "\"$win_dir\\clickdial-window.exe\" \"%1\""
-expect "ProgId icon" "$(value "$progid\\DefaultIcon" '')" "\"$win_dir\\clickdial-window.exe\",0"
-expect "Capabilities: tel" "$(value "$caps\\URLAssociations" tel)" "Clickdial.Link"
-expect "Capabilities: callto" "$(value "$caps\\URLAssociations" callto)" "Clickdial.Link"
-expect "Capabilities: name" "$(value "$caps" ApplicationName)" "Clickdial"
-expect "RegisteredApplications" "$(value 'HKLM\Software\RegisteredApplications' Clickdial)" \
-  'Software\Clickdial\Capabilities'
+expect_link_registrations HKLM "$win_dir"
 
 out=$(wine "$install_dir/clickdial.exe" normalize "098765 43210" 2>/dev/null | tr -d '\r') || true
 expect "installed clickdial.exe runs" "$out" "+919876543210"
