@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "keep_draft",
     "check_shortcut",
     "wrap_up",
+    "colleague_before_dial",
+    "browser_policy",
 ];
 
 fn main() {

@@ -9,9 +9,11 @@ use clickdial_core::api::{Agent, CallerId};
 use clickdial_core::Number;
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
 use clickdial_services::app::history::{Exported, HistoryEntry};
+use clickdial_services::app::team::ColleagueCall;
 use clickdial_services::app::wrapup::WrapUp;
 use clickdial_services::dialer::{DialInput, DialOutcome};
 use clickdial_services::follow::FollowedCall;
+use clickdial_services::handler::browser::Prepared;
 use clickdial_services::handler::{open_through_os, Desktop, HandlerStatus};
 use clickdial_services::ledger::{CallRow, HistoryQuery, Source};
 use clickdial_services::{Code, Error};
@@ -97,6 +99,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
     history_days: Option<u32>,
     notify: Option<bool>,
     choose_agent_each_call: Option<bool>,
+    team_check: Option<bool>,
 ) -> Result<Status, Error> {
     contained(async {
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
@@ -128,6 +131,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             history_days,
             notify,
             choose_agent_each_call,
+            team_check,
         })?;
         if changed {
             crate::hotkey::register_hotkey(&app);
@@ -207,6 +211,24 @@ pub fn find_numbers(state: State<'_, AppState>, text: String) -> Result<Found, E
         whole: Number::parse(&text, region).is_ok(),
         numbers: numbers.iter().map(preview).collect(),
     })
+}
+
+/// Before the window's own Call, with the team check on: a colleague already on a call with
+/// that number, or null (the check off sends nothing).
+#[tauri::command]
+pub async fn colleague_before_dial(
+    state: State<'_, AppState>,
+    number: String,
+) -> Result<Option<ColleagueCall>, Error> {
+    Ok(state.colleague_before_dial(&number, None).await)
+}
+
+/// Settings › Phone links: the browser policy an admin installs so the CRM's pages open phone
+/// links without a prompt (the same as `clickdial handler browser-policy`).
+#[tauri::command]
+pub fn browser_policy(origin: String, browser: String) -> Result<Prepared, Error> {
+    let program = clickdial_services::process::sibling("clickdial");
+    clickdial_services::handler::browser::prepare(&browser, &[origin], &program)
 }
 
 #[tauri::command]

@@ -426,5 +426,7 @@ pub fn build_app<R: Runtime>(
             commands::set_me,
             commands::keep_draft,
             commands::check_shortcut,
+            commands::colleague_before_dial,
+            commands::browser_policy,
         ])
 }

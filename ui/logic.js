@@ -74,6 +74,26 @@ export function blockedQuestion(agent, { canSwitch = true } = {}) {
   };
 }
 
+/**
+ * The question before the window's own Call when the team check found a colleague already on
+ * a call with that customer: the agent decides. Cancel has the focus, as for an agent on break.
+ */
+export function colleagueQuestion(colleague) {
+  return {
+    title: `${colleague.agent} is on a call with this customer`,
+    text: `${colleague.message} Call anyway?`,
+    buttons: [
+      { value: 'dial', label: 'Call anyway', kind: 'primary' },
+      { value: 'cancel', label: 'Cancel', focus: true },
+    ],
+  };
+}
+
+/** Under a browser policy shown in Settings: where the administrator puts it. */
+export function policyPlace(prepared) {
+  return `Your administrator saves this as ${prepared.fileName} in ${prepared.folder} and restarts ${prepared.browser}.`;
+}
+
 /** The question before signing out (or leaving the demo); `go` confirms. */
 export function signOutQuestion(status) {
   if (status.demo) {

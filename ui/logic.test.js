@@ -6,11 +6,13 @@ import {
   agentMode,
   ariaShortcut,
   blockedQuestion,
+  colleagueQuestion,
   combination,
   historyEntry,
   wrapUpKey,
   wrapUpText,
   meMoreText,
+  policyPlace,
   secondsToMinutes,
   signOutQuestion,
   staleListsText,
@@ -84,6 +86,12 @@ test('the questions before a risky action', () => {
   assert.deepEqual(blocked.buttons.map((b) => b.value), ['available', 'dial', 'cancel']);
   assert.deepEqual(blocked.buttons.filter((b) => b.focus).map((b) => b.value), ['cancel']);
   assert.deepEqual(blockedQuestion({ id: '1' }, { canSwitch: false }).buttons.map((b) => b.value), ['dial', 'cancel']);
+  // Issue 26 item 3: a colleague already with the customer; the agent decides, Cancel first.
+  const team = colleagueQuestion({ agent: 'Vikram Das', message: 'Vikram Das is on a call with +91 98765 43210 (2:14).' });
+  assert.equal(team.title, 'Vikram Das is on a call with this customer');
+  assert.equal(team.text, 'Vikram Das is on a call with +91 98765 43210 (2:14). Call anyway?');
+  assert.deepEqual(team.buttons.map((b) => b.value), ['dial', 'cancel']);
+  assert.deepEqual(team.buttons.filter((b) => b.focus).map((b) => b.value), ['cancel']);
   assert.equal(signOutQuestion({ demo: true }).title, 'Leave the demo?');
   const out = signOutQuestion({ demo: false, baseUrl: 'https://api.servetel.in/v1', signIn: 'password' });
   assert.equal(out.title, 'Sign out of api.servetel.in?');
@@ -134,4 +142,11 @@ test('a wrap-up as Recent calls and the confirmation say it', () => {
   assert.equal(wrapUpText({ disposition: null, note: 'left a message' }), 'left a message');
   assert.equal(wrapUpText({ disposition: null, note: null }), '');
   assert.equal(wrapUpText({}), '');
+});
+
+test('the browser policy says where the administrator puts it', () => {
+  assert.equal(
+    policyPlace({ fileName: 'clickdial.json', folder: '/etc/opt/chrome/policies/managed', browser: 'Google Chrome' }),
+    'Your administrator saves this as clickdial.json in /etc/opt/chrome/policies/managed and restarts Google Chrome.',
+  );
 });

@@ -88,6 +88,7 @@ export function renderSettings() {
   capHistory(status.historyDaysMax);
   $('notify').checked = !!status.notify;
   $('choose-each').checked = !!status.chooseAgentEachCall;
+  $('team-check').checked = !!status.teamCheck;
   const locked = new Set(status.locked || []);
   const followAutostart = () => {
     // Kept on by the policy: "keep it in the tray" stays the agent's choice.
@@ -143,6 +144,7 @@ async function savePrefs() {
       historyDays: Number($('history-days').value),
       notify: $('notify').checked,
       chooseAgentEachCall: $('choose-each').checked,
+      teamCheck: $('team-check').checked,
     });
     if (!$('autostart').disabled) {
       $('autostart').checked = await backend.setAutostart($('autostart').checked);

@@ -126,6 +126,10 @@ pub struct Settings {
     pub kept_picks: Vec<(String, Picks)>,
     /// Recent calls were open when the window last showed them (the list opens so again).
     pub history_open: bool,
+    /// Before a call from the window's own Call, one read of the account's live calls tells
+    /// whether a colleague is already on a call with that customer (off by default: the plain
+    /// dial sends nothing more than the dial).
+    pub team_check: bool,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -155,6 +159,7 @@ impl Default for Settings {
             tray_grace_secs: DEFAULT_TRAY_GRACE_SECS,
             kept_picks: Vec::new(),
             history_open: false,
+            team_check: false,
             last_caller_id: None,
         }
     }

@@ -98,6 +98,8 @@ pub struct Status {
     pub me: Option<String>,
     /// Supervisors: the agent is chosen for each call instead of "me".
     pub choose_agent_each_call: bool,
+    /// Before the window's own Call, look for a colleague on a call with that customer.
+    pub team_check: bool,
     /// Days until the portal password expires, when the server said (password sign-in).
     pub password_days_left: Option<u32>,
     /// Dial `tel:` links at once instead of asking on the confirm sheet.
@@ -326,6 +328,7 @@ impl Clickdial {
             last_caller_by_agent: settings.last_caller_by_agent,
             me: settings.me,
             choose_agent_each_call: settings.choose_agent_each_call,
+            team_check: settings.team_check,
             links_without_asking: settings.links_without_asking,
             hotkey: self
                 .hotkey_or(&self.desk.default_hotkey)

@@ -24,6 +24,7 @@ pub struct Preferences {
     pub history_days: Option<u32>,
     pub notify: Option<bool>,
     pub choose_agent_each_call: Option<bool>,
+    pub team_check: Option<bool>,
 }
 
 /// A shortcut to save, as [`clickdial_core::shortcut::check`] keeps it, or the refusal.
@@ -50,6 +51,7 @@ impl Clickdial {
             history_days,
             notify,
             choose_agent_each_call,
+            team_check,
         } = p;
         if history_days.is_some_and(|d| d > clickdial_core::settings::MAX_HISTORY_DAYS) {
             return Err(Error::invalid(
@@ -102,6 +104,9 @@ impl Clickdial {
                 }
                 if let Some(each) = choose_agent_each_call {
                     s.choose_agent_each_call = each;
+                }
+                if let Some(check) = team_check {
+                    s.team_check = check;
                 }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;
