@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "keep_draft",
     "check_shortcut",
     "wrap_up",
+    "retry_handoff",
+    "preview_after_call",
 ];
 
 fn main() {

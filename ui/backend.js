@@ -39,7 +39,7 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, hangUpHotkey, startHidden, historyDays, notify, chooseAgentEachCall }) =>
+    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, hangUpHotkey, startHidden, historyDays, notify, chooseAgentEachCall, afterCallKind, afterCallUrl }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
@@ -50,6 +50,8 @@ export function createBackend(invoke) {
         historyDays: historyDays ?? null,
         notify: notify ?? null,
         chooseAgentEachCall: chooseAgentEachCall ?? null,
+        afterCallKind: afterCallKind ?? null,
+        afterCallUrl: afterCallUrl ?? null,
       }),
     setMe: (agent) => call(COMMANDS.setMe, { agent: agent || null }),
     keepDraft: (text) => call(COMMANDS.keepDraft, { text }),
@@ -79,6 +81,8 @@ export function createBackend(invoke) {
     playRecording: (id) => call(COMMANDS.playRecording, { id }),
     wrapUp: ({ id, disposition, note }) =>
       call(COMMANDS.wrapUp, { id, disposition: disposition || null, note: note || null }),
+    retryHandoff: (id) => call(COMMANDS.retryHandoff, { id }),
+    previewAfterCall: ({ kind, url }) => call(COMMANDS.previewAfterCall, { kind, url: url || '' }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ text, beforeId, limit, sinceMs, untilMs } = {}) =>
       call(COMMANDS.history, {

@@ -38,6 +38,8 @@ export const COMMANDS = Object.freeze({
   keepDraft: 'keep_draft',
   checkShortcut: 'check_shortcut',
   wrapUp: 'wrap_up',
+  retryHandoff: 'retry_handoff',
+  previewAfterCall: 'preview_after_call',
 });
 
 /** Events the Rust side emits to the page (its `*_EVENT` constants). */
