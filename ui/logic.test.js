@@ -10,6 +10,8 @@ import {
   historyEntry,
   wrapUpKey,
   wrapUpText,
+  handoffNotice,
+  afterCallShown,
   meMoreText,
   secondsToMinutes,
   signOutQuestion,
@@ -134,4 +136,16 @@ test('a wrap-up as Recent calls and the confirmation say it', () => {
   assert.equal(wrapUpText({ disposition: null, note: 'left a message' }), 'left a message');
   assert.equal(wrapUpText({ disposition: null, note: null }), '');
   assert.equal(wrapUpText({}), '');
+});
+
+test('a wrap-up the CRM did not get is said on its row, with the reason in the title', () => {
+  assert.equal(handoffNotice({}), null);
+  assert.equal(handoffNotice({ handoff: null }), null);
+  assert.equal(handoffNotice({ handoff: { delivered: true, atMs: 1 } }), null);
+  assert.deepEqual(
+    handoffNotice({ handoff: { delivered: false, reason: 'crm.example.com answered 500 (3 tries)', atMs: 1 } }),
+    { text: 'Not delivered to your CRM', title: 'Not delivered to your CRM: crm.example.com answered 500 (3 tries)' },
+  );
+  assert.deepEqual(afterCallShown(null), { kind: 'off', url: '' });
+  assert.deepEqual(afterCallShown({ kind: 'open', url: 'https://x.example/?p={e164}' }), { kind: 'open', url: 'https://x.example/?p={e164}' });
 });
