@@ -19,6 +19,18 @@ pub const EVENT_SCHEMA: u32 = 1;
 /// The most characters of a wrap-up note kept.
 pub const MAX_NOTE: usize = 500;
 
+/// What came of handing a call's wrap-up to the CRM (the after-call hand-off).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Handoff {
+    /// The CRM took it (a 2xx answer), or the link was handed to the browser.
+    pub delivered: bool,
+    /// Why not, in a few words (never the address's query, which may hold a token).
+    pub reason: Option<String>,
+    /// When it was tried last (Unix ms).
+    pub at_ms: i64,
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {

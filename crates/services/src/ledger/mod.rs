@@ -37,7 +37,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
-pub use events::{CallEvent, EventKind, EventPage, EVENT_SCHEMA};
+pub use events::{CallEvent, EventKind, EventPage, Handoff, EVENT_SCHEMA};
 use guard::server_forms;
 pub use guard::{same_server, DEMO_PREFIX};
 pub use history::{csv, status_words};
@@ -282,18 +282,6 @@ pub struct CallRow {
     pub note: Option<String>,
     /// The last after-call hand-off of its wrap-up, when there was one.
     pub handoff: Option<Handoff>,
-}
-
-/// What came of handing a call's wrap-up to the CRM (the after-call hand-off).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Handoff {
-    /// The CRM took it (a 2xx answer), or the link was handed to the browser.
-    pub delivered: bool,
-    /// Why not, in a few words (never the address's query, which may hold a token).
-    pub reason: Option<String>,
-    /// When it was tried last (Unix ms).
-    pub at_ms: i64,
 }
 
 /// What a follower learnt about a queued call; `None` fields leave the stored value alone.
