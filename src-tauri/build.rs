@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "wrap_up",
     "colleague_before_dial",
     "browser_policy",
+    "retry_handoff",
+    "preview_after_call",
 ];
 
 fn main() {

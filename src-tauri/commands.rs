@@ -100,8 +100,16 @@ pub async fn save_preferences<R: tauri::Runtime>(
     notify: Option<bool>,
     choose_agent_each_call: Option<bool>,
     team_check: Option<bool>,
+    after_call_kind: Option<String>,
+    after_call_url: Option<String>,
 ) -> Result<Status, Error> {
     contained(async {
+        // Absent: unchanged; `off`: none; else `post` or `open` with its address or template.
+        let after_call = match after_call_kind.as_deref().map(str::trim) {
+            None => None,
+            Some("off") | Some("") => Some(None),
+            Some(kind) => Some(Some((kind.to_string(), after_call_url.unwrap_or_default()))),
+        };
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
         let hotkey = match hotkey.as_deref().map(str::trim) {
             None => None,
@@ -132,6 +140,7 @@ pub async fn save_preferences<R: tauri::Runtime>(
             notify,
             choose_agent_each_call,
             team_check,
+            after_call,
         })?;
         if changed {
             crate::hotkey::register_hotkey(&app);
@@ -477,15 +486,17 @@ pub fn set_history_open(state: State<'_, AppState>, open: bool) -> Result<(), Er
 }
 
 /// The agent's wrap-up of call `id` (the ledger row the call bar shows): a disposition (by name
-/// or number) and/or a note; answers the call as it now stands.
+/// or number) and/or a note; answers the call as it now stands. The after-call hand-off runs in
+/// the background: the answer never waits for the CRM.
 #[tauri::command]
-pub async fn wrap_up(
+pub async fn wrap_up<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     id: i64,
     disposition: Option<String>,
     note: Option<String>,
 ) -> Result<CallRow, Error> {
-    contained(async {
+    let row = contained(async {
         state.wrap_up(&WrapUp {
             id: Some(id),
             reference: None,
@@ -493,5 +504,41 @@ pub async fn wrap_up(
             note,
         })
     })
-    .await
+    .await?;
+    hand_off_in_background(app, row.id);
+    Ok(row)
+}
+
+/// Hands call `id`'s saved wrap-up to the CRM again (Recent calls' Retry); returns at once.
+#[tauri::command]
+pub fn retry_handoff<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: i64) {
+    hand_off_in_background(app, id);
+}
+
+/// What a sample call would send to the hand-off the agent is typing (`kind` `post` or `open`):
+/// the JSON body or the rendered link; a bad address is refused with the message.
+#[tauri::command]
+pub fn preview_after_call(
+    state: State<'_, AppState>,
+    kind: String,
+    url: String,
+) -> Result<String, Error> {
+    state.preview_after_call(&kind, &url)
+}
+
+/// Runs the hand-off of call `id` on its own task; a failure is told once, calmly (Recent calls
+/// show it on the row, with Retry).
+fn hand_off_in_background<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: i64) {
+    use tauri::Manager;
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let delivery = AssertUnwindSafe(state.hand_off(id, true))
+            .catch_unwind()
+            .await;
+        match delivery {
+            Ok(Ok(Some(d))) if !d.delivered => crate::events::tell(&app, d.message),
+            Ok(Err(e)) => crate::events::tell(&app, e.message),
+            _ => {}
+        }
+    });
 }

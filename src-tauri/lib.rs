@@ -423,6 +423,8 @@ pub fn build_app<R: Runtime>(
             commands::set_history_open,
             commands::play_recording,
             commands::wrap_up,
+            commands::retry_handoff,
+            commands::preview_after_call,
             commands::set_me,
             commands::keep_draft,
             commands::check_shortcut,

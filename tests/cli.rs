@@ -2164,3 +2164,6 @@ async fn history_finds_calls_by_agent_and_caller_id_names() {
 /// The organization's policy through the real binary (issue 26).
 #[path = "cli/policy.rs"]
 mod policy;
+
+#[path = "cli/handoff.rs"]
+mod handoff;

@@ -40,6 +40,8 @@ export const COMMANDS = Object.freeze({
   wrapUp: 'wrap_up',
   colleagueBeforeDial: 'colleague_before_dial',
   browserPolicy: 'browser_policy',
+  retryHandoff: 'retry_handoff',
+  previewAfterCall: 'preview_after_call',
 });
 
 /** Events the Rust side emits to the page (its `*_EVENT` constants). */

@@ -165,6 +165,23 @@ export function wrapUpKey({ key, ctrlKey, altKey, metaKey, inNote }, count) {
   return n && n <= count ? { pick: n } : null;
 }
 
+/**
+ * A call's after-call hand-off as Recent calls show it: `{text, title}` when its wrap-up did
+ * not reach the CRM ("Not delivered to your CRM", the reason in the title), else null.
+ */
+export function handoffNotice({ handoff } = {}) {
+  if (!handoff || handoff.delivered) return null;
+  return {
+    text: 'Not delivered to your CRM',
+    title: handoff.reason ? `Not delivered to your CRM: ${handoff.reason}` : 'Not delivered to your CRM',
+  };
+}
+
+/** The after-call setting as the page shows it: `{kind: 'off'|'post'|'open', url}`. */
+export function afterCallShown(afterCall) {
+  return afterCall ? { kind: afterCall.kind, url: afterCall.url || '' } : { kind: 'off', url: '' };
+}
+
 /** A call's wrap-up in words: "Call back · Thursday 4pm", one of them, or ''. */
 export function wrapUpText({ disposition, note } = {}) {
   return [disposition, note].filter(Boolean).join(' · ');

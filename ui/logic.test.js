@@ -11,6 +11,8 @@ import {
   historyEntry,
   wrapUpKey,
   wrapUpText,
+  handoffNotice,
+  afterCallShown,
   meMoreText,
   policyPlace,
   secondsToMinutes,
@@ -149,4 +151,16 @@ test('the browser policy says where the administrator puts it', () => {
     policyPlace({ fileName: 'clickdial.json', folder: '/etc/opt/chrome/policies/managed', browser: 'Google Chrome' }),
     'Your administrator saves this as clickdial.json in /etc/opt/chrome/policies/managed and restarts Google Chrome.',
   );
+});
+
+test('a wrap-up the CRM did not get is said on its row, with the reason in the title', () => {
+  assert.equal(handoffNotice({}), null);
+  assert.equal(handoffNotice({ handoff: null }), null);
+  assert.equal(handoffNotice({ handoff: { delivered: true, atMs: 1 } }), null);
+  assert.deepEqual(
+    handoffNotice({ handoff: { delivered: false, reason: 'crm.example.com answered 500 (3 tries)', atMs: 1 } }),
+    { text: 'Not delivered to your CRM', title: 'Not delivered to your CRM: crm.example.com answered 500 (3 tries)' },
+  );
+  assert.deepEqual(afterCallShown(null), { kind: 'off', url: '' });
+  assert.deepEqual(afterCallShown({ kind: 'open', url: 'https://x.example/?p={e164}' }), { kind: 'open', url: 'https://x.example/?p={e164}' });
 });

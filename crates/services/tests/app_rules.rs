@@ -493,6 +493,7 @@ async fn preferences_are_checked_before_anything_is_saved() {
             notify: Some(true),
             choose_agent_each_call: Some(true),
             team_check: Some(true),
+            after_call: Some(Some(("post".into(), "https://crm.example.com/hook".into()))),
         })
         .unwrap();
     w.app.save_preferences(prefs("GB")).unwrap();
@@ -503,6 +504,12 @@ async fn preferences_are_checked_before_anything_is_saved() {
     assert_eq!(s.hotkey.as_deref(), Some("ctrl+alt+k"));
     assert_eq!(s.hang_up_hotkey.as_deref(), Some("ctrl+alt+j"));
     assert_eq!(s.history_days, 90);
+    assert_eq!(
+        s.after_call,
+        Some(clickdial_core::handoff::Target::Post(
+            "https://crm.example.com/hook".into()
+        ))
+    );
     // Back to the default shortcut.
     w.app
         .save_preferences(Preferences {

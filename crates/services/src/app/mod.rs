@@ -36,6 +36,7 @@ use session::Resolved;
 pub mod availability;
 pub mod desk;
 pub mod dial;
+pub mod handoff;
 pub mod history;
 pub mod inbox;
 pub mod lists;
@@ -46,6 +47,7 @@ pub mod session;
 pub mod team;
 pub mod wrapup;
 
+pub use handoff::{Delivery, Pace};
 pub use inbox::{LinkDialled, LinkState};
 pub use prefs::Preferences;
 pub use session::{AppSession, DemoGuard, DemoStarter, Overrides};
@@ -75,6 +77,8 @@ pub struct Options {
     pub clock: Option<WallClock>,
     /// Where the fleet policy is read: the system's fixed place unless a test says otherwise.
     pub policy: PolicySource,
+    /// How the after-call hand-off tries a `POST` (tests make it quick).
+    pub handoff_pace: Pace,
 }
 
 /// What the UI may know about the account: never a token or password.
@@ -135,6 +139,9 @@ pub struct Status {
     pub export_dir: Option<String>,
     /// What came of a call, offered after it ends (digits 1–9 pick them).
     pub dispositions: Vec<String>,
+    /// Where a saved wrap-up goes (`{"kind":"post"|"open","url":…}`); `afterCall` is in
+    /// `locked` when the policy set it.
+    pub after_call: Option<clickdial_core::handoff::Target>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -169,6 +176,8 @@ pub struct Clickdial {
     clock: WallClock,
     /// The fleet policy, read once at start.
     policy: PolicyState,
+    /// How the after-call hand-off tries a `POST`.
+    handoff_pace: Pace,
 }
 
 pub use crate::tray::Picks;
@@ -233,6 +242,7 @@ impl Clickdial {
             data_dir: data_dir.to_path_buf(),
             clock,
             policy,
+            handoff_pace: options.handoff_pace,
         }
     }
 
@@ -350,6 +360,7 @@ impl Clickdial {
             history_open: settings.history_open,
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
             dispositions: self.dispositions(),
+            after_call: settings.after_call,
         }
     }
 }

@@ -63,7 +63,8 @@ after_call = "https://crm.example.com/hook"
             "hotkey",
             "hangUpHotkey",
             "startAtLogin",
-            "demo"
+            "demo",
+            "afterCall"
         ]
     );
 }
@@ -139,6 +140,16 @@ fn a_wrong_value_is_broken_and_names_its_line() {
         ("caller_ids = [\"Sales-01\"]", 1, "not a caller ID"),
         ("dispositions = []", 1, "1 to 9"),
         ("after_call = \"http://crm.example.com/x\"", 1, "https://"),
+        (
+            "after_call = \"http://crm.example.com/?p={e164}\"",
+            1,
+            "https://",
+        ),
+        (
+            "after_call = \"https://crm.example.com/?p={phone}\"",
+            1,
+            "{phone}, which Clickdial does not know",
+        ),
         ("server = \"nowhere\"", 1, "server must be"),
     ] {
         let e = parse(text)
