@@ -42,7 +42,9 @@ function showAfterCall() {
   const url = $('after-call-url');
   url.hidden = kind === 'off';
   url.placeholder = kind === 'open' ? 'https://crm.example.com/log?phone={e164}&ref={ref_id}' : 'https://crm.example.com/calls';
-  $('after-call-hint').textContent = AFTER_CALL_HINTS[kind] || AFTER_CALL_HINTS.off;
+  // The demo's calls are not the account's: a CRM never hears of them.
+  const demo = kind !== 'off' && state.status?.demo ? ' Demo calls are never sent.' : '';
+  $('after-call-hint').textContent = (AFTER_CALL_HINTS[kind] || AFTER_CALL_HINTS.off) + demo;
   clearTimeout(previewTimer);
   const preview = $('after-call-preview');
   if (kind === 'off' || !url.value.trim()) {
