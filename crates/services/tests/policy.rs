@@ -224,6 +224,16 @@ async fn locked_preferences_cannot_be_changed() {
     let status = w.app.status().await;
     assert_eq!(status.history_days, 7);
     assert_eq!(status.history_days_max, Some(30));
+    // The most the policy allows is allowed.
+    w.app
+        .save_preferences(Preferences {
+            history_days: Some(30),
+            ..base.clone()
+        })
+        .unwrap();
+    assert_eq!(w.app.settings().history_days, 30);
+    assert!(w.app.start_at_login_forced());
+    assert_eq!(w.app.policy().policy.history_days, Some(30));
     assert_eq!(status.hotkey, "", "the shortcut is off");
     assert_eq!(w.app.hotkey_or("ctrl+alt+d"), None);
     for name in ["linksWithoutAsking", "notify", "hotkey", "startAtLogin"] {
@@ -252,6 +262,17 @@ async fn history_is_capped_whatever_the_file_says() {
     let s = w.app.settings();
     assert_eq!(s.history_days, 30);
     assert!(!s.links_without_asking);
+    // Longer than the cap: capped; shorter: the agent's.
+    for (kept, seen) in [(365, 30), (31, 30), (10, 10)] {
+        clickdial_services::settings_file::SettingsFile::new(
+            dir.join(clickdial_services::settings_file::SETTINGS_FILE),
+        )
+        .update(|s| s.history_days = kept)
+        .unwrap();
+        assert_eq!(w.app.settings().history_days, seen, "{kept} days kept");
+    }
+    // Nothing forces start at login unless the policy says so.
+    assert!(!w.app.start_at_login_forced());
 }
 
 #[tokio::test]
