@@ -454,14 +454,16 @@ pub fn set_history_open(state: State<'_, AppState>, open: bool) -> Result<(), Er
     state.set_history_open(open)
 }
 
-/// The agent's wrap-up of call `id` (the ledger row the call bar shows): a disposition (by name
-/// or number) and/or a note; answers the call as it now stands.
+/// The agent's wrap-up of call `id` (the ledger row the call bar or Recent calls show): a
+/// disposition (by name or number) and/or a note; `replace`: an edit of the saved one (see
+/// [`WrapUp::replace`]). Answers the call as it now stands.
 #[tauri::command]
 pub async fn wrap_up(
     state: State<'_, AppState>,
     id: i64,
     disposition: Option<String>,
     note: Option<String>,
+    replace: Option<bool>,
 ) -> Result<CallRow, Error> {
     contained(async {
         state.wrap_up(&WrapUp {
@@ -469,7 +471,21 @@ pub async fn wrap_up(
             reference: None,
             disposition,
             note,
+            replace: replace.unwrap_or(false),
         })
+    })
+    .await
+}
+
+/// The agent's dispositions (Settings, one per line; none: the defaults); the status after.
+#[tauri::command]
+pub async fn set_dispositions(
+    state: State<'_, AppState>,
+    names: Vec<String>,
+) -> Result<Status, Error> {
+    contained(async {
+        state.set_dispositions(&names)?;
+        Ok(state.status().await)
     })
     .await
 }

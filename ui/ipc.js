@@ -38,6 +38,7 @@ export const COMMANDS = Object.freeze({
   keepDraft: 'keep_draft',
   checkShortcut: 'check_shortcut',
   wrapUp: 'wrap_up',
+  setDispositions: 'set_dispositions',
 });
 
 /** Events the Rust side emits to the page (its `*_EVENT` constants). */

@@ -103,6 +103,7 @@ pub(crate) fn note(
         reference,
         disposition,
         note: text,
+        replace: false,
     })?;
     let names = app.agent_names();
     let what = match (&row.disposition, &row.note) {

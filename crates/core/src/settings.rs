@@ -126,6 +126,9 @@ pub struct Settings {
     pub kept_picks: Vec<(String, Picks)>,
     /// Recent calls were open when the window last showed them (the list opens so again).
     pub history_open: bool,
+    /// What came of a call, as the agent listed them in Settings (the wrap-up offers them;
+    /// the policy's list wins). Empty: the defaults.
+    pub dispositions: Vec<String>,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -155,6 +158,7 @@ impl Default for Settings {
             tray_grace_secs: DEFAULT_TRAY_GRACE_SECS,
             kept_picks: Vec::new(),
             history_open: false,
+            dispositions: Vec::new(),
             last_caller_id: None,
         }
     }

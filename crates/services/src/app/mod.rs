@@ -49,7 +49,7 @@ pub mod wrapup;
 pub use inbox::{LinkDialled, LinkState};
 pub use prefs::Preferences;
 pub use session::{AppSession, DemoGuard, DemoStarter, Overrides};
-pub use wrapup::WrapUp;
+pub use wrapup::{WrapUp, DEFAULT_DISPOSITIONS};
 
 /// What the desktop around the app can do, for [`Status`]; the CLI has none of it.
 #[derive(Debug, Clone, Default)]
@@ -133,6 +133,8 @@ pub struct Status {
     pub export_dir: Option<String>,
     /// What came of a call, offered after it ends (digits 1–9 pick them).
     pub dispositions: Vec<String>,
+    /// The agent's own list (Settings), whether or not the policy's wins; empty: none.
+    pub disposition_setting: Vec<String>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -347,6 +349,7 @@ impl Clickdial {
             history_open: settings.history_open,
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
             dispositions: self.dispositions(),
+            disposition_setting: settings.dispositions,
         }
     }
 }

@@ -63,7 +63,8 @@ after_call = "https://crm.example.com/hook"
             "hotkey",
             "hangUpHotkey",
             "startAtLogin",
-            "demo"
+            "demo",
+            "dispositions"
         ]
     );
 }
