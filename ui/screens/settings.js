@@ -129,6 +129,7 @@ function renderDispositions() {
   $('dispositions').value = (managed ? status.dispositions : status.dispositionSetting || []).join('\n');
   $('dispositions').disabled = managed;
   $('save-dispositions').hidden = managed;
+  $('dispositions-defaults').hidden = managed;
   dispositionsShown = $('dispositions').value;
 }
 
