@@ -145,6 +145,15 @@ export function wrapUpKey({ key, ctrlKey, altKey, metaKey, inNote }, count) {
   return n && n <= count ? { pick: n } : null;
 }
 
+/**
+ * Whether Recent calls offer to wrap up (or edit the wrap-up of) a call: one that was placed
+ * (or may have been) and is not live here (the call bar offers it when it ends).
+ */
+export function canWrapUp({ state, stage } = {}) {
+  if (state === 'pending' || state === 'notPlaced') return false;
+  return !stage || stage === 'ended';
+}
+
 /** A call's wrap-up in words: "Call back · Thursday 4pm", one of them, or ''. */
 export function wrapUpText({ disposition, note } = {}) {
   return [disposition, note].filter(Boolean).join(' · ');

@@ -5,7 +5,7 @@
 // calls: a cheap stamp is asked every few seconds and the list read again only when it moved.
 // Whether it is open is remembered for the next start.
 import { dayRange } from '../backend.js';
-import { historyEntry, wrapUpText } from '../logic.js';
+import { canWrapUp, historyEntry, wrapUpText } from '../logic.js';
 import { backend, firstStatus } from '../app.js';
 import { agentById, state } from '../state.js';
 import { $, announce, offers, realFields, setMessage } from '../view.js';
@@ -182,7 +182,7 @@ function historyItem(row) {
   // The wrap-up and its button on one line: what was said, then "Edit wrap-up" (or only
   // "Wrap up"), so the row's own buttons stay few in a narrow window.
   const wrap = wrapUpText(row);
-  const canWrap = row.state !== 'pending' && row.state !== 'notPlaced';
+  const canWrap = canWrapUp(row);
   if (wrap || canWrap) {
     const line = document.createElement('div');
     line.className = 'h-wrap';
