@@ -6,7 +6,8 @@
 // and `clickdial history --json` / `--csv` show them. Later, from the row (keyboard only): "Edit
 // wrap-up" opens the same form prefilled; a digit and a new note, Enter → the row says so;
 // Escape cancels. The dispositions set in Settings are offered next time, and the saved name the
-// list no longer has is kept. Screenshots at 380×520 and 1280×800.
+// list no longer has is kept; a call removed from history meanwhile gets the plain message in
+// the form. Screenshots at 380×520 and 1280×800.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -194,4 +195,18 @@ test('a wrap-up is kept across a restart, found, exported, and edited later', { 
   await session.keys('\uE007');
   await waitFor('closed', async () => !(await visible('#wrapup')));
   assert.equal(await wrapLine(), 'Interested · Sent the brochure');
+
+  // The call removed from history meanwhile (another process applying the retention rule, here
+  // a plain DELETE on the ledger): the edit says so plainly, in the form, and stays open.
+  await session.run(`document.querySelector(${JSON.stringify(button)}).focus(); return true;`);
+  await session.keys('\uE007');
+  await waitFor('the form once more', async () => (await active()) === 'wrapup-choices');
+  const ledgerFile = join(process.env.XDG_DATA_HOME || join(process.env.HOME, '.local', 'share'), 'in.clickdial.desktop', 'calls.sqlite3');
+  execFileSync('python3', ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM calls"); c.commit()', ledgerFile]);
+  await session.keys('1\uE007');
+  await waitFor('the plain message', async () => (await visible('#wrapup-problem'))
+    && (await session.text('#wrapup-problem')) === 'That call is no longer in this computer\'s history.');
+  assert.equal(await visible('#wrapup'), true, 'the form stays, nothing lost silently');
+  await session.keys('\uE00C');
+  await waitFor('cancelled', async () => !(await visible('#wrapup')));
 });
