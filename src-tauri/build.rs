@@ -33,6 +33,10 @@ const COMMANDS: &[&str] = &[
     "check_shortcut",
     "wrap_up",
     "set_dispositions",
+    "colleague_before_dial",
+    "browser_policy",
+    "retry_handoff",
+    "preview_after_call",
 ];
 
 fn main() {

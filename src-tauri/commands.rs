@@ -9,9 +9,11 @@ use clickdial_core::api::{Agent, CallerId};
 use clickdial_core::Number;
 use clickdial_services::accounts::{AccountForm, ConnectionCheck};
 use clickdial_services::app::history::{Exported, HistoryEntry};
+use clickdial_services::app::team::ColleagueCall;
 use clickdial_services::app::wrapup::WrapUp;
 use clickdial_services::dialer::{DialInput, DialOutcome};
 use clickdial_services::follow::FollowedCall;
+use clickdial_services::handler::browser::Prepared;
 use clickdial_services::handler::{open_through_os, Desktop, HandlerStatus};
 use clickdial_services::ledger::{CallRow, HistoryQuery, Source};
 use clickdial_services::{Code, Error};
@@ -97,8 +99,17 @@ pub async fn save_preferences<R: tauri::Runtime>(
     history_days: Option<u32>,
     notify: Option<bool>,
     choose_agent_each_call: Option<bool>,
+    team_check: Option<bool>,
+    after_call_kind: Option<String>,
+    after_call_url: Option<String>,
 ) -> Result<Status, Error> {
     contained(async {
+        // Absent: unchanged; `off`: none; else `post` or `open` with its address or template.
+        let after_call = match after_call_kind.as_deref().map(str::trim) {
+            None => None,
+            Some("off") | Some("") => Some(None),
+            Some(kind) => Some(Some((kind.to_string(), after_call_url.unwrap_or_default()))),
+        };
         // Empty: back to the default. Otherwise it must be a shortcut the OS can grab.
         let hotkey = match hotkey.as_deref().map(str::trim) {
             None => None,
@@ -128,6 +139,8 @@ pub async fn save_preferences<R: tauri::Runtime>(
             history_days,
             notify,
             choose_agent_each_call,
+            team_check,
+            after_call,
         })?;
         if changed {
             crate::hotkey::register_hotkey(&app);
@@ -207,6 +220,24 @@ pub fn find_numbers(state: State<'_, AppState>, text: String) -> Result<Found, E
         whole: Number::parse(&text, region).is_ok(),
         numbers: numbers.iter().map(preview).collect(),
     })
+}
+
+/// Before the window's own Call, with the team check on: a colleague already on a call with
+/// that number, or null (the check off sends nothing).
+#[tauri::command]
+pub async fn colleague_before_dial(
+    state: State<'_, AppState>,
+    number: String,
+) -> Result<Option<ColleagueCall>, Error> {
+    Ok(state.colleague_before_dial(&number, None).await)
+}
+
+/// Settings › Phone links: the browser policy an admin installs so the CRM's pages open phone
+/// links without a prompt (the same as `clickdial handler browser-policy`).
+#[tauri::command]
+pub fn browser_policy(origin: String, browser: String) -> Result<Prepared, Error> {
+    let program = clickdial_services::process::sibling("clickdial");
+    clickdial_services::handler::browser::prepare(&browser, &[origin], &program)
 }
 
 #[tauri::command]
@@ -456,16 +487,18 @@ pub fn set_history_open(state: State<'_, AppState>, open: bool) -> Result<(), Er
 
 /// The agent's wrap-up of call `id` (the ledger row the call bar or Recent calls show): a
 /// disposition (by name or number) and/or a note; `replace`: an edit of the saved one (see
-/// [`WrapUp::replace`]). Answers the call as it now stands.
+/// [`WrapUp::replace`]). Answers the call as it now stands. The
+/// after-call hand-off runs in the background: the answer never waits for the CRM.
 #[tauri::command]
-pub async fn wrap_up(
+pub async fn wrap_up<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     id: i64,
     disposition: Option<String>,
     note: Option<String>,
     replace: Option<bool>,
 ) -> Result<CallRow, Error> {
-    contained(async {
+    let row = contained(async {
         state.wrap_up(&WrapUp {
             id: Some(id),
             reference: None,
@@ -474,7 +507,43 @@ pub async fn wrap_up(
             replace: replace.unwrap_or(false),
         })
     })
-    .await
+    .await?;
+    hand_off_in_background(app, row.id);
+    Ok(row)
+}
+
+/// Hands call `id`'s saved wrap-up to the CRM again (Recent calls' Retry); returns at once.
+#[tauri::command]
+pub fn retry_handoff<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: i64) {
+    hand_off_in_background(app, id);
+}
+
+/// What a sample call would send to the hand-off the agent is typing (`kind` `post` or `open`):
+/// the JSON body or the rendered link; a bad address is refused with the message.
+#[tauri::command]
+pub fn preview_after_call(
+    state: State<'_, AppState>,
+    kind: String,
+    url: String,
+) -> Result<String, Error> {
+    state.preview_after_call(&kind, &url)
+}
+
+/// Runs the hand-off of call `id` on its own task; a failure is told once, calmly (Recent calls
+/// show it on the row, with Retry).
+fn hand_off_in_background<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: i64) {
+    use tauri::Manager;
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let delivery = AssertUnwindSafe(state.hand_off(id, true))
+            .catch_unwind()
+            .await;
+        match delivery {
+            Ok(Ok(Some(d))) if !d.delivered => crate::events::tell(&app, d.message),
+            Ok(Err(e)) => crate::events::tell(&app, e.message),
+            _ => {}
+        }
+    });
 }
 
 /// The agent's dispositions (Settings, one per line; none: the defaults); the status after.

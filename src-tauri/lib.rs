@@ -424,8 +424,12 @@ pub fn build_app<R: Runtime>(
             commands::play_recording,
             commands::wrap_up,
             commands::set_dispositions,
+            commands::retry_handoff,
+            commands::preview_after_call,
             commands::set_me,
             commands::keep_draft,
             commands::check_shortcut,
+            commands::colleague_before_dial,
+            commands::browser_policy,
         ])
 }

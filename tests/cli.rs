@@ -1966,6 +1966,89 @@ async fn events_follow_dials_stages_and_wrap_ups_from_other_processes() {
     assert_eq!(types.last().map(String::as_str), Some("wrapup"), "{out}");
 }
 
+/// Issue 27 item 4: a recorded call's address (it carries the platform's token) never reaches
+/// what the command line prints: the status, history as text, JSON and CSV, the event log, or
+/// any message. They say only that a recording exists.
+#[tokio::test(flavor = "multi_thread")]
+async fn recording_addresses_stay_out_of_csv_events_and_messages() {
+    let sim = sim().await;
+    sim.set_timings(clickdial_sim::CallTimings {
+        agent_ring: Duration::from_millis(100),
+        customer_ring: Duration::from_millis(100),
+        talk: Duration::from_millis(200),
+        cdr_delay: Duration::from_millis(10),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = sim.url();
+    let (code, out, err) = run(call_in(
+        h,
+        &url,
+        &["98765 43210", "--agent", AGENT, "--json"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let reference = serde_json::from_str::<serde_json::Value>(&out).unwrap()["refId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut printed = String::new();
+    // The record (with its recording) is read by a look at the call once it has ended.
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (_, out, err) = run(cmd_in(h, &url, &["status", &reference, "--json"])).await;
+        printed.push_str(&out);
+        printed.push_str(&err);
+        if out.contains("\"stage\":\"ended\"") {
+            break;
+        }
+    }
+    assert!(printed.contains("\"stage\":\"ended\""), "{printed}");
+    let (_, out, _) = run(cmd_in(h, &url, &["history", "--json"])).await;
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["hasRecording"], true, "{out}");
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["note", "--disposition", "1", "--text", "ok"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    for args in [
+        &["history"][..],
+        &["history", "--json"],
+        &["history", "--csv"],
+        &["events", "--since", "1h"],
+        &["status", &reference],
+    ] {
+        let (code, out, err) = run(cmd_in(h, &url, args)).await;
+        assert_eq!(code, 0, "{args:?}: {err}");
+        printed.push_str(&out);
+        printed.push_str(&err);
+    }
+    assert!(
+        printed.lines().any(|l| l.starts_with("time_ist,")),
+        "the CSV was printed: {printed}"
+    );
+    let events: Vec<serde_json::Value> = printed
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["schema"] == 1)
+        .collect();
+    let end = events
+        .iter()
+        .find(|e| e["type"] == "end")
+        .expect("the end event");
+    assert_eq!(end["recording"], true, "{end}");
+    assert!(
+        !sim.requests_to("/call/records").is_empty(),
+        "the record was read"
+    );
+    for secret in ["recording?", "token=sim", "customer.servetel.in/file"] {
+        assert!(!printed.contains(secret), "{secret} printed: {printed}");
+    }
+}
+
 /// Issue 25 item 4: the demo's calls (marked "demo …" in the ledger) stay out of what the
 /// command line shows for the account: history, the last call, and the event log.
 #[tokio::test(flavor = "multi_thread")]
@@ -2122,3 +2205,6 @@ async fn history_finds_calls_by_disposition_and_note() {
 /// The organization's policy through the real binary (issue 26).
 #[path = "cli/policy.rs"]
 mod policy;
+
+#[path = "cli/handoff.rs"]
+mod handoff;

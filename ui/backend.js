@@ -39,7 +39,10 @@ export function createBackend(invoke) {
     saveAccount: (form) => call(COMMANDS.saveAccount, { form: accountForm(form) }),
     checkConnection: () => call(COMMANDS.checkConnection),
     signOut: () => call(COMMANDS.signOut),
-    savePreferences: ({ region, callTimeout, linksWithoutAsking, hotkey, hangUpHotkey, startHidden, historyDays, notify, chooseAgentEachCall }) =>
+    savePreferences: ({
+      region, callTimeout, linksWithoutAsking, hotkey, hangUpHotkey, startHidden, historyDays, notify, chooseAgentEachCall,
+      teamCheck, afterCallKind, afterCallUrl,
+    }) =>
       call(COMMANDS.savePreferences, {
         region,
         callTimeout: callTimeout ?? null,
@@ -50,6 +53,9 @@ export function createBackend(invoke) {
         historyDays: historyDays ?? null,
         notify: notify ?? null,
         chooseAgentEachCall: chooseAgentEachCall ?? null,
+        teamCheck: teamCheck ?? null,
+        afterCallKind: afterCallKind ?? null,
+        afterCallUrl: afterCallUrl ?? null,
       }),
     setMe: (agent) => call(COMMANDS.setMe, { agent: agent || null }),
     keepDraft: (text) => call(COMMANDS.keepDraft, { text }),
@@ -85,6 +91,10 @@ export function createBackend(invoke) {
     setDispositions: (text) => call(COMMANDS.setDispositions, {
       names: String(text ?? '').split('\n').map((l) => l.trim()).filter(Boolean),
     }),
+    colleagueBeforeDial: (number) => call(COMMANDS.colleagueBeforeDial, { number }),
+    browserPolicy: ({ origin, browser }) => call(COMMANDS.browserPolicy, { origin, browser }),
+    retryHandoff: (id) => call(COMMANDS.retryHandoff, { id }),
+    previewAfterCall: ({ kind, url }) => call(COMMANDS.previewAfterCall, { kind, url: url || '' }),
     setAvailability: (agent, available) => call(COMMANDS.setAvailability, { agent, available }),
     history: ({ text, beforeId, limit, sinceMs, untilMs } = {}) =>
       call(COMMANDS.history, {

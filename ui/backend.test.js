@@ -64,7 +64,7 @@ test('commands and arguments reach invoke under the Rust names', async () => {
     },
     { cmd: 'preview_number', args: { input: '98765 43210' } },
     { cmd: 'list_agents', args: { refresh: true } },
-    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null, hotkey: null, hangUpHotkey: null, startHidden: null, historyDays: null, notify: null, chooseAgentEachCall: null } },
+    { cmd: 'save_preferences', args: { region: 'IN', callTimeout: null, linksWithoutAsking: null, hotkey: null, hangUpHotkey: null, startHidden: null, historyDays: null, notify: null, chooseAgentEachCall: null, teamCheck: null, afterCallKind: null, afterCallUrl: null } },
     { cmd: 'dial', args: { agent: 'A1', callerId: null, number: '98765 43210' } },
     { cmd: 'confirm_link', args: { id: 7, agent: 'A2', callerId: null } },
     { cmd: 'dismiss_link', args: { id: 8 } },

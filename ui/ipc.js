@@ -39,6 +39,10 @@ export const COMMANDS = Object.freeze({
   checkShortcut: 'check_shortcut',
   wrapUp: 'wrap_up',
   setDispositions: 'set_dispositions',
+  colleagueBeforeDial: 'colleague_before_dial',
+  browserPolicy: 'browser_policy',
+  retryHandoff: 'retry_handoff',
+  previewAfterCall: 'preview_after_call',
 });
 
 /** Events the Rust side emits to the page (its `*_EVENT` constants). */

@@ -74,6 +74,26 @@ export function blockedQuestion(agent, { canSwitch = true } = {}) {
   };
 }
 
+/**
+ * The question before the window's own Call when the team check found a colleague already on
+ * a call with that customer: the agent decides. Cancel has the focus, as for an agent on break.
+ */
+export function colleagueQuestion(colleague) {
+  return {
+    title: `${colleague.agent} is on a call with this customer`,
+    text: `${colleague.message} Call anyway?`,
+    buttons: [
+      { value: 'dial', label: 'Call anyway', kind: 'primary' },
+      { value: 'cancel', label: 'Cancel', focus: true },
+    ],
+  };
+}
+
+/** Under a browser policy shown in Settings: where the administrator puts it. */
+export function policyPlace(prepared) {
+  return `Your administrator saves this as ${prepared.fileName} in ${prepared.folder} and restarts ${prepared.browser}.`;
+}
+
 /** The question before signing out (or leaving the demo); `go` confirms. */
 export function signOutQuestion(status) {
   if (status.demo) {
@@ -152,6 +172,23 @@ export function wrapUpKey({ key, ctrlKey, altKey, metaKey, inNote }, count) {
 export function canWrapUp({ state, stage } = {}) {
   if (state === 'pending' || state === 'notPlaced') return false;
   return !stage || stage === 'ended';
+}
+
+/**
+ * A call's after-call hand-off as Recent calls show it: `{text, title}` when its wrap-up did
+ * not reach the CRM ("Not delivered to your CRM", the reason in the title), else null.
+ */
+export function handoffNotice({ handoff } = {}) {
+  if (!handoff || handoff.delivered) return null;
+  return {
+    text: 'Not delivered to your CRM',
+    title: handoff.reason ? `Not delivered to your CRM: ${handoff.reason}` : 'Not delivered to your CRM',
+  };
+}
+
+/** The after-call setting as the page shows it: `{kind: 'off'|'post'|'open', url}`. */
+export function afterCallShown(afterCall) {
+  return afterCall ? { kind: afterCall.kind, url: afterCall.url || '' } : { kind: 'off', url: '' };
 }
 
 /** A call's wrap-up in words: "Call back · Thursday 4pm", one of them, or ''. */

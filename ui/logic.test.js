@@ -6,12 +6,16 @@ import {
   agentMode,
   ariaShortcut,
   blockedQuestion,
+  colleagueQuestion,
   combination,
   historyEntry,
   wrapUpKey,
   wrapUpText,
   canWrapUp,
+  handoffNotice,
+  afterCallShown,
   meMoreText,
+  policyPlace,
   secondsToMinutes,
   signOutQuestion,
   staleListsText,
@@ -85,6 +89,12 @@ test('the questions before a risky action', () => {
   assert.deepEqual(blocked.buttons.map((b) => b.value), ['available', 'dial', 'cancel']);
   assert.deepEqual(blocked.buttons.filter((b) => b.focus).map((b) => b.value), ['cancel']);
   assert.deepEqual(blockedQuestion({ id: '1' }, { canSwitch: false }).buttons.map((b) => b.value), ['dial', 'cancel']);
+  // Issue 26 item 3: a colleague already with the customer; the agent decides, Cancel first.
+  const team = colleagueQuestion({ agent: 'Vikram Das', message: 'Vikram Das is on a call with +91 98765 43210 (2:14).' });
+  assert.equal(team.title, 'Vikram Das is on a call with this customer');
+  assert.equal(team.text, 'Vikram Das is on a call with +91 98765 43210 (2:14). Call anyway?');
+  assert.deepEqual(team.buttons.map((b) => b.value), ['dial', 'cancel']);
+  assert.deepEqual(team.buttons.filter((b) => b.focus).map((b) => b.value), ['cancel']);
   assert.equal(signOutQuestion({ demo: true }).title, 'Leave the demo?');
   const out = signOutQuestion({ demo: false, baseUrl: 'https://api.servetel.in/v1', signIn: 'password' });
   assert.equal(out.title, 'Sign out of api.servetel.in?');
@@ -145,4 +155,23 @@ test('Recent calls offer a wrap-up for calls placed and not live here', () => {
   assert.equal(canWrapUp({ state: 'queued', stage: 'ringing' }), false);
   assert.equal(canWrapUp({ state: 'notPlaced' }), false);
   assert.equal(canWrapUp({ state: 'pending' }), false);
+});
+
+test('the browser policy says where the administrator puts it', () => {
+  assert.equal(
+    policyPlace({ fileName: 'clickdial.json', folder: '/etc/opt/chrome/policies/managed', browser: 'Google Chrome' }),
+    'Your administrator saves this as clickdial.json in /etc/opt/chrome/policies/managed and restarts Google Chrome.',
+  );
+});
+
+test('a wrap-up the CRM did not get is said on its row, with the reason in the title', () => {
+  assert.equal(handoffNotice({}), null);
+  assert.equal(handoffNotice({ handoff: null }), null);
+  assert.equal(handoffNotice({ handoff: { delivered: true, atMs: 1 } }), null);
+  assert.deepEqual(
+    handoffNotice({ handoff: { delivered: false, reason: 'crm.example.com answered 500 (3 tries)', atMs: 1 } }),
+    { text: 'Not delivered to your CRM', title: 'Not delivered to your CRM: crm.example.com answered 500 (3 tries)' },
+  );
+  assert.deepEqual(afterCallShown(null), { kind: 'off', url: '' });
+  assert.deepEqual(afterCallShown({ kind: 'open', url: 'https://x.example/?p={e164}' }), { kind: 'open', url: 'https://x.example/?p={e164}' });
 });

@@ -25,6 +25,7 @@ import { setupDial, updatePreview } from './screens/dial.js';
 import { refreshCalls, setupFollow } from './screens/follow.js';
 import { setupHistory } from './screens/history.js';
 import { setupSettings } from './screens/settings.js';
+import { setupBrowserPolicy } from './screens/browser.js';
 import { setupKeys } from './screens/keys.js';
 import { refreshLinks, setupSheet } from './screens/sheet.js';
 import { setupWrapUp } from './screens/wrapup.js';
@@ -32,6 +33,7 @@ import { setupWrapUp } from './screens/wrapup.js';
 async function start() {
   setupAccount();
   setupSettings();
+  setupBrowserPolicy();
   setupKeys();
   setupSheet();
   setupPage();

@@ -165,6 +165,12 @@ async function everyScreen(theme) {
   await shot('a11y-settings.png');
   await size(1280, 800);
   await audit('settings 1280');
+  // The browser policy for the CRM, opened and shown.
+  await session.run("document.querySelector('#browser-policy').open = true;");
+  await session.type('#browser-origin', 'https://crm.example.com');
+  await session.click('#browser-policy-show');
+  await waitFor('the policy', () => session.run("return !document.querySelector('#browser-policy-text').hidden;"));
+  await audit('settings, browser policy');
 
   assert.equal(await session.run("return matchMedia('(prefers-color-scheme: dark)').matches;"), theme === 'dark');
   assert.deepEqual(problems, [], `axe found:\n${problems.join('\n')}`);

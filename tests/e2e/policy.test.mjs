@@ -97,3 +97,28 @@ test('a policy hides a caller ID and locks settings in the window', { timeout: 1
   await waitFor('the answer', () => session.run('return window.__refused !== null;'));
   assert.match(await session.run('return window.__refused;'), /^policy: Changing the dispositions is refused/);
 });
+
+test('a policy that cannot be read stops the window, naming the file and the line', { timeout: 120000 }, async () => {
+  await session?.close();
+  await driver?.stop();
+  session = null;
+  const policy = join(mkdtempSync(join(tmpdir(), 'clickdial-policy-')), 'policy.toml');
+  writeFileSync(policy, 'demo = true\nserver = "smartflo\n');
+  process.env.CLICKDIAL_TEST_POLICY = policy;
+  execFileSync(app, ['logout']);
+  driver = await startDriver({ driver: driverBin, nativeDriver });
+  session = await newSession(driver.base, app);
+  const visible = (css) => session.run(`const e = document.querySelector(${JSON.stringify(css)}); return !!e && !e.closest('[hidden]');`);
+  await waitFor('the notice', () => visible('#notice'), 20000);
+  const notice = await session.text('#notice');
+  assert.ok(notice.includes(policy), notice);
+  assert.match(notice, /line 2/);
+  // Not even the demo runs unmanaged.
+  await waitFor('the welcome screen', () => visible('#demo'));
+  await session.click('#demo');
+  await sleep(1500);
+  assert.equal(await visible('#view-dial'), false, 'no dial screen under a broken policy');
+  const out = process.env.CLICKDIAL_SHOTS || join(root, 'target', 'e2e');
+  await sleep(300);
+  writeFileSync(join(out, 'policy-broken.png'), await session.screenshot());
+});

@@ -73,6 +73,59 @@ fn a_wrap_up_lands_on_the_call_the_bar_shows() {
     assert_eq!(h.ok("history", json!({}))[1]["disposition"], "Call back");
 }
 
+/// The after-call hand-off through IPC (issue 27, item 3): Settings' preview of what a sample
+/// call would send, the setting saved through `save_preferences` and refused when it is not
+/// https, nothing saved then; the status carries it back.
+#[test]
+fn the_after_call_setting_is_previewed_checked_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    h.ok("start_demo", json!({}));
+    let link = h.ok(
+        "preview_after_call",
+        json!({"kind": "open", "url": "https://crm.example.com/log?p={e164}&n={note}"}),
+    );
+    assert_eq!(
+        link,
+        "https://crm.example.com/log?p=%2B919876543210&n=Call%20back%20Thursday%204%20pm"
+    );
+    let body = h.ok(
+        "preview_after_call",
+        json!({"kind": "post", "url": "https://crm.example.com/hook"}),
+    );
+    let body: serde_json::Value = serde_json::from_str(body.as_str().unwrap()).unwrap();
+    assert_eq!(body["type"], "wrapup");
+    let e = h.err(
+        "preview_after_call",
+        json!({"kind": "post", "url": "http://crm.example.com/hook"}),
+    );
+    assert_eq!(e["code"], "invalidInput");
+    assert!(e["message"].as_str().unwrap().contains("https://"), "{e}");
+
+    let e = h.err(
+        "save_preferences",
+        json!({"region": "IN", "afterCallKind": "open", "afterCallUrl": "https://crm.example.com/?p={phone}"}),
+    );
+    assert!(e["message"].as_str().unwrap().contains("{phone}"), "{e}");
+    assert_eq!(h.ok("get_status", json!({}))["afterCall"], json!(null));
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "IN", "afterCallKind": "post", "afterCallUrl": "https://crm.example.com/hook"}),
+    );
+    assert_eq!(
+        status["afterCall"],
+        json!({"kind": "post", "url": "https://crm.example.com/hook"})
+    );
+    let status = h.ok(
+        "save_preferences",
+        json!({"region": "IN", "afterCallKind": "off"}),
+    );
+    assert_eq!(status["afterCall"], json!(null));
+}
+
 /// Issue 27: the agent's dispositions, saved through IPC, are the ones offered and picked by
 /// number; an edit from Recent calls (`replace`) replaces the note and keeps a disposition no
 /// longer offered; a call pruned meanwhile gets the plain message.

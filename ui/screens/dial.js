@@ -1,7 +1,7 @@
 // The dial screen: the number (its live preview, pasted text, the keyboard) and Call. The agent
 // and caller ID pickers are in agents.js; placing the call is dialing.js's, shared with the sheet.
 import { countryCue, previewText, stillTyping, typingHint } from '../backend.js';
-import { blockedQuestion } from '../logic.js';
+import { blockedQuestion, colleagueQuestion } from '../logic.js';
 import { backend } from '../app.js';
 import { dialing, placeCall } from '../dialing.js';
 import { agentById, state } from '../state.js';
@@ -128,6 +128,9 @@ function showPicks(found) {
   }
 }
 
+// A team check under way: a second press meanwhile is the same press.
+let checking = false;
+
 async function onDial(event) {
   event.preventDefault();
   if (dialing()) return;
@@ -146,6 +149,24 @@ async function onDial(event) {
     setMessage($('result'), state.status.chooseAgentEachCall ? 'Choose the agent whose phone should ring first.' : 'Choose which agent you are first.', 'error');
     $('agent').focus();
     return;
+  }
+  // The team check, when the agent turned it on: a colleague already with this customer asks.
+  if (state.status.teamCheck) {
+    if (checking) return;
+    checking = true;
+    let colleague = null;
+    try {
+      colleague = await backend.colleagueBeforeDial($('number').value);
+    } catch {
+      // The check never stands between the agent and the call.
+    } finally {
+      checking = false;
+    }
+    if (colleague) {
+      const answer = await ask(colleagueQuestion(colleague));
+      $('number').focus();
+      if (answer !== 'dial') return;
+    }
   }
   const picked = agentById(agent);
   if (picked?.status === 'blocked') {

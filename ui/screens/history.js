@@ -5,7 +5,7 @@
 // calls: a cheap stamp is asked every few seconds and the list read again only when it moved.
 // Whether it is open is remembered for the next start.
 import { dayRange } from '../backend.js';
-import { canWrapUp, historyEntry, wrapUpText } from '../logic.js';
+import { canWrapUp, handoffNotice, historyEntry, wrapUpText } from '../logic.js';
 import { backend, firstStatus } from '../app.js';
 import { agentById, state } from '../state.js';
 import { $, announce, offers, realFields, setMessage } from '../view.js';
@@ -162,6 +162,31 @@ function wrapButton(row, li, wrapped) {
   return b;
 }
 
+/** "Not delivered to your CRM" and its Retry, which hands the wrap-up over again. */
+function handoffLine(row, { text, title }) {
+  const line = document.createElement('div');
+  line.className = 'h-handoff';
+  const words = document.createElement('span');
+  words.textContent = text;
+  line.title = title;
+  const retry = document.createElement('button');
+  retry.type = 'button';
+  retry.className = 'link small';
+  retry.textContent = 'Retry';
+  retry.setAttribute('aria-label', `Retry sending to your CRM: ${row.international}`);
+  retry.addEventListener('click', async () => {
+    retry.disabled = true;
+    words.textContent = 'Sending to your CRM…';
+    try {
+      await backend.retryHandoff(row.id);
+    } catch (e) {
+      setMessage($('history-message'), e.message, 'error');
+    }
+  });
+  line.append(words, ' ', retry);
+  return line;
+}
+
 function historyItem(row) {
   const { text, title } = historyEntry(row, {
     agentName: agentById(row.agent)?.name,
@@ -196,6 +221,8 @@ function historyItem(row) {
     if (canWrap) line.append(wrapButton(row, li, !!wrap));
     main.append(line);
   }
+  const undelivered = handoffNotice(row);
+  if (undelivered) main.append(handoffLine(row, undelivered));
   const redial = document.createElement('button');
   redial.type = 'button';
   redial.className = 'link small redial';

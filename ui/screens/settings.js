@@ -1,9 +1,10 @@
 // Settings: the account's facts, the Dialling preferences (saved, or asked about when left
-// unsaved), the wrap-up's dispositions and the phone-link doctor. The account card's buttons are account.js's.
+// unsaved), the wrap-up's dispositions and the phone-link doctor. The account card's buttons
+// are account.js's.
 import {
   REGIONS, minutesToSeconds, passwordExpiryText, providerName, signInText,
 } from '../backend.js';
-import { secondsToMinutes } from '../logic.js';
+import { afterCallShown, secondsToMinutes } from '../logic.js';
 import { backend } from '../app.js';
 import { render } from '../page.js';
 import { state } from '../state.js';
@@ -27,7 +28,48 @@ const LOCKABLE = {
   notify: 'notify',
   startAtLogin: 'autostart',
   dispositions: 'dispositions',
+  afterCall: 'after-call-kind',
 };
+
+const AFTER_CALL_HINTS = {
+  off: 'Only wrap-ups you save are sent: never a recording. An https:// address.',
+  post: 'Each wrap-up you save is sent as JSON (below: a sample call’s) to this https:// address, tried 3 times.',
+  open: 'Each wrap-up you save opens this link; write {e164} {number} {ref_id} {call_id} {outcome} {disposition} {note} {agent} {agent_name} {caller_id} {talk_seconds} {started_at} where its values go.',
+};
+
+let previewTimer = null;
+let previewAsked = 0;
+
+/** The after-call field as its kind says, and what a sample call would send (under it). */
+function showAfterCall() {
+  const kind = $('after-call-kind').value;
+  const url = $('after-call-url');
+  url.hidden = kind === 'off';
+  url.placeholder = kind === 'open' ? 'https://crm.example.com/log?phone={e164}&ref={ref_id}' : 'https://crm.example.com/calls';
+  $('after-call-hint').textContent = AFTER_CALL_HINTS[kind] || AFTER_CALL_HINTS.off;
+  clearTimeout(previewTimer);
+  const preview = $('after-call-preview');
+  if (kind === 'off' || !url.value.trim()) {
+    preview.hidden = true;
+    preview.textContent = '';
+    return;
+  }
+  const asked = ++previewAsked;
+  previewTimer = setTimeout(async () => {
+    let text;
+    let failed = false;
+    try {
+      text = await backend.previewAfterCall({ kind, url: url.value });
+    } catch (e) {
+      text = e.message;
+      failed = true;
+    }
+    if (asked !== previewAsked) return;
+    preview.textContent = failed ? text : `A sample call would send:\n${text}`;
+    preview.classList.toggle('error', failed);
+    preview.hidden = false;
+  }, 250);
+}
 
 /** Marks the element `id` (a control, or a fact) as managed, or not: a calm note under its
  * label (inside a fact), and the control cannot be changed. */
@@ -91,7 +133,13 @@ export function renderSettings() {
   capHistory(status.historyDaysMax);
   $('notify').checked = !!status.notify;
   $('choose-each').checked = !!status.chooseAgentEachCall;
+  $('team-check').checked = !!status.teamCheck;
+  const afterCall = afterCallShown(status.afterCall);
+  $('after-call-kind').value = afterCall.kind;
+  $('after-call-url').value = afterCall.url;
   const locked = new Set(status.locked || []);
+  $('after-call-url').disabled = locked.has('afterCall');
+  showAfterCall();
   const followAutostart = () => {
     // Kept on by the policy: "keep it in the tray" stays the agent's choice.
     $('start-hidden').disabled = !$('autostart').checked
@@ -171,6 +219,10 @@ async function savePrefs() {
       historyDays: Number($('history-days').value),
       notify: $('notify').checked,
       chooseAgentEachCall: $('choose-each').checked,
+      teamCheck: $('team-check').checked,
+      // The organization's (locked) is not the agent's to send back.
+      afterCallKind: $('after-call-kind').disabled ? null : $('after-call-kind').value,
+      afterCallUrl: $('after-call-url').value,
     });
     if (!$('autostart').disabled) {
       $('autostart').checked = await backend.setAutostart($('autostart').checked);
@@ -279,6 +331,8 @@ export function setupSettings() {
   $('close-settings').addEventListener('click', async () => {
     if (await leaveSettings()) render();
   });
+  $('after-call-kind').addEventListener('change', showAfterCall);
+  $('after-call-url').addEventListener('input', showAfterCall);
   $('prefs-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     await savePrefs();

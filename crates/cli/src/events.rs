@@ -79,10 +79,14 @@ pub(crate) fn events(since: Option<String>, follow: bool) -> Result<String, Fail
     }
 }
 
-pub(crate) fn note(
+/// Saves the wrap-up, then hands it to the CRM at once (the after-call hand-off: bounded, it
+/// may wait a few seconds) and says what came of it. The note is saved either way: exit 0.
+pub(crate) async fn note(
     reference: Option<String>,
     disposition: Option<String>,
     text: Option<String>,
+    json: bool,
+    no_open: bool,
 ) -> Result<String, Failure> {
     let app = open_app(&files()?);
     tell_notices(&app);
@@ -105,6 +109,32 @@ pub(crate) fn note(
         note: text,
         replace: false,
     })?;
+    // A link is opened only where there is a desktop to open it on.
+    let open = !no_open && has_display();
+    let handoff = match app.hand_off(row.id, open).await {
+        Ok(d) => d,
+        // The note is saved: a hand-off that could not even start is said, not fatal.
+        Err(e) => Some(clickdial_services::app::Delivery {
+            kind: "post",
+            delivered: false,
+            message: format!("Not delivered to your CRM: {}", e.message),
+            reason: Some(e.message),
+            link: None,
+        }),
+    };
+    if json {
+        let row = app
+            .dialer()?
+            .ledger()
+            .get(row.id, wall_clock_ms())
+            .map_err(Error::from)?
+            .unwrap_or(row);
+        return Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "call": row,
+            "handoff": handoff,
+        }))
+        .unwrap_or_default());
+    }
     let names = app.agent_names();
     let what = match (&row.disposition, &row.note) {
         (Some(d), Some(n)) => format!("{d} · {n}"),
@@ -112,9 +142,28 @@ pub(crate) fn note(
         (None, Some(n)) => n.clone(),
         (None, None) => String::new(),
     };
-    Ok(format!(
+    let mut out = format!(
         "Saved for the call to {} ({}): {what}",
         clickdial_services::ledger::display_number(&row.e164),
         agent_words(&row.agent, names.get(&row.agent).map(String::as_str))
-    ))
+    );
+    if let Some(d) = handoff {
+        out.push('\n');
+        out.push_str(&d.message);
+        if let (Some(link), true) = (&d.link, d.delivered && open) {
+            out.push_str(&format!("\n{link}"));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a browser can be opened here: a graphical session (Linux: X11 or Wayland).
+fn has_display() -> bool {
+    if cfg!(target_os = "linux") {
+        ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+    } else {
+        true
+    }
 }

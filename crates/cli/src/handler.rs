@@ -54,38 +54,32 @@ fn handler_text(status: &HandlerStatus) -> String {
 /// `clickdial handler browser-policy`: the policy JSON on standard output (a file an admin can
 /// use as it is), and where it goes on standard error; with `--install`, written there.
 fn browser_policy(origins: &[String], browser: &str, install: bool) -> Result<String, Failure> {
-    use clickdial_services::handler::browser::{self, Browser};
-    let browser = Browser::parse(browser)?;
-    let origins = origins
-        .iter()
-        .map(|o| browser::origin(o))
-        .collect::<Result<Vec<_>, _>>()?;
+    use clickdial_services::handler::browser;
     let program = clickdial_services::process::sibling("clickdial");
-    let policy = browser::policy(browser, &origins, &program);
-    let text = serde_json::to_string_pretty(&policy).unwrap_or_default();
-    let folder = browser.folder();
+    let prepared = browser::prepare(browser, origins, &program)?;
+    let folder = prepared.folder;
     if install {
-        if !browser.installable() {
+        if !prepared.installable {
             return Err(Failure::from(Error::invalid(format!(
                 "On this system {} reads its policy from {folder}: set it there (Group Policy or \
                  a configuration profile) with the JSON `clickdial handler browser-policy` prints.",
-                browser.name()
+                prepared.browser
             ))));
         }
-        let path = browser::install_into(browser, std::path::Path::new(folder), &policy)?;
+        let browser = browser::Browser::parse(browser)?;
+        let path = browser::install_into(browser, std::path::Path::new(folder), &prepared.policy)?;
         return Ok(format!(
             "Wrote {}. Restart {} for it to take effect.",
             path.display(),
-            browser.name()
+            prepared.browser
         ));
     }
     eprintln!(
         "clickdial: {} reads this as {} in {folder}; `--install` writes it there (as root), or \
          give it to your administrator.",
-        browser.name(),
-        browser.file_name()
+        prepared.browser, prepared.file_name
     );
-    Ok(text)
+    Ok(prepared.text)
 }
 
 /// `clickdial autostart [on|off]`: the login item the window's Settings also change.

@@ -183,6 +183,12 @@ enum Command {
         /// A line of notes ("call back Thursday")
         #[arg(long)]
         text: Option<String>,
+        /// Print JSON (the call, and what came of the after-call hand-off) instead of text
+        #[arg(long)]
+        json: bool,
+        /// With a link template as the after-call hand-off: print the link, do not open it
+        #[arg(long)]
+        no_open: bool,
     },
     /// Every dial, stage, end and wrap-up from every Clickdial on this computer, one JSON object per line (schema in the README)
     Events {
@@ -480,7 +486,9 @@ async fn execute(command: Command) -> Result<String, Failure> {
             reference,
             disposition,
             text,
-        } => events::note(reference, disposition, text),
+            json,
+            no_open,
+        } => events::note(reference, disposition, text, json, no_open).await,
         Command::Events { since, follow } => events::events(since, follow),
         Command::Policy { json } => policy::show(json),
         Command::Available { agent } => availability::availability(agent, true).await,

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod clock;
 pub mod follow;
+pub mod handoff;
 pub mod phone;
 pub mod sanitize;
 pub mod secret;

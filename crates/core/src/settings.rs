@@ -129,6 +129,12 @@ pub struct Settings {
     /// What came of a call, as the agent listed them in Settings (the wrap-up offers them;
     /// the policy's list wins). Empty: the defaults.
     pub dispositions: Vec<String>,
+    /// Before a call from the window's own Call, one read of the account's live calls tells
+    /// whether a colleague is already on a call with that customer (off by default: the plain
+    /// dial sends nothing more than the dial).
+    pub team_check: bool,
+    /// Where a saved wrap-up goes (the after-call hand-off); `None` (the default): nowhere.
+    pub after_call: Option<crate::handoff::Target>,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
     last_caller_id: Option<String>,
@@ -159,6 +165,8 @@ impl Default for Settings {
             kept_picks: Vec::new(),
             history_open: false,
             dispositions: Vec::new(),
+            team_check: false,
+            after_call: None,
             last_caller_id: None,
         }
     }
@@ -233,6 +241,9 @@ impl Settings {
                     MAX_CALL_TIMEOUT / 3600
                 ));
             }
+        }
+        if let Some(target) = &self.after_call {
+            target.check()?;
         }
         if self.tray_grace_secs > MAX_TRAY_GRACE_SECS {
             return Err(format!(
@@ -311,6 +322,7 @@ impl Settings {
             notify: self.notify,
             tray_grace_secs: self.tray_grace_secs,
             history_open: self.history_open,
+            after_call: self.after_call.take(),
             ..Settings::default()
         };
     }
@@ -323,6 +335,23 @@ pub fn validate_base_url(input: &str) -> Result<String, String> {
     let example = "it should look like https://api.servetel.in/v1";
     let parsed = reqwest::Url::parse(url)
         .map_err(|_| format!("'{url}' is not a server address; {example}"))?;
+    web_address_rule(&parsed, url, "https://api.servetel.in/v1").map_err(|e| {
+        e.unwrap_or_else(|| format!("'{url}' is not a valid server address; {example}"))
+    })?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("'{url}' is not a valid server address; {example}"));
+    }
+    Ok(url.to_string())
+}
+
+/// The one rule for an address Clickdial sends to: https, or plain http to this machine
+/// (loopback) only; a host; no user info (`http://127.0.0.1:1@elsewhere/` is not loopback).
+/// `Err(Some(message))` for the scheme, `Err(None)` for the rest (the caller words it).
+pub(crate) fn web_address_rule(
+    parsed: &reqwest::Url,
+    written: &str,
+    example: &str,
+) -> Result<(), Option<String>> {
     let loopback = matches!(
         parsed.host(),
         Some(url::Host::Domain("localhost"))
@@ -333,20 +362,18 @@ pub fn validate_base_url(input: &str) -> Result<String, String> {
         "https" => {}
         "http" if loopback => {}
         _ => {
-            return Err(format!(
-                "'{url}' must start with https:// (for example https://api.servetel.in/v1)"
-            ))
+            return Err(Some(format!(
+                "'{written}' must start with https:// (for example {example})"
+            )))
         }
     }
     if parsed.host_str().is_none_or(str::is_empty)
         || !parsed.username().is_empty()
         || parsed.password().is_some()
-        || parsed.query().is_some()
-        || parsed.fragment().is_some()
     {
-        return Err(format!("'{url}' is not a valid server address; {example}"));
+        return Err(None);
     }
-    Ok(url.to_string())
+    Ok(())
 }
 
 #[cfg(test)]

@@ -128,15 +128,9 @@ pub struct AllowedCallerId {
     key: String,
 }
 
-/// `after_call` (read by the after-call hand-off): where a saved wrap-up goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "url")]
-pub enum AfterCall {
-    /// `POST` the wrap-up event's JSON to this address.
-    Post(String),
-    /// Open this link template (it has `{placeholders}`) in the browser.
-    Open(String),
-}
+/// `after_call`: where a saved wrap-up goes, checked by the one rule the agent's setting
+/// follows ([`clickdial_core::handoff::Target`]).
+pub use clickdial_core::handoff::Target as AfterCall;
 
 /// The effective policy: every key optional; `None` leaves the agent free.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -232,6 +226,9 @@ impl Policy {
         }
         if self.dispositions.is_some() {
             locked.push("dispositions");
+        }
+        if self.after_call.is_some() {
+            locked.push("afterCall");
         }
         locked
     }

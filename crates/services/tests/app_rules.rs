@@ -492,15 +492,24 @@ async fn preferences_are_checked_before_anything_is_saved() {
             history_days: Some(90),
             notify: Some(true),
             choose_agent_each_call: Some(true),
+            team_check: Some(true),
+            after_call: Some(Some(("post".into(), "https://crm.example.com/hook".into()))),
         })
         .unwrap();
     w.app.save_preferences(prefs("GB")).unwrap();
     let s = w.settings();
     assert_eq!((s.region.as_str(), s.call_timeout), ("GB", None));
     assert!(s.links_without_asking && s.start_hidden && s.notify && s.choose_agent_each_call);
+    assert!(s.team_check);
     assert_eq!(s.hotkey.as_deref(), Some("ctrl+alt+k"));
     assert_eq!(s.hang_up_hotkey.as_deref(), Some("ctrl+alt+j"));
     assert_eq!(s.history_days, 90);
+    assert_eq!(
+        s.after_call,
+        Some(clickdial_core::handoff::Target::Post(
+            "https://crm.example.com/hook".into()
+        ))
+    );
     // Back to the default shortcut.
     w.app
         .save_preferences(Preferences {

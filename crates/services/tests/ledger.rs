@@ -147,6 +147,7 @@ fn begin_and_finish_round_trip_with_every_field() {
                 stage: None,
                 disposition: None,
                 note: None,
+                handoff: None,
             },
             CallRow {
                 id: first,
@@ -172,6 +173,7 @@ fn begin_and_finish_round_trip_with_every_field() {
                 stage: None,
                 disposition: None,
                 note: None,
+                handoff: None,
             },
         ]
     );
@@ -812,7 +814,7 @@ fn a_fresh_file_is_migrated_once_and_reopening_keeps_rows() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();

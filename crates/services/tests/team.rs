@@ -89,3 +89,35 @@ async fn the_agents_own_call_is_not_a_colleagues() {
     app.check_colleagues().await;
     assert_eq!(app.link_state().colleague, None);
 }
+
+/// The window's own Call (issue 26 item 3): off by default it costs no request; turned on, one
+/// read names the colleague, and text that is not a number sends nothing.
+#[tokio::test]
+async fn the_window_checks_the_team_before_a_dial_only_when_the_agent_turned_it_on() {
+    let (dir, sim, app) = world().await;
+    sim.place_call(COLLEAGUE, "919876543210").unwrap();
+    assert_eq!(app.colleague_before_dial("98765 43210", None).await, None);
+    assert!(
+        sim.requests_to("/live_calls").is_empty(),
+        "off: nothing more than the dial is sent"
+    );
+
+    SettingsFile::new(dir.path().join(SETTINGS_FILE))
+        .update(|s| s.team_check = true)
+        .unwrap();
+    assert_eq!(app.colleague_before_dial("not a number", None).await, None);
+    assert!(sim.requests_to("/live_calls").is_empty());
+    let found = app
+        .colleague_before_dial("098765 43210", Some("IN"))
+        .await
+        .expect("the colleague is named");
+    assert_eq!(found.agent, "Vikram Singh");
+    assert_eq!(found.number, "+91 98765 43210");
+    // Another customer: nobody, from the same read.
+    assert_eq!(app.colleague_before_dial("+919876500000", None).await, None);
+    assert_eq!(sim.requests_to("/live_calls").len(), 1);
+    assert!(
+        sim.requests_to("/click_to_call").is_empty(),
+        "it never dials"
+    );
+}

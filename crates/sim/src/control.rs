@@ -53,6 +53,7 @@ pub(crate) fn handle(
         "/__sim/team" => Some(team(shared, &spec())),
         "/__sim/agent" => Some(agent(shared, &spec())),
         "/__sim/fault" => Some(fault(shared, &spec())),
+        "/__sim/place" => Some(place(shared, &spec())),
         "/__sim/outage" => {
             let ms = spec()["ms"].as_u64().unwrap_or(0).min(3_600_000);
             outage(shared, Duration::from_millis(ms));
@@ -133,6 +134,41 @@ pub(crate) fn outage(shared: &Shared, d: Duration) {
 }
 
 /// How the agent `eid` answers calls queued from now on; `false` for an unknown agent.
+/// `POST /__sim/place {"eid": "...", "customer": "919876543210"}`: a call placed from another
+/// desk (a colleague dialling from the portal), listed account-wide like any other.
+fn place(shared: &Shared, spec: &Value) -> Response {
+    let (Some(eid), Some(customer)) = (spec["eid"].as_str(), spec["customer"].as_str()) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "eid and customer (digits with the country code) needed"}),
+        );
+    };
+    match place_call(shared, eid, customer) {
+        Some(call) => reply(StatusCode::OK, json!(call)),
+        None => reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("no agent {eid}")}),
+        ),
+    }
+}
+
+/// A call from agent `eid` to `customer`, queued now from another desk; `None` for an unknown
+/// agent.
+pub(crate) fn place_call(shared: &Shared, eid: &str, customer: &str) -> Option<CallInfo> {
+    let agent = lock(&shared.agents)
+        .iter()
+        .find(|a| a.eid == eid)
+        .cloned()?;
+    let did = shared
+        .account
+        .dids
+        .first()
+        .map(|d| d.did.trim_start_matches('+').to_string())
+        .unwrap_or_default();
+    let call = crate::endpoints::queue_call(shared, agent, customer, did, None);
+    Some(call.info(Instant::now()))
+}
+
 pub(crate) fn set_answer(shared: &Shared, eid: &str, answer: Answer) -> bool {
     let mut agents = lock(&shared.agents);
     let Some(agent) = agents.iter_mut().find(|a| a.eid == eid) else {

@@ -174,19 +174,7 @@ impl Sim {
     /// app): agent `eid` to `customer` (digits with the country code), queued now. It is
     /// listed account-wide like any other call. `None` for an unknown agent.
     pub fn place_call(&self, eid: &str, customer: &str) -> Option<CallInfo> {
-        let agent = lock(&self.shared.agents)
-            .iter()
-            .find(|a| a.eid == eid)
-            .cloned()?;
-        let did = self
-            .shared
-            .account
-            .dids
-            .first()
-            .map(|d| d.did.trim_start_matches('+').to_string())
-            .unwrap_or_default();
-        let call = crate::endpoints::queue_call(&self.shared, agent, customer, did, None);
-        Some(call.info(Instant::now()))
+        control::place_call(&self.shared, eid, customer)
     }
 
     /// Every queued call and where it stands now, oldest first.

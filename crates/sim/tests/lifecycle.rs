@@ -785,3 +785,35 @@ async fn timings_and_agent_answers_change_over_http_for_later_calls() {
     assert!(!t.sim.set_agent_answer("0000", Answer::Busy));
     assert_eq!(t.sim.calls().len(), 3);
 }
+
+/// A colleague's call from another desk, placed over HTTP (the end-to-end tests drive the
+/// app's own demo simulator this way): listed account-wide like any other call.
+#[tokio::test]
+async fn a_call_from_another_desk_is_placed_over_http() {
+    let t = T::new(CallTimings::default()).await;
+    let (status, body) = t
+        .post(
+            "/__sim/place",
+            Some(json!({"eid": VIKRAM, "customer": "919876543210"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["customer"], "919876543210");
+    let listed = t.live(&[]).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["agent_name"], "Vikram Singh");
+    assert!(t.sim.requests_to("/click_to_call").is_empty());
+    assert_eq!(
+        t.post("/__sim/place", Some(json!({"eid": VIKRAM}))).await.0,
+        400
+    );
+    assert_eq!(
+        t.post(
+            "/__sim/place",
+            Some(json!({"eid": "0000", "customer": "919876543210"}))
+        )
+        .await
+        .0,
+        404
+    );
+}

@@ -192,6 +192,7 @@ mod tests {
             stage: None,
             disposition: None,
             note: None,
+            handoff: None,
         }
     }
 

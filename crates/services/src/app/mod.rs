@@ -36,6 +36,7 @@ use session::Resolved;
 pub mod availability;
 pub mod desk;
 pub mod dial;
+pub mod handoff;
 pub mod history;
 pub mod inbox;
 pub mod lists;
@@ -46,6 +47,7 @@ pub mod session;
 pub mod team;
 pub mod wrapup;
 
+pub use handoff::{Delivery, Pace};
 pub use inbox::{LinkDialled, LinkState};
 pub use prefs::Preferences;
 pub use session::{AppSession, DemoGuard, DemoStarter, Overrides};
@@ -75,6 +77,8 @@ pub struct Options {
     pub clock: Option<WallClock>,
     /// Where the fleet policy is read: the system's fixed place unless a test says otherwise.
     pub policy: PolicySource,
+    /// How the after-call hand-off tries a `POST` (tests make it quick).
+    pub handoff_pace: Pace,
 }
 
 /// What the UI may know about the account: never a token or password.
@@ -98,6 +102,8 @@ pub struct Status {
     pub me: Option<String>,
     /// Supervisors: the agent is chosen for each call instead of "me".
     pub choose_agent_each_call: bool,
+    /// Before the window's own Call, look for a colleague on a call with that customer.
+    pub team_check: bool,
     /// Days until the portal password expires, when the server said (password sign-in).
     pub password_days_left: Option<u32>,
     /// Dial `tel:` links at once instead of asking on the confirm sheet.
@@ -135,6 +141,9 @@ pub struct Status {
     pub dispositions: Vec<String>,
     /// The agent's own list (Settings), whether or not the policy's wins; empty: none.
     pub disposition_setting: Vec<String>,
+    /// Where a saved wrap-up goes (`{"kind":"post"|"open","url":…}`); `afterCall` is in
+    /// `locked` when the policy set it.
+    pub after_call: Option<clickdial_core::handoff::Target>,
 }
 
 /// The application: one per process, shared by its front ends.
@@ -169,6 +178,8 @@ pub struct Clickdial {
     clock: WallClock,
     /// The fleet policy, read once at start.
     policy: PolicyState,
+    /// How the after-call hand-off tries a `POST`.
+    handoff_pace: Pace,
 }
 
 pub use crate::tray::Picks;
@@ -233,6 +244,7 @@ impl Clickdial {
             data_dir: data_dir.to_path_buf(),
             clock,
             policy,
+            handoff_pace: options.handoff_pace,
         }
     }
 
@@ -328,6 +340,7 @@ impl Clickdial {
             last_caller_by_agent: settings.last_caller_by_agent,
             me: settings.me,
             choose_agent_each_call: settings.choose_agent_each_call,
+            team_check: settings.team_check,
             links_without_asking: settings.links_without_asking,
             hotkey: self
                 .hotkey_or(&self.desk.default_hotkey)
@@ -350,6 +363,7 @@ impl Clickdial {
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
             dispositions: self.dispositions(),
             disposition_setting: settings.dispositions,
+            after_call: settings.after_call,
         }
     }
 }

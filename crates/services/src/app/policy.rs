@@ -43,6 +43,9 @@ pub fn apply(policy: &Policy, s: &mut Settings) {
         Some(Shortcut::Off) => s.hang_up_hotkey = None,
         None => {}
     }
+    if let Some(target) = &policy.after_call {
+        s.after_call = Some(target.clone());
+    }
 }
 
 impl Clickdial {
@@ -215,6 +218,14 @@ impl Clickdial {
         if let (Some(locked), Some(asked)) = (&policy.hangup_hotkey, &p.hang_up_hotkey) {
             if !same(locked, asked, now.hang_up_hotkey.as_deref()) {
                 return Err(refused("Changing the Hang-up shortcut"));
+            }
+        }
+        if let (Some(locked), Some(asked)) = (&policy.after_call, &p.after_call) {
+            let same = asked.as_ref().is_some_and(|(kind, text)| {
+                clickdial_core::handoff::Target::new(kind, text).as_ref() == Ok(locked)
+            });
+            if !same {
+                return Err(refused("Changing where a wrap-up goes after the call"));
             }
         }
         Ok(())

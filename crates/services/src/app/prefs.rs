@@ -24,6 +24,10 @@ pub struct Preferences {
     pub history_days: Option<u32>,
     pub notify: Option<bool>,
     pub choose_agent_each_call: Option<bool>,
+    pub team_check: Option<bool>,
+    /// The after-call hand-off: `(kind, address or template)`, kind `post` or `open`;
+    /// `Some(None)`: off.
+    pub after_call: Option<Option<(String, String)>>,
 }
 
 /// A shortcut to save, as [`clickdial_core::shortcut::check`] keeps it, or the refusal.
@@ -50,7 +54,19 @@ impl Clickdial {
             history_days,
             notify,
             choose_agent_each_call,
+            team_check,
+            after_call,
         } = p;
+        // Checked by the one rule the policy's `after_call` follows; a bad one saves nothing.
+        let after_call = after_call
+            .map(|a| {
+                a.map(|(kind, text)| clickdial_core::handoff::Target::new(&kind, &text))
+                    .transpose()
+            })
+            .transpose()
+            .map_err(Error::invalid)?;
+        // The policy's own, sent back by the page, is not the agent's to keep.
+        let after_call = after_call.filter(|_| self.policy.policy.after_call.is_none());
         if history_days.is_some_and(|d| d > clickdial_core::settings::MAX_HISTORY_DAYS) {
             return Err(Error::invalid(
                 "Keep call history for at most ten years, or choose \"Always\".",
@@ -102,6 +118,12 @@ impl Clickdial {
                 }
                 if let Some(each) = choose_agent_each_call {
                     s.choose_agent_each_call = each;
+                }
+                if let Some(check) = team_check {
+                    s.team_check = check;
+                }
+                if let Some(target) = after_call.clone() {
+                    s.after_call = target;
                 }
             })
             .map_err(|e| Error::new(Code::Storage, e))?;

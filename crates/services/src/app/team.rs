@@ -109,6 +109,25 @@ impl Clickdial {
         })
     }
 
+    /// Before the window's own Call, when the agent turned the team check on: whether a
+    /// colleague is on a call with the number typed. Off (the default), or text that is not a
+    /// number, it sends nothing and answers `None`: the plain dial costs no extra request.
+    pub async fn colleague_before_dial(
+        &self,
+        text: &str,
+        region: Option<&str>,
+    ) -> Option<ColleagueCall> {
+        let settings = self.settings();
+        if !settings.team_check {
+            return None;
+        }
+        let region = region
+            .and_then(|r| clickdial_core::Region::parse(r).ok())
+            .unwrap_or_else(|| settings.region());
+        let number = clickdial_core::Number::parse(text, region).ok()?;
+        self.colleague_on_call(number.e164()).await
+    }
+
     /// Looks for a colleague on a call with the number on the sheet; whether the sheet has
     /// something new to say (the window then reads [`Clickdial::link_state`] again).
     pub async fn check_colleagues(&self) -> bool {

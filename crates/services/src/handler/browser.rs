@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use clickdial_core::types::BaseUrl;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::SCHEMES;
@@ -93,10 +94,55 @@ impl Browser {
 pub fn origin(input: &str) -> Result<String, Error> {
     let url = BaseUrl::parse(input).map_err(|e| {
         Error::invalid(format!(
-            "--origin: {e}. Give the CRM's address, such as https://crm.example.com."
+            "The CRM's address: {e}. Give it as https://crm.example.com."
         ))
     })?;
     Ok(url.origin())
+}
+
+/// A browser policy ready to hand to an admin: what the CLI prints and Settings shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prepared {
+    /// "Google Chrome".
+    pub browser: &'static str,
+    /// The policy JSON, pretty-printed: a file the admin can use as it is.
+    pub text: String,
+    /// The file name it is written as in `folder`.
+    pub file_name: &'static str,
+    /// Where the browser reads it on this system.
+    pub folder: &'static str,
+    /// Whether `clickdial handler browser-policy --install` can write it there.
+    pub installable: bool,
+    /// The origins it trusts, as the browser matches them.
+    pub origins: Vec<String>,
+    #[serde(skip)]
+    pub policy: Value,
+}
+
+/// The policy letting the CRM pages at `origins` (any address on them) open phone links in
+/// `browser` (a name [`Browser::parse`] knows), for Clickdial installed at `program`.
+pub fn prepare(browser: &str, origins: &[String], program: &Path) -> Result<Prepared, Error> {
+    let browser = Browser::parse(browser)?;
+    let origins = origins
+        .iter()
+        .map(|o| origin(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    if origins.is_empty() && browser != Browser::Firefox {
+        return Err(Error::invalid(
+            "Give the CRM's address, such as https://crm.example.com.",
+        ));
+    }
+    let policy = policy(browser, &origins, program);
+    Ok(Prepared {
+        browser: browser.name(),
+        text: serde_json::to_string_pretty(&policy).unwrap_or_default(),
+        file_name: browser.file_name(),
+        folder: browser.folder(),
+        installable: browser.installable(),
+        origins,
+        policy,
+    })
 }
 
 /// The policy for `browser` letting `origins` open phone links; `program` is Clickdial's path
@@ -193,6 +239,36 @@ mod tests {
         assert_eq!(rules[1]["protocol"], "callto");
         assert_eq!(rules[1]["allowed_origins"][0], "https://crm.example.com");
         assert!(origin("http://crm.example.com").is_err(), "https only");
+    }
+
+    #[test]
+    fn prepared_for_the_window_and_the_cli_alike() {
+        let program = Path::new("/usr/bin/clickdial");
+        let p = prepare(
+            "Edge",
+            &["https://crm.example.com/leads/42".into()],
+            program,
+        )
+        .unwrap();
+        assert_eq!(p.browser, "Microsoft Edge");
+        assert_eq!(p.origins, ["https://crm.example.com"]);
+        let parsed: Value = serde_json::from_str(&p.text).unwrap();
+        assert_eq!(parsed, p.policy);
+        assert_eq!(
+            parsed["AutoLaunchProtocolsFromOrigins"][0]["allowed_origins"][0],
+            "https://crm.example.com"
+        );
+        for (browser, origins) in [
+            ("chrome", vec![]),
+            ("chrome", vec![String::new()]),
+            ("chrome", vec!["http://crm.example.com".to_string()]),
+            ("safari", vec!["https://crm.example.com".to_string()]),
+        ] {
+            let e = prepare(browser, &origins, program).unwrap_err();
+            assert_eq!(e.code, Code::InvalidInput, "{browser} {origins:?}");
+        }
+        // Firefox has no per-origin rule: it needs no address.
+        assert!(prepare("firefox", &[], program).is_ok());
     }
 
     #[test]

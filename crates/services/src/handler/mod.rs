@@ -333,19 +333,27 @@ pub fn open_through_os(desktop: &Desktop, url: &str) -> Result<(), Error> {
 /// [`open_through_os`]. The address carries an access token: only `https://` / `http://` is
 /// opened, and a failure never repeats the address or what the opener printed.
 pub fn open_recording(desktop: &Desktop, url: &clickdial_core::Secret) -> Result<(), Error> {
-    let u = url.expose();
+    open_web(desktop, url.expose(), "the recording")
+}
+
+/// Opens a web address (`what` names it in messages: "the recording", "your CRM's page") in the
+/// browser through the OS's handler. Only `https://` / `http://` is opened, and a failure never
+/// repeats the address (it may carry a token) or what the opener printed.
+pub fn open_web(desktop: &Desktop, u: &str, what: &str) -> Result<(), Error> {
     let web = (u.starts_with("https://") || u.starts_with("http://"))
         && u.chars().all(|c| c.is_ascii_graphic());
     if !web {
-        return Err(Error::invalid(
-            "The recording's address is not a web address, so Clickdial did not open it.",
-        ));
+        return Err(Error::invalid(format!(
+            "The address of {what} is not a web address, so Clickdial did not open it."
+        )));
     }
     imp::open(desktop, u).map_err(|_| {
         Error::new(
             Code::Internal,
-            "The computer could not open the recording. Check that a web browser is installed \
-             and set as the default one.",
+            format!(
+                "The computer could not open {what}. Check that a web browser is installed \
+                 and set as the default one."
+            ),
         )
     })
 }

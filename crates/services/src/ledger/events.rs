@@ -19,6 +19,18 @@ pub const EVENT_SCHEMA: u32 = 1;
 /// The most characters of a wrap-up note kept.
 pub const MAX_NOTE: usize = 500;
 
+/// What came of handing a call's wrap-up to the CRM (the after-call hand-off).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Handoff {
+    /// The CRM took it (a 2xx answer), or the link was handed to the browser.
+    pub delivered: bool,
+    /// Why not, in a few words (never the address's query, which may hold a token).
+    pub reason: Option<String>,
+    /// When it was tried last (Unix ms).
+    pub at_ms: i64,
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
@@ -72,6 +84,8 @@ impl CallEvent {
             "callId": c.call_id,
             "customIdentifier": c.custom_identifier,
             "placedAtMs": c.created_at_ms,
+            "talkSeconds": c.talk_s,
+            "recording": c.has_recording,
         });
         let mut event = json!({
             "schema": EVENT_SCHEMA,
@@ -256,5 +270,54 @@ impl Ledger {
             .and_then(|mut s| s.execute(params![id, disposition, note, now_ms, keep_note]))
             .map_err(storage)?;
         Ok(changed == 1)
+    }
+
+    /// The last wrap-up event of call `id` (what `clickdial events` printed for it), read as
+    /// the call stands now; `None` when the call has no wrap-up.
+    pub fn wrapup_event(&self, id: i64, now_ms: i64) -> Result<Option<CallEvent>, LedgerError> {
+        let seq: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT MAX(seq) FROM events WHERE call = ?1 AND kind = 'wrapup'",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(storage)?;
+        let Some(seq) = seq else { return Ok(None) };
+        Ok(self
+            .events_after(seq - 1, None, 1, now_ms)?
+            .events
+            .into_iter()
+            .find(|e| e.seq == seq))
+    }
+
+    /// Records what came of handing call `id`'s wrap-up to the CRM (`reason`: why not, in a
+    /// few words). Bookkeeping only: no trigger watches these columns, so no event is logged.
+    pub fn set_handoff(
+        &self,
+        id: i64,
+        delivered: bool,
+        reason: Option<&str>,
+        at_ms: i64,
+    ) -> Result<(), LedgerError> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE calls SET handoff = ?2, handoff_reason = ?3, handoff_at_ms = ?4
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    id,
+                    if delivered {
+                        "delivered"
+                    } else {
+                        "notDelivered"
+                    },
+                    reason,
+                    at_ms
+                ])
+            })
+            .map_err(storage)?;
+        Ok(())
     }
 }

@@ -18,7 +18,8 @@ use super::{
 pub(super) const SELECT_ROW: &str =
     "SELECT id, account, e164, ext, agent, caller_id, source, state, reason,
         ref_id, call_id, custom_identifier, message, created_at_ms, finished_at_ms, pid,
-        outcome, duration_s, ended_at_ms, detail, recording, stage, disposition, note
+        outcome, duration_s, ended_at_ms, detail, recording, stage, disposition, note,
+        handoff, handoff_reason, handoff_at_ms
     FROM calls";
 
 impl Ledger {
@@ -434,6 +435,17 @@ pub(super) fn read_row(r: &rusqlite::Row<'_>, now_ms: i64) -> rusqlite::Result<C
         stage: r.get(21)?,
         disposition: r.get(22)?,
         note: r.get(23)?,
+        handoff: match (
+            r.get::<_, Option<String>>(24)?,
+            r.get::<_, Option<i64>>(26)?,
+        ) {
+            (Some(state), Some(at_ms)) => Some(super::Handoff {
+                delivered: state == "delivered",
+                reason: r.get(25)?,
+                at_ms,
+            }),
+            _ => None,
+        },
     })
 }
 

@@ -37,7 +37,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode};
 use serde::Serialize;
 
-pub use events::{CallEvent, EventKind, EventPage, EVENT_SCHEMA};
+pub use events::{CallEvent, EventKind, EventPage, Handoff, EVENT_SCHEMA};
 use guard::server_forms;
 pub use guard::{same_server, DEMO_PREFIX};
 pub use history::{csv, status_words};
@@ -280,6 +280,8 @@ pub struct CallRow {
     /// The agent's wrap-up: what came of the call ("Call back"), and their note.
     pub disposition: Option<String>,
     pub note: Option<String>,
+    /// The last after-call hand-off of its wrap-up, when there was one.
+    pub handoff: Option<Handoff>,
 }
 
 /// What a follower learnt about a queued call; `None` fields leave the stored value alone.

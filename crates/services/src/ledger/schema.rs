@@ -94,6 +94,12 @@ const MIGRATIONS: &[&str] = &[
               VALUES (NEW.id, NEW.wrapped_at_ms, 'wrapup', NEW.disposition, NEW.note); END;
     CREATE TRIGGER events_pruned AFTER DELETE ON calls
         BEGIN DELETE FROM events WHERE call = OLD.id; END;",
+    // v5: the after-call hand-off of the call's wrap-up to the CRM: `delivered` or
+    // `notDelivered`, why not (a short reason, never the address's query), and when. No
+    // trigger watches these columns: keeping this record logs no event.
+    "ALTER TABLE calls ADD COLUMN handoff TEXT;
+    ALTER TABLE calls ADD COLUMN handoff_reason TEXT;
+    ALTER TABLE calls ADD COLUMN handoff_at_ms INTEGER;",
 ];
 
 /// The schema version this build writes.

@@ -141,30 +141,6 @@ fn shortcut(key: &str, raw: Raw) -> Result<Shortcut, String> {
     }
 }
 
-/// An https address, or plain http to this machine; `{placeholders}` allowed.
-fn address(key: &str, s: &str) -> Result<String, String> {
-    let mut bare = String::new();
-    let mut depth = 0;
-    for c in s.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    bare.push('x');
-                }
-            }
-            _ if depth == 0 => bare.push(c),
-            _ => {}
-        }
-    }
-    // The query is the template's business; the server is checked as a server address is.
-    let server = bare.split(['?', '#']).next().unwrap_or_default();
-    clickdial_core::settings::validate_base_url(server)
-        .map(|_| s.to_string())
-        .map_err(|e| format!("{key}: {e}"))
-}
-
 fn set(p: &mut Policy, key: &str, raw: Raw) -> Result<(), String> {
     match key {
         "server" => {
@@ -244,12 +220,7 @@ fn set(p: &mut Policy, key: &str, raw: Raw) -> Result<(), String> {
         }
         "after_call" => {
             let s = text(key, raw)?;
-            let url = address(key, &s)?;
-            p.after_call = Some(if s.contains('{') {
-                AfterCall::Open(url)
-            } else {
-                AfterCall::Post(url)
-            });
+            p.after_call = Some(AfterCall::from_text(&s).map_err(|e| format!("{key}: {e}"))?);
         }
         // Unknown: a warning, given by the caller.
         _ => {}

@@ -64,7 +64,8 @@ after_call = "https://crm.example.com/hook"
             "hangUpHotkey",
             "startAtLogin",
             "demo",
-            "dispositions"
+            "dispositions",
+            "afterCall"
         ]
     );
 }
@@ -140,6 +141,16 @@ fn a_wrong_value_is_broken_and_names_its_line() {
         ("caller_ids = [\"Sales-01\"]", 1, "not a caller ID"),
         ("dispositions = []", 1, "1 to 9"),
         ("after_call = \"http://crm.example.com/x\"", 1, "https://"),
+        (
+            "after_call = \"http://crm.example.com/?p={e164}\"",
+            1,
+            "https://",
+        ),
+        (
+            "after_call = \"https://crm.example.com/?p={phone}\"",
+            1,
+            "{phone}, which Clickdial does not know",
+        ),
         ("server = \"nowhere\"", 1, "server must be"),
     ] {
         let e = parse(text)
