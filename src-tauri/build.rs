@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "keep_draft",
     "check_shortcut",
     "wrap_up",
+    "set_dispositions",
     "colleague_before_dial",
     "browser_policy",
     "retry_handoff",

@@ -485,9 +485,10 @@ pub fn set_history_open(state: State<'_, AppState>, open: bool) -> Result<(), Er
     state.set_history_open(open)
 }
 
-/// The agent's wrap-up of call `id` (the ledger row the call bar shows): a disposition (by name
-/// or number) and/or a note; answers the call as it now stands. The after-call hand-off runs in
-/// the background: the answer never waits for the CRM.
+/// The agent's wrap-up of call `id` (the ledger row the call bar or Recent calls show): a
+/// disposition (by name or number) and/or a note; `replace`: an edit of the saved one (see
+/// [`WrapUp::replace`]). Answers the call as it now stands. The
+/// after-call hand-off runs in the background: the answer never waits for the CRM.
 #[tauri::command]
 pub async fn wrap_up<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -495,6 +496,7 @@ pub async fn wrap_up<R: tauri::Runtime>(
     id: i64,
     disposition: Option<String>,
     note: Option<String>,
+    replace: Option<bool>,
 ) -> Result<CallRow, Error> {
     let row = contained(async {
         state.wrap_up(&WrapUp {
@@ -502,6 +504,7 @@ pub async fn wrap_up<R: tauri::Runtime>(
             reference: None,
             disposition,
             note,
+            replace: replace.unwrap_or(false),
         })
     })
     .await?;
@@ -541,4 +544,17 @@ fn hand_off_in_background<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: i64) 
             _ => {}
         }
     });
+}
+
+/// The agent's dispositions (Settings, one per line; none: the defaults); the status after.
+#[tauri::command]
+pub async fn set_dispositions(
+    state: State<'_, AppState>,
+    names: Vec<String>,
+) -> Result<Status, Error> {
+    contained(async {
+        state.set_dispositions(&names)?;
+        Ok(state.status().await)
+    })
+    .await
 }

@@ -423,6 +423,7 @@ pub fn build_app<R: Runtime>(
             commands::set_history_open,
             commands::play_recording,
             commands::wrap_up,
+            commands::set_dispositions,
             commands::retry_handoff,
             commands::preview_after_call,
             commands::set_me,

@@ -2161,6 +2161,47 @@ async fn history_finds_calls_by_agent_and_caller_id_names() {
     assert_eq!((code, out.trim()), (0, "No calls."));
 }
 
+/// Issue 27: `history --find` also finds a call by its wrap-up, the disposition or a word of
+/// the note, in any case, through the application's one search rule.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_finds_calls_by_disposition_and_note() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let sim = sim().await;
+    let url = sim.url();
+    for number in ["98765 43210", "98765 11111"] {
+        let (code, _, err) = run(call_in(h, &url, &[number, "--agent", AGENT])).await;
+        assert_eq!(code, 0, "{err}");
+    }
+    // The last call: Call back, with a note.
+    let (code, _, err) = run(cmd_in(
+        h,
+        &url,
+        &["note", "--disposition", "2", "--text", "Ravi on Thursday"],
+    ))
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let find = |text: &'static str| {
+        let c = cmd_in(h, &url, &["history", "--json", "--find", text]);
+        async move {
+            let (code, out, err) = run(c).await;
+            assert_eq!(code, 0, "{err}");
+            let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["e164"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("thursday").await, ["+919876511111"]);
+    assert_eq!(find("CALL back").await, ["+919876511111"]);
+    assert_eq!(find("ravi").await, ["+919876511111"]);
+    assert!(find("interested").await.is_empty());
+    // A number search is still a number search.
+    assert_eq!(find("43210").await, ["+919876543210"]);
+}
+
 /// The organization's policy through the real binary (issue 26).
 #[path = "cli/policy.rs"]
 mod policy;

@@ -83,8 +83,14 @@ export function createBackend(invoke) {
     historyStamp: () => call(COMMANDS.historyStamp),
     setHistoryOpen: (open) => call(COMMANDS.setHistoryOpen, { open: Boolean(open) }),
     playRecording: (id) => call(COMMANDS.playRecording, { id }),
-    wrapUp: ({ id, disposition, note }) =>
-      call(COMMANDS.wrapUp, { id, disposition: disposition || null, note: note || null }),
+    wrapUp: ({ id, disposition, note, replace }) =>
+      call(COMMANDS.wrapUp, {
+        id, disposition: disposition || null, note: note || null, replace: Boolean(replace),
+      }),
+    /** The agent's dispositions, one name a line (blank lines dropped; none: the defaults). */
+    setDispositions: (text) => call(COMMANDS.setDispositions, {
+      names: String(text ?? '').split('\n').map((l) => l.trim()).filter(Boolean),
+    }),
     colleagueBeforeDial: (number) => call(COMMANDS.colleagueBeforeDial, { number }),
     browserPolicy: ({ origin, browser }) => call(COMMANDS.browserPolicy, { origin, browser }),
     retryHandoff: (id) => call(COMMANDS.retryHandoff, { id }),

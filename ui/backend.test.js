@@ -429,3 +429,18 @@ test('agents are sorted by name, ignoring case, with the ID for a nameless one',
     ['0506123456783', '0506123456784', '0506123456781', '0506123456785', '0506123456782']);
   assert.equal(agents[0].id, '0506123456782', 'the list given is left as it was');
 });
+
+test('a wrap-up edit says replace; the dispositions go one name a line, blank lines dropped', async () => {
+  const { invoke, calls } = fakeInvoke(() => 'ok');
+  const b = createBackend(invoke);
+  await b.wrapUp({ id: 3, disposition: '2', note: 'Thursday' });
+  await b.wrapUp({ id: 3, disposition: null, note: '', replace: true });
+  await b.setDispositions(' Sale \n\n  \nLost\r\n');
+  await b.setDispositions('');
+  assert.deepEqual(calls, [
+    { cmd: 'wrap_up', args: { id: 3, disposition: '2', note: 'Thursday', replace: false } },
+    { cmd: 'wrap_up', args: { id: 3, disposition: null, note: null, replace: true } },
+    { cmd: 'set_dispositions', args: { names: ['Sale', 'Lost'] } },
+    { cmd: 'set_dispositions', args: { names: [] } },
+  ]);
+});

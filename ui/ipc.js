@@ -38,6 +38,7 @@ export const COMMANDS = Object.freeze({
   keepDraft: 'keep_draft',
   checkShortcut: 'check_shortcut',
   wrapUp: 'wrap_up',
+  setDispositions: 'set_dispositions',
   colleagueBeforeDial: 'colleague_before_dial',
   browserPolicy: 'browser_policy',
   retryHandoff: 'retry_handoff',

@@ -166,6 +166,15 @@ export function wrapUpKey({ key, ctrlKey, altKey, metaKey, inNote }, count) {
 }
 
 /**
+ * Whether Recent calls offer to wrap up (or edit the wrap-up of) a call: one that was placed
+ * (or may have been) and is not live here (the call bar offers it when it ends).
+ */
+export function canWrapUp({ state, stage } = {}) {
+  if (state === 'pending' || state === 'notPlaced') return false;
+  return !stage || stage === 'ended';
+}
+
+/**
  * A call's after-call hand-off as Recent calls show it: `{text, title}` when its wrap-up did
  * not reach the CRM ("Not delivered to your CRM", the reason in the title), else null.
  */

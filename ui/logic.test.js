@@ -11,6 +11,7 @@ import {
   historyEntry,
   wrapUpKey,
   wrapUpText,
+  canWrapUp,
   handoffNotice,
   afterCallShown,
   meMoreText,
@@ -144,6 +145,16 @@ test('a wrap-up as Recent calls and the confirmation say it', () => {
   assert.equal(wrapUpText({ disposition: null, note: 'left a message' }), 'left a message');
   assert.equal(wrapUpText({ disposition: null, note: null }), '');
   assert.equal(wrapUpText({}), '');
+});
+
+test('Recent calls offer a wrap-up for calls placed and not live here', () => {
+  assert.equal(canWrapUp({ state: 'queued', stage: null }), true);
+  assert.equal(canWrapUp({ state: 'queued', stage: 'ended' }), true);
+  assert.equal(canWrapUp({ state: 'unknown' }), true, 'may have been placed');
+  assert.equal(canWrapUp({ state: 'queued', stage: 'connected' }), false, 'live: the bar offers it at the end');
+  assert.equal(canWrapUp({ state: 'queued', stage: 'ringing' }), false);
+  assert.equal(canWrapUp({ state: 'notPlaced' }), false);
+  assert.equal(canWrapUp({ state: 'pending' }), false);
 });
 
 test('the browser policy says where the administrator puts it', () => {

@@ -1,8 +1,8 @@
 // End to end: the organization's policy in the real window. The debug app reads a test policy
 // file (CLICKDIAL_TEST_POLICY; release builds never do) that allows one of the demo's two
-// caller IDs, forbids dialling links without asking and caps history at 30 days. The dial
-// screen offers only the allowed caller ID; Settings shows the locked settings as "Managed by
-// your organization" and they cannot be changed.
+// caller IDs, forbids dialling links without asking, caps history at 30 days and lists the
+// dispositions. The dial screen offers only the allowed caller ID; Settings shows the locked
+// settings as "Managed by your organization" and they cannot be changed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -29,6 +29,7 @@ test('a policy hides a caller ID and locks settings in the window', { timeout: 1
     'caller_ids = ["080650 00102"]',
     'links_without_asking = false',
     'history_days = 30',
+    'dispositions = ["Won", "Lost", "Call later"]',
     '',
   ].join('\n'));
   // The app started by the driver inherits it.
@@ -73,6 +74,14 @@ test('a policy hides a caller ID and locks settings in the window', { timeout: 1
   assert.match(await session.text('#history-note'), /At most 30 days\. Managed by your organization\./);
   await session.run("document.querySelector('#links-without-asking').scrollIntoView({ block: 'center' });");
   await shot('policy-settings.png');
+  // The dispositions are the organization's: shown, managed, not editable (issue 27).
+  assert.equal(await session.run("return document.querySelector('#dispositions').value;"), 'Won\nLost\nCall later');
+  assert.equal(await session.run("return document.querySelector('#dispositions').disabled;"), true);
+  assert.equal(await session.text('#managed-dispositions'), 'Managed by your organization');
+  assert.equal(await visible('#save-dispositions'), false);
+  assert.equal(await visible('#dispositions-defaults'), false, 'no word of the defaults');
+  await session.run("document.querySelector('#dispositions-form').scrollIntoView({ block: 'center' });");
+  await shot('policy-dispositions.png');
 
   // The page cannot change it either: the application refuses, whatever the page sends.
   await session.run(`
@@ -81,6 +90,12 @@ test('a policy hides a caller ID and locks settings in the window', { timeout: 1
       .then(() => { window.__refused = 'saved'; }, (e) => { window.__refused = e.code + ': ' + e.message; });`);
   await waitFor('the answer', () => session.run('return window.__refused !== null;'));
   assert.match(await session.run('return window.__refused;'), /^policy: .*refused by your organization's policy/);
+  await session.run(`
+    window.__refused = null;
+    window.__TAURI_INTERNALS__.invoke('set_dispositions', { names: ['Mine'] })
+      .then(() => { window.__refused = 'saved'; }, (e) => { window.__refused = e.code + ': ' + e.message; });`);
+  await waitFor('the answer', () => session.run('return window.__refused !== null;'));
+  assert.match(await session.run('return window.__refused;'), /^policy: Changing the dispositions is refused/);
 });
 
 test('a policy that cannot be read stops the window, naming the file and the line', { timeout: 120000 }, async () => {

@@ -96,7 +96,7 @@ test('a call that ends is wrapped up by keys, or skipped', { timeout: 170000 }, 
 
   // Recent calls show it under the call.
   await session.run("document.querySelector('#history').open = true; return true;");
-  await waitFor('the row says it', () => session.run("const w = document.querySelector('#history-list li .h-wrap'); return !!w && w.textContent === 'Call back · Thursday 4pm, 2 units';"));
+  await waitFor('the row says it', () => session.run("const w = document.querySelector('#history-list li .h-said'); return !!w && w.textContent === 'Call back · Thursday 4pm, 2 units';"));
   const rowInView = "document.querySelector('#history-list li').scrollIntoView({ block: 'center' }); return true;";
   await session.run(rowInView);
   await shot('wrapup-history-380.png');

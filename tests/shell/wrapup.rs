@@ -125,3 +125,58 @@ fn the_after_call_setting_is_previewed_checked_and_saved() {
     );
     assert_eq!(status["afterCall"], json!(null));
 }
+
+/// Issue 27: the agent's dispositions, saved through IPC, are the ones offered and picked by
+/// number; an edit from Recent calls (`replace`) replaces the note and keeps a disposition no
+/// longer offered; a call pruned meanwhile gets the plain message.
+#[test]
+fn the_dispositions_setting_and_an_edit_from_recent_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(
+        Arc::new(MemoryStore::default()),
+        &dir.path().join("settings.json"),
+    );
+    h.ok("start_demo", json!({}));
+    let status = h.ok("set_dispositions", json!({"names": ["Sale", " Lost "]}));
+    assert_eq!(status["dispositions"], json!(["Sale", "Lost"]));
+    assert_eq!(status["dispositionSetting"], json!(["Sale", "Lost"]));
+    h.ok("dial", dial_args("0506123456781", "98765 43210"));
+    let id = h.ok("calls", json!({}))[0]["id"].clone();
+    let row = h.ok(
+        "wrap_up",
+        json!({"id": id, "disposition": "1", "note": "brochure"}),
+    );
+    assert_eq!(row["disposition"], "Sale");
+    let e = h.err(
+        "set_dispositions",
+        json!({"names": (1..=10).map(|n| format!("D{n}")).collect::<Vec<_>>()}),
+    );
+    assert_eq!(e["code"], "invalidInput");
+    let status = h.ok("set_dispositions", json!({"names": []}));
+    assert_eq!(status["dispositions"][1], "Call back", "the defaults");
+    let row = h.ok(
+        "wrap_up",
+        json!({"id": id, "disposition": null, "note": "brochure sent", "replace": true}),
+    );
+    assert_eq!(row["disposition"], "Sale", "kept, though no longer offered");
+    assert_eq!(row["note"], "brochure sent");
+    let row = h.ok(
+        "wrap_up",
+        json!({"id": id, "disposition": "2", "note": null, "replace": true}),
+    );
+    assert_eq!(row["disposition"], "Call back");
+    assert_eq!(row["note"], json!(null), "the note edited away");
+    assert_eq!(h.ok("history", json!({}))[0]["disposition"], "Call back");
+    let e = h.err(
+        "wrap_up",
+        json!({"id": 999_999, "disposition": "1", "note": null, "replace": true}),
+    );
+    assert_eq!(e["code"], "invalidInput");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer in this computer's history"),
+        "{e}"
+    );
+}

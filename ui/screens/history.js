@@ -1,15 +1,17 @@
 // Recent calls: the list under the dial form, found by number, agent or caller ID (the backend
 // searches) and by day, paged, exported as CSV through a Save dialog; each call with "Call
-// again" and "Copy", and "Play" when it was recorded. While open it follows every process's
+// again" and "Copy", "Play" when it was recorded, and "Wrap up" (or "Edit wrap-up"), which
+// opens the call bar's wrap-up form in the row (wrapup.js). While open it follows every process's
 // calls: a cheap stamp is asked every few seconds and the list read again only when it moved.
 // Whether it is open is remembered for the next start.
 import { dayRange } from '../backend.js';
-import { handoffNotice, historyEntry, wrapUpText } from '../logic.js';
+import { canWrapUp, handoffNotice, historyEntry, wrapUpText } from '../logic.js';
 import { backend, firstStatus } from '../app.js';
 import { agentById, state } from '../state.js';
 import { $, announce, offers, realFields, setMessage } from '../view.js';
 import { selectCallerFor, showAvailability } from './agents.js';
 import { setNumber } from './dial.js';
+import { dropWrapUp, editWrapUp, editingId } from './wrapup.js';
 
 const HISTORY_PAGE = 30;
 /** How often an open list asks whether the history changed (one pragma, no table read). */
@@ -23,6 +25,8 @@ let lastStamp = null;
  * or as many rows as are shown (`keep`, for a live update), keeping the focus on the same row.
  */
 export async function loadHistory(more = false, keep = false) {
+  // Another search or page gives up an edit of a row's wrap-up (the rows are read anew).
+  if (editingId() != null) dropWrapUp();
   const text = $('history-search').value.trim();
   const beforeId = more && historyRows.length ? historyRows[historyRows.length - 1].id : null;
   const limit = keep ? Math.max(HISTORY_PAGE, historyRows.length) : HISTORY_PAGE;
@@ -49,7 +53,8 @@ export async function loadHistory(more = false, keep = false) {
 
 /** While the list is open and the window shown: read it again when any process changed it. */
 async function watch() {
-  if (!$('history').open || document.hidden) return;
+  // Not while a row's wrap-up is edited: the change is seen when the edit ends.
+  if (!$('history').open || document.hidden || editingId() != null) return;
   let stamp;
   try {
     stamp = await backend.historyStamp();
@@ -146,6 +151,17 @@ function playButton(row) {
   return play;
 }
 
+/** "Wrap up" a call later, or "Edit wrap-up": the wrap-up form opens in the row. */
+function wrapButton(row, li, wrapped) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'link small wrap';
+  b.textContent = wrapped ? 'Edit wrap-up' : 'Wrap up';
+  b.setAttribute('aria-label', `${b.textContent}: ${row.international}`);
+  b.addEventListener('click', () => editWrapUp(row, li, b));
+  return b;
+}
+
 /** "Not delivered to your CRM" and its Retry, which hands the wrap-up over again. */
 function handoffLine(row, { text, title }) {
   const line = document.createElement('div');
@@ -188,13 +204,22 @@ function historyItem(row) {
   sub.textContent = text;
   sub.title = title;
   main.append(number, sub);
+  // The wrap-up and its button on one line: what was said, then "Edit wrap-up" (or only
+  // "Wrap up"), so the row's own buttons stay few in a narrow window.
   const wrap = wrapUpText(row);
-  if (wrap) {
-    const said = document.createElement('div');
-    said.className = 'h-wrap';
-    said.textContent = wrap;
-    said.title = wrap;
-    main.append(said);
+  const canWrap = canWrapUp(row);
+  if (wrap || canWrap) {
+    const line = document.createElement('div');
+    line.className = 'h-wrap';
+    if (wrap) {
+      const said = document.createElement('span');
+      said.className = 'h-said';
+      said.textContent = wrap;
+      said.title = wrap;
+      line.append(said);
+    }
+    if (canWrap) line.append(wrapButton(row, li, !!wrap));
+    main.append(line);
   }
   const undelivered = handoffNotice(row);
   if (undelivered) main.append(handoffLine(row, undelivered));
@@ -235,7 +260,10 @@ export function setupHistory() {
     if (!restoring) backend.setHistoryOpen(open).catch(() => {});
     restoring = false;
     watchHistory(open);
-    if (!open) return;
+    if (!open) {
+      if (editingId() != null) dropWrapUp();
+      return;
+    }
     realFields($('history'));
     loadHistory();
   });

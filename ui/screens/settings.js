@@ -1,5 +1,6 @@
 // Settings: the account's facts, the Dialling preferences (saved, or asked about when left
-// unsaved) and the phone-link doctor. The account card's buttons are account.js's.
+// unsaved), the wrap-up's dispositions and the phone-link doctor. The account card's buttons
+// are account.js's.
 import {
   REGIONS, minutesToSeconds, passwordExpiryText, providerName, signInText,
 } from '../backend.js';
@@ -12,6 +13,8 @@ import { updatePreview } from './dial.js';
 
 // The Dialling preferences as last shown or saved: leaving with other values asks first.
 let prefsShown = '';
+// The dispositions as last shown or saved.
+let dispositionsShown = '';
 
 /** The words on what the organization's policy fixed. */
 export const MANAGED = 'Managed by your organization';
@@ -24,6 +27,7 @@ const LOCKABLE = {
   hangUpHotkey: 'hang-up-hotkey',
   notify: 'notify',
   startAtLogin: 'autostart',
+  dispositions: 'dispositions',
   afterCall: 'after-call-kind',
 };
 
@@ -165,6 +169,31 @@ export function renderSettings() {
   if (locked.has('hotkey') && !status.hotkey) $('hotkey').placeholder = 'Off';
   for (const [name, id] of Object.entries(LOCKABLE)) markManaged(id, locked.has(name));
   prefsShown = prefsValues();
+  renderDispositions();
+}
+
+/** The dispositions: the agent's list, or the organization's (shown, managed). */
+function renderDispositions() {
+  const { status } = state;
+  const managed = (status.locked || []).includes('dispositions');
+  $('dispositions').value = (managed ? status.dispositions : status.dispositionSetting || []).join('\n');
+  $('dispositions').disabled = managed;
+  $('save-dispositions').hidden = managed;
+  $('dispositions-defaults').hidden = managed;
+  dispositionsShown = $('dispositions').value;
+}
+
+/** Saves the dispositions; whether it worked (the form says why not). */
+async function saveDispositions() {
+  try {
+    state.status = await backend.setDispositions($('dispositions').value);
+    renderDispositions();
+    setMessage($('dispositions-message'), 'Saved.', 'ok');
+    return true;
+  } catch (e) {
+    setMessage($('dispositions-message'), e.message, 'error');
+    return false;
+  }
 }
 
 function prefsValues() {
@@ -226,6 +255,19 @@ export async function leaveSettings() {
     if (answer === 'cancel') return false;
     if (answer === 'save' && !(await savePrefs())) return false;
   }
+  if (!$('dispositions').disabled && $('dispositions').value !== dispositionsShown) {
+    const answer = await ask({
+      title: 'Save your dispositions?',
+      text: 'You changed what a call’s wrap-up offers but did not save it.',
+      buttons: [
+        { value: 'save', label: 'Save', kind: 'primary' },
+        { value: 'discard', label: 'Don’t save' },
+        { value: 'cancel', label: 'Keep editing' },
+      ],
+    });
+    if (answer === 'cancel') return false;
+    if (answer === 'save' && !(await saveDispositions())) return false;
+  }
   return true;
 }
 
@@ -254,6 +296,7 @@ export function setupSettings() {
   $('open-settings').addEventListener('click', () => {
     setMessage($('check-message'), '');
     setMessage($('prefs-message'), '');
+    setMessage($('dispositions-message'), '');
     setMessage($('handler-message'), '');
     render('view-settings');
     loadHandler();
@@ -295,5 +338,9 @@ export function setupSettings() {
   $('prefs-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     await savePrefs();
+  });
+  $('dispositions-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await saveDispositions();
   });
 }

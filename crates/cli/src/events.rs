@@ -107,6 +107,7 @@ pub(crate) async fn note(
         reference,
         disposition,
         note: text,
+        replace: false,
     })?;
     // A link is opened only where there is a desktop to open it on.
     let open = !no_open && has_display();

@@ -155,8 +155,9 @@ enum Command {
         /// Only calls to numbers containing these digits
         #[arg(long, conflicts_with = "find")]
         number: Option<String>,
-        /// Only calls found by a number, an agent's name or a caller ID's name or number, as
-        /// the window's search finds them ("Vikram", "Sales", "43210")
+        /// Only calls found by a number, an agent's name, a caller ID's name or number, or a
+        /// word of the wrap-up (disposition or note), as the window's search finds them
+        /// ("Vikram", "Sales", "43210", "call back")
         #[arg(long, value_name = "TEXT")]
         find: Option<String>,
         /// How many calls at most

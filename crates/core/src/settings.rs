@@ -126,6 +126,9 @@ pub struct Settings {
     pub kept_picks: Vec<(String, Picks)>,
     /// Recent calls were open when the window last showed them (the list opens so again).
     pub history_open: bool,
+    /// What came of a call, as the agent listed them in Settings (the wrap-up offers them;
+    /// the policy's list wins). Empty: the defaults.
+    pub dispositions: Vec<String>,
     /// Before a call from the window's own Call, one read of the account's live calls tells
     /// whether a colleague is already on a call with that customer (off by default: the plain
     /// dial sends nothing more than the dial).
@@ -161,6 +164,7 @@ impl Default for Settings {
             tray_grace_secs: DEFAULT_TRAY_GRACE_SECS,
             kept_picks: Vec::new(),
             history_open: false,
+            dispositions: Vec::new(),
             team_check: false,
             after_call: None,
             last_caller_id: None,

@@ -224,6 +224,9 @@ impl Policy {
         if self.demo == Some(false) {
             locked.push("demo");
         }
+        if self.dispositions.is_some() {
+            locked.push("dispositions");
+        }
         if self.after_call.is_some() {
             locked.push("afterCall");
         }
@@ -275,6 +278,23 @@ impl PolicyState {
 
 /// The words every refusal holds.
 pub const REFUSED: &str = "refused by your organization's policy";
+
+/// The most dispositions a list holds (digits 1–9 pick them).
+pub const MAX_DISPOSITIONS: usize = 9;
+
+/// A list of dispositions as kept, the policy's and the agent's setting alike: each name one
+/// clean line of at most 40 characters (and "…"), names left empty dropped; `None` unless
+/// 1 to [`MAX_DISPOSITIONS`] remain.
+pub fn clean_dispositions<S: AsRef<str>>(names: &[S]) -> Option<Vec<String>> {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| clickdial_core::sanitize::clean_text(n.as_ref(), 40))
+        .filter(|n| !n.is_empty())
+        .collect();
+    (1..=MAX_DISPOSITIONS)
+        .contains(&names.len())
+        .then_some(names)
+}
 
 /// "`what` is refused by your organization's policy." ([`Code::Policy`]: CLI exit 7).
 pub fn refused(what: impl std::fmt::Display) -> Error {

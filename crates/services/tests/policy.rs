@@ -386,3 +386,88 @@ async fn an_account_saved_before_the_policy_is_not_used_against_it() {
         "nothing sent under the policy"
     );
 }
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Issue 27: the dispositions are the policy's, else the agent's setting, else the defaults;
+/// the setting is cleaned like the policy's (1 to 9 one-line names), and empty means the
+/// defaults. A wrap-up saved under a name no longer offered keeps it, even when edited.
+#[tokio::test]
+async fn dispositions_come_from_the_policy_else_the_setting_else_the_defaults() {
+    use clickdial_services::app::{WrapUp, DEFAULT_DISPOSITIONS};
+    let w = world("", env).await;
+    assert_eq!(w.app.dispositions(), DEFAULT_DISPOSITIONS);
+    w.app
+        .set_dispositions(&names(&["  Sale ", "", "Follow\tup", "Not now"]))
+        .unwrap();
+    assert_eq!(w.app.dispositions(), ["Sale", "Follow up", "Not now"]);
+    let status = w.app.status().await;
+    assert_eq!(status.dispositions, ["Sale", "Follow up", "Not now"]);
+    assert_eq!(status.disposition_setting, ["Sale", "Follow up", "Not now"]);
+    assert!(!status.locked.contains(&"dispositions"));
+    let long = "x".repeat(60);
+    w.app.set_dispositions(&names(&[&long])).unwrap();
+    assert_eq!(w.app.dispositions()[0].chars().count(), 41, "cut, with …");
+    let ten: Vec<String> = (1..=10).map(|n| format!("D{n}")).collect();
+    let e = w.app.set_dispositions(&ten).unwrap_err();
+    assert_eq!(e.code, Code::InvalidInput);
+    assert!(e.message.contains('9'), "{}", e.message);
+
+    // A call wrapped up as "Sale"; then the list changes: the call keeps "Sale", and an edit
+    // of its note alone keeps it too; the note edited to nothing is cleared.
+    w.app.set_dispositions(&names(&["Sale", "Lost"])).unwrap();
+    w.app.dial(dial(None)).await.expect("dialled");
+    let row = w
+        .app
+        .wrap_up(&WrapUp {
+            disposition: Some("1".into()),
+            note: Some("Ravi, Thursday".into()),
+            ..WrapUp::default()
+        })
+        .unwrap();
+    assert_eq!(row.disposition.as_deref(), Some("Sale"));
+    w.app.set_dispositions(&[]).unwrap();
+    assert_eq!(
+        w.app.dispositions(),
+        DEFAULT_DISPOSITIONS,
+        "empty: the defaults"
+    );
+    let edited = w
+        .app
+        .wrap_up(&WrapUp {
+            id: Some(row.id),
+            note: Some("Ravi, Friday".into()),
+            replace: true,
+            ..WrapUp::default()
+        })
+        .unwrap();
+    assert_eq!(edited.disposition.as_deref(), Some("Sale"), "kept");
+    assert_eq!(edited.note.as_deref(), Some("Ravi, Friday"), "replaced");
+    let edited = w
+        .app
+        .wrap_up(&WrapUp {
+            id: Some(row.id),
+            disposition: Some("2".into()),
+            note: Some(" ".into()),
+            replace: true,
+            ..WrapUp::default()
+        })
+        .unwrap();
+    assert_eq!(edited.disposition.as_deref(), Some("Call back"));
+    assert_eq!(edited.note, None, "the note edited away");
+
+    // The organization's list wins, and the setting cannot be changed.
+    let w = world("dispositions = [\"Won\", \"Lost\"]\n", env).await;
+    let e = w.app.set_dispositions(&names(&["Mine"])).unwrap_err();
+    assert_eq!(e.code, Code::Policy);
+    assert_eq!(w.app.dispositions(), ["Won", "Lost"]);
+    let status = w.app.status().await;
+    assert!(
+        status.locked.contains(&"dispositions"),
+        "{:?}",
+        status.locked
+    );
+    assert_eq!(status.dispositions, ["Won", "Lost"]);
+}

@@ -1,5 +1,5 @@
 //! Recent calls as the window shows them: searched by number, agent or caller ID (by name
-//! too), each with the stage this process last saw while it follows the call, a stamp that
+//! too) or wrap-up (disposition or note), each with the stage this process last saw while it follows the call, a stamp that
 //! changes whenever any process changes the ledger (for live updates), the CSV written where
 //! the agent chose, and whether the list was left open. The retention rule is applied first,
 //! as for every front end ([`Clickdial::history`]).
@@ -52,21 +52,22 @@ fn fold(text: &str) -> String {
 
 /// `query` narrowed by what the agent typed in the search field: a number's digits (which
 /// also find the caller IDs that contain them), or, when the text has letters, the agents and
-/// caller IDs whose names contain it. `None`: nothing can match (a name that is nobody's).
+/// caller IDs whose names contain it and the calls whose wrap-up (disposition or note)
+/// contains it.
 pub fn search(
     text: &str,
     query: HistoryQuery,
     agents: &HashMap<String, String>,
     caller_ids: &HashMap<String, String>,
-) -> Option<HistoryQuery> {
+) -> HistoryQuery {
     let text = text.trim();
     if text.is_empty() {
-        return Some(query);
+        return query;
     }
     if !text.chars().any(char::is_alphabetic) {
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         if digits.is_empty() {
-            return Some(query);
+            return query;
         }
         let callers = sorted(
             caller_ids
@@ -75,22 +76,23 @@ pub fn search(
                 .collect(),
         );
         let agents = sorted(agents.keys().filter(|id| **id == digits).collect());
-        return Some(HistoryQuery {
+        return HistoryQuery {
             digits: Some(digits),
             agents,
             caller_ids: callers,
             ..query
-        });
+        };
     }
     let needle = fold(text);
     let agents = named(agents, &needle);
     let callers = named(caller_ids, &needle);
-    (!agents.is_empty() || !callers.is_empty()).then_some(HistoryQuery {
+    HistoryQuery {
         digits: None,
         agents,
         caller_ids: callers,
+        wrap_up_text: Some(needle),
         ..query
-    })
+    }
 }
 
 fn sorted(found: Vec<&String>) -> Vec<String> {
@@ -142,12 +144,12 @@ impl Clickdial {
     }
 
     /// `query` for the session in use ([`Clickdial::scoped`]) with the search field's `text`
-    /// applied ([`search`]); `None` when no call can match.
-    fn searched(&self, text: &str, query: HistoryQuery) -> Option<HistoryQuery> {
+    /// applied ([`search`]).
+    fn searched(&self, text: &str, query: HistoryQuery) -> HistoryQuery {
         // The session's calls only: the demo's never mix into a real account's (item 4).
         let query = self.scoped(query);
         if text.trim().is_empty() {
-            return Some(query);
+            return query;
         }
         search(text, query, &self.agent_names(), &self.caller_id_names())
     }
@@ -155,13 +157,7 @@ impl Clickdial {
     /// History as `query` asks, narrowed by the search `text` like the window's (the CLI's
     /// `history --find`), within the retention rule ([`Clickdial::history`]).
     pub fn find_history(&self, text: &str, query: HistoryQuery) -> Result<Vec<CallRow>, Error> {
-        match self.searched(text, query) {
-            Some(query) => self.history(&query),
-            None => {
-                self.apply_retention();
-                Ok(Vec::new())
-            }
-        }
+        self.history(&self.searched(text, query))
     }
 
     /// Recent calls for the window: `query` narrowed by `text` (a number, an agent's or a
@@ -173,9 +169,7 @@ impl Clickdial {
     ) -> Result<Vec<HistoryEntry>, Error> {
         let ledger = self.dialer()?.ledger().clone();
         self.apply_retention();
-        let Some(query) = self.searched(text, query) else {
-            return Ok(Vec::new());
-        };
+        let query = self.searched(text, query);
         let now = self.now_ms();
         let rows = tokio::task::spawn_blocking(move || ledger.history(&query, now))
             .await
@@ -251,10 +245,7 @@ impl Clickdial {
         let now = self.now_ms();
         let written = path.clone();
         let calls = tokio::task::spawn_blocking(move || -> Result<usize, Error> {
-            let rows = match query {
-                Some(q) => ledger.history(&q, now)?,
-                None => Vec::new(),
-            };
+            let rows = ledger.history(&query, now)?;
             write_csv(&written, &crate::ledger::csv(&rows, &names))?;
             Ok(rows.len())
         })

@@ -51,7 +51,7 @@ pub use handoff::{Delivery, Pace};
 pub use inbox::{LinkDialled, LinkState};
 pub use prefs::Preferences;
 pub use session::{AppSession, DemoGuard, DemoStarter, Overrides};
-pub use wrapup::WrapUp;
+pub use wrapup::{WrapUp, DEFAULT_DISPOSITIONS};
 
 /// What the desktop around the app can do, for [`Status`]; the CLI has none of it.
 #[derive(Debug, Clone, Default)]
@@ -139,6 +139,8 @@ pub struct Status {
     pub export_dir: Option<String>,
     /// What came of a call, offered after it ends (digits 1–9 pick them).
     pub dispositions: Vec<String>,
+    /// The agent's own list (Settings), whether or not the policy's wins; empty: none.
+    pub disposition_setting: Vec<String>,
     /// Where a saved wrap-up goes (`{"kind":"post"|"open","url":…}`); `afterCall` is in
     /// `locked` when the policy set it.
     pub after_call: Option<clickdial_core::handoff::Target>,
@@ -360,6 +362,7 @@ impl Clickdial {
             history_open: settings.history_open,
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
             dispositions: self.dispositions(),
+            disposition_setting: settings.dispositions,
             after_call: settings.after_call,
         }
     }

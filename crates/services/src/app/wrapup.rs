@@ -2,6 +2,7 @@
 //! and `clickdial note`, and the event log other programs read (`clickdial events`).
 
 use crate::ledger::{CallRow, HistoryQuery};
+use crate::policy::{clean_dispositions, refused};
 use crate::{Code, Error};
 
 use super::Clickdial;
@@ -15,8 +16,7 @@ pub const DEFAULT_DISPOSITIONS: [&str; 5] = [
     "No answer",
 ];
 
-/// The most dispositions offered (digits 1–9 pick them).
-pub const MAX_DISPOSITIONS: usize = 9;
+pub use crate::policy::MAX_DISPOSITIONS;
 
 /// A wrap-up to save.
 #[derive(Debug, Clone, Default)]
@@ -29,16 +29,47 @@ pub struct WrapUp {
     /// One of [`Clickdial::dispositions`], by name (any case) or by its number (1–9).
     pub disposition: Option<String>,
     pub note: Option<String>,
+    /// An edit of the saved wrap-up (the window's form, prefilled): the note replaces the
+    /// saved one (empty clears it), and a disposition not given keeps the saved one. Without
+    /// it (`clickdial note`), what is not given is kept.
+    pub replace: bool,
 }
 
 impl Clickdial {
     /// The dispositions offered, in order: the organization's (the policy's `dispositions`),
-    /// else the defaults ([`DEFAULT_DISPOSITIONS`]); at most [`MAX_DISPOSITIONS`].
+    /// else the agent's (the setting), else the defaults ([`DEFAULT_DISPOSITIONS`]); at most
+    /// [`MAX_DISPOSITIONS`]. The one place that decides, for every front end.
     pub fn dispositions(&self) -> Vec<String> {
-        match &self.policy().policy.dispositions {
-            Some(list) if !list.is_empty() => list.iter().take(MAX_DISPOSITIONS).cloned().collect(),
-            _ => DEFAULT_DISPOSITIONS.iter().map(|d| d.to_string()).collect(),
+        let policy = &self.policy().policy.dispositions;
+        policy
+            .as_deref()
+            .and_then(clean_dispositions)
+            .or_else(|| clean_dispositions(&self.settings().dispositions))
+            .unwrap_or_else(|| DEFAULT_DISPOSITIONS.iter().map(|d| d.to_string()).collect())
+    }
+
+    /// Saves the agent's dispositions (Settings, one per line): cleaned like the policy's
+    /// ([`clean_dispositions`]), blank lines dropped; none at all goes back to the defaults.
+    /// Refused while the organization's policy sets the list.
+    pub fn set_dispositions(&self, names: &[String]) -> Result<(), Error> {
+        if self.policy_in_force()?.dispositions.is_some() {
+            return Err(refused("Changing the dispositions"));
         }
+        let blank = names.iter().all(|n| n.trim().is_empty());
+        let names = if blank {
+            Vec::new()
+        } else {
+            clean_dispositions(names).ok_or_else(|| {
+                Error::invalid(format!(
+                    "List at most {MAX_DISPOSITIONS} dispositions, one per line: digits 1 to \
+                     {MAX_DISPOSITIONS} pick them after a call."
+                ))
+            })?
+        };
+        self.settings_file()
+            .update(|s| s.dispositions = names)
+            .map(|_| ())
+            .map_err(|e| Error::new(Code::Storage, e))
     }
 
     /// Saves a wrap-up (replacing an earlier one of the same call) and answers the call as it
@@ -53,10 +84,9 @@ impl Clickdial {
             .map(|d| pick(d, &offered))
             .transpose()?;
         let note = w.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        if disposition.is_none() && note.is_none() {
-            return Err(Error::invalid(
-                "Say what came of the call (a disposition), or write a note.",
-            ));
+        let nothing = Error::invalid("Say what came of the call (a disposition), or write a note.");
+        if disposition.is_none() && note.is_none() && !w.replace {
+            return Err(nothing);
         }
         let ledger = self.dialer()?.ledger();
         let now = self.now_ms();
@@ -82,7 +112,15 @@ impl Clickdial {
                 .next()
                 .ok_or_else(|| Error::invalid("No call has been placed from this computer yet."))?,
         };
-        ledger.wrap_up(row.id, disposition.as_deref(), note, now)?;
+        if w.replace {
+            // An edit may clear the note, not leave the call with nothing said.
+            if disposition.is_none() && note.is_none() && row.disposition.is_none() {
+                return Err(nothing);
+            }
+            ledger.edit_wrap_up(row.id, disposition.as_deref(), note, now)?;
+        } else {
+            ledger.wrap_up(row.id, disposition.as_deref(), note, now)?;
+        }
         ledger
             .get(row.id, now)?
             .ok_or_else(|| Error::new(Code::Storage, "The call left the history meanwhile."))

@@ -231,6 +231,31 @@ impl Ledger {
         note: Option<&str>,
         now_ms: i64,
     ) -> Result<bool, LedgerError> {
+        self.save_wrap_up(id, disposition, note, true, now_ms)
+    }
+
+    /// The agent's edit of the wrap-up of call `id` (the form shows both, prefilled): the note
+    /// replaces the saved one (`None` or empty clears it); the disposition replaces it when
+    /// given, else the saved one is kept (even one the list no longer offers). Logs a
+    /// `wrapup` event like [`Ledger::wrap_up`]. `false` when there is no such call.
+    pub fn edit_wrap_up(
+        &self,
+        id: i64,
+        disposition: Option<&str>,
+        note: Option<&str>,
+        now_ms: i64,
+    ) -> Result<bool, LedgerError> {
+        self.save_wrap_up(id, disposition, note, false, now_ms)
+    }
+
+    fn save_wrap_up(
+        &self,
+        id: i64,
+        disposition: Option<&str>,
+        note: Option<&str>,
+        keep_note: bool,
+        now_ms: i64,
+    ) -> Result<bool, LedgerError> {
         let note = note
             .map(|n| clickdial_core::sanitize::clean_text(n, MAX_NOTE))
             .filter(|n| !n.is_empty());
@@ -238,10 +263,11 @@ impl Ledger {
             .conn()
             .prepare_cached(
                 "UPDATE calls SET disposition = COALESCE(?2, disposition),
-                                  note = COALESCE(?3, note), wrapped_at_ms = ?4
+                                  note = CASE WHEN ?5 THEN COALESCE(?3, note) ELSE ?3 END,
+                                  wrapped_at_ms = ?4
                  WHERE id = ?1",
             )
-            .and_then(|mut s| s.execute(params![id, disposition, note, now_ms]))
+            .and_then(|mut s| s.execute(params![id, disposition, note, now_ms, keep_note]))
             .map_err(storage)?;
         Ok(changed == 1)
     }

@@ -95,7 +95,14 @@ impl Ledger {
             .as_ref()
             .map(|d| d.chars().filter(char::is_ascii_digit).collect())
             .filter(|d: &String| !d.is_empty());
-        let names = !q.agents.is_empty() || !q.caller_ids.is_empty();
+        // SQLite's `lower` folds ASCII letters only: the text is folded the same way, so
+        // "RAVI" finds "Ravi" and an accented letter matches as written.
+        let words: Option<String> = q
+            .wrap_up_text
+            .as_deref()
+            .map(|w| w.trim().to_ascii_lowercase())
+            .filter(|w| !w.is_empty());
+        let names = !q.agents.is_empty() || !q.caller_ids.is_empty() || words.is_some();
         // `:demo`, whether the demo's calls are asked for: their account starts with "demo "
         // (`DEMO_PREFIX`, 5 characters).
         let within = "(:since IS NULL OR created_at_ms >= :since)
@@ -111,10 +118,16 @@ impl Ledger {
         );
         // A name search walks the calls newest first and stops at a page: the agents and
         // caller IDs a name stands for are few, and a name is looked for among recent calls.
+        // Its words also look in the wrap-ups (`instr`: the text is never a pattern).
+        let wrapped = if words.is_some() {
+            "OR instr(lower(disposition), :words) > 0 OR instr(lower(note), :words) > 0"
+        } else {
+            ""
+        };
         let by_name = format!(
             "SELECT id FROM calls
              WHERE (agent IN (SELECT value FROM json_each(:agents))
-                    OR caller_id IN (SELECT value FROM json_each(:callers)))
+                    OR caller_id IN (SELECT value FROM json_each(:callers)) {wrapped})
                AND {within} ORDER BY id DESC LIMIT :limit"
         );
         let sql = match (digits.is_some(), names) {
@@ -132,7 +145,8 @@ impl Ledger {
         let limit = i64::try_from(q.limit.max(1)).unwrap_or(i64::MAX);
         let agents = serde_json::to_string(&q.agents).unwrap_or_default();
         let callers = serde_json::to_string(&q.caller_ids).unwrap_or_default();
-        let every: [(&str, &dyn rusqlite::ToSql); 8] = [
+        let every: [(&str, &dyn rusqlite::ToSql); 9] = [
+            (":words", &words),
             (":demo", &q.demo),
             (":digits", &digits),
             (":since", &q.since_ms),

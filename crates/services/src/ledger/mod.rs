@@ -329,6 +329,9 @@ pub struct HistoryQuery {
     /// `digits`: a search by name, which the application turns into IDs. Empty: none.
     pub agents: Vec<String>,
     pub caller_ids: Vec<String>,
+    /// Calls whose wrap-up (disposition or note) contains this text, in any case, match too,
+    /// besides the names: the words of a search. `None`: not asked.
+    pub wrap_up_text: Option<String>,
 }
 
 /// Why [`Ledger::begin`] refused a dial.

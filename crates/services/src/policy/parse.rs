@@ -211,13 +211,12 @@ fn set(p: &mut Policy, key: &str, raw: Raw) -> Result<(), String> {
         "dispositions" => {
             let mut names = Vec::new();
             for item in list(key, raw)? {
-                let name = text("each of dispositions", item)?;
-                names.push(clickdial_core::sanitize::clean_text(&name, 40));
+                names.push(text("each of dispositions", item)?);
             }
-            if names.is_empty() || names.len() > 9 {
-                return Err("dispositions must list 1 to 9 names".to_string());
-            }
-            p.dispositions = Some(names);
+            p.dispositions = Some(
+                super::clean_dispositions(&names)
+                    .ok_or_else(|| "dispositions must list 1 to 9 names".to_string())?,
+            );
         }
         "after_call" => {
             let s = text(key, raw)?;

@@ -64,6 +64,7 @@ after_call = "https://crm.example.com/hook"
             "hangUpHotkey",
             "startAtLogin",
             "demo",
+            "dispositions",
             "afterCall"
         ]
     );

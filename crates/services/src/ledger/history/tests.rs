@@ -98,6 +98,64 @@ fn a_search_matches_digits_or_agents_or_caller_ids() {
     assert!(none.is_empty());
 }
 
+/// A search's words also find calls by their wrap-up: the disposition or the note, in any
+/// case, besides the agents and caller IDs they name; paged like any search.
+#[test]
+fn a_search_matches_the_wrap_up_disposition_or_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(&dir.path().join(LEDGER_FILE)).unwrap();
+    let a = placed(&ledger, &call("+919876543210", "1001", None), 1_000);
+    let b = placed(&ledger, &call("+919811111111", "1002", None), 20_000);
+    placed(&ledger, &call("+912223456789", "1003", None), 40_000);
+    ledger
+        .wrap_up(
+            a,
+            Some("Call back"),
+            Some("Thursday 4 pm, ask for Ravi"),
+            2_000,
+        )
+        .unwrap();
+    ledger.wrap_up(b, Some("Interested"), None, 21_000).unwrap();
+    let q = |words: &str, agents: &[&str]| HistoryQuery {
+        wrap_up_text: Some(words.to_string()),
+        agents: agents.iter().map(|s| s.to_string()).collect(),
+        limit: 50,
+        ..HistoryQuery::default()
+    };
+    let found = |query: &HistoryQuery| {
+        numbers(&ledger.history(query, 50_000).unwrap())
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(&q("thursday", &[])),
+        ["+919876543210"],
+        "a word of the note"
+    );
+    assert_eq!(found(&q("RAVI", &[])), ["+919876543210"], "any case");
+    assert_eq!(
+        found(&q("call back", &[])),
+        ["+919876543210"],
+        "the disposition"
+    );
+    assert_eq!(found(&q("interest", &[])), ["+919811111111"], "part of it");
+    // Either the wrap-up or a name matching, newest first.
+    assert_eq!(
+        found(&q("interested", &["1003"])),
+        ["+912223456789", "+919811111111"]
+    );
+    assert!(found(&q("friday", &[])).is_empty());
+    // Text that looks like a pattern is only text.
+    assert!(found(&q("%", &[])).is_empty());
+    assert!(found(&q("_", &[])).is_empty());
+    let page = HistoryQuery {
+        limit: 1,
+        ..q("i", &[])
+    };
+    assert_eq!(found(&page), ["+919811111111"]);
+}
+
 /// Another connection's commit (another process) changes the stamp, and so does our own;
 /// reading does not.
 #[test]
