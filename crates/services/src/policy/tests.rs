@@ -152,6 +152,16 @@ fn a_wrong_value_is_broken_and_names_its_line() {
             "{phone}, which Clickdial does not know",
         ),
         ("server = \"nowhere\"", 1, "server must be"),
+        ("server = \"  \"", 1, "server is empty"),
+        ("demo = 2", 1, "demo must be true or false, not a number"),
+        (
+            "sign_in = true",
+            1,
+            "sign_in must be text, not true or false",
+        ),
+        ("caller_ids = [[1]]", 1, "caller_ids holds a list"),
+        ("hotkey = [\"ctrl+alt+d\"]", 1, "not a list"),
+        ("demo = \"yes\"", 1, "demo must be true or false, not text"),
     ] {
         let e = parse(text)
             .broken
