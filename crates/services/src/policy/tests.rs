@@ -140,6 +140,11 @@ fn a_wrong_value_is_broken_and_names_its_line() {
         ("hotkey = \"ctrl+a+b\"", 1, "is not a shortcut"),
         ("caller_ids = [\"Sales-01\"]", 1, "not a caller ID"),
         ("dispositions = []", 1, "1 to 9"),
+        (
+            "dispositions = [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\"]",
+            1,
+            "1 to 9",
+        ),
         ("after_call = \"http://crm.example.com/x\"", 1, "https://"),
         (
             "after_call = \"http://crm.example.com/?p={e164}\"",
@@ -276,4 +281,15 @@ fn msi_list_items_split_at_the_msi_separator() {
         ["080650 00101", "080650 00102", "x"]
     );
     assert!(list_items(vec!["[~]".into()]).is_empty());
+}
+
+#[test]
+fn nine_dispositions_are_the_most_and_blank_names_go() {
+    let nine = parse(r#"dispositions = ["1","2","3","4","5","6","7","8","9"]"#).policy;
+    assert_eq!(nine.dispositions.map(|d| d.len()), Some(9));
+    assert_eq!(
+        super::clean_dispositions(&["  Interested ", "", "Call\nback"]),
+        Some(vec!["Interested".to_string(), "Call back".to_string()])
+    );
+    assert_eq!(super::clean_dispositions(&["", " "]), None);
 }
