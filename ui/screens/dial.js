@@ -154,9 +154,10 @@ async function onDial(event) {
   if (state.status.teamCheck) {
     if (checking) return;
     checking = true;
+    const checked = $('number').value;
     let colleague = null;
     try {
-      colleague = await backend.colleagueBeforeDial($('number').value);
+      colleague = await backend.colleagueBeforeDial(checked);
     } catch {
       // The check never stands between the agent and the call.
     } finally {
@@ -167,6 +168,8 @@ async function onDial(event) {
       $('number').focus();
       if (answer !== 'dial') return;
     }
+    // Another number typed meanwhile was not the one the press was for: nothing is dialled.
+    if ($('number').value !== checked) return;
   }
   const picked = agentById(agent);
   if (picked?.status === 'blocked') {

@@ -121,3 +121,25 @@ async fn the_window_checks_the_team_before_a_dial_only_when_the_agent_turned_it_
         "it never dials"
     );
 }
+
+/// A slow platform never holds up the window's Call for long: past the wait, the check says
+/// nobody and the agent's dial goes ahead.
+#[tokio::test]
+async fn a_slow_team_check_gives_up_within_moments() {
+    let (dir, sim, app) = world().await;
+    sim.place_call(COLLEAGUE, "919876543210").unwrap();
+    SettingsFile::new(dir.path().join(SETTINGS_FILE))
+        .update(|s| s.team_check = true)
+        .unwrap();
+    // Signed in first, so only the live read is slow.
+    app.session().await.unwrap();
+    sim.inject(clickdial_sim::Fault::delay(std::time::Duration::from_secs(10)).on("/live_calls"));
+    let started = std::time::Instant::now();
+    assert_eq!(app.colleague_before_dial("98765 43210", None).await, None);
+    let waited = started.elapsed();
+    assert!(
+        waited >= clickdial_services::app::team::TEAM_CHECK_WAIT
+            && waited < std::time::Duration::from_secs(4),
+        "{waited:?}"
+    );
+}

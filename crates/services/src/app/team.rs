@@ -15,6 +15,10 @@ use crate::ledger::display_number;
 /// How long one read of the account's live calls answers for.
 pub const TEAM_FRESH_FOR: Duration = Duration::from_secs(5);
 
+/// The longest the window's Call waits for the team check: past it, the check says nobody (a
+/// slow platform must not hold up, then surprise, the agent's dial).
+pub const TEAM_CHECK_WAIT: Duration = Duration::from_millis(1500);
+
 /// A colleague on a call with the customer the sheet is about to dial.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -112,6 +116,7 @@ impl Clickdial {
     /// Before the window's own Call, when the agent turned the team check on: whether a
     /// colleague is on a call with the number typed. Off (the default), or text that is not a
     /// number, it sends nothing and answers `None`: the plain dial costs no extra request.
+    /// Never longer than [`TEAM_CHECK_WAIT`].
     pub async fn colleague_before_dial(
         &self,
         text: &str,
@@ -125,7 +130,10 @@ impl Clickdial {
             .and_then(|r| clickdial_core::Region::parse(r).ok())
             .unwrap_or_else(|| settings.region());
         let number = clickdial_core::Number::parse(text, region).ok()?;
-        self.colleague_on_call(number.e164()).await
+        tokio::time::timeout(TEAM_CHECK_WAIT, self.colleague_on_call(number.e164()))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Looks for a colleague on a call with the number on the sheet; whether the sheet has
