@@ -51,7 +51,8 @@ function showAfterCall() {
   $('after-call-hint').textContent = (AFTER_CALL_HINTS[kind] || AFTER_CALL_HINTS.off) + demo;
   clearTimeout(previewTimer);
   const preview = $('after-call-preview');
-  if (kind === 'off' || !url.value.trim()) {
+  // The organization's (shown without its query): nothing for the agent to preview.
+  if (kind === 'off' || !url.value.trim() || url.disabled) {
     preview.hidden = true;
     preview.textContent = '';
     return;

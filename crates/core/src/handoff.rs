@@ -80,6 +80,22 @@ impl Target {
         }
     }
 
+    /// The target as shown to someone who may not see its query (it may carry the CRM's
+    /// token): the address up to its query, then `?…` if it had one.
+    pub fn without_secrets(&self) -> Target {
+        let url = self.url();
+        let bare = without_query(url);
+        let shown = if bare.len() < url.len() {
+            format!("{bare}?…")
+        } else {
+            bare
+        };
+        match self {
+            Target::Post(_) => Target::Post(shown),
+            Target::Open(_) => Target::Open(shown),
+        }
+    }
+
     /// Checks the target; the message says what is wrong and how to write it.
     pub fn check(&self) -> Result<(), String> {
         let text = self.url();
@@ -251,17 +267,30 @@ pub fn value(event: &Value, name: &str) -> String {
     }
 }
 
+/// A placeholder's value as it goes into a link: percent-encoded ([`encode`]); a value of only
+/// dots (`.`, `..`) is left out, since a browser takes it as a step in the path.
+fn in_link(value: &str) -> String {
+    if !value.is_empty() && value.bytes().all(|b| b == b'.') {
+        return String::new();
+    }
+    encode(value)
+}
+
 /// The link a template gives for a wrap-up `event`: each placeholder replaced by its value,
-/// percent-encoded ([`encode`]). The template is checked first.
+/// percent-encoded ([`in_link`]). The template is checked first; its own text (a space, a
+/// letter beyond ASCII) comes out written as a browser sends it.
 pub fn render(template: &str, event: &Value) -> Result<String, String> {
     Target::Open(template.to_string()).check()?;
-    Ok(pieces(template)?
+    let rendered: String = pieces(template)?
         .into_iter()
         .map(|p| match p {
             Piece::Text(s) => s.to_string(),
-            Piece::Placeholder(name) => encode(&value(event, name)),
+            Piece::Placeholder(name) => in_link(&value(event, name)),
         })
-        .collect())
+        .collect();
+    reqwest::Url::parse(&rendered)
+        .map(|u| u.to_string())
+        .map_err(|_| "The link template does not make a web address.".to_string())
 }
 
 #[cfg(test)]

@@ -45,6 +45,33 @@ fn a_hostile_note_is_encoded_and_adds_no_parameter() {
 }
 
 #[test]
+fn a_note_of_dots_never_steps_up_the_path() {
+    for note in [".", "..", "...."] {
+        let link = render("https://crm.example.com/contacts/{note}/log", &event(note)).unwrap();
+        let url = reqwest::Url::parse(&link).unwrap();
+        assert_eq!(url.path(), "/contacts//log", "{note}: {link}");
+    }
+    // Dots among other characters are the note as written.
+    let link = render("https://crm.example.com/c/{note}", &event("v1..2")).unwrap();
+    assert!(link.ends_with("/c/v1..2"), "{link}");
+}
+
+#[test]
+fn the_templates_own_text_is_written_as_a_browser_sends_it() {
+    let link = render(
+        "https://crm.example.com/log?src=click dial&city=Bengaluru–South&p={e164}",
+        &event("x"),
+    )
+    .unwrap();
+    assert!(link.is_ascii() && !link.contains(' '), "{link}");
+    let url = reqwest::Url::parse(&link).unwrap();
+    let got: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(got["src"], "click dial");
+    assert_eq!(got["city"], "Bengaluru–South");
+    assert_eq!(got["p"], "+919876543210");
+}
+
+#[test]
 fn every_placeholder_has_its_value() {
     let e = event("Thursday 4 pm");
     let all: String = PLACEHOLDERS.map(|p| format!("{p}={{{p}}}&")).concat();
@@ -140,4 +167,18 @@ fn encoding_leaves_only_unreserved_characters() {
         "a%20b%26c%3Dd%2Fe%3Ff%23g%25h%7Bi%7D%22%27%0A~-._"
     );
     assert_eq!(encode("é"), "%C3%A9");
+}
+
+#[test]
+fn shown_without_its_query() {
+    assert_eq!(
+        Target::Post("https://crm.example.com/hook?token=s3cret".into()).without_secrets(),
+        Target::Post("https://crm.example.com/hook?…".into())
+    );
+    assert_eq!(
+        Target::Open("https://crm.example.com/log#k={e164}".into()).without_secrets(),
+        Target::Open("https://crm.example.com/log?…".into())
+    );
+    let plain = Target::Post("https://crm.example.com/hook".into());
+    assert_eq!(plain.without_secrets(), plain);
 }

@@ -363,7 +363,11 @@ impl Clickdial {
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
             dispositions: self.dispositions(),
             disposition_setting: settings.dispositions,
-            after_call: settings.after_call,
+            // The organization's: where it goes, never its query (it may carry a token).
+            after_call: match &self.policy.policy.after_call {
+                Some(_) => settings.after_call.map(|t| t.without_secrets()),
+                None => settings.after_call,
+            },
         }
     }
 }
