@@ -134,6 +134,9 @@ pub struct Settings {
     /// dial sends nothing more than the dial).
     pub team_check: bool,
     /// Where a saved wrap-up goes (the after-call hand-off); `None` (the default): nowhere.
+    /// Read leniently: one this build cannot read or check (a newer kind or placeholder, a
+    /// hand edit) is dropped, never a reason to set the whole file aside.
+    #[serde(deserialize_with = "lenient_target")]
     pub after_call: Option<crate::handoff::Target>,
     /// Version 1 kept one caller ID for all agents; read only to migrate it.
     #[serde(skip_serializing)]
@@ -196,6 +199,17 @@ pub const MAX_CALL_TIMEOUT: u32 = 4 * 3600;
 pub const DEFAULT_TRAY_GRACE_SECS: u32 = 60;
 /// The longest it may keep it: an hour (a larger value in the file reads as this).
 pub const MAX_TRAY_GRACE_SECS: u32 = 3600;
+
+/// A stored hand-off, or `None` when this build cannot read or check it.
+fn lenient_target<'de, D>(d: D) -> Result<Option<crate::handoff::Target>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value::<crate::handoff::Target>(v)
+        .ok()
+        .filter(|t| t.check().is_ok()))
+}
 
 impl Settings {
     /// Reads a stored value, migrating older versions; `None` for a value that is not ours
@@ -322,6 +336,8 @@ impl Settings {
             notify: self.notify,
             tray_grace_secs: self.tray_grace_secs,
             history_open: self.history_open,
+            dispositions: std::mem::take(&mut self.dispositions),
+            team_check: self.team_check,
             after_call: self.after_call.take(),
             ..Settings::default()
         };

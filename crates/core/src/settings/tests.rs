@@ -231,6 +231,13 @@ fn sign_out_keeps_preferences_only() {
     s.start_hidden = true;
     s.notify = true;
     s.tray_grace_secs = 0;
+    s.hang_up_hotkey = Some("ctrl+alt+j".into());
+    s.history_open = true;
+    s.dispositions = vec!["Sale".into(), "Lost".into()];
+    s.team_check = true;
+    s.after_call = Some(crate::handoff::Target::Post(
+        "https://crm.example.com/hook".into(),
+    ));
     s.sign_out();
     let kept = Picks {
         me: Some("A2".into()),
@@ -250,6 +257,13 @@ fn sign_out_keeps_preferences_only() {
             notify: true,
             tray_grace_secs: 0,
             choose_agent_each_call: true,
+            hang_up_hotkey: Some("ctrl+alt+j".into()),
+            history_open: true,
+            dispositions: vec!["Sale".into(), "Lost".into()],
+            team_check: true,
+            after_call: Some(crate::handoff::Target::Post(
+                "https://crm.example.com/hook".into(),
+            )),
             kept_picks: vec![("https://api.servetel.in/v1".to_string(), kept)],
             ..Settings::default()
         }
@@ -309,4 +323,32 @@ fn picks_follow_their_server() {
         "the latest kept"
     );
     assert_eq!(urls[0], "https://s15.example/v1", "the oldest went first");
+}
+
+#[test]
+fn a_hand_off_this_build_cannot_read_is_dropped_not_the_file() {
+    for stored in [
+        serde_json::json!({"kind": "carrierPigeon", "url": "https://crm.example.com"}),
+        serde_json::json!({"kind": "open", "url": "https://crm.example.com/?d={duration}"}),
+        serde_json::json!({"kind": "post", "url": "http://crm.example.com/hook"}),
+        serde_json::json!("https://crm.example.com/hook"),
+    ] {
+        let s = Settings::from_stored(serde_json::json!({
+            "version": SETTINGS_VERSION, "region": "GB", "historyDays": 30, "afterCall": stored,
+        }))
+        .unwrap_or_else(|| panic!("the file is kept: {stored}"));
+        assert_eq!((s.region.as_str(), s.history_days), ("GB", 30));
+        assert_eq!(s.after_call, None, "{stored}");
+    }
+    let s = Settings::from_stored(serde_json::json!({
+        "version": SETTINGS_VERSION,
+        "afterCall": {"kind": "post", "url": "https://crm.example.com/hook"},
+    }))
+    .unwrap();
+    assert_eq!(
+        s.after_call,
+        Some(crate::handoff::Target::Post(
+            "https://crm.example.com/hook".into()
+        ))
+    );
 }
