@@ -150,9 +150,6 @@ pub(crate) async fn note(
     if let Some(d) = handoff {
         out.push('\n');
         out.push_str(&d.message);
-        if let (Some(link), true) = (&d.link, d.delivered && open) {
-            out.push_str(&format!("\n{link}"));
-        }
     }
     Ok(out)
 }

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clickdial_core::handoff::Target;
+use clickdial_core::handoff::{without_query, Target};
 use clickdial_core::Secret;
 use clickdial_services::app::{Clickdial, Options, Overrides, Pace, Preferences, WrapUp};
 use clickdial_services::dialer::DialInput;
@@ -31,10 +31,12 @@ enum Answer {
     Never,
 }
 
-/// A CRM on loopback: the requests' first lines and bodies, in order.
+/// A CRM on loopback: the requests' first lines and bodies, in order, and their
+/// `Idempotency-Key`s.
 struct Crm {
     url: String,
     got: Arc<Mutex<Vec<(String, Value)>>>,
+    keys: Arc<Mutex<Vec<String>>>,
 }
 
 impl Crm {
@@ -46,6 +48,8 @@ impl Crm {
         );
         let got = Arc::new(Mutex::new(Vec::new()));
         let seen = got.clone();
+        let keys = Arc::new(Mutex::new(Vec::new()));
+        let keys_seen = keys.clone();
         std::thread::spawn(move || {
             let mut held = Vec::new();
             for (n, stream) in listener.incoming().enumerate() {
@@ -63,6 +67,9 @@ impl Crm {
                     if let Some((k, v)) = line.split_once(':') {
                         if k.eq_ignore_ascii_case("content-length") {
                             length = v.trim().parse().unwrap();
+                        }
+                        if k.eq_ignore_ascii_case("idempotency-key") {
+                            keys_seen.lock().unwrap().push(v.trim().to_string());
                         }
                     }
                 }
@@ -83,7 +90,7 @@ impl Crm {
                 }
             }
         });
-        Crm { url, got }
+        Crm { url, got, keys }
     }
 
     fn requests(&self) -> Vec<(String, Value)> {
@@ -99,6 +106,15 @@ struct World {
 
 /// The application on the simulator, its hand-off set to `after_call`, under `policy` (TOML).
 async fn world(after_call: Option<Target>, policy: Option<&str>) -> World {
+    let pace = Pace {
+        tries: 3,
+        pause: Duration::from_millis(50),
+        timeout: Duration::from_millis(400),
+    };
+    world_paced(after_call, policy, pace).await
+}
+
+async fn world_paced(after_call: Option<Target>, policy: Option<&str>, pace: Pace) -> World {
     let dir = tempfile::tempdir().unwrap();
     let sim = Sim::spawn(Account::demo()).await.unwrap();
     sim.set_timings(clickdial_testkit::timings(120_000, 1_000, 60_000, 10));
@@ -122,11 +138,7 @@ async fn world(after_call: Option<Target>, policy: Option<&str>) -> World {
                 token: Some(Secret::new(DEMO_TOKEN)),
             },
             policy,
-            handoff_pace: Pace {
-                tries: 3,
-                pause: Duration::from_millis(50),
-                timeout: Duration::from_millis(400),
-            },
+            handoff_pace: pace,
             ..Options::default()
         },
     );
@@ -371,7 +383,14 @@ async fn the_policy_overrides_and_locks_the_setting() {
     .await;
     let status = w.app.status().await;
     assert!(status.locked.contains(&"afterCall"), "{:?}", status.locked);
-    assert_eq!(status.after_call, Some(Target::Post(crm.url.clone())));
+    // Where it goes, never its query: the CRM's token is not the agent's to read.
+    let shown = status.after_call.clone().expect("shown");
+    assert_eq!(
+        shown,
+        Target::Post(format!("{}?…", without_query(&crm.url)))
+    );
+    let sent = serde_json::to_string(&status).unwrap();
+    assert!(!sent.contains("s3cret"), "{sent}");
     let e = w
         .app
         .save_preferences(Preferences {
@@ -393,4 +412,70 @@ async fn the_policy_overrides_and_locks_the_setting() {
     let id = w.wrap_up("x");
     assert!(w.app.hand_off(id, false).await.unwrap().unwrap().delivered);
     assert_eq!(crm.requests().len(), 1, "sent where the policy says");
+}
+
+/// An edit while the earlier wrap-up's hand-off waits to try again: the earlier one stops, the
+/// newer is delivered and recorded. Each saved wrap-up has its own `Idempotency-Key`, the same
+/// on every try of it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_supersedes_a_hand_off_waiting_to_try_again() {
+    let crm = Crm::start(vec![
+        Answer::Status(503),
+        Answer::Status(503),
+        Answer::Status(200),
+    ]);
+    let pace = Pace {
+        tries: 3,
+        pause: Duration::from_millis(800),
+        timeout: Duration::from_millis(400),
+    };
+    let w = Arc::new(world_paced(Some(Target::Post(crm.url.clone())), None, pace).await);
+    w.dial("98765 43210").await;
+    let id = w.wrap_up("first");
+    let earlier = {
+        let w = w.clone();
+        tokio::spawn(async move { w.app.hand_off(id, false).await })
+    };
+    // Its first try is refused (503); while it waits to try again, the agent edits.
+    let started = Instant::now();
+    while crm.requests().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(5), "the first try");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    w.app
+        .wrap_up(&WrapUp {
+            id: Some(id),
+            disposition: Some("1".into()),
+            note: Some("second".into()),
+            replace: true,
+            ..WrapUp::default()
+        })
+        .unwrap();
+    let newer = w.app.hand_off(id, false).await.unwrap().unwrap();
+    assert!(newer.delivered, "{newer:?}");
+    assert_eq!(earlier.await.unwrap().unwrap(), None, "superseded");
+    let got = crm.requests();
+    let notes: Vec<&str> = got
+        .iter()
+        .map(|(_, b)| b["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        ["first", "second", "second"],
+        "the earlier one never retried"
+    );
+    let keys = crm.keys.lock().unwrap().clone();
+    assert_eq!(keys.len(), 3);
+    assert_ne!(keys[0], keys[1], "one key per saved wrap-up");
+    assert_eq!(keys[1], keys[2], "the same key on each try");
+    assert!(keys[0].starts_with("clickdial-"), "{keys:?}");
+    let row = w
+        .app
+        .dialer()
+        .unwrap()
+        .ledger()
+        .get(id, wall_clock_ms())
+        .unwrap()
+        .unwrap();
+    assert!(row.handoff.expect("recorded").delivered);
 }

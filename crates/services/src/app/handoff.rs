@@ -80,9 +80,25 @@ impl Clickdial {
             return Ok(None);
         }
         let body = event.to_json(&self.agent_names());
+        // A newer wrap-up of the call (an edit) supersedes this one: its own hand-off sends
+        // and records it, and this one's retries stop.
+        let seq = event.seq;
+        let current = || {
+            ledger
+                .wrapup_event(id, self.now_ms())
+                .ok()
+                .flatten()
+                .is_some_and(|e| e.seq == seq)
+        };
         let delivery = match &target {
             Target::Post(url) => {
-                let result = post(url, &body, &self.handoff_pace).await;
+                // One key per saved wrap-up: a CRM that honours it keeps one record of a
+                // wrap-up tried again after a reply that never came.
+                let key = format!("clickdial-{}-{seq}", event.call.custom_identifier);
+                let result = post(url, &body, &key, &self.handoff_pace, &current).await;
+                if result.as_ref().is_err_and(|why| why == SUPERSEDED) {
+                    return Ok(None);
+                }
                 Delivery {
                     kind: "post",
                     delivered: result.is_ok(),
@@ -117,6 +133,9 @@ impl Clickdial {
                 }
             }
         };
+        if !current() {
+            return Ok(None);
+        }
         ledger.set_handoff(
             id,
             delivery.delivered,
@@ -193,10 +212,20 @@ fn open_in_browser(link: &str) -> Result<(), Error> {
     crate::handler::open_web(&desktop, link, "your CRM's page")
 }
 
-/// `POST`s `body` to `url` as `pace` says; `Err`: why it was not delivered, in a few words
-/// naming only the server (the query may hold a token; reqwest's own errors repeat the whole
-/// address, so they are never shown).
-pub async fn post(url: &str, body: &Value, pace: &Pace) -> Result<(), String> {
+/// What [`post`] answers when `current` said its wrap-up was superseded before a retry.
+pub const SUPERSEDED: &str = "a newer wrap-up of the call replaced it";
+
+/// `POST`s `body` to `url` as `pace` says, with `key` as its `Idempotency-Key`; before each
+/// retry, `current` must still hold (else [`SUPERSEDED`]). `Err`: why it was not delivered, in
+/// a few words naming only the server (the query may hold a token; reqwest's own errors
+/// repeat the whole address, so they are never shown).
+pub async fn post(
+    url: &str,
+    body: &Value,
+    key: &str,
+    pace: &Pace,
+    current: &(dyn Fn() -> bool + Sync),
+) -> Result<(), String> {
     let target = Target::Post(url.to_string());
     target.check()?;
     let host = target.host();
@@ -217,7 +246,14 @@ pub async fn post(url: &str, body: &Value, pace: &Pace) -> Result<(), String> {
     let secs = pace.timeout.as_secs().max(1);
     let mut why = String::new();
     for attempt in 1..=tries {
-        match http.post(parsed.clone()).json(body).send().await {
+        if attempt > 1 && !current() {
+            return Err(SUPERSEDED.to_string());
+        }
+        let request = http
+            .post(parsed.clone())
+            .header("Idempotency-Key", key)
+            .json(body);
+        match request.send().await {
             Ok(r) if r.status().is_success() => return Ok(()),
             Ok(r) => {
                 let status = r.status();
