@@ -20,9 +20,17 @@ const done = new Set();
 let editing = null;
 /** Where the form lives when it is not in a row: under the call bar. */
 let home = null;
+/** A save under way: a second Enter meanwhile is the same save (each save hands off again). */
+let saving = false;
 
 /** The numbered choices (a kept disposition no longer offered has no number). */
 const choices = () => [...$('wrapup-choices').querySelectorAll('button:not(.kept)')];
+
+/** The disposition picked, by the name the agent saw (never its place in a list that may
+ * have changed since); `null`: none picked. */
+function pickedName() {
+  return picked ? choices()[picked - 1]?.dataset.name || null : null;
+}
 
 /** Picks choice `n` (1-based); `null`: none, which keeps a saved one no longer offered. */
 function choose(n) {
@@ -45,6 +53,7 @@ function fillChoices(kept = null) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = `${i + 1} ${name}`;
+    b.dataset.name = name;
     b.setAttribute('aria-pressed', 'false');
     b.setAttribute('aria-keyshortcuts', String(i + 1));
     b.addEventListener('click', () => {
@@ -150,7 +159,7 @@ async function saveEdit() {
   const { id, opener } = editing;
   const note = $('wrapup-note').value.trim();
   try {
-    const row = await backend.wrapUp({ id, disposition: picked ? String(picked) : null, note, replace: true });
+    const row = await backend.wrapUp({ id, disposition: pickedName(), note, replace: true });
     if (editing?.id !== id) return;
     closeEdit(false);
     announce(`Saved: ${wrapUpText(row) || 'no wrap-up'}`);
@@ -165,13 +174,19 @@ async function saveEdit() {
 }
 
 async function save() {
-  if (editing) {
-    await saveEdit();
-    return;
+  if (saving) return;
+  saving = true;
+  try {
+    await (editing ? saveEdit() : saveOffered());
+  } finally {
+    saving = false;
   }
+}
+
+async function saveOffered() {
   if (offered == null) return;
   const id = offered;
-  const disposition = picked ? String(picked) : null;
+  const disposition = pickedName();
   const note = $('wrapup-note').value.trim();
   try {
     const row = await backend.wrapUp({ id, disposition, note });

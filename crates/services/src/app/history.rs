@@ -90,7 +90,14 @@ pub fn search(
         digits: None,
         agents,
         caller_ids: callers,
-        wrap_up_text: Some(needle),
+        // Folded as the ledger folds notes (ASCII letters only, as SQLite's `lower`), so a
+        // word with an accented capital is found as written.
+        wrap_up_text: Some(
+            text.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_ascii_lowercase(),
+        ),
         ..query
     }
 }

@@ -57,6 +57,9 @@ fn a_search_by_words_looks_in_the_wrap_ups_too() {
     assert_eq!(q.wrap_up_text.as_deref(), Some("asha"));
     let q = search("98765", page(), &agents, &HashMap::new());
     assert_eq!(q.wrap_up_text, None);
+    // Folded as SQLite folds the notes: ASCII letters only.
+    let q = search("Call ÉLODIE", page(), &agents, &HashMap::new());
+    assert_eq!(q.wrap_up_text.as_deref(), Some("call Élodie"));
 }
 
 #[test]
