@@ -241,33 +241,30 @@ async function savePrefs() {
   }
 }
 
+/** Unsaved changes: saved (by `save`) or dropped as the agent says; false: keep editing. */
+async function askToSave(title, text, save) {
+  const answer = await ask({
+    title,
+    text,
+    buttons: [
+      { value: 'save', label: 'Save', kind: 'primary' },
+      { value: 'discard', label: 'Don’t save' },
+      { value: 'cancel', label: 'Keep editing' },
+    ],
+  });
+  if (answer === 'cancel') return false;
+  return answer !== 'save' || save();
+}
+
 /** Leaving Settings: unsaved changes are saved or dropped as the agent says, never lost silently. */
 export async function leaveSettings() {
-  if (prefsValues() !== prefsShown) {
-    const answer = await ask({
-      title: 'Save your changes?',
-      text: 'You changed your dialling settings but did not save them.',
-      buttons: [
-        { value: 'save', label: 'Save', kind: 'primary' },
-        { value: 'discard', label: 'Don’t save' },
-        { value: 'cancel', label: 'Keep editing' },
-      ],
-    });
-    if (answer === 'cancel') return false;
-    if (answer === 'save' && !(await savePrefs())) return false;
+  if (prefsValues() !== prefsShown
+      && !(await askToSave('Save your changes?', 'You changed your dialling settings but did not save them.', savePrefs))) {
+    return false;
   }
-  if (!$('dispositions').disabled && $('dispositions').value !== dispositionsShown) {
-    const answer = await ask({
-      title: 'Save your dispositions?',
-      text: 'You changed what a call’s wrap-up offers but did not save it.',
-      buttons: [
-        { value: 'save', label: 'Save', kind: 'primary' },
-        { value: 'discard', label: 'Don’t save' },
-        { value: 'cancel', label: 'Keep editing' },
-      ],
-    });
-    if (answer === 'cancel') return false;
-    if (answer === 'save' && !(await saveDispositions())) return false;
+  if (!$('dispositions').disabled && $('dispositions').value !== dispositionsShown
+      && !(await askToSave('Save your dispositions?', 'You changed what a call’s wrap-up offers but did not save it.', saveDispositions))) {
+    return false;
   }
   return true;
 }
