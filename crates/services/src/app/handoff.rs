@@ -83,22 +83,17 @@ impl Clickdial {
         // A newer wrap-up of the call (an edit) supersedes this one: its own hand-off sends
         // and records it, and this one's retries stop.
         let seq = event.seq;
-        let current = || {
-            ledger
-                .wrapup_event(id, self.now_ms())
-                .ok()
-                .flatten()
-                .is_some_and(|e| e.seq == seq)
-        };
+        let current = || ledger.last_wrapup_seq(id).ok().flatten() == Some(seq);
         let delivery = match &target {
             Target::Post(url) => {
                 // One key per saved wrap-up: a CRM that honours it keeps one record of a
                 // wrap-up tried again after a reply that never came.
                 let key = format!("clickdial-{}-{seq}", event.call.custom_identifier);
-                let result = post(url, &body, &key, &self.handoff_pace, &current).await;
-                if result.as_ref().is_err_and(|why| why == SUPERSEDED) {
-                    return Ok(None);
-                }
+                let result = match post(url, &body, &key, &self.handoff_pace, &current).await {
+                    Err(PostFailure::Superseded) => return Ok(None),
+                    Err(PostFailure::NotDelivered(why)) => Err(why),
+                    Ok(()) => Ok(()),
+                };
                 Delivery {
                     kind: "post",
                     delivered: result.is_ok(),
@@ -212,24 +207,31 @@ fn open_in_browser(link: &str) -> Result<(), Error> {
     crate::handler::open_web(&desktop, link, "your CRM's page")
 }
 
-/// What [`post`] answers when `current` said its wrap-up was superseded before a retry.
-pub const SUPERSEDED: &str = "a newer wrap-up of the call replaced it";
+/// Why [`post`] did not deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostFailure {
+    /// `current` said, before a retry, that a newer wrap-up of the call replaced this one.
+    Superseded,
+    /// Why not, in a few words naming only the server (the query may hold a token; reqwest's
+    /// own errors repeat the whole address, so they are never shown).
+    NotDelivered(String),
+}
 
 /// `POST`s `body` to `url` as `pace` says, with `key` as its `Idempotency-Key`; before each
-/// retry, `current` must still hold (else [`SUPERSEDED`]). `Err`: why it was not delivered, in
-/// a few words naming only the server (the query may hold a token; reqwest's own errors
-/// repeat the whole address, so they are never shown).
+/// retry, `current` must still hold.
 pub async fn post(
     url: &str,
     body: &Value,
     key: &str,
     pace: &Pace,
     current: &(dyn Fn() -> bool + Sync),
-) -> Result<(), String> {
+) -> Result<(), PostFailure> {
+    use PostFailure::{NotDelivered, Superseded};
     let target = Target::Post(url.to_string());
-    target.check()?;
+    target.check().map_err(NotDelivered)?;
     let host = target.host();
-    let parsed = reqwest::Url::parse(url).map_err(|_| "its address is not valid".to_string())?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| NotDelivered("its address is not valid".into()))?;
     let mut http = reqwest::Client::builder()
         .timeout(pace.timeout)
         .connect_timeout(pace.timeout)
@@ -241,13 +243,13 @@ pub async fn post(
     }
     let http = http
         .build()
-        .map_err(|_| "Clickdial could not prepare the request".to_string())?;
+        .map_err(|_| NotDelivered("Clickdial could not prepare the request".into()))?;
     let tries = pace.tries.max(1);
     let secs = pace.timeout.as_secs().max(1);
     let mut why = String::new();
     for attempt in 1..=tries {
         if attempt > 1 && !current() {
-            return Err(SUPERSEDED.to_string());
+            return Err(Superseded);
         }
         let request = http
             .post(parsed.clone())
@@ -265,20 +267,20 @@ pub async fn post(
                 .trim_end()
                 .to_string();
                 if !(status.is_server_error() || status.as_u16() == 429) {
-                    return Err(why);
+                    return Err(NotDelivered(why));
                 }
             }
             Err(e) if e.is_timeout() => why = format!("{host} did not answer within {secs} s"),
             Err(e) if e.is_connect() => why = format!("{host} could not be reached"),
-            Err(_) => return Err(format!("the request to {host} failed")),
+            Err(_) => return Err(NotDelivered(format!("the request to {host} failed"))),
         }
         if attempt < tries {
             tokio::time::sleep(pace.pause).await;
         }
     }
-    Err(if tries > 1 {
+    Err(NotDelivered(if tries > 1 {
         format!("{why} ({tries} tries)")
     } else {
         why
-    })
+    }))
 }

@@ -275,20 +275,25 @@ impl Ledger {
     /// The last wrap-up event of call `id` (what `clickdial events` printed for it), read as
     /// the call stands now; `None` when the call has no wrap-up.
     pub fn wrapup_event(&self, id: i64, now_ms: i64) -> Result<Option<CallEvent>, LedgerError> {
-        let seq: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT MAX(seq) FROM events WHERE call = ?1 AND kind = 'wrapup'",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(storage)?;
-        let Some(seq) = seq else { return Ok(None) };
+        let Some(seq) = self.last_wrapup_seq(id)? else {
+            return Ok(None);
+        };
         Ok(self
             .events_after(seq - 1, None, 1, now_ms)?
             .events
             .into_iter()
             .find(|e| e.seq == seq))
+    }
+
+    /// The `seq` of call `id`'s last wrap-up event; `None` when it has none.
+    pub fn last_wrapup_seq(&self, id: i64) -> Result<Option<i64>, LedgerError> {
+        self.conn()
+            .query_row(
+                "SELECT MAX(seq) FROM events WHERE call = ?1 AND kind = 'wrapup'",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(storage)
     }
 
     /// Records what came of handing call `id`'s wrap-up to the CRM (`reason`: why not, in a
