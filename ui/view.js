@@ -14,6 +14,26 @@ export function announce(text) {
   region.textContent = region.textContent === text ? `${text}\u00a0` : text;
 }
 
+/**
+ * Copies `text` for a Copy `button`: it says "Copied" (or, where the page may not write the
+ * clipboard, selects `shown` and says "Press Ctrl+C") for a moment, then its label again.
+ * Resolves to what the button said.
+ */
+export async function copyText(button, text, shown) {
+  // Its own label, kept from the first press (a second press comes while it says "Copied").
+  button.dataset.label ??= button.textContent;
+  const label = button.dataset.label;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Copied';
+  } catch {
+    window.getSelection().selectAllChildren(shown);
+    button.textContent = 'Press Ctrl+C';
+  }
+  setTimeout(() => { button.textContent = label; }, 1500);
+  return button.textContent;
+}
+
 // A message line that rewrites itself each second (the repeat note's countdown), by element.
 const tickers = new WeakMap();
 

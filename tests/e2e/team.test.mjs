@@ -84,6 +84,11 @@ test('the sheet and the window name a colleague already on a call with the custo
     { protocol: 'callto', allowed_origins: ['https://crm.example.com'] },
   ]);
   assert.match(await session.text('#browser-policy-message'), /clickdial\.json in \/etc\/opt\/chrome\/policies\/managed/);
+  // Copy says what it did, then its label again (twice pressed, still).
+  await session.click('#browser-policy-copy');
+  await session.click('#browser-policy-copy');
+  assert.match(await session.text('#browser-policy-copy'), /^(Copied|Press Ctrl\+C)$/);
+  await waitFor('the label back', async () => (await session.text('#browser-policy-copy')) === 'Copy', 5000);
   await session.run("document.querySelector('#browser-policy-text').scrollIntoView();");
   await shot('team-browser-policy.png');
   await session.run("document.querySelector('#browser-origin').value = 'http://crm.example.com';");

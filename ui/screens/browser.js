@@ -3,7 +3,7 @@
 // `clickdial handler browser-policy`); the page shows it to copy.
 import { backend } from '../app.js';
 import { policyPlace } from '../logic.js';
-import { $, announce, setMessage } from '../view.js';
+import { $, announce, copyText, setMessage } from '../view.js';
 
 async function show(event) {
   event.preventDefault();
@@ -26,21 +26,10 @@ async function show(event) {
   }
 }
 
-async function copy() {
-  const text = $('browser-policy-text').textContent;
-  try {
-    await navigator.clipboard.writeText(text);
-    $('browser-policy-copy').textContent = 'Copied';
-  } catch {
-    window.getSelection().selectAllChildren($('browser-policy-text'));
-    $('browser-policy-copy').textContent = 'Press Ctrl+C';
-  }
-  setTimeout(() => { $('browser-policy-copy').textContent = 'Copy'; }, 1500);
-}
-
 export function setupBrowserPolicy() {
   $('browser-policy-form').addEventListener('submit', show);
-  $('browser-policy-copy').addEventListener('click', copy);
+  $('browser-policy-copy').addEventListener('click', () =>
+    copyText($('browser-policy-copy'), $('browser-policy-text').textContent, $('browser-policy-text')));
   // A policy belongs to the address and browser it was made for.
   for (const id of ['browser-origin', 'browser-name']) {
     $(id).addEventListener('input', () => {

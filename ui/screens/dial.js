@@ -6,7 +6,7 @@ import { backend } from '../app.js';
 import { dialing, placeCall } from '../dialing.js';
 import { agentById, state } from '../state.js';
 import { canGoAvailable, setAvailable } from './agents.js';
-import { $, ask, chosen, setMessage } from '../view.js';
+import { $, ask, chosen, copyText, setMessage } from '../view.js';
 
 let previewSeq = 0;
 // The number as last previewed, for `input` (the field's text then): valid, with what the text
@@ -199,16 +199,7 @@ async function onDial(event) {
 }
 
 async function copyReference() {
-  const ref = $('result-ref').textContent;
-  try {
-    await navigator.clipboard.writeText(ref);
-    $('copy-ref').textContent = 'Copied';
-  } catch {
-    // Select it instead, so Ctrl+C works.
-    window.getSelection().selectAllChildren($('result-ref'));
-    $('copy-ref').textContent = 'Press Ctrl+C';
-  }
-  setTimeout(() => { $('copy-ref').textContent = 'Copy'; }, 1500);
+  await copyText($('copy-ref'), $('result-ref').textContent, $('result-ref'));
   $('number').focus();
 }
 

@@ -8,7 +8,7 @@ import { dayRange } from '../backend.js';
 import { canWrapUp, handoffNotice, historyEntry, wrapUpText } from '../logic.js';
 import { backend, firstStatus } from '../app.js';
 import { agentById, state } from '../state.js';
-import { $, announce, offers, realFields, setMessage } from '../view.js';
+import { $, announce, copyText, offers, realFields, setMessage } from '../view.js';
 import { selectCallerFor, showAvailability } from './agents.js';
 import { setNumber } from './dial.js';
 import { dropWrapUp, editWrapUp, editingId } from './wrapup.js';
@@ -237,15 +237,7 @@ function historyItem(row) {
   copy.textContent = 'Copy';
   copy.setAttribute('aria-label', `Copy: ${row.international}`);
   copy.addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText(row.e164);
-      copy.textContent = 'Copied';
-    } catch {
-      window.getSelection().selectAllChildren(number);
-      copy.textContent = 'Press Ctrl+C';
-    }
-    announce(`${copy.textContent}: ${row.international}`);
-    setTimeout(() => { copy.textContent = 'Copy'; }, 1500);
+    announce(`${await copyText(copy, row.e164, number)}: ${row.international}`);
   });
   li.append(main);
   if (row.hasRecording) li.append(playButton(row));
