@@ -318,6 +318,7 @@ impl Clickdial {
             }
         };
         let settings = self.settings();
+        let dispositions = self.dispositions_in(&settings);
         let demo = session.as_ref().is_some_and(|s| s.demo.is_some());
         let notice = {
             let mut n = lock(&self.notices);
@@ -361,7 +362,7 @@ impl Clickdial {
             demo_allowed: self.policy.policy.allows_demo(),
             history_open: settings.history_open,
             export_dir: crate::export_dir().map(|d| d.display().to_string()),
-            dispositions: self.dispositions(),
+            dispositions,
             disposition_setting: settings.dispositions,
             // The organization's: where it goes, never its query (it may carry a token).
             after_call: match &self.policy.policy.after_call {

@@ -1,6 +1,8 @@
 //! After the call: the agent's wrap-up (what came of it, and a note), one rule for the window
 //! and `clickdial note`, and the event log other programs read (`clickdial events`).
 
+use clickdial_core::settings::Settings;
+
 use crate::ledger::{CallRow, HistoryQuery};
 use crate::policy::{clean_dispositions, refused};
 use crate::{Code, Error};
@@ -40,11 +42,16 @@ impl Clickdial {
     /// else the agent's (the setting), else the defaults ([`DEFAULT_DISPOSITIONS`]); at most
     /// [`MAX_DISPOSITIONS`]. The one place that decides, for every front end.
     pub fn dispositions(&self) -> Vec<String> {
+        self.dispositions_in(&self.settings())
+    }
+
+    /// [`Clickdial::dispositions`] with the settings already read.
+    pub(super) fn dispositions_in(&self, settings: &Settings) -> Vec<String> {
         let policy = &self.policy().policy.dispositions;
         policy
             .as_deref()
             .and_then(clean_dispositions)
-            .or_else(|| clean_dispositions(&self.settings().dispositions))
+            .or_else(|| clean_dispositions(&settings.dispositions))
             .unwrap_or_else(|| DEFAULT_DISPOSITIONS.iter().map(|d| d.to_string()).collect())
     }
 
